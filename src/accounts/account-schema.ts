@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Nullable, Timestamp } from '../schemas/common.js';
+
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type MemberRole = (typeof ROLES)[number];
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+
+export const WorkspaceSettingsSchema = Type.Object({
+  include_click_ip: Type.Boolean({ description: 'Whether click payloads carry the visitor IP' }),
+  excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
+});
+export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
+
+export const WorkspaceSchema = Type.Object({
+  id: Id('ws'),
+  name: Type.String(),
+  plan: Type.String(),
+  settings: WorkspaceSettingsSchema,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Workspace = Static<typeof WorkspaceSchema>;
+
+export const UserSchema = Type.Object({ id: Id('usr'), email: Type.String(), created_at: Timestamp });
+export type User = Static<typeof UserSchema>;
+
+export const MemberSchema = Type.Object({
+  user_id: Nullable(Type.String()),
+  email: Type.String(),
+  role: RoleSchema,
+  added_at: Timestamp,
+});
+export type Member = Static<typeof MemberSchema>;
+
+export const ApiKeySchema = Type.Object({
+  id: Id('key'),
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
+  scopes: Type.Array(Type.String()),
+  created_at: Timestamp,
+  last_used_at: Nullable(Timestamp),
+});
+export type ApiKey = Static<typeof ApiKeySchema>;
+
+export const SignupBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    password: Type.String({ minLength: 8, maxLength: 200 }),
+    workspace_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const UpdateWorkspaceBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    plan: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    settings: Type.Optional(
+      Type.Object(
+        {
+          include_click_ip: Type.Optional(Type.Boolean()),
+          excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);

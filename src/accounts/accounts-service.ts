@@ -1,0 +1,169 @@
+import type { Clock } from '../clock.js';
+import { toIso } from '../clock.js';
+import type { Config } from '../config.js';
+import { AppError, conflict, validationError } from '../errors.js';
+import type { Outbox } from '../events/outbox.js';
+import type { IdSource } from '../ids.js';
+import { parseCidr } from '../net/cidr.js';
+import type { Storage } from '../storage/storage.js';
+import type { Workspace } from './account-schema.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import type { PlanTable } from './plans.js';
+import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
+import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
+
+const SESSION_TTL_MS = 30 * 86_400_000;
+
+export interface AccountsDeps {
+  config: Config;
+  storage: Storage;
+  clock: Clock;
+  ids: IdSource;
+  outbox: Outbox;
+  plans: PlanTable;
+}
+
+export class AccountsService {
+  constructor(private readonly deps: AccountsDeps) {}
+
+  async signup(input: { email: string; password: string; workspace_name?: string | undefined }) {
+    const { storage, clock, ids, config } = this.deps;
+    if (!config.signupOpen) throw new AppError('FORBIDDEN', 'Signup is closed on this Linkwire');
+    const email = normaliseEmail(input.email);
+    const passwordHash = await hashPassword(input.password);
+    const now = clock.now();
+    const userId = ids.next('usr');
+    const workspaceId = ids.next('ws');
+    const apiKey = newSecretToken(API_KEY_PREFIX);
+    const keyId = ids.next('key');
+    const workspaceRow = {
+      id: workspaceId,
+      name: input.workspace_name ?? `${email.split('@')[0] ?? 'My'}'s workspace`,
+      plan: config.defaultPlan,
+      settings: JSON.stringify(DEFAULT_SETTINGS),
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await storage.transaction(async (tx) => {
+        await tx.db.insertInto('users').values({ id: userId, email, password_hash: passwordHash, created_at: now }).execute();
+        await tx.db.insertInto('workspaces').values(workspaceRow).execute();
+        await tx.db.insertInto('memberships').values({ workspace_id: workspaceId, user_id: userId, role: 'owner', added_at: now }).execute();
+        await tx.db
+          .insertInto('api_keys')
+          .values({
+            id: keyId,
+            workspace_id: workspaceId,
+            name: 'Default key',
+            key_hash: hashToken(apiKey),
+            key_prefix: apiKey.slice(0, API_KEY_PREFIX.length + 4),
+            scopes: '[]',
+            created_by: userId,
+            created_at: now,
+            last_used_at: null,
+          })
+          .execute();
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
+      throw err;
+    }
+    return {
+      user: { id: userId, email, created_at: toIso(now) },
+      workspace: renderWorkspace(workspaceRow),
+      api_key: apiKey,
+    };
+  }
+
+  /** Returns a session token, or null for a wrong email or password (the caller answers 401 either way). */
+  async login(input: { email: string; password: string }): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null }> {
+    const { storage, clock } = this.deps;
+    const email = normaliseEmail(input.email);
+    const user = await storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (!user) {
+      await burnPasswordCheck(input.password);
+      return { failedUserId: null };
+    }
+    if (!(await verifyPassword(input.password, user.password_hash))) return { failedUserId: user.id };
+    const membership = await storage.db
+      .selectFrom('memberships')
+      .select('workspace_id')
+      .where('user_id', '=', user.id)
+      .orderBy('added_at')
+      .executeTakeFirst();
+    if (!membership) return { failedUserId: user.id };
+    const token = newSecretToken('lws_');
+    const now = clock.now();
+    await storage.db
+      .insertInto('sessions')
+      .values({ id: hashToken(token), user_id: user.id, workspace_id: membership.workspace_id, created_at: now, expires_at: now + SESSION_TTL_MS })
+      .execute();
+    return { token, userId: user.id, workspaceId: membership.workspace_id };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.deps.storage.db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
+  }
+
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    const row = await this.deps.storage.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
+    return renderWorkspace(row);
+  }
+
+  async updateWorkspace(
+    workspaceId: string,
+    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined } | undefined },
+  ): Promise<Workspace> {
+    const { storage, clock, outbox, plans } = this.deps;
+    if (patch.plan !== undefined && !plans.get(patch.plan)) {
+      throw validationError(`plan must be one of ${plans.names().join(', ')}`, { field: 'plan' });
+    }
+    const excluded = patch.settings?.excluded_ips;
+    if (excluded) {
+      const bad = excluded.filter((c) => !isCidr(c));
+      if (bad.length) throw validationError(`settings.excluded_ips has invalid CIDRs: ${bad.join(', ')}`, { field: 'settings.excluded_ips', invalid: bad });
+    }
+    return storage.transaction(async (tx) => {
+      const row = await tx.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
+      const settings = parseSettings(row.settings);
+      if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
+      if (excluded) settings.excluded_ips = excluded;
+      const next = {
+        ...row,
+        name: patch.name ?? row.name,
+        plan: patch.plan ?? row.plan,
+        settings: JSON.stringify(settings),
+        updated_at: clock.now(),
+      };
+      await tx.db.updateTable('workspaces').set({ name: next.name, plan: next.plan, settings: next.settings, updated_at: next.updated_at }).where('id', '=', workspaceId).execute();
+      const workspace = renderWorkspace(next);
+      if (next.plan !== row.plan) {
+        const before = plans.get(row.plan)?.rank ?? 0;
+        const after = plans.get(next.plan)?.rank ?? 0;
+        await outbox.append(tx, [
+          { type: after >= before ? 'account.upgraded' : 'account.downgraded', workspaceId, data: { workspace, previous_plan: row.plan } },
+        ]);
+      }
+      await tx.notify('workspace_changed', workspaceId);
+      return workspace;
+    });
+  }
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

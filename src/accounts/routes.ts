@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '../errors.js';
+import { parseCookies, principalOf, requireRole } from '../http/auth.js';
+import { LoginBody, SignupBody, UpdateWorkspaceBody } from './account-schema.js';
+import type { AccountsService } from './accounts-service.js';
+import { SESSION_COOKIE } from './tokens.js';
+
+export interface LoginFailureHook {
+  (input: { userId: string | null; email: string; ip: string; userAgent: string | null }): Promise<void>;
+}
+
+export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFailureHook, secureCookies: boolean) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.post('/api/auth/signup', { schema: { body: SignupBody }, config: { public: true } }, async (request, reply) => {
+      const result = await accounts.signup(request.body);
+      return reply.status(201).send(result);
+    });
+
+    r.post('/api/auth/login', { schema: { body: LoginBody }, config: { public: true } }, async (request, reply) => {
+      const result = await accounts.login(request.body);
+      if (!('token' in result)) {
+        await onLoginFailed({
+          userId: result.failedUserId,
+          email: request.body.email,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        });
+        throw new AppError('UNAUTHORIZED', 'Email or password is wrong');
+      }
+      const cookie = [`${SESSION_COOKIE}=${result.token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${30 * 86_400}`];
+      if (secureCookies) cookie.push('Secure');
+      void reply.header('set-cookie', cookie.join('; '));
+      return { user_id: result.userId, workspace_id: result.workspaceId };
+    });
+
+    r.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
+      const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+      if (token) await accounts.logout(token);
+      void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+      return reply.status(204).send();
+    });
+
+    r.get('/api/workspace', async (request) => accounts.getWorkspace(principalOf(request).workspaceId));
+
+    r.patch('/api/workspace', { schema: { body: UpdateWorkspaceBody } }, async (request) => {
+      const principal = requireRole(request, 'owner', 'admin');
+      if (request.body.plan !== undefined && principal.role !== 'owner') {
+        throw new AppError('FORBIDDEN', 'Only an owner can change the plan');
+      }
+      return accounts.updateWorkspace(principal.workspaceId, request.body);
+    });
+  };
+}

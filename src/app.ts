@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AccountsService } from './accounts/accounts-service.js';
+import { PlanTable } from './accounts/plans.js';
+import { accountRoutes } from './accounts/routes.js';
+import { ClickRecorder } from './clicks/click-recorder.js';
+import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
+import { createUserAgentParser } from './clicks/user-agent.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { Outbox } from './events/outbox.js';
+import { eventRoutes } from './events/routes.js';
+import { recordLoginFailure } from './accounts/login-failures.js';
+import { createAuthenticator } from './http/auth.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { installValidators } from './http/validation.js';
+import { createIdSource, type IdSource } from './ids.js';
+import { LinkService } from './links/link-service.js';
+import { linkRoutes } from './links/routes.js';
+import { DomainDirectory } from './redirect/domain-directory.js';
+import { LinkCache } from './redirect/link-cache.js';
+import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
+import type { Storage } from './storage/storage.js';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  clock?: Clock;
+  ids?: IdSource;
+  geo?: GeoLookup;
+  random?: () => number;
+  /** Pino level for this app's logs ('silent' in tests). */
+  logLevel?: string;
+}
+
+/** A background job: started after the listener is up, stopped before storage closes. */
+export interface BackgroundJob {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface App {
+  readonly server: Server;
+  readonly fastify: FastifyInstance;
+  readonly deps: Required<Pick<AppDeps, 'config' | 'storage' | 'clock' | 'ids'>>;
+  readonly outbox: Outbox;
+  readonly links: LinkService;
+  readonly accounts: AccountsService;
+  readonly jobs: BackgroundJob[];
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds Linkwire from its parts; nothing listens until `listen()`. */
+export async function createApp(input: AppDeps): Promise<App> {
+  const { config, storage } = input;
+  const clock = input.clock ?? systemClock;
+  const ids = input.ids ?? createIdSource(() => clock.now());
+  const outbox = new Outbox(ids, clock);
+  const plans = new PlanTable(config.plans);
+  const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans });
+  const links = new LinkService({ config, storage, clock, ids, outbox });
+  const jobs: BackgroundJob[] = [];
+
+  let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let redirect: ((req: IncomingMessage, res: ServerResponse, slug: string) => void) | null = null;
+
+  const server = createServer((req, res) => {
+    const slug = redirect ? redirectSlugOf(req) : null;
+    if (slug !== null && redirect) redirect(req, res, slug);
+    else fastifyHandler!(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const fastify = Fastify({
+    logger: { level: input.logLevel ?? config.logLevel },
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
+    serverFactory: (handler) => {
+      fastifyHandler = handler;
+      return server;
+    },
+  });
+  installValidators(fastify);
+  installErrorHandler(fastify);
+
+  const authenticate = createAuthenticator(storage, clock);
+  fastify.decorateRequest('principal', null);
+  fastify.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
+    if (routeConfig?.public) return;
+    request.principal = await authenticate(request);
+  });
+
+  fastify.get('/healthz', { config: { public: true } }, async () => {
+    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
+    return { status: 'ok' };
+  });
+
+  if (config.roles.has('api')) {
+    await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
+    await fastify.register(linkRoutes(links));
+    await fastify.register(eventRoutes(storage, clock));
+  }
+
+  let closeRedirect: (() => Promise<void>) | null = null;
+  if (config.roles.has('redirect')) {
+    const cache = new LinkCache(storage, config.baseUrl);
+    const domains = new DomainDirectory(storage, config.defaultDomain);
+    await domains.start();
+    const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
+    const handler = createRedirectHandler({
+      config,
+      clock,
+      ids,
+      cache,
+      domains,
+      recorder,
+      geo: input.geo ?? createGeoLookup(),
+      parseUserAgent: createUserAgentParser(),
+      onError: (err) => fastify.log.error({ err }, 'redirect failed'),
+      ...(input.random ? { random: input.random } : {}),
+    });
+    redirect = handler;
+    closeRedirect = async () => {
+      await recorder.close();
+      cache.close();
+      domains.close();
+    };
+  }
+
+  await fastify.ready();
+
+  let closed = false;
+  return {
+    server,
+    fastify,
+    deps: { config, storage, clock, ids },
+    outbox,
+    links,
+    accounts,
+    jobs,
+    async listen(port = config.port, host = config.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      for (const job of jobs) await job.start();
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${shownHost}:${address.port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      await serverClosed;
+      if (closeRedirect) await closeRedirect();
+      for (const job of [...jobs].reverse()) await job.stop();
+      await fastify.close();
+    },
+  };
+}

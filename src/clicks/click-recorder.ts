@@ -1,0 +1,217 @@
+import { toIso, type Clock } from '../clock.js';
+import type { NewEvent, Outbox } from '../events/outbox.js';
+import type { IdSource } from '../ids.js';
+import type { Link } from '../links/link-schema.js';
+import type { ClickTable } from '../storage/schema.js';
+import type { Storage, Tx } from '../storage/storage.js';
+import type { Click } from './click-schema.js';
+
+/** A visit the redirect wants made durable before it answers. */
+export type Visit =
+  | { kind: 'click'; link: Link; click: Click }
+  | { kind: 'geo_blocked'; link: Link; click: Click }
+  | { kind: 'expired'; link: Link };
+
+export type VisitOutcome =
+  /** Counted; `clicks` is the link's count including this click. */
+  | { status: 'counted'; clicks: number }
+  /** The link had already reached max_clicks: not counted, answer 410. */
+  | { status: 'limit_reached' }
+  /** The link no longer exists. */
+  | { status: 'gone' }
+  | { status: 'recorded' };
+
+interface Pending {
+  visit: Visit;
+  resolve: (outcome: VisitOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+export const MILESTONES_FROM = 100;
+
+/** 100, 1 000, 10 000, … crossed when a count goes from `before` (exclusive) to `after` (inclusive). */
+export function milestonesCrossed(before: number, after: number): number[] {
+  const out: number[] = [];
+  for (let m = MILESTONES_FROM; m <= after; m *= 10) if (m > before) out.push(m);
+  return out;
+}
+
+/**
+ * Group commit for the redirect path: visits arriving within a few milliseconds are written in
+ * one transaction (click rows, counters, and their events), then every waiting redirect answers.
+ * A redirect is sent only after its click committed, so an answered click survives kill -9;
+ * counters and limits are decided inside the transaction under the link row's lock, so they stay
+ * exact across concurrent requests and processes.
+ */
+export class ClickRecorder {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly deps: { storage: Storage; outbox: Outbox; ids: IdSource; clock: Clock },
+    private readonly options: { flushMs: number; maxBatch?: number },
+  ) {}
+
+  record(visit: Visit): Promise<VisitOutcome> {
+    if (this.closed) return Promise.reject(new Error('click recorder is closed'));
+    return new Promise<VisitOutcome>((resolve, reject) => {
+      this.queue.push({ visit, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Writes what is queued and stops accepting visits. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.flushing || this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else await this.flushNow();
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.timer) return;
+    if (this.queue.length >= (this.options.maxBatch ?? 1000) || this.options.flushMs === 0) {
+      void this.flushNow();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushNow();
+    }, this.options.flushMs);
+  }
+
+  private flushNow(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const run = this.write(batch).then(
+      (outcomes) => batch.forEach((p, i) => p.resolve(outcomes[i]!)),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+    this.flushing = run.finally(() => {
+      this.flushing = null;
+      // Visits that arrived during the write form the next batch right away: they have waited already.
+      if (this.queue.length > 0) void this.flushNow();
+    });
+    return this.flushing;
+  }
+
+  private async write(batch: Pending[]): Promise<VisitOutcome[]> {
+    const { storage } = this.deps;
+    return storage.transaction(async (tx) => {
+      const outcomes: VisitOutcome[] = new Array<VisitOutcome>(batch.length);
+      const events: NewEvent[] = [];
+      const clickRows: ClickTable[] = [];
+
+      const clicksByLink = new Map<string, number[]>();
+      batch.forEach((p, i) => {
+        if (p.visit.kind !== 'click') return;
+        const list = clicksByLink.get(p.visit.link.id) ?? [];
+        list.push(i);
+        clicksByLink.set(p.visit.link.id, list);
+      });
+
+      if (clicksByLink.size > 0) {
+        const counters = await this.lockCounters(tx, [...clicksByLink.keys()]);
+        for (const [linkId, indexes] of clicksByLink) {
+          const counter = counters.get(linkId);
+          if (!counter) {
+            for (const i of indexes) outcomes[i] = { status: 'gone' };
+            continue;
+          }
+          const room = counter.max_clicks === null ? indexes.length : Math.max(0, counter.max_clicks - counter.clicks);
+          const counted = indexes.slice(0, room);
+          for (const i of indexes.slice(room)) outcomes[i] = { status: 'limit_reached' };
+          if (counted.length === 0) continue;
+          const before = counter.clicks;
+          const after = before + counted.length;
+          counted.forEach((i, n) => {
+            const visit = batch[i]!.visit as Extract<Visit, { kind: 'click' }>;
+            const clicks = before + n + 1;
+            outcomes[i] = { status: 'counted', clicks };
+            clickRows.push(toClickRow(visit));
+            const data = { link: { ...visit.link, clicks }, click: visit.click };
+            events.push({ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data });
+            if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
+          });
+          const lastVisit = batch[counted[counted.length - 1]!]!.visit;
+          const link = { ...lastVisit.link, clicks: after };
+          const reachedLimit = counter.max_clicks !== null && after >= counter.max_clicks && counter.limit_notified === 0;
+          await tx.db
+            .updateTable('links')
+            .set(reachedLimit ? { clicks: after, limit_notified: 1 } : { clicks: after })
+            .where('id', '=', linkId)
+            .execute();
+          if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
+          for (const milestone of milestonesCrossed(before, after)) {
+            events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link, milestone } });
+          }
+        }
+      }
+
+      for (let i = 0; i < batch.length; i++) {
+        const visit = batch[i]!.visit;
+        if (visit.kind === 'geo_blocked') {
+          events.push({ type: 'link.geo_blocked', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link, click: visit.click } });
+          outcomes[i] = { status: 'recorded' };
+        } else if (visit.kind === 'expired') {
+          // Only the visit that flips the flag emits: once per expiry, however many processes race.
+          const result = await tx.db
+            .updateTable('links')
+            .set({ expired_notified: 1 })
+            .where('id', '=', visit.link.id)
+            .where('expired_notified', '=', 0)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) > 0) {
+            events.push({ type: 'link.expired', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link } });
+          }
+          outcomes[i] = { status: 'recorded' };
+        }
+      }
+
+      for (let i = 0; i < clickRows.length; i += 200) await tx.db.insertInto('clicks').values(clickRows.slice(i, i + 200)).execute();
+      await this.deps.outbox.append(tx, events);
+      return outcomes;
+    });
+  }
+
+  private async lockCounters(tx: Tx, linkIds: string[]) {
+    let q = tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id');
+    // PostgreSQL: lock the rows so concurrent batches from other processes serialise on the counters.
+    // SQLite has a single writer already.
+    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
+    const rows = await q.execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+}
+
+function toClickRow(visit: Extract<Visit, { kind: 'click' }>): ClickTable {
+  const c = visit.click;
+  return {
+    id: c.id,
+    workspace_id: visit.link.workspace_id,
+    link_id: visit.link.id,
+    timestamp: Date.parse(c.timestamp),
+    country: c.country,
+    city: c.city,
+    is_eu_country: c.is_eu_country ? 1 : 0,
+    device: c.device,
+    os: c.os,
+    browser: c.browser,
+    referrer: c.referrer,
+    referrer_domain: c.referrer_domain,
+    bot: c.bot ? 1 : 0,
+    bot_name: c.bot_name,
+    qr: c.qr ? 1 : 0,
+    destination: c.destination,
+    params: JSON.stringify(c.params),
+    user_agent: c.user_agent,
+    ip: c.ip,
+  };
+}
+
+export const clickTimestamp = (clock: Clock): string => toIso(clock.now());

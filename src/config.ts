@@ -1,0 +1,125 @@
+import { isIP } from 'node:net';
+import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
+import { parseCidrList, type Cidr } from './net/cidr.js';
+
+export type Role = 'api' | 'redirect' | 'worker';
+
+/** Everything Linkwire reads from its environment, validated once and frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly baseUrl: string;
+  /** Hostname (with port, when not default) of the default short domain. */
+  readonly defaultDomain: string;
+  readonly roles: ReadonlySet<Role>;
+  readonly allowPrivateWebhookTargets: readonly Cidr[];
+  readonly dnsServer: { host: string; port: number } | null;
+  readonly trustProxy: boolean;
+  readonly geoHeader: string | null;
+  readonly signupOpen: boolean;
+  /** How long the click recorder gathers clicks before committing them as one transaction. */
+  readonly clickFlushMs: number;
+  readonly deliveryRetentionDays: number;
+  readonly logLevel: string;
+  readonly plans: readonly Plan[];
+  readonly defaultPlan: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ROLES: readonly Role[] = ['api', 'redirect', 'worker'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parseInteger(env.PORT, 8080, 'PORT', 0, 65535);
+  const baseUrl = (env.LINKWIRE_BASE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
+  let base: URL;
+  try {
+    base = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`LINKWIRE_BASE_URL is not a URL: ${baseUrl}`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new ConfigError('LINKWIRE_BASE_URL must be http(s)');
+  }
+
+  const roleText = (env.LINKWIRE_ROLE ?? 'all').trim();
+  const roles = new Set<Role>();
+  for (const part of roleText.split(',').map((r) => r.trim()).filter(Boolean)) {
+    if (part === 'all') ROLES.forEach((r) => roles.add(r));
+    else if ((ROLES as readonly string[]).includes(part)) roles.add(part as Role);
+    else throw new ConfigError(`LINKWIRE_ROLE: unknown role "${part}" (use all, api, redirect, worker)`);
+  }
+  if (roles.size === 0) throw new ConfigError('LINKWIRE_ROLE names no role');
+
+  let allow: Cidr[];
+  try {
+    allow = parseCidrList(env.LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS ?? '');
+  } catch (err) {
+    throw new ConfigError(`LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: ${(err as Error).message}`);
+  }
+
+  const signup = env.LINKWIRE_SIGNUP ?? 'open';
+  if (signup !== 'open' && signup !== 'closed') throw new ConfigError('LINKWIRE_SIGNUP must be open or closed');
+
+  let plans: readonly Plan[];
+  try {
+    plans = parsePlans(env.LINKWIRE_PLANS);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const defaultPlan = env.LINKWIRE_DEFAULT_PLAN ?? DEFAULT_PLAN;
+  if (!plans.some((p) => p.name === defaultPlan)) throw new ConfigError(`LINKWIRE_DEFAULT_PLAN "${defaultPlan}" is not in the plans table`);
+
+  const config: Config = {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.LINKWIRE_DATABASE_URL ?? 'sqlite:./data/linkwire.db',
+    baseUrl,
+    defaultDomain: base.host.toLowerCase(),
+    roles,
+    allowPrivateWebhookTargets: Object.freeze(allow),
+    dnsServer: parseDnsServer(env.LINKWIRE_DNS_SERVER),
+    trustProxy: parseBoolean(env.LINKWIRE_TRUST_PROXY, 'LINKWIRE_TRUST_PROXY'),
+    geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
+    signupOpen: signup === 'open',
+    clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 2, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
+    deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
+    logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
+    plans,
+    defaultPlan,
+  };
+  return Object.freeze(config);
+}
+
+/** A config for tests and embedding: defaults plus overrides, still frozen. */
+export function configWith(overrides: Partial<Config>, env: NodeJS.ProcessEnv = {}): Config {
+  return Object.freeze({ ...loadConfig(env), ...overrides });
+}
+
+function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+function parseBoolean(raw: string | undefined, name: string): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be a boolean, got "${raw}"`);
+}
+
+function parseDnsServer(raw: string | undefined): { host: string; port: number } | null {
+  if (!raw) return null;
+  const text = raw.trim();
+  const match = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([0-9.]+)(?::(\d+))?$/.exec(text) ?? /^([0-9a-fA-F:]+)()$/.exec(text);
+  if (!match?.[1] || isIP(match[1]) === 0) throw new ConfigError(`LINKWIRE_DNS_SERVER must be ip:port, got "${raw}"`);
+  const port = match[2] ? Number(match[2]) : 53;
+  if (port < 1 || port > 65535) throw new ConfigError('LINKWIRE_DNS_SERVER port out of range');
+  return { host: match[1], port };
+}

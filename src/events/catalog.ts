@@ -1,0 +1,89 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ApiKeySchema, MemberSchema, RoleSchema, WorkspaceSchema } from '../accounts/account-schema.js';
+import { ClickSchema } from '../clicks/click-schema.js';
+import { DomainSchema } from '../domains/domain-schema.js';
+import { IntegrationSchema } from '../integrations/integration-schema.js';
+import { LinkSchema } from '../links/link-schema.js';
+import { Nullable, Timestamp } from '../schemas/common.js';
+import { WebhookSchema } from '../webhooks/webhook-schema.js';
+
+export interface EventTypeDefinition {
+  readonly type: string;
+  readonly description: string;
+  /** JSON Schema of the event's `data`. */
+  readonly schema: TSchema;
+}
+
+const strict = { additionalProperties: false } as const;
+const LinkData = Type.Object({ link: LinkSchema }, strict);
+const LinkClickData = Type.Object({ link: LinkSchema, click: ClickSchema }, strict);
+const DomainData = Type.Object({ domain: DomainSchema }, strict);
+const MemberData = Type.Object({ member: MemberSchema }, strict);
+const PlanChangeData = Type.Object({ workspace: WorkspaceSchema, previous_plan: Type.String() }, strict);
+const CheckData = Type.Object(
+  {
+    link: LinkSchema,
+    check: Type.Object({ status_code: Nullable(Type.Integer()), error: Nullable(Type.String()), checked_at: Timestamp }, strict),
+  },
+  strict,
+);
+
+/** Every event Linkwire emits (SPEC §4). The order here is the order `/api/event-types` lists them. */
+export const EVENT_TYPES: readonly EventTypeDefinition[] = Object.freeze([
+  { type: 'link.clicked', description: 'A counted click on a short link (crawlers and excluded IPs are not counted).', schema: LinkClickData },
+  { type: 'qr.scanned', description: 'A counted click that came from the link’s QR code (?qr=1); link.clicked fires too.', schema: LinkClickData },
+  { type: 'link.created', description: 'A link was created, singly or in bulk.', schema: LinkData },
+  {
+    type: 'link.updated',
+    description: 'A link was changed; `previous` holds the old values of the changed fields.',
+    schema: Type.Object({ link: LinkSchema, previous: Type.Record(Type.String(), Type.Unknown()) }, strict),
+  },
+  { type: 'link.deleted', description: 'A link was deleted, singly or in bulk (one event per link).', schema: LinkData },
+  { type: 'link.expired', description: 'The first visit after the link’s expires_at.', schema: LinkData },
+  { type: 'link.limit_reached', description: 'The click that reached the link’s max_clicks.', schema: LinkData },
+  { type: 'link.geo_blocked', description: 'A visit from a country the link blocks (answered 451).', schema: LinkClickData },
+  { type: 'link.broken', description: 'A monitored link’s destination started failing its health checks.', schema: CheckData },
+  { type: 'link.recovered', description: 'A monitored link’s destination works again.', schema: CheckData },
+  {
+    type: 'analytics.milestone',
+    description: 'A link’s counted clicks reached 100, 1 000, 10 000, 100 000, …',
+    schema: Type.Object({ link: LinkSchema, milestone: Type.Integer({ minimum: 100 }) }, strict),
+  },
+  { type: 'domain.added', description: 'A custom domain was added (not yet verified).', schema: DomainData },
+  { type: 'domain.verified', description: 'A custom domain’s DNS TXT record was found; it now serves links.', schema: DomainData },
+  { type: 'domain.removed', description: 'A custom domain was removed.', schema: DomainData },
+  { type: 'member.added', description: 'A member (or a pending invite) was added to the workspace.', schema: MemberData },
+  { type: 'member.removed', description: 'A member left or was removed from the workspace.', schema: MemberData },
+  {
+    type: 'member.role_changed',
+    description: 'A member’s role changed; `previous_role` is the old one.',
+    schema: Type.Object({ member: MemberSchema, previous_role: RoleSchema }, strict),
+  },
+  { type: 'api_key.created', description: 'An API key was created (the key itself is never included).', schema: Type.Object({ api_key: ApiKeySchema }, strict) },
+  {
+    type: 'integration.connected',
+    description: 'An integration (Slack, Zapier, …) was connected.',
+    schema: Type.Object({ integration: IntegrationSchema }, strict),
+  },
+  { type: 'account.upgraded', description: 'The workspace moved to a higher plan.', schema: PlanChangeData },
+  { type: 'account.downgraded', description: 'The workspace moved to a lower plan.', schema: PlanChangeData },
+  {
+    type: 'security.login_failed',
+    description: 'A failed login for a member of the workspace.',
+    schema: Type.Object({ email: Type.String(), ip: Nullable(Type.String()), user_agent: Nullable(Type.String()) }, strict),
+  },
+  { type: 'webhook.disabled', description: 'An endpoint was switched off after failing for too long.', schema: Type.Object({ webhook: WebhookSchema }, strict) },
+]);
+
+export type EventType =
+  | 'link.clicked' | 'qr.scanned' | 'link.created' | 'link.updated' | 'link.deleted' | 'link.expired'
+  | 'link.limit_reached' | 'link.geo_blocked' | 'link.broken' | 'link.recovered' | 'analytics.milestone'
+  | 'domain.added' | 'domain.verified' | 'domain.removed' | 'member.added' | 'member.removed'
+  | 'member.role_changed' | 'api_key.created' | 'integration.connected' | 'account.upgraded'
+  | 'account.downgraded' | 'security.login_failed' | 'webhook.disabled';
+
+export const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set(EVENT_TYPES.map((e) => e.type));
+
+export function isEventType(name: string): name is EventType {
+  return EVENT_TYPE_NAMES.has(name);
+}

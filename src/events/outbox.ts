@@ -1,0 +1,71 @@
+import type { Clock } from '../clock.js';
+import { toIso } from '../clock.js';
+import type { IdSource } from '../ids.js';
+import type { Tx } from '../storage/storage.js';
+import type { EventType } from './catalog.js';
+
+export interface EventEnvelope {
+  id: string;
+  type: EventType;
+  timestamp: string;
+  workspace_id: string;
+  data: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  type: EventType;
+  workspaceId: string;
+  linkId?: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Appends events in the caller's transaction, so an event exists if and only if its change committed.
+ * Each event also enters `event_fanout`, the queue the delivery engine drains.
+ */
+export class Outbox {
+  constructor(
+    private readonly ids: IdSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
+    if (events.length === 0) return [];
+    const now = this.clock.now();
+    const rows = events.map((e) => ({
+      id: this.ids.next('evt'),
+      workspace_id: e.workspaceId,
+      type: e.type,
+      link_id: e.linkId ?? null,
+      timestamp: now,
+      data: JSON.stringify(e.data),
+    }));
+    // Chunked: SQLite caps bound parameters per statement.
+    for (let i = 0; i < rows.length; i += 100) {
+      const chunk = rows.slice(i, i + 100);
+      await tx.db.insertInto('events').values(chunk).execute();
+      await tx.db
+        .insertInto('event_fanout')
+        .values(chunk.map((r) => ({ event_id: r.id, created_at: now })))
+        .execute();
+    }
+    await tx.notify('event_created', '');
+    return rows.map((r, i) => ({
+      id: r.id,
+      type: events[i]!.type,
+      timestamp: toIso(now),
+      workspace_id: r.workspace_id,
+      data: events[i]!.data,
+    }));
+  }
+}
+
+export function envelopeFromRow(row: { id: string; type: string; timestamp: number; workspace_id: string; data: string }): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type as EventType,
+    timestamp: toIso(row.timestamp),
+    workspace_id: row.workspace_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}

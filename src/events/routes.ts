@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../clock.js';
+import { validationError } from '../errors.js';
+import { principalOf } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import type { Storage } from '../storage/storage.js';
+import { EVENT_TYPES, isEventType } from './catalog.js';
+import { envelopeFromRow } from './outbox.js';
+
+export const EVENT_LIST_WINDOW_MS = 30 * 86_400_000;
+
+export function eventRoutes(storage: Storage, clock: Clock) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.get('/api/event-types', async () => ({
+      data: EVENT_TYPES.map((e) => ({ type: e.type, description: e.description, schema: e.schema })),
+    }));
+
+    r.get(
+      '/api/events',
+      {
+        schema: {
+          querystring: Type.Object({
+            ...PageQuery,
+            type: Type.Optional(Type.String({ maxLength: 64 })),
+            since: Type.Optional(Type.String({ maxLength: 40 })),
+          }),
+        },
+      },
+      async (request) => {
+        const { type, since, cursor } = request.query;
+        const limit = request.query.limit ?? 50;
+        if (type !== undefined && !isEventType(type)) throw validationError(`type "${type}" is not an event type`, { field: 'type' });
+        let from = clock.now() - EVENT_LIST_WINDOW_MS;
+        if (since !== undefined) {
+          const ms = Date.parse(since);
+          if (Number.isNaN(ms)) throw validationError('since must be an ISO-8601 date-time', { field: 'since' });
+          from = Math.max(from, ms);
+        }
+        let q = storage.db
+          .selectFrom('events')
+          .selectAll()
+          .where('workspace_id', '=', principalOf(request).workspaceId)
+          .where('timestamp', '>=', from);
+        if (type) q = q.where('type', '=', type);
+        const after = decodeCursor(cursor);
+        if (after) q = q.where('id', '<', after);
+        const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+        return page(rows, limit, envelopeFromRow);
+      },
+    );
+  };
+}

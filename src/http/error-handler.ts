@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+
+interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+const body = (code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  error: details ? { code, message, details } : { code, message },
+});
+
+/** Renders every failure in the SPEC §6 shape. A malformed request never gets a 5xx. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send(body(err.code, err.message, err.details));
+    }
+    if (err.validation) {
+      const fields = err.validation.map((v) => ({
+        field: fieldName(v.instancePath, v.params),
+        message: v.message ?? 'is invalid',
+      }));
+      const where = err.validationContext === 'body' ? '' : ` (${err.validationContext})`;
+      const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
+      return reply.status(400).send(body('VALIDATION_ERROR', `Invalid request${where}: ${summary}`, { fields }));
+    }
+    const mapped = mapFastifyError(err);
+    if (mapped) return reply.status(ERROR_STATUS[mapped.code]).send(body(mapped.code, mapped.message));
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(body('INTERNAL_ERROR', 'Something went wrong on our side'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+}
+
+function fieldName(instancePath: string, params: Record<string, unknown>): string {
+  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra = (params.missingProperty ?? params.additionalProperty) as string | undefined;
+  if (extra) return path ? `${path}.${extra}` : extra;
+  return path || 'body';
+}
+
+function mapFastifyError(err: FastifyError): { code: ErrorCode; message: string } | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'VALIDATION_ERROR', message: 'Request body is empty but content-type is application/json' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'VALIDATION_ERROR', message: 'Request body is not valid JSON' };
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError) return { code: 'VALIDATION_ERROR', message: `Request body is not valid JSON: ${err.message}` };
+  const status = err.statusCode ?? 500;
+  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: err.message };
+  if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: err.message };
+  if (status === 429) return { code: 'RATE_LIMITED', message: err.message };
+  if (status === 404) return { code: 'NOT_FOUND', message: err.message };
+  if (status >= 400 && status < 500) return { code: 'VALIDATION_ERROR', message: err.message };
+  return null;
+}

@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Nullable, Timestamp } from '../schemas/common.js';
+
+export const SLUG_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const Url = Type.String({ minLength: 1, maxLength: 2048 });
+const Country = Type.String({ pattern: '^[A-Za-z]{2}$' });
+const ShortText = (max: number) => Nullable(Type.String({ maxLength: max }));
+
+export const RuleSchema = Type.Object(
+  {
+    what: Type.Union([Type.Literal('country'), Type.Literal('device'), Type.Literal('os'), Type.Literal('rotator')]),
+    matches: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 250 })])),
+    url: Url,
+    weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export type Rule = Static<typeof RuleSchema>;
+
+const editable = {
+  url: Url,
+  domain: Type.String({ minLength: 1, maxLength: 253 }),
+  slug: Type.String({ pattern: SLUG_PATTERN }),
+  title: ShortText(500),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 25 }),
+  expires_at: Nullable(Type.String({ format: 'date-time' })),
+  expired_url: Nullable(Url),
+  max_clicks: Nullable(Type.Integer({ minimum: 1 })),
+  geo_block: Type.Array(Country, { maxItems: 250 }),
+  rules: Type.Array(RuleSchema, { maxItems: 50 }),
+  utm_source: ShortText(200),
+  utm_medium: ShortText(200),
+  utm_campaign: ShortText(200),
+  utm_term: ShortText(200),
+  utm_content: ShortText(200),
+  forward_params: Type.Boolean(),
+  block_bots: Type.Boolean(),
+  og_title: ShortText(300),
+  og_description: ShortText(1000),
+  monitor: Type.Boolean(),
+};
+
+const optionalAll = Type.Partial(Type.Object(editable)).properties;
+
+export const CreateLinkBody = Type.Object({ ...optionalAll, url: Url }, { additionalProperties: false });
+export type CreateLinkInput = Static<typeof CreateLinkBody>;
+
+export const UpdateLinkBody = Type.Object(optionalAll, { additionalProperties: false, minProperties: 1 });
+export type UpdateLinkInput = Static<typeof UpdateLinkBody>;
+
+export const LinkSchema = Type.Object({
+  id: Id('lnk'),
+  workspace_id: Id('ws'),
+  domain: Type.String(),
+  slug: Type.String(),
+  short_url: Type.String(),
+  url: Type.String(),
+  title: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  expires_at: Nullable(Timestamp),
+  expired_url: Nullable(Type.String()),
+  max_clicks: Nullable(Type.Integer()),
+  geo_block: Type.Array(Type.String()),
+  rules: Type.Array(RuleSchema),
+  utm_source: Nullable(Type.String()),
+  utm_medium: Nullable(Type.String()),
+  utm_campaign: Nullable(Type.String()),
+  utm_term: Nullable(Type.String()),
+  utm_content: Nullable(Type.String()),
+  forward_params: Type.Boolean(),
+  block_bots: Type.Boolean(),
+  og_title: Nullable(Type.String()),
+  og_description: Nullable(Type.String()),
+  monitor: Type.Boolean(),
+  clicks: Type.Integer({ minimum: 0 }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Link = Static<typeof LinkSchema>;

@@ -1,0 +1,251 @@
+import { sql } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { AppError, conflict, notFound, validationError } from '../errors.js';
+import type { NewEvent, Outbox } from '../events/outbox.js';
+import type { IdSource } from '../ids.js';
+import { isUniqueViolation } from '../accounts/accounts-service.js';
+import type { LinkTable } from '../storage/schema.js';
+import type { Storage, Tx } from '../storage/storage.js';
+import { linkColumnsFrom, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
+import { renderLink } from './link-model.js';
+import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
+import { randomSlug } from './slugs.js';
+
+export interface LinkServiceDeps {
+  config: Config;
+  storage: Storage;
+  clock: Clock;
+  ids: IdSource;
+  outbox: Outbox;
+}
+
+export interface LinkListQuery {
+  search?: string | undefined;
+  tag?: string | undefined;
+  domain?: string | undefined;
+  limit: number;
+  after: string | null;
+}
+
+const SLUG_ATTEMPTS = 6;
+
+export class LinkService {
+  constructor(private readonly deps: LinkServiceDeps) {}
+
+  private render(row: LinkTable): Link {
+    return renderLink(row, this.deps.config.baseUrl);
+  }
+
+  async get(workspaceId: string, id: string): Promise<Link> {
+    const row = await this.findRow(this.deps.storage.db, workspaceId, id);
+    return this.render(row);
+  }
+
+  async list(workspaceId: string, query: LinkListQuery): Promise<LinkTable[]> {
+    let q = this.deps.storage.db.selectFrom('links').selectAll('links').where('links.workspace_id', '=', workspaceId);
+    if (query.tag) {
+      const tag = query.tag;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('link_tags').select('link_tags.link_id').whereRef('link_tags.link_id', '=', 'links.id').where('link_tags.tag', '=', tag)),
+      );
+    }
+    if (query.domain) q = q.where('links.domain', '=', query.domain.toLowerCase());
+    if (query.search) {
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or(
+          (['slug', 'url', 'title'] as const).map((col) =>
+            sql<boolean>`lower(${sql.ref(`links.${col}`)}) like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    if (query.after) q = q.where('links.id', '<', query.after);
+    return q.orderBy('links.id', 'desc').limit(query.limit + 1).execute();
+  }
+
+  renderRow(row: LinkTable): Link {
+    return this.render(row);
+  }
+
+  async create(workspaceId: string, input: CreateLinkInput): Promise<Link> {
+    const [link] = await this.createMany(workspaceId, [input]);
+    return link!;
+  }
+
+  /** All or nothing: one invalid or conflicting link and nothing is created. */
+  async createMany(workspaceId: string, inputs: CreateLinkInput[]): Promise<Link[]> {
+    const prepared = inputs.map((input) => linkColumnsFrom(input));
+    const errors: FieldError[] = [];
+    prepared.forEach((p, i) => p.errors.forEach((e) => errors.push({ field: inputs.length > 1 ? `links[${i}].${e.field}` : e.field, message: e.message })));
+    throwIfErrors(errors);
+    await this.checkDomains(workspaceId, prepared.map((p) => p.columns.domain ?? this.deps.config.defaultDomain));
+
+    const explicit = new Map<string, number>();
+    prepared.forEach((p, i) => {
+      if (!p.columns.slug) return;
+      const key = `${p.columns.domain ?? this.deps.config.defaultDomain}/${p.columns.slug}`;
+      if (explicit.has(key)) throw conflict(`slug "${p.columns.slug}" appears twice in this request`, { index: i, slug: p.columns.slug });
+      explicit.set(key, i);
+    });
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.insertAll(workspaceId, prepared.map((p) => p.columns));
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // Either a custom slug is taken (report it) or a random one collided (retry with fresh ones).
+        const taken = await this.findTakenSlugs(prepared.map((p) => p.columns).filter((c) => c.slug !== undefined));
+        if (taken.length > 0) {
+          throw conflict(`slug "${taken[0]!.slug}" is already taken on ${taken[0]!.domain}`, { slugs: taken });
+        }
+        if (attempt >= SLUG_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async insertAll(workspaceId: string, all: LinkColumns[]): Promise<Link[]> {
+    const { storage, clock, ids, outbox, config } = this.deps;
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      const rows: LinkTable[] = all.map((c) => ({
+        id: ids.next('lnk'),
+        workspace_id: workspaceId,
+        domain: c.domain ?? config.defaultDomain,
+        slug: c.slug ?? randomSlug(),
+        url: c.url!,
+        title: c.title ?? null,
+        tags: c.tags ?? '[]',
+        expires_at: c.expires_at ?? null,
+        expired_url: c.expired_url ?? null,
+        max_clicks: c.max_clicks ?? null,
+        geo_block: c.geo_block ?? '[]',
+        rules: c.rules ?? '[]',
+        utm_source: c.utm_source ?? null,
+        utm_medium: c.utm_medium ?? null,
+        utm_campaign: c.utm_campaign ?? null,
+        utm_term: c.utm_term ?? null,
+        utm_content: c.utm_content ?? null,
+        forward_params: c.forward_params ?? 0,
+        block_bots: c.block_bots ?? 0,
+        og_title: c.og_title ?? null,
+        og_description: c.og_description ?? null,
+        monitor: c.monitor ?? 0,
+        clicks: 0,
+        expired_notified: 0,
+        limit_notified: 0,
+        created_at: now,
+        updated_at: now,
+      }));
+      for (let i = 0; i < rows.length; i += 50) await tx.db.insertInto('links').values(rows.slice(i, i + 50)).execute();
+      const tags = rows.flatMap((r) => (JSON.parse(r.tags) as string[]).map((tag) => ({ link_id: r.id, workspace_id: workspaceId, tag })));
+      for (let i = 0; i < tags.length; i += 200) await tx.db.insertInto('link_tags').values(tags.slice(i, i + 200)).execute();
+      const links = rows.map((r) => this.render(r));
+      await outbox.append(tx, links.map((link) => ({ type: 'link.created', workspaceId, linkId: link.id, data: { link } })));
+      for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);
+      return links;
+    });
+  }
+
+  async update(workspaceId: string, id: string, input: UpdateLinkInput): Promise<Link> {
+    const { columns, errors } = linkColumnsFrom(input);
+    throwIfErrors(errors);
+    if (columns.domain !== undefined) await this.checkDomains(workspaceId, [columns.domain]);
+    const { storage, clock, outbox } = this.deps;
+    try {
+      return await storage.transaction(async (tx) => {
+        const before = await this.findRow(tx.db, workspaceId, id);
+        const changes: Partial<LinkTable> = { ...columns, updated_at: clock.now() };
+        if (columns.expires_at !== undefined && columns.expires_at !== before.expires_at) changes.expired_notified = 0;
+        if (columns.max_clicks !== undefined && columns.max_clicks !== before.max_clicks) changes.limit_notified = 0;
+        await tx.db.updateTable('links').set(changes).where('id', '=', id).execute();
+        if (columns.tags !== undefined) {
+          await tx.db.deleteFrom('link_tags').where('link_id', '=', id).execute();
+          const tags = (JSON.parse(columns.tags) as string[]).map((tag) => ({ link_id: id, workspace_id: workspaceId, tag }));
+          if (tags.length) await tx.db.insertInto('link_tags').values(tags).execute();
+        }
+        const afterRow: LinkTable = { ...before, ...changes };
+        const previousLink = this.render(before);
+        const link = this.render(afterRow);
+        const previous: Record<string, unknown> = {};
+        for (const key of Object.keys(input) as (keyof Link)[]) {
+          if (JSON.stringify(previousLink[key]) !== JSON.stringify(link[key])) previous[key] = previousLink[key];
+        }
+        if (Object.keys(previous).length > 0) {
+          await outbox.append(tx, [{ type: 'link.updated', workspaceId, linkId: id, data: { link, previous } }]);
+        }
+        await tx.notify('link_changed', `${before.domain}/${before.slug}`);
+        if (afterRow.domain !== before.domain || afterRow.slug !== before.slug) await tx.notify('link_changed', `${afterRow.domain}/${afterRow.slug}`);
+        return link;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`slug "${columns.slug ?? ''}" is already taken`, { slug: columns.slug });
+      throw err;
+    }
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    await this.removeMany(workspaceId, [id]);
+  }
+
+  /** All or nothing: an id that is not this workspace's link fails the whole request. */
+  async removeMany(workspaceId: string, ids: string[]): Promise<number> {
+    const unique = [...new Set(ids)];
+    const { storage, outbox } = this.deps;
+    return storage.transaction(async (tx) => {
+      const rows = await tx.db.selectFrom('links').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', unique).execute();
+      if (rows.length !== unique.length) {
+        const found = new Set(rows.map((r) => r.id));
+        const missing = unique.filter((i) => !found.has(i));
+        if (unique.length === 1) throw notFound('Link');
+        throw new AppError('NOT_FOUND', `Links not found: ${missing.join(', ')}`, { missing });
+      }
+      for (let i = 0; i < unique.length; i += 200) {
+        const chunk = unique.slice(i, i + 200);
+        await tx.db.deleteFrom('links').where('id', 'in', chunk).execute();
+        await tx.db.deleteFrom('link_tags').where('link_id', 'in', chunk).execute();
+        await tx.db.deleteFrom('webhook_links').where('link_id', 'in', chunk).execute();
+      }
+      const events: NewEvent[] = rows.map((r) => ({ type: 'link.deleted', workspaceId, linkId: r.id, data: { link: this.render(r) } }));
+      await outbox.append(tx, events);
+      for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);
+      return rows.length;
+    });
+  }
+
+  private async findRow(db: Tx['db'] | Storage['db'], workspaceId: string, id: string): Promise<LinkTable> {
+    const row = await db.selectFrom('links').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!row) throw notFound('Link');
+    return row;
+  }
+
+  /** A link may live on the default domain or on one of this workspace's own domains. */
+  private async checkDomains(workspaceId: string, domains: string[]): Promise<void> {
+    const custom = [...new Set(domains)].filter((d) => d !== this.deps.config.defaultDomain);
+    if (custom.length === 0) return;
+    const owned = await this.deps.storage.db
+      .selectFrom('domains')
+      .select('hostname')
+      .where('workspace_id', '=', workspaceId)
+      .where('hostname', 'in', custom)
+      .execute();
+    const ownedSet = new Set(owned.map((d) => d.hostname));
+    const unknown = custom.filter((d) => !ownedSet.has(d));
+    if (unknown.length) {
+      throw validationError(`domain ${unknown.join(', ')} is not ${this.deps.config.defaultDomain} or one of this workspace's domains`, {
+        field: 'domain',
+      });
+    }
+  }
+
+  private async findTakenSlugs(columns: LinkColumns[]): Promise<{ domain: string; slug: string }[]> {
+    const taken: { domain: string; slug: string }[] = [];
+    for (const c of columns) {
+      const domain = c.domain ?? this.deps.config.defaultDomain;
+      const row = await this.deps.storage.db.selectFrom('links').select('id').where('domain', '=', domain).where('slug', '=', c.slug!).executeTakeFirst();
+      if (row) taken.push({ domain, slug: c.slug! });
+    }
+    return taken;
+  }
+}

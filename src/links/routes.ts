@@ -1,0 +1,74 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { CreateLinkBody, UpdateLinkBody } from './link-schema.js';
+import type { LinkService } from './link-service.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export function linkRoutes(links: LinkService) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.post('/api/links', { schema: { body: CreateLinkBody } }, async (request, reply) => {
+      const link = await links.create(principalOf(request).workspaceId, request.body);
+      return reply.status(201).send(link);
+    });
+
+    r.get(
+      '/api/links',
+      {
+        schema: {
+          querystring: Type.Object({
+            ...PageQuery,
+            search: Type.Optional(Type.String({ maxLength: 200 })),
+            tag: Type.Optional(Type.String({ maxLength: 64 })),
+            domain: Type.Optional(Type.String({ maxLength: 253 })),
+          }),
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit ?? 50;
+        const rows = await links.list(principalOf(request).workspaceId, {
+          search: request.query.search,
+          tag: request.query.tag,
+          domain: request.query.domain,
+          limit,
+          after: decodeCursor(request.query.cursor),
+        });
+        return page(rows, limit, (row) => links.renderRow(row));
+      },
+    );
+
+    r.post(
+      '/api/links/bulk',
+      { schema: { body: Type.Object({ links: Type.Array(CreateLinkBody, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) } },
+      async (request, reply) => {
+        const created = await links.createMany(principalOf(request).workspaceId, request.body.links);
+        return reply.status(201).send({ data: created });
+      },
+    );
+
+    r.post(
+      '/api/links/bulk-delete',
+      { schema: { body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) } },
+      async (request) => {
+        const deleted = await links.removeMany(principalOf(request).workspaceId, request.body.ids);
+        return { deleted };
+      },
+    );
+
+    r.get('/api/links/:id', { schema: { params: IdParams } }, async (request) => links.get(principalOf(request).workspaceId, request.params.id));
+
+    r.patch('/api/links/:id', { schema: { params: IdParams, body: UpdateLinkBody } }, async (request) =>
+      links.update(principalOf(request).workspaceId, request.params.id, request.body),
+    );
+
+    r.delete('/api/links/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      await links.remove(principalOf(request).workspaceId, request.params.id);
+      return reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,90 @@
+import { parseSettings } from '../accounts/workspace-model.js';
+import { renderLink } from '../links/link-model.js';
+import type { Storage } from '../storage/storage.js';
+import { toCachedLink, type CachedLink } from './cached-link.js';
+
+/**
+ * Links by `domain/slug`, loaded on first use and dropped when a change commits anywhere
+ * (in-process signal, or NOTIFY from another process on PostgreSQL). Unknown slugs are cached
+ * too, so a flood of 404s does not become a flood of queries; creating the link drops that entry.
+ */
+export class LinkCache {
+  private readonly entries = new Map<string, CachedLink | null>();
+  private readonly loading = new Map<string, Promise<CachedLink | null>>();
+  private generation = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly baseUrl: string,
+    private readonly maxEntries = 100_000,
+  ) {
+    this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
+    // Workspace settings are baked into entries; changes are rare, so start over.
+    this.unsubscribe.push(storage.subscribe('workspace_changed', () => this.clear()));
+  }
+
+  /** Synchronous when cached: the common case costs one Map lookup. */
+  peek(domain: string, slug: string): CachedLink | null | undefined {
+    return this.entries.get(`${domain}/${slug}`);
+  }
+
+  get(domain: string, slug: string): Promise<CachedLink | null> {
+    const key = `${domain}/${slug}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      const generation = this.generation;
+      pending = this.load(domain, slug).then(
+        (link) => {
+          this.loading.delete(key);
+          // A change committed while we were loading: do not keep what may be stale.
+          if (generation === this.generation) this.set(key, link);
+          return link;
+        },
+        (err: unknown) => {
+          this.loading.delete(key);
+          throw err;
+        },
+      );
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  invalidate(key: string): void {
+    this.generation++;
+    if (key === '') this.entries.clear();
+    else this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+  }
+
+  private set(key: string, link: CachedLink | null): void {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, link);
+  }
+
+  private async load(domain: string, slug: string): Promise<CachedLink | null> {
+    const row = await this.storage.db.selectFrom('links').selectAll().where('domain', '=', domain).where('slug', '=', slug).executeTakeFirst();
+    if (!row) return null;
+    const workspace = await this.storage.db.selectFrom('workspaces').select('settings').where('id', '=', row.workspace_id).executeTakeFirst();
+    const settings = parseSettings(workspace?.settings ?? '{}');
+    return toCachedLink(
+      renderLink(row, this.baseUrl),
+      { expiredNotified: row.expired_notified === 1, limitReached: row.max_clicks !== null && row.clicks >= row.max_clicks },
+      settings,
+    );
+  }
+}

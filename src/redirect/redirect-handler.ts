@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../clock.js';
+import { toIso } from '../clock.js';
+import type { Config } from '../config.js';
+import type { ClickRecorder, Visit } from '../clicks/click-recorder.js';
+import type { Click } from '../clicks/click-schema.js';
+import { clientIp } from '../clicks/client-ip.js';
+import { isEuCountry, type GeoLookup } from '../clicks/geo.js';
+import { referrerDomain } from '../clicks/referrer.js';
+import type { UserAgentInfo } from '../clicks/user-agent.js';
+import type { IdSource } from '../ids.js';
+import { SLUG_PATTERN } from '../links/link-schema.js';
+import type { CachedLink } from './cached-link.js';
+import { buildDestination, pickDestination } from './destination.js';
+import type { DomainDirectory } from './domain-directory.js';
+import type { LinkCache } from './link-cache.js';
+
+const SLUG = new RegExp(SLUG_PATTERN);
+
+export interface RedirectDeps {
+  config: Config;
+  clock: Clock;
+  ids: IdSource;
+  cache: LinkCache;
+  domains: DomainDirectory;
+  recorder: ClickRecorder;
+  geo: GeoLookup;
+  parseUserAgent: (ua: string | undefined) => UserAgentInfo;
+  random?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+/** The slug a request asks for, or null when the request is not a redirect (API, dashboard, …). */
+export function redirectSlugOf(req: IncomingMessage): string | null {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return null;
+  const url = req.url ?? '/';
+  const end = url.indexOf('?');
+  const path = end === -1 ? url : url.slice(0, end);
+  if (path.length < 2 || path.indexOf('/', 1) !== -1) return null;
+  const slug = path.slice(1);
+  return SLUG.test(slug) ? slug : null;
+}
+
+/**
+ * The hot path, on plain node:http: no framework, one Map lookup for the link, enrichment from
+ * in-memory tables, then one group-committed write shared with concurrent visits.
+ */
+export function createRedirectHandler(deps: RedirectDeps) {
+  const { config, clock, cache, domains, recorder } = deps;
+  const random = deps.random ?? Math.random;
+
+  function send(res: ServerResponse, status: number, location: string | null, text: string): void {
+    const headers: Record<string, string | number> = { 'cache-control': 'private, no-store', 'referrer-policy': 'unsafe-url' };
+    if (location) headers.location = location;
+    if (status !== 302) {
+      headers['content-type'] = 'text/plain; charset=utf-8';
+      headers['content-length'] = Buffer.byteLength(text);
+    }
+    res.writeHead(status, headers);
+    res.end(status === 302 || res.req.method === 'HEAD' ? undefined : text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
+    const domain = domains.resolve(req.headers.host);
+    const link = cache.peek(domain, slug) ?? (await cache.get(domain, slug));
+    if (!link) return send(res, 404, null, 'Link not found');
+
+    const now = clock.now();
+    const ip = clientIp(req, config.trustProxy);
+    const excluded = link.excludedIps.has(ip);
+    const counting = req.method === 'GET' && !excluded;
+
+    if (link.expiresAt !== null && link.expiresAt <= now) {
+      if (counting && !link.expiredNotified) {
+        await recorder.record({ kind: 'expired', link: link.api });
+        link.expiredNotified = true;
+      }
+      return link.expiredUrl ? send(res, 302, link.expiredUrl, '') : send(res, 410, null, 'This link has expired');
+    }
+
+    const ua = deps.parseUserAgent(req.headers['user-agent']);
+    const geo = geoOf(req, ip);
+    const query = queryOf(req.url);
+
+    if (link.geoBlock.size > 0 && geo.country !== null && link.geoBlock.has(geo.country)) {
+      if (counting) await recorder.record({ kind: 'geo_blocked', link: link.api, click: buildClick(link, req, ip, ua, geo, query, link.url, now) });
+      return send(res, 451, null, 'This link is not available in your country');
+    }
+    if (link.blockBots && ua.bot) return send(res, 403, null, 'Automated clients are not allowed for this link');
+    if (link.limitReached) return send(res, 410, null, 'This link has reached its click limit');
+
+    const target = buildDestination(pickDestination(link, { country: geo.country, device: ua.device, os: ua.os }, random), link, query);
+    if (!counting || ua.crawler) return send(res, 302, target, '');
+
+    const visit: Visit = { kind: 'click', link: link.api, click: buildClick(link, req, ip, ua, geo, query, target, now) };
+    const outcome = await recorder.record(visit);
+    if (outcome.status === 'limit_reached') {
+      link.limitReached = true;
+      return send(res, 410, null, 'This link has reached its click limit');
+    }
+    if (outcome.status === 'counted' && link.maxClicks !== null && outcome.clicks >= link.maxClicks) link.limitReached = true;
+    return send(res, 302, target, '');
+  }
+
+  function geoOf(req: IncomingMessage, ip: string): { country: string | null; city: string | null } {
+    if (config.geoHeader) {
+      const header = req.headers[config.geoHeader];
+      const value = Array.isArray(header) ? header[0] : header;
+      if (value && /^[A-Za-z]{2}$/.test(value.trim())) return { country: value.trim().toUpperCase(), city: null };
+    }
+    return deps.geo.lookup(ip);
+  }
+
+  function buildClick(
+    link: CachedLink,
+    req: IncomingMessage,
+    ip: string,
+    ua: UserAgentInfo,
+    geo: { country: string | null; city: string | null },
+    query: URLSearchParams | null,
+    destination: string,
+    now: number,
+  ): Click {
+    const referrerHeader = req.headers.referer ?? null;
+    const params: Record<string, string> = {};
+    if (query) for (const [k, v] of query) if (!(k in params)) params[k] = v;
+    return {
+      id: deps.ids.next('clk'),
+      timestamp: toIso(now),
+      country: geo.country,
+      city: geo.city,
+      is_eu_country: isEuCountry(geo.country),
+      device: ua.device,
+      os: ua.os,
+      browser: ua.browser,
+      referrer: referrerHeader,
+      referrer_domain: referrerDomain(referrerHeader),
+      bot: ua.bot,
+      bot_name: ua.bot_name,
+      destination,
+      params,
+      qr: query?.get('qr') === '1',
+      user_agent: req.headers['user-agent'] ?? null,
+      ip: link.includeClickIp ? ip : null,
+    };
+  }
+
+  return (req: IncomingMessage, res: ServerResponse, slug: string): void => {
+    handle(req, res, slug).catch((err: unknown) => {
+      deps.onError?.(err);
+      if (!res.headersSent) send(res, 503, null, 'Temporarily unavailable, try again');
+      else res.destroy();
+    });
+  };
+}
+
+function queryOf(url: string | undefined): URLSearchParams | null {
+  const at = url?.indexOf('?') ?? -1;
+  if (at === -1 || !url) return null;
+  return new URLSearchParams(url.slice(at + 1));
+}

@@ -1,0 +1,14 @@
+import { resolve } from 'node:path';
+import { openPostgres } from './postgres.js';
+import { openSqlite } from './sqlite.js';
+import type { Storage } from './storage.js';
+
+/** `sqlite:./data/linkwire.db`, `sqlite::memory:` or `postgres://…`. */
+export function openStorage(url: string): Storage {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    return openSqlite(path === ':memory:' ? path : resolve(path));
+  }
+  throw new Error(`LINKWIRE_DATABASE_URL must start with sqlite: or postgres://, got "${url}"`);
+}

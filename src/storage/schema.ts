@@ -1,0 +1,216 @@
+import type { Generated } from 'kysely';
+
+/*
+ * The tables as the database holds them. Both dialects store the same shapes:
+ * times as integer milliseconds since the epoch, booleans as 0/1, structured values as JSON text,
+ * so a row reads the same from SQLite and PostgreSQL.
+ */
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  plan: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface MembershipTable {
+  workspace_id: string;
+  user_id: string;
+  role: string;
+  added_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  workspace_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  scopes: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface DomainTable {
+  id: string;
+  workspace_id: string;
+  hostname: string;
+  verified: number;
+  verification_token: string;
+  verified_at: number | null;
+  last_checked_at: number | null;
+  created_at: number;
+}
+
+export interface LinkTable {
+  id: string;
+  workspace_id: string;
+  domain: string;
+  slug: string;
+  url: string;
+  title: string | null;
+  tags: string;
+  expires_at: number | null;
+  expired_url: string | null;
+  max_clicks: number | null;
+  geo_block: string;
+  rules: string;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  forward_params: number;
+  block_bots: number;
+  og_title: string | null;
+  og_description: string | null;
+  monitor: number;
+  clicks: number;
+  expired_notified: number;
+  limit_notified: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LinkTagTable {
+  link_id: string;
+  workspace_id: string;
+  tag: string;
+}
+
+export interface ClickTable {
+  id: string;
+  workspace_id: string;
+  link_id: string;
+  timestamp: number;
+  country: string | null;
+  city: string | null;
+  is_eu_country: number;
+  device: string | null;
+  os: string | null;
+  browser: string | null;
+  referrer: string | null;
+  referrer_domain: string | null;
+  bot: number;
+  bot_name: string | null;
+  qr: number;
+  destination: string;
+  params: string;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface EventTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  link_id: string | null;
+  timestamp: number;
+  data: string;
+}
+
+/** Events not yet turned into deliveries; a row leaves in the same transaction that creates them. */
+export interface EventFanoutTable {
+  event_id: string;
+  created_at: number;
+}
+
+export interface WebhookTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  url: string;
+  events: string;
+  filter: string | null;
+  active: number;
+  timeout_ms: number;
+  retry: string;
+  format: string;
+  headers: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  consecutive_failures: number;
+  failing_since: number | null;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookLinkTable {
+  webhook_id: string;
+  link_id: string;
+  workspace_id: string;
+}
+
+export interface DeliveryTable {
+  id: string;
+  workspace_id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts_count: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  lease_owner: string | null;
+  is_test: number;
+  /** Only for test deliveries, whose sample event is not in the outbox. */
+  body: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryAttemptTable {
+  id: string;
+  delivery_id: string;
+  workspace_id: string;
+  attempt: number;
+  started_at: number;
+  status_code: number | null;
+  response_time_ms: number | null;
+  error: string | null;
+  response_body: string | null;
+  request_headers: string;
+}
+
+export interface MigrationMarker {
+  id: Generated<number>;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  domains: DomainTable;
+  links: LinkTable;
+  link_tags: LinkTagTable;
+  clicks: ClickTable;
+  events: EventTable;
+  event_fanout: EventFanoutTable;
+  webhooks: WebhookTable;
+  webhook_links: WebhookLinkTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
+}

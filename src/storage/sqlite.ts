@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { ListenerRegistry } from './listeners.js';
+import { runMigrations } from './migrate.js';
+import type { Database } from './schema.js';
+import type { Channel, Storage, Tx } from './storage.js';
+
+/** The embedded dialect: one file in WAL mode, one process. */
+export function openSqlite(path: string): Storage {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new BetterSqlite3(path);
+  raw.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut) and commits stay cheap.
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = OFF');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const listeners = new ListenerRegistry();
+
+  return {
+    dialect: 'sqlite',
+    db,
+    async transaction(fn) {
+      const after: (() => void)[] = [];
+      const result = await db.transaction().execute((trx) => {
+        const tx: Tx = {
+          db: trx,
+          afterCommit: (f) => after.push(f),
+          notify: (channel: Channel, payload: string) => {
+            after.push(() => listeners.emit(channel, payload));
+            return Promise.resolve();
+          },
+        };
+        return fn(tx);
+      });
+      for (const f of after) f();
+      return result;
+    },
+    notify(channel, payload) {
+      listeners.emit(channel, payload);
+      return Promise.resolve();
+    },
+    subscribe: (channel, listener) => listeners.add(channel, listener),
+    migrate: () => runMigrations(db as Kysely<unknown>),
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { createApp, type App } from '../../src/app.js';
+import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
+import { configWith, type Config } from '../../src/config.js';
+import type { Dialect, Storage } from '../../src/storage/storage.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+import { http, type HttpResponse } from './http.js';
+
+export interface TestApp {
+  app: App;
+  url: string;
+  storage: Storage;
+  database: TestDatabase;
+  clock: Clock;
+  config: Config;
+  /** An API call with a key (or none). */
+  api(method: string, path: string, body?: unknown, token?: string): Promise<HttpResponse>;
+  /** Signs up a fresh user; returns its key and workspace. */
+  signup(email?: string): Promise<{ key: string; workspaceId: string; userId: string; email: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** Linkwire on a fresh database of the dialect, listening on 127.0.0.1 on a free port. */
+export async function startTestApp(
+  dialect: Dialect,
+  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(dialect);
+  const storage = database.open();
+  await storage.migrate();
+  const clock = options.clock === 'manual' ? new ManualClock(Date.now()) : (options.clock ?? systemClock);
+  const port = 0;
+  const config = configWith({ port, logLevel: 'silent', ...options.config });
+  const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}) });
+  const url = await app.listen(0, '127.0.0.1');
+  let lastKey: string | undefined;
+  return {
+    app,
+    url,
+    storage,
+    database,
+    clock,
+    config,
+    api: (method, path, body, token) => http(url, method, path, { ...(body === undefined ? {} : { body }), ...((token ?? lastKey) ? { token: token ?? lastKey! } : {}) }),
+    async signup(email) {
+      const address = email ?? `user${++counter}-${Date.now()}@example.com`;
+      const res = await http(url, 'POST', '/api/auth/signup', { body: { email: address, password: 'correct horse battery' } });
+      if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+      const body = res.json<{ api_key: string; workspace: { id: string }; user: { id: string } }>();
+      lastKey = body.api_key;
+      return { key: body.api_key, workspaceId: body.workspace.id, userId: body.user.id, email: address };
+    },
+    async close() {
+      await app.close();
+      await storage.close();
+      await database.drop();
+    },
+  };
+}
