@@ -63,6 +63,9 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
           db: trx,
           afterCommit: (f) => after.push(f),
           async notify(channel, payload) {
+            // Other processes hear it by NOTIFY (delivered on commit); this one at once, so a
+            // request that follows the commit never sees what the transaction replaced.
+            after.push(() => listeners.emit(channel, payload));
             await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(trx);
           },
         };
@@ -73,6 +76,7 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
     },
     async notify(channel, payload) {
       await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(db);
+      listeners.emit(channel, payload);
     },
     subscribe(channel, listener) {
       const remove = listeners.add(channel, listener);

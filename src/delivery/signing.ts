@@ -1,0 +1,131 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/*
+ * Standard Webhooks signing (SPEC §5): receivers can verify our deliveries with the
+ * unmodified `standardwebhooks` or `svix` libraries.
+ */
+
+const SECRET_PREFIX = 'whsec_';
+const SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 24;
+const MAX_SECRET_BYTES = 32;
+const SIGNATURE_VERSION = 'v1';
+const DEFAULT_TOLERANCE_SECONDS = 300;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A new secret: `whsec_` + base64 of 32 random bytes. */
+export function generateWebhookSecret(random: (n: number) => Buffer = randomBytes): string {
+  return SECRET_PREFIX + random(SECRET_BYTES).toString('base64');
+}
+
+/** Whether `s` has the SPEC's secret shape: `whsec_` + canonical base64 of 24–32 bytes. */
+export function isWebhookSecret(s: string): boolean {
+  const key = decodeSecretKey(s);
+  return key !== null && key.length >= MIN_SECRET_BYTES && key.length <= MAX_SECRET_BYTES;
+}
+
+export interface SignatureInput {
+  eventId: string;
+  timestampSeconds: number;
+  body: string;
+  secret: string;
+  /** Secrets still inside a rotation grace period; each adds its own signature. */
+  previousSecrets?: string[];
+}
+
+export interface SignatureHeaders {
+  'webhook-signature': string;
+  'x-linkwire-signature': string;
+}
+
+/**
+ * The two signature headers of a delivery. `webhook-signature` lists the current secret's
+ * signature first, then one per previous secret, space-separated.
+ * Throws a TypeError when a secret is not `whsec_` + base64.
+ */
+export function signatureHeaders(input: SignatureInput): SignatureHeaders {
+  const { eventId, timestampSeconds, body, secret } = input;
+  const secrets = new Set([secret, ...(input.previousSecrets ?? [])]);
+  const signatures = [...secrets].map(
+    (s) => `${SIGNATURE_VERSION},${standardSignature(requireSecretKey(s), eventId, timestampSeconds, body)}`,
+  );
+  return {
+    'webhook-signature': signatures.join(' '),
+    'x-linkwire-signature': `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`,
+  };
+}
+
+/** Header values as Node (`IncomingHttpHeaders`), plain objects or a Fetch `Headers` hold them. */
+export type WebhookHeaders =
+  | { get(name: string): string | null }
+  | Record<string, string | string[] | undefined>;
+
+export interface VerifyOptions {
+  /** How far `webhook-timestamp` may be from now, either way. Default 300. */
+  toleranceSeconds?: number;
+  nowSeconds?: number;
+}
+
+/**
+ * Verifies a Standard Webhooks `webhook-signature` against the raw body: true when any of its
+ * `v1` signatures matches `secret` and the timestamp is within tolerance. Never throws.
+ */
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string,
+  opts: VerifyOptions = {},
+): boolean {
+  const key = decodeSecretKey(secret);
+  const id = headerValue(headers, 'webhook-id');
+  const timestampHeader = headerValue(headers, 'webhook-timestamp');
+  const signatureHeader = headerValue(headers, 'webhook-signature');
+  if (key === null || key.length === 0 || !id || !timestampHeader || !signatureHeader) return false;
+  if (!/^\d{1,15}$/.test(timestampHeader)) return false;
+
+  const timestamp = Number(timestampHeader);
+  const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (Math.abs(now - timestamp) > tolerance) return false;
+
+  const expected = Buffer.from(standardSignature(key, id, timestamp, body));
+  let matched = false;
+  for (const versioned of signatureHeader.split(' ')) {
+    const comma = versioned.indexOf(',');
+    if (comma < 0 || versioned.slice(0, comma) !== SIGNATURE_VERSION) continue;
+    const candidate = Buffer.from(versioned.slice(comma + 1));
+    // No early exit: the time taken should not reveal which signature matched.
+    if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) matched = true;
+  }
+  return matched;
+}
+
+function standardSignature(key: Buffer, id: string, timestampSeconds: number, body: string | Uint8Array): string {
+  return createHmac('sha256', key).update(`${id}.${timestampSeconds}.`, 'utf8').update(body).digest('base64');
+}
+
+function decodeSecretKey(secret: string): Buffer | null {
+  if (!secret.startsWith(SECRET_PREFIX)) return null;
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  if (encoded.length === 0 || !BASE64.test(encoded)) return null;
+  return Buffer.from(encoded, 'base64');
+}
+
+function requireSecretKey(secret: string): Buffer {
+  const key = decodeSecretKey(secret);
+  if (key === null) throw new TypeError('A webhook secret is "whsec_" followed by base64');
+  return key;
+}
+
+function headerValue(headers: WebhookHeaders, name: string): string | undefined {
+  if (typeof headers.get === 'function') {
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+  }
+  const record = headers as Record<string, string | string[] | undefined>;
+  for (const key of Object.keys(record)) {
+    if (key.toLowerCase() !== name) continue;
+    const value = record[key];
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}

@@ -1,0 +1,22 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { http } from './http.js';
+
+/** Validates events against the JSON Schemas the running server publishes at /api/event-types. */
+export async function eventValidator(baseUrl: string, token: string) {
+  const res = await http(baseUrl, 'GET', '/api/event-types', { token });
+  const types = res.json<{ data: { type: string; schema: object }[] }>().data;
+  const ajv = new Ajv.default({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const validators = new Map(types.map((t) => [t.type, ajv.compile(t.schema)]));
+  return {
+    types: types.map((t) => t.type),
+    /** Returns a list of problems; empty when the event is valid. */
+    check(event: { type: string; data: unknown; id: string }): string[] {
+      const validate = validators.get(event.type);
+      if (!validate) return [`${event.id}: unknown type ${event.type}`];
+      if (validate(event.data)) return [];
+      return (validate.errors ?? []).map((e) => `${event.type} ${event.id}: ${e.instancePath} ${e.message ?? ''}`);
+    },
+  };
+}
