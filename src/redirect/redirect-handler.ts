@@ -10,6 +10,7 @@ import { referrerDomain } from '../clicks/referrer.js';
 import type { UserAgentInfo } from '../clicks/user-agent.js';
 import type { IdSource } from '../ids.js';
 import { SLUG_PATTERN } from '../links/link-schema.js';
+import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
 import { buildDestination, pickDestination } from './destination.js';
 import type { DomainDirectory } from './domain-directory.js';
@@ -38,7 +39,7 @@ export function redirectSlugOf(req: IncomingMessage): string | null {
   const path = end === -1 ? url : url.slice(0, end);
   if (path.length < 2 || path.indexOf('/', 1) !== -1) return null;
   const slug = path.slice(1);
-  return SLUG.test(slug) ? slug : null;
+  return SLUG.test(slug) && !isReservedSlug(slug) ? slug : null;
 }
 
 /**
