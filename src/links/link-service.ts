@@ -11,6 +11,7 @@ import { linkColumnsFrom, throwIfErrors, type FieldError, type LinkColumns } fro
 import { renderLink } from './link-model.js';
 import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
 import { randomSlug } from './slugs.js';
+import { detachDeletedLinks } from '../webhooks/webhook-service.js';
 
 export interface LinkServiceDeps {
   config: Config;
@@ -205,8 +206,9 @@ export class LinkService {
         const chunk = unique.slice(i, i + 200);
         await tx.db.deleteFrom('links').where('id', 'in', chunk).execute();
         await tx.db.deleteFrom('link_tags').where('link_id', 'in', chunk).execute();
-        await tx.db.deleteFrom('webhook_links').where('link_id', 'in', chunk).execute();
       }
+      // A webhook that watched only deleted links must not widen to the whole workspace.
+      await detachDeletedLinks(tx, workspaceId, unique, this.deps.clock.now());
       const events: NewEvent[] = rows.map((r) => ({ type: 'link.deleted', workspaceId, linkId: r.id, data: { link: this.render(r) } }));
       await outbox.append(tx, events);
       for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);

@@ -11,24 +11,81 @@ export const RetrySchema = Type.Union([
   ),
   Type.Object({ mode: Type.Literal('none') }, { additionalProperties: false }),
 ]);
+export type Retry = Static<typeof RetrySchema>;
 
 export const WebhookFormatSchema = Type.Union([Type.Literal('standard'), Type.Literal('slack'), Type.Literal('discord')]);
+export type WebhookFormat = Static<typeof WebhookFormatSchema>;
+
+export const MIN_TIMEOUT_MS = 1_000;
+export const MAX_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_GRACE_PERIOD_S = 7 * 86_400;
 
 /** A webhook as the API shows it (never with its secret, except on create and rotation). */
 export const WebhookSchema = Type.Object({
   id: Id('wh'),
   name: Type.String(),
   url: Type.String(),
-  events: Type.Array(Type.String()),
-  link_ids: Type.Array(Type.String()),
+  events: Type.Array(Type.String(), { description: 'Event types, or ["*"] for all of them' }),
+  link_ids: Type.Array(Type.String(), { description: 'Only events about these links; empty for the whole workspace' }),
   filter: Nullable(Type.String()),
   active: Type.Boolean(),
   timeout_ms: Type.Integer(),
   retry: RetrySchema,
   format: WebhookFormatSchema,
   headers: Type.Record(Type.String(), Type.String()),
+  disabled_at: Nullable(Timestamp),
   disabled_reason: Nullable(Type.String()),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
 export type Webhook = Static<typeof WebhookSchema>;
+
+/** The create answer: the webhook plus the secret, which the API shows only here and on rotation. */
+export const WebhookWithSecretSchema = Type.Composite([WebhookSchema, Type.Object({ secret: Type.String() })]);
+export type WebhookWithSecret = Webhook & { secret: string };
+
+// Lengths of `url` and `filter` are checked by their own validators, so their errors carry
+// INVALID_URL and the filter's syntax position rather than a generic schema message.
+const editable = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  url: Type.String({ minLength: 1, description: 'HTTPS, at most 2048 characters, not a private address' }),
+  events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'SPEC §4 event types, or ["*"]' }),
+  filter: Nullable(Type.String({ description: 'See docs/webhook-filters.md; "" or null removes it' })),
+  active: Type.Boolean(),
+  timeout_ms: Type.Integer({ minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS }),
+  retry: RetrySchema,
+  format: WebhookFormatSchema,
+  headers: Type.Record(Type.String(), Type.String(), { description: 'At most 20 custom request headers' }),
+};
+const LinkIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 });
+
+const { name: _name, url: _url, events: _events, ...optionalFields } = editable;
+
+export const CreateLinkWebhookBody = Type.Object(
+  { name: editable.name, url: editable.url, events: editable.events, ...Type.Partial(Type.Object(optionalFields)).properties },
+  { additionalProperties: false },
+);
+export type CreateLinkWebhookInput = Static<typeof CreateLinkWebhookBody>;
+
+export const CreateWebhookBody = Type.Object(
+  { ...CreateLinkWebhookBody.properties, link_ids: Type.Optional(LinkIds) },
+  { additionalProperties: false },
+);
+export type CreateWebhookInput = Static<typeof CreateWebhookBody>;
+
+export const UpdateWebhookBody = Type.Object(
+  { ...Type.Partial(Type.Object(editable)).properties, link_ids: Type.Optional(LinkIds) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateWebhookInput = Static<typeof UpdateWebhookBody>;
+
+export const RotateSecretBody = Type.Object(
+  {
+    grace_period_s: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_GRACE_PERIOD_S, description: 'How long the old secret keeps signing too (default 0)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateSecretInput = Static<typeof RotateSecretBody>;

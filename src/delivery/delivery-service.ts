@@ -1,0 +1,171 @@
+import type { Clock } from '../clock.js';
+import { AppError, notFound, validationError } from '../errors.js';
+import { isEventType } from '../events/catalog.js';
+import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
+import { sampleEvent } from '../events/samples.js';
+import type { IdSource } from '../ids.js';
+import type { DeliveryTable } from '../storage/schema.js';
+import type { Storage } from '../storage/storage.js';
+import { renderDeliveryBody } from '../webhooks/formats.js';
+import { parseWebhookRow } from '../webhooks/webhook-model.js';
+import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
+import { classifyResponse } from './outcome.js';
+import { buildDeliveryRequest } from './request.js';
+import type { TargetClient } from './target-client.js';
+
+export interface DeliveryListQuery {
+  status?: string | undefined;
+  type?: string | undefined;
+  limit: number;
+  after: string | null;
+}
+
+/** Delivery logs, test sends and replays: the operations a person runs from the API or dashboard. */
+export class DeliveryService {
+  constructor(private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; client: TargetClient }) {}
+
+  /** Sends a sample event now and answers what the endpoint said; the send is logged as a test delivery. */
+  async sendTest(workspaceId: string, webhookId: string, type = 'link.clicked') {
+    const { storage, clock, ids, client } = this.deps;
+    if (!isEventType(type)) throw validationError(`type "${type}" is not an event type`, { field: 'type' });
+    const row = await storage.db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!row) throw notFound('Webhook');
+    const webhook = parseWebhookRow(row);
+    const envelope = sampleEvent(type, workspaceId, ids, clock.now());
+    const deliveryId = ids.next('dlv');
+    const startedAt = clock.now();
+    const request = buildDeliveryRequest({ webhook, envelope, deliveryId, attempt: 1, nowMs: startedAt });
+    const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs });
+    const outcome = classifyResponse(response, clock.now());
+    const error = outcome.kind === 'failed' ? outcome.reason : null;
+    const now = clock.now();
+    await storage.transaction(async (tx) => {
+      await tx.db
+        .insertInto('deliveries')
+        .values({
+          id: deliveryId,
+          workspace_id: workspaceId,
+          webhook_id: webhookId,
+          event_id: envelope.id,
+          event_type: envelope.type,
+          status: outcome.kind === 'succeeded' ? 'succeeded' : 'failed',
+          attempts_count: 1,
+          next_attempt_at: null,
+          lease_until: null,
+          lease_owner: null,
+          is_test: 1,
+          body: JSON.stringify(envelope),
+          created_at: startedAt,
+          updated_at: now,
+        })
+        .execute();
+      await tx.db
+        .insertInto('delivery_attempts')
+        .values({
+          id: ids.next('att'),
+          delivery_id: deliveryId,
+          workspace_id: workspaceId,
+          attempt: 1,
+          started_at: startedAt,
+          status_code: response.statusCode,
+          response_time_ms: Math.round(response.responseTimeMs),
+          error,
+          response_body: response.body === '' ? null : response.body,
+          request_headers: JSON.stringify(request.headers),
+        })
+        .execute();
+    });
+    return {
+      success: outcome.kind === 'succeeded',
+      status_code: response.statusCode,
+      response_time_ms: Math.round(response.responseTimeMs),
+      error,
+      response_body: response.body === '' ? null : response.body,
+      delivery_id: deliveryId,
+      event_id: envelope.id,
+    };
+  }
+
+  async list(workspaceId: string, webhookId: string, query: DeliveryListQuery): Promise<DeliveryTable[]> {
+    await this.requireWebhook(workspaceId, webhookId);
+    let q = this.deps.storage.db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId).where('workspace_id', '=', workspaceId);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.type) q = q.where('event_type', '=', query.type);
+    if (query.after) q = q.where('id', '<', query.after);
+    return q.orderBy('id', 'desc').limit(query.limit + 1).execute();
+  }
+
+  async detail(workspaceId: string, id: string) {
+    const { storage } = this.deps;
+    const row = await this.findRow(workspaceId, id);
+    const attempts = await storage.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', id).orderBy('attempt').orderBy('started_at').execute();
+    const envelope = await this.envelopeOf(row);
+    const hook = await storage.db.selectFrom('webhooks').selectAll().where('id', '=', row.webhook_id).executeTakeFirst();
+    const last = attempts[attempts.length - 1];
+    return {
+      ...renderDelivery(row),
+      request: {
+        url: hook?.url ?? null,
+        headers: last ? (JSON.parse(last.request_headers) as Record<string, string>) : {},
+        body: envelope && hook ? renderDeliveryBody(parseWebhookRow(hook).format, envelope) : null,
+      },
+      attempts: attempts.map(renderAttempt),
+    };
+  }
+
+  /** Queues the delivery again (same event, so the same `webhook-id`), due now. */
+  async replay(workspaceId: string, id: string): Promise<Delivery> {
+    const { storage, clock } = this.deps;
+    const now = clock.now();
+    return storage.transaction(async (tx) => {
+      const row = await tx.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      if (!row) throw notFound('Delivery');
+      if (row.status === 'pending' && row.lease_until !== null && row.lease_until > now) {
+        throw new AppError('CONFLICT', 'This delivery is being sent right now');
+      }
+      const updated = { ...row, status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now };
+      await tx.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now }).where('id', '=', id).execute();
+      await tx.notify('delivery_due', '');
+      return renderDelivery(updated);
+    });
+  }
+
+  /** Replays a webhook's deliveries created since a time: the failed ones by default. */
+  async replaySince(workspaceId: string, webhookId: string, since: string, status: 'failed' | 'succeeded' | 'all' = 'failed'): Promise<{ replayed: number }> {
+    const { storage, clock } = this.deps;
+    const from = Date.parse(since);
+    if (Number.isNaN(from)) throw validationError('since must be an ISO-8601 date-time', { field: 'since' });
+    await this.requireWebhook(workspaceId, webhookId);
+    const now = clock.now();
+    return storage.transaction(async (tx) => {
+      let q = tx.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now })
+        .where('webhook_id', '=', webhookId)
+        .where('workspace_id', '=', workspaceId)
+        .where('created_at', '>=', from);
+      q = status === 'all' ? q.where('status', 'in', ['failed', 'succeeded']) : q.where('status', '=', status);
+      const result = await q.executeTakeFirst();
+      const replayed = Number(result.numUpdatedRows);
+      if (replayed > 0) await tx.notify('delivery_due', '');
+      return { replayed };
+    });
+  }
+
+  private async requireWebhook(workspaceId: string, webhookId: string): Promise<void> {
+    const hook = await this.deps.storage.db.selectFrom('webhooks').select('id').where('id', '=', webhookId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!hook) throw notFound('Webhook');
+  }
+
+  private async findRow(workspaceId: string, id: string): Promise<DeliveryTable> {
+    const row = await this.deps.storage.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!row) throw notFound('Delivery');
+    return row;
+  }
+
+  private async envelopeOf(row: DeliveryTable): Promise<EventEnvelope | null> {
+    if (row.is_test === 1) return row.body ? (JSON.parse(row.body) as EventEnvelope) : null;
+    const event = await this.deps.storage.db.selectFrom('events').selectAll().where('id', '=', row.event_id).executeTakeFirst();
+    return event ? envelopeFromRow(event) : null;
+  }
+}

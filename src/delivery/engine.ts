@@ -1,0 +1,57 @@
+import type { BackgroundJob } from '../app.js';
+import type { Clock } from '../clock.js';
+import type { Outbox } from '../events/outbox.js';
+import type { IdSource } from '../ids.js';
+import type { Storage } from '../storage/storage.js';
+import { Fanout } from './fanout.js';
+import { ResultWriter } from './result-writer.js';
+import { RetentionJob } from './retention.js';
+import type { TargetClient } from './target-client.js';
+import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
+
+export interface DeliveryEngine {
+  readonly fanout: Fanout;
+  readonly worker: DeliveryWorker;
+  readonly retention: RetentionJob;
+  readonly jobs: BackgroundJob[];
+  /** Runs fan-out and claiming now (tests that move an injected clock call this). */
+  poke(): void;
+}
+
+/** The worker role: outbox → deliveries (fan-out), deliveries → endpoints (worker), and log retention. */
+export function createDeliveryEngine(deps: {
+  storage: Storage;
+  clock: Clock;
+  ids: IdSource;
+  outbox: Outbox;
+  client: TargetClient;
+  random: () => number;
+  retentionDays: number;
+  workerOptions?: Partial<WorkerOptions> | undefined;
+  onError: (err: unknown) => void;
+}): DeliveryEngine {
+  const workerId = newWorkerId();
+  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId);
+  const worker = new DeliveryWorker(
+    { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError },
+    workerId,
+    { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
+  );
+  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke());
+  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays);
+  const jobs: BackgroundJob[] = [
+    { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },
+    { name: 'fanout', start: () => fanout.start(), stop: () => fanout.stop() },
+    { name: 'retention', start: () => retention.start(), stop: () => retention.stop() },
+  ];
+  return {
+    fanout,
+    worker,
+    retention,
+    jobs,
+    poke() {
+      fanout.poke();
+      worker.poke();
+    },
+  };
+}

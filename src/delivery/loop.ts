@@ -1,0 +1,81 @@
+/**
+ * A restartable background loop: runs `step` when poked (coalescing pokes), again at once while
+ * `step` says there is more, and at least every `pollMs` as a safety net for missed signals.
+ */
+export class Loop {
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = Infinity;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    readonly name: string,
+    private readonly step: () => Promise<boolean>,
+    private readonly pollMs: number,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  /** Run soon; if a run is in progress, run once more after it. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerDue = Infinity;
+    this.running = this.runUntilIdle().finally(() => {
+      this.running = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      } else {
+        this.arm(this.pollMs);
+      }
+    });
+  }
+
+  /** Run no later than `ms` from now (e.g. when the next retry falls due). */
+  wakeIn(ms: number): void {
+    if (this.stopped) return;
+    this.arm(ms);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) await this.running;
+  }
+
+  private arm(ms: number): void {
+    const due = Date.now() + Math.max(0, ms);
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerDue = Infinity;
+      this.poke();
+    }, Math.max(0, ms));
+    this.timer.unref();
+  }
+
+  private async runUntilIdle(): Promise<void> {
+    try {
+      for (let i = 0; i < 1000 && !this.stopped; i++) {
+        if (!(await this.step())) break;
+      }
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import type { Clock } from '../clock.js';
+import type { Outbox } from '../events/outbox.js';
+import type { IdSource } from '../ids.js';
+import type { Storage, Tx } from '../storage/storage.js';
+import { renderWebhook } from '../webhooks/webhook-model.js';
+import type { AttemptOutcome } from './outcome.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { TargetResponse } from './target-client.js';
+
+/** One finished attempt, waiting to be written. */
+export interface AttemptRecord {
+  deliveryId: string;
+  workspaceId: string;
+  webhookId: string;
+  isTest: boolean;
+  attempt: number;
+  startedAt: number;
+  requestHeaders: Record<string, string>;
+  response: TargetResponse;
+  outcome: AttemptOutcome;
+  retry: RetryPolicy;
+}
+
+/** An endpoint is switched off after failing this many attempts in a row, or for this long. */
+export const DISABLE_AFTER_FAILURES = 50;
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
+
+interface Pending {
+  record: AttemptRecord;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Writes attempt results in group commits (like the click recorder): the attempt log, the
+ * delivery's new state (succeeded, retry at…, failed) and the endpoint's failure streak, which
+ * may switch it off and emit `webhook.disabled` in the same transaction.
+ */
+export class ResultWriter {
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
+    private readonly leaseOwner: string,
+    private readonly flushMs = 2,
+  ) {}
+
+  write(record: AttemptRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      if (!this.flushing && !this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          void this.flush();
+        }, this.flushMs);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.flushing || this.queue.length) {
+      if (this.flushing) await this.flushing;
+      else await this.flush();
+    }
+  }
+
+  private flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const run = this.deps.storage
+      .transaction((tx) => this.apply(tx, batch.map((p) => p.record)))
+      .then(
+        () => batch.forEach((p) => p.resolve()),
+        (err: unknown) => batch.forEach((p) => p.reject(err)),
+      );
+    this.flushing = run.finally(() => {
+      this.flushing = null;
+      if (this.queue.length) void this.flush();
+    });
+    return this.flushing;
+  }
+
+  private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
+    const { clock, ids, random, storage, outbox } = this.deps;
+    const now = clock.now();
+    const attempts = records.map((r) => ({
+      id: ids.next('att'),
+      delivery_id: r.deliveryId,
+      workspace_id: r.workspaceId,
+      attempt: r.attempt,
+      started_at: r.startedAt,
+      status_code: r.response.statusCode,
+      response_time_ms: Math.round(r.response.responseTimeMs),
+      error: r.outcome.kind === 'failed' ? r.outcome.reason : null,
+      response_body: r.response.body === '' ? null : r.response.body,
+      request_headers: JSON.stringify(r.requestHeaders),
+    }));
+    for (let i = 0; i < attempts.length; i += 100) await tx.db.insertInto('delivery_attempts').values(attempts.slice(i, i + 100)).execute();
+
+    const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
+    for (let i = 0; i < succeeded.length; i += 500) {
+      await tx.db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'succeeded',
+          attempts_count: eb('attempts_count', '+', 1),
+          next_attempt_at: null,
+          lease_until: null,
+          lease_owner: null,
+          updated_at: now,
+        }))
+        .where('id', 'in', succeeded.slice(i, i + 500))
+        .where('lease_owner', '=', this.leaseOwner)
+        .execute();
+    }
+
+    for (const r of records) {
+      if (r.outcome.kind !== 'failed') continue;
+      const delay = r.isTest || r.outcome.disableEndpoint ? null : retryDelayMs(r.retry, r.attempt, random, r.outcome.retryAfterMs);
+      await tx.db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: delay === null ? 'failed' : 'pending',
+          attempts_count: eb('attempts_count', '+', 1),
+          next_attempt_at: delay === null ? null : now + delay,
+          lease_until: null,
+          lease_owner: null,
+          updated_at: now,
+        }))
+        .where('id', '=', r.deliveryId)
+        .where('lease_owner', '=', this.leaseOwner)
+        .execute();
+    }
+
+    // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.
+    const byWebhook = new Map<string, AttemptRecord[]>();
+    for (const r of records) {
+      if (r.isTest) continue;
+      const list = byWebhook.get(r.webhookId) ?? [];
+      list.push(r);
+      byWebhook.set(r.webhookId, list);
+    }
+    const failingHooks = [...byWebhook].filter(([, list]) => list.some((r) => r.outcome.kind === 'failed')).map(([id]) => id);
+    const healthyHooks = [...byWebhook].filter(([, list]) => list.every((r) => r.outcome.kind === 'succeeded')).map(([id]) => id);
+    if (healthyHooks.length) {
+      await tx.db
+        .updateTable('webhooks')
+        .set({ consecutive_failures: 0, failing_since: null })
+        .where('id', 'in', healthyHooks)
+        .where('consecutive_failures', '>', 0)
+        .execute();
+    }
+    if (failingHooks.length === 0) return;
+    let q = tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks);
+    if (storage.dialect === 'postgres') q = q.forUpdate();
+    for (const hook of await q.execute()) {
+      let failures = hook.consecutive_failures;
+      let since = hook.failing_since;
+      let disableReason: string | null = null;
+      for (const r of byWebhook.get(hook.id) ?? []) {
+        if (r.outcome.kind === 'succeeded') {
+          failures = 0;
+          since = null;
+          continue;
+        }
+        failures++;
+        since ??= r.startedAt;
+        if (r.outcome.disableEndpoint) disableReason = r.outcome.disableEndpoint;
+      }
+      if (!disableReason && failures >= DISABLE_AFTER_FAILURES) disableReason = `${failures} failed attempts in a row`;
+      if (!disableReason && since !== null && now - since >= DISABLE_AFTER_MS) disableReason = 'failing for 5 days';
+      const alreadyOff = hook.active === 0;
+      if (disableReason && !alreadyOff) {
+        const updated = { ...hook, active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now };
+        await tx.db
+          .updateTable('webhooks')
+          .set({ active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now })
+          .where('id', '=', hook.id)
+          .execute();
+        const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
+        await outbox.append(tx, [
+          { type: 'webhook.disabled', workspaceId: hook.workspace_id, data: { webhook: renderWebhook(updated, links.map((l) => l.link_id)) } },
+        ]);
+      } else {
+        await tx.db.updateTable('webhooks').set({ consecutive_failures: failures, failing_since: since }).where('id', '=', hook.id).execute();
+      }
+    }
+  }
+}

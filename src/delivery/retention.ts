@@ -1,0 +1,61 @@
+import type { Clock } from '../clock.js';
+import type { Storage } from '../storage/storage.js';
+import { EVENT_LIST_WINDOW_MS } from '../events/routes.js';
+import { Loop } from './loop.js';
+
+const CHUNK = 1000;
+
+/**
+ * Purges delivery logs older than the retention (7 days by default) and events older than the
+ * 30 days the API lists, in small chunks so the purge never holds the database for long.
+ */
+export class RetentionJob {
+  private readonly loop: Loop;
+
+  constructor(
+    private readonly deps: { storage: Storage; clock: Clock },
+    private readonly retentionDays: number,
+    intervalMs = 3_600_000,
+  ) {
+    this.loop = new Loop('retention', () => this.runOnce(), intervalMs);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Deletes one chunk of each kind; returns whether more may be left. */
+  async runOnce(): Promise<boolean> {
+    const { storage, clock } = this.deps;
+    const now = clock.now();
+    const deliveryCutoff = now - this.retentionDays * 86_400_000;
+    const eventCutoff = now - Math.max(EVENT_LIST_WINDOW_MS, this.retentionDays * 86_400_000);
+    return storage.transaction(async (tx) => {
+      const old = await tx.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('created_at', '<', deliveryCutoff)
+        .where('status', '!=', 'pending')
+        .limit(CHUNK)
+        .execute();
+      const ids = old.map((d) => d.id);
+      if (ids.length) {
+        await tx.db.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).execute();
+        await tx.db.deleteFrom('deliveries').where('id', 'in', ids).execute();
+      }
+      const events = await tx.db
+        .selectFrom('events')
+        .select('id')
+        .where('timestamp', '<', eventCutoff)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id').where('deliveries.status', '=', 'pending'))))
+        .limit(CHUNK)
+        .execute();
+      if (events.length) await tx.db.deleteFrom('events').where('id', 'in', events.map((e) => e.id)).execute();
+      return ids.length === CHUNK || events.length === CHUNK;
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf, requireRole } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { DELIVERY_STATUSES, renderDelivery } from './delivery-model.js';
+import type { DeliveryService } from './delivery-service.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export function deliveryRoutes(deliveries: DeliveryService) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.post(
+      '/api/webhooks/:id/test',
+      {
+        schema: { params: IdParams, body: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }) },
+        preValidation: async (request) => {
+          requireRole(request, 'owner', 'admin');
+          request.body ??= {}; // the body is optional: no body means a link.clicked sample
+        },
+      },
+      async (request) => deliveries.sendTest(principalOf(request).workspaceId, request.params.id, request.body.type),
+    );
+
+    r.get(
+      '/api/webhooks/:id/deliveries',
+      {
+        schema: {
+          params: IdParams,
+          querystring: Type.Object({
+            ...PageQuery,
+            status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
+            type: Type.Optional(Type.String({ maxLength: 64 })),
+          }),
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit ?? 50;
+        const rows = await deliveries.list(principalOf(request).workspaceId, request.params.id, {
+          status: request.query.status,
+          type: request.query.type,
+          limit,
+          after: decodeCursor(request.query.cursor),
+        });
+        return page(rows, limit, renderDelivery);
+      },
+    );
+
+    r.get('/api/deliveries/:id', { schema: { params: IdParams } }, async (request) => deliveries.detail(principalOf(request).workspaceId, request.params.id));
+
+    r.post(
+      '/api/deliveries/:id/replay',
+      {
+        schema: { params: IdParams },
+        preValidation: async (request) => {
+          requireRole(request, 'owner', 'admin');
+        },
+      },
+      async (request, reply) => reply.status(202).send(await deliveries.replay(principalOf(request).workspaceId, request.params.id)),
+    );
+
+    r.post(
+      '/api/webhooks/:id/replay',
+      {
+        schema: {
+          params: IdParams,
+          body: Type.Object(
+            {
+              since: Type.String({ format: 'date-time' }),
+              status: Type.Optional(Type.Union([Type.Literal('failed'), Type.Literal('succeeded'), Type.Literal('all')])),
+            },
+            { additionalProperties: false },
+          ),
+        },
+        preValidation: async (request) => {
+          requireRole(request, 'owner', 'admin');
+        },
+      },
+      async (request, reply) =>
+        reply.status(202).send(await deliveries.replaySince(principalOf(request).workspaceId, request.params.id, request.body.since, request.body.status)),
+    );
+  };
+}

@@ -1,0 +1,93 @@
+import { toIso, toIsoOrNull } from '../clock.js';
+import type { WebhookTable } from '../storage/schema.js';
+import type { Retry, Webhook, WebhookFormat } from './webhook-schema.js';
+
+/** The wildcard subscription: every event type, including ones added later. */
+export const ALL_EVENTS = '*';
+
+/** A webhook as the delivery engine and the dashboard use it: parsed, typed, secrets included. */
+export interface WebhookView {
+  id: string;
+  workspaceId: string;
+  name: string;
+  url: string;
+  /** The subscribed types, or '*' for all of them. */
+  events: string[] | '*';
+  /** Empty: events of the whole workspace; otherwise only events about these links. */
+  linkIds: string[];
+  filter: string | null;
+  active: boolean;
+  timeoutMs: number;
+  retry: Retry;
+  format: WebhookFormat;
+  headers: Record<string, string>;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: number | null;
+  consecutiveFailures: number;
+  failingSince: number | null;
+  disabledAt: number | null;
+  disabledReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** `events` column text → '*' or the list. */
+export function parseEvents(text: string): string[] | '*' {
+  const list = JSON.parse(text) as string[];
+  return list.length === 1 && list[0] === ALL_EVENTS ? ALL_EVENTS : list;
+}
+
+export function parseWebhookRow(row: WebhookTable, linkIds: readonly string[] = []): WebhookView {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    url: row.url,
+    events: parseEvents(row.events),
+    linkIds: [...linkIds],
+    filter: row.filter,
+    active: row.active === 1,
+    timeoutMs: row.timeout_ms,
+    retry: JSON.parse(row.retry) as Retry,
+    format: row.format as WebhookFormat,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    secret: row.secret,
+    previousSecret: row.previous_secret,
+    previousSecretExpiresAt: row.previous_secret_expires_at,
+    consecutiveFailures: row.consecutive_failures,
+    failingSince: row.failing_since,
+    disabledAt: row.disabled_at,
+    disabledReason: row.disabled_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Whether a webhook wants an event of this type about this link (not counting `active` or `filter`). */
+export function subscribesTo(view: Pick<WebhookView, 'events' | 'linkIds'>, type: string, linkId: string | null): boolean {
+  if (view.events !== ALL_EVENTS && !view.events.includes(type)) return false;
+  if (view.linkIds.length === 0) return true;
+  return linkId !== null && view.linkIds.includes(linkId);
+}
+
+/** A stored row and its links → the API's webhook object (no secrets). */
+export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): Webhook {
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    events: JSON.parse(row.events) as string[],
+    link_ids: [...linkIds].sort(),
+    filter: row.filter,
+    active: row.active === 1,
+    timeout_ms: row.timeout_ms,
+    retry: JSON.parse(row.retry) as Retry,
+    format: row.format as WebhookFormat,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    disabled_at: toIsoOrNull(row.disabled_at),
+    disabled_reason: row.disabled_reason,
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+  };
+}
