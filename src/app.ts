@@ -22,6 +22,24 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
+import { DeliveryService } from './delivery/delivery-service.js';
+import { deliveryRoutes } from './delivery/routes.js';
+import { createTargetClient } from './delivery/target-client.js';
+import type { WorkerOptions } from './delivery/worker.js';
+import { CidrSet } from './net/cidr.js';
+import { installAccessPolicy } from './api-keys/access-policy.js';
+import { ApiKeyService } from './api-keys/api-key-service.js';
+import { apiKeyRoutes } from './api-keys/routes.js';
+import { DomainService } from './domains/domain-service.js';
+import { DomainVerifier } from './domains/domain-verifier.js';
+import { domainRoutes } from './domains/routes.js';
+import { IntegrationService } from './integrations/integration-service.js';
+import { integrationRoutes } from './integrations/routes.js';
+import { MemberService } from './members/member-service.js';
+import { memberRoutes } from './members/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +50,7 @@ export interface AppDeps {
   random?: () => number;
   /** Pino level for this app's logs ('silent' in tests). */
   logLevel?: string;
+  workerOptions?: Partial<WorkerOptions>;
 }
 
 /** A background job: started after the listener is up, stopped before storage closes. */
@@ -49,6 +68,8 @@ export interface App {
   readonly links: LinkService;
   readonly accounts: AccountsService;
   readonly jobs: BackgroundJob[];
+  /** The delivery engine when this process runs the worker role. */
+  readonly engine: DeliveryEngine | null;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -62,6 +83,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   const plans = new PlanTable(config.plans);
   const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans });
   const links = new LinkService({ config, storage, clock, ids, outbox });
+  const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
 
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
@@ -94,6 +116,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
   });
+  installAccessPolicy(fastify);
 
   fastify.get('/healthz', { config: { public: true } }, async () => {
     await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
@@ -103,8 +126,39 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
     await fastify.register(linkRoutes(links));
+    await fastify.register(domainRoutes(domainService));
+    await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox })));
+    await fastify.register(apiKeyRoutes(new ApiKeyService({ storage, clock, ids, outbox })));
+    await fastify.register(integrationRoutes(new IntegrationService({ storage, clock, ids, outbox })));
+    await fastify.register(webhookRoutes(new WebhookService({ config, storage, clock, ids, plans })));
     await fastify.register(eventRoutes(storage, clock));
   }
+
+  const targetClient = createTargetClient({
+    allowPrivate: new CidrSet(config.allowPrivateWebhookTargets),
+    dnsServer: config.dnsServer,
+    connectionsPerOrigin: 64,
+  });
+  const deliveries = new DeliveryService({ storage, clock, ids, client: targetClient });
+  if (config.roles.has('api')) await fastify.register(deliveryRoutes(deliveries));
+
+  let engine: DeliveryEngine | null = null;
+  if (config.roles.has('worker')) {
+    engine = createDeliveryEngine({
+      storage,
+      clock,
+      ids,
+      outbox,
+      client: targetClient,
+      random: input.random ?? Math.random,
+      retentionDays: config.deliveryRetentionDays,
+      workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
+      onError: (err) => fastify.log.error({ err }, 'delivery engine error'),
+    });
+    jobs.push(...engine.jobs);
+  }
+
+  if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
@@ -143,6 +197,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     links,
     accounts,
     jobs,
+    engine,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -167,6 +222,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       if (closeRedirect) await closeRedirect();
       for (const job of [...jobs].reverse()) await job.stop();
       await fastify.close();
+      await targetClient.close();
     },
   };
 }

@@ -21,6 +21,8 @@ export interface Config {
   /** How long the click recorder gathers clicks before committing them as one transaction. */
   readonly clickFlushMs: number;
   readonly deliveryRetentionDays: number;
+  /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
+  readonly deliveryLeaseMs: number;
   readonly logLevel: string;
   readonly plans: readonly Plan[];
   readonly defaultPlan: string;
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 2, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
+    deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
     plans,

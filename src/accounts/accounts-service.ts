@@ -4,9 +4,11 @@ import type { Config } from '../config.js';
 import { AppError, conflict, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
+import { acceptInvites, hasPendingInvite } from '../members/invites.js';
 import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
 import type { Workspace } from './account-schema.js';
+import { LoginThrottle, type LoginLimits } from './login-failures.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
@@ -21,15 +23,22 @@ export interface AccountsDeps {
   ids: IdSource;
   outbox: Outbox;
   plans: PlanTable;
+  /** Failed-login rate limits; defaults to DEFAULT_LOGIN_LIMITS. */
+  loginLimits?: LoginLimits;
 }
 
 export class AccountsService {
-  constructor(private readonly deps: AccountsDeps) {}
+  private readonly throttle: LoginThrottle;
+
+  constructor(private readonly deps: AccountsDeps) {
+    this.throttle = new LoginThrottle(deps.storage, deps.clock, deps.loginLimits);
+  }
 
   async signup(input: { email: string; password: string; workspace_name?: string | undefined }) {
-    const { storage, clock, ids, config } = this.deps;
-    if (!config.signupOpen) throw new AppError('FORBIDDEN', 'Signup is closed on this Linkwire');
+    const { storage, clock, ids, config, outbox } = this.deps;
     const email = normaliseEmail(input.email);
+    // A closed Linkwire still lets invited people in.
+    if (!config.signupOpen && !(await hasPendingInvite(storage.db, email))) throw new AppError('FORBIDDEN', 'Signup is closed on this Linkwire');
     const passwordHash = await hashPassword(input.password);
     const now = clock.now();
     const userId = ids.next('usr');
@@ -63,6 +72,7 @@ export class AccountsService {
             last_used_at: null,
           })
           .execute();
+        await acceptInvites(tx, outbox, { id: userId, email, now });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
@@ -75,23 +85,41 @@ export class AccountsService {
     };
   }
 
-  /** Returns a session token, or null for a wrong email or password (the caller answers 401 either way). */
-  async login(input: { email: string; password: string }): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null }> {
+  /**
+   * Returns a session token; `failedUserId` for a wrong email or password (the caller answers 401 either
+   * way); `retryAfterMs` while this IP or account has too many recent failures (checked before the password).
+   * `workspace_id` picks which of the user's workspaces the session opens; default: the oldest membership.
+   */
+  async login(
+    input: { email: string; password: string; workspace_id?: string | undefined },
+    client: { ip: string } = { ip: 'unknown' },
+  ): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null } | { retryAfterMs: number }> {
     const { storage, clock } = this.deps;
     const email = normaliseEmail(input.email);
+    const retryAfterMs = await this.throttle.retryAfterMs(client.ip, email);
+    if (retryAfterMs > 0) return { retryAfterMs };
     const user = await storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (!user) {
       await burnPasswordCheck(input.password);
+      await this.throttle.recordFailure(client.ip, email);
       return { failedUserId: null };
     }
-    if (!(await verifyPassword(input.password, user.password_hash))) return { failedUserId: user.id };
-    const membership = await storage.db
+    if (!(await verifyPassword(input.password, user.password_hash))) {
+      await this.throttle.recordFailure(client.ip, email);
+      return { failedUserId: user.id };
+    }
+    let memberships = storage.db
       .selectFrom('memberships')
       .select('workspace_id')
       .where('user_id', '=', user.id)
+      // Invites accepted at signup share its added_at: the user's own (newest) workspace wins the tie.
       .orderBy('added_at')
-      .executeTakeFirst();
+      .orderBy('workspace_id', 'desc');
+    if (input.workspace_id !== undefined) memberships = memberships.where('workspace_id', '=', input.workspace_id);
+    const membership = await memberships.executeTakeFirst();
+    if (!membership && input.workspace_id !== undefined) throw new AppError('FORBIDDEN', 'You are not a member of that workspace');
     if (!membership) return { failedUserId: user.id };
+    await this.throttle.recordSuccess(email);
     const token = newSecretToken('lws_');
     const now = clock.now();
     await storage.db

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
@@ -10,6 +11,12 @@ export interface LoginFailureHook {
   (input: { userId: string | null; email: string; ip: string; userAgent: string | null }): Promise<void>;
 }
 
+// Login may pick which of the user's workspaces the session opens (members of several need this).
+const LoginWithWorkspaceBody = Type.Object(
+  { ...LoginBody.properties, workspace_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+
 export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFailureHook, secureCookies: boolean) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -19,8 +26,13 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       return reply.status(201).send(result);
     });
 
-    r.post('/api/auth/login', { schema: { body: LoginBody }, config: { public: true } }, async (request, reply) => {
-      const result = await accounts.login(request.body);
+    r.post('/api/auth/login', { schema: { body: LoginWithWorkspaceBody }, config: { public: true } }, async (request, reply) => {
+      const result = await accounts.login(request.body, { ip: request.ip });
+      if ('retryAfterMs' in result) {
+        const seconds = Math.ceil(result.retryAfterMs / 1000);
+        void reply.header('retry-after', String(seconds));
+        throw new AppError('RATE_LIMITED', `Too many failed logins; try again in ${seconds} s`, { retry_after_s: seconds });
+      }
       if (!('token' in result)) {
         await onLoginFailed({
           userId: result.failedUserId,

@@ -72,6 +72,7 @@ export class DeliveryService {
           error,
           response_body: response.body === '' ? null : response.body,
           request_headers: JSON.stringify(request.headers),
+          worker_id: null,
         })
         .execute();
     });

@@ -98,6 +98,7 @@ export class ResultWriter {
       error: r.outcome.kind === 'failed' ? r.outcome.reason : null,
       response_body: r.response.body === '' ? null : r.response.body,
       request_headers: JSON.stringify(r.requestHeaders),
+      worker_id: this.leaseOwner,
     }));
     for (let i = 0; i < attempts.length; i += 100) await tx.db.insertInto('delivery_attempts').values(attempts.slice(i, i + 100)).execute();
 

@@ -17,6 +17,12 @@ export interface WorkerOptions {
   maxInFlight: number;
   /** Sends in flight to one endpoint: a slow or hanging endpoint can hold no more than this. */
   perEndpoint: number;
+  /**
+   * The cap for an endpoint we know nothing about yet, or whose last send failed. It doubles
+   * with each success up to `perEndpoint` (slow start), so endpoints that hang can hold only a
+   * few sends each, while a healthy one reaches full concurrency within a few deliveries.
+   */
+  perUnprovenEndpoint: number;
   /** How long a claim is ours; it must outlast the longest timeout (30 s) so a live worker never loses one. */
   leaseMs: number;
   pollMs: number;
@@ -27,6 +33,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = Object.freeze({
   maxInFlight: 1024,
   perEndpoint: 32,
+  perUnprovenEndpoint: 2,
   leaseMs: 60_000,
   pollMs: 1000,
   shutdownGraceMs: 5000,
@@ -52,6 +59,8 @@ export function newWorkerId(): string {
 export class DeliveryWorker {
   private readonly loop: Loop;
   private readonly inFlightByEndpoint = new Map<string, number>();
+  /** Each endpoint's current concurrency cap (see `perUnprovenEndpoint`). */
+  private readonly endpointCaps = new Map<string, number>();
   private readonly sends = new Set<Promise<void>>();
   private inFlight = 0;
   private readonly unsubscribe: (() => void)[] = [];
@@ -114,7 +123,7 @@ export class DeliveryWorker {
   private async claim(limit: number): Promise<Job[]> {
     const { storage, clock } = this.deps;
     const now = clock.now();
-    const saturated = [...this.inFlightByEndpoint].filter(([, n]) => n >= this.options.perEndpoint).map(([id]) => id);
+    const saturated = [...this.inFlightByEndpoint].filter(([id, n]) => n >= this.capOf(id)).map(([id]) => id);
     let candidatesQuery = storage.db
       .selectFrom('deliveries as d')
       .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
@@ -134,7 +143,7 @@ export class DeliveryWorker {
     const chosen: string[] = [];
     for (const c of candidates) {
       const used = (this.inFlightByEndpoint.get(c.webhook_id) ?? 0) + (taken.get(c.webhook_id) ?? 0);
-      if (used >= this.options.perEndpoint) continue;
+      if (used >= this.capOf(c.webhook_id)) continue;
       taken.set(c.webhook_id, (taken.get(c.webhook_id) ?? 0) + 1);
       chosen.push(c.id);
       if (chosen.length >= limit) break;
@@ -182,6 +191,10 @@ export class DeliveryWorker {
     return jobs;
   }
 
+  private capOf(endpoint: string): number {
+    return this.endpointCaps.get(endpoint) ?? this.options.perUnprovenEndpoint;
+  }
+
   private launch(job: Job): void {
     const endpoint = job.delivery.webhook_id;
     this.inFlight++;
@@ -205,6 +218,10 @@ export class DeliveryWorker {
     const attempt = job.delivery.attempts_count + 1;
     const request = buildDeliveryRequest({ webhook: job.webhook, envelope: job.envelope, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
     const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
+    const outcome = classifyResponse(response, clock.now());
+    const cap = this.capOf(job.webhook.id);
+    this.endpointCaps.set(job.webhook.id, outcome.kind === 'succeeded' ? Math.min(this.options.perEndpoint, cap * 2) : this.options.perUnprovenEndpoint);
+    if (this.endpointCaps.size > 100_000) this.endpointCaps.clear();
     await writer.write({
       deliveryId: job.delivery.id,
       workspaceId: job.delivery.workspace_id,
@@ -214,7 +231,7 @@ export class DeliveryWorker {
       startedAt,
       requestHeaders: request.headers,
       response,
-      outcome: classifyResponse(response, clock.now()),
+      outcome,
       retry: job.webhook.retry,
     });
   }

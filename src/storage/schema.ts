@@ -191,6 +191,49 @@ export interface DeliveryAttemptTable {
   error: string | null;
   response_body: string | null;
   request_headers: string;
+  /** Which worker process sent it (null for test sends from the API). */
+  worker_id: string | null;
+}
+
+/** A pending member: an email invited before it had an account; signup with that email accepts it. */
+export interface InviteTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  role: string;
+  invited_by: string | null;
+  created_at: number;
+}
+
+export interface IntegrationTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  name: string;
+  settings: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** One failed login; rate limiting counts rows per bucket within a window. */
+export interface LoginFailureTable {
+  bucket: string;
+  failed_at: number;
+}
+
+/** Health-check state of one monitored link (see src/monitoring/). */
+export interface LinkMonitorTable {
+  link_id: string;
+  workspace_id: string;
+  status: string;
+  consecutive_failures: number;
+  last_checked_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  status_changed_at: number | null;
+  next_check_at: number;
+  claim_token: string | null;
+  created_at: number;
 }
 
 export interface MigrationMarker {
@@ -213,4 +256,8 @@ export interface Database {
   webhook_links: WebhookLinkTable;
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  invites: InviteTable;
+  integrations: IntegrationTable;
+  login_failures: LoginFailureTable;
+  link_monitors: LinkMonitorTable;
 }

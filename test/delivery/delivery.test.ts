@@ -9,18 +9,9 @@ import { eventValidator } from '../helpers/event-schemas.js';
 import { http } from '../helpers/http.js';
 import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { until } from '../helpers/wait.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
   let t: TestApp;
@@ -91,7 +82,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     const graced = (await t.api('POST', `/api/webhooks/${hook.id}/rotate-secret`, { grace_period_s: 3600 }, key)).json().secret;
     await createLink();
     const first = await until('graced delivery', async () => requestsFor('/rotate')[0]);
-    expect(first.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(first.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(() => new Webhook(graced).verify(first.rawBody, first.headers)).not.toThrow();
     expect(() => new Webhook(hook.secret).verify(first.rawBody, first.headers)).not.toThrow();
 
@@ -218,7 +209,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     await t.api('PATCH', `/api/webhooks/${hook.id}`, { active: true }, key);
     const sent = await createLink();
     const [req] = await until('after resume', async () => (requestsFor('/pause').length ? requestsFor('/pause') : null));
-    expect(JSON.parse(req.rawBody).data.link.id).toBe(sent.id);
+    expect(JSON.parse(req!.rawBody).data.link.id).toBe(sent.id);
     expect(requestsFor('/pause').some((r) => JSON.parse(r.rawBody).data.link.id === skipped.id)).toBe(false);
     expect(await deliveriesOf(hook.id)).toHaveLength(1);
 

@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { renderApiKey, type ApiKeyService } from './api-key-service.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+/** API keys of the caller's workspace. Writes need owner/admin and `api_keys:write`. */
+export function apiKeyRoutes(keys: ApiKeyService) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.get('/api/workspace/api-keys', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
+      const limit = request.query.limit ?? 50;
+      const rows = await keys.list(principalOf(request).workspaceId, { limit, after: decodeCursor(request.query.cursor) });
+      return page(rows, limit, renderApiKey);
+    });
+
+    r.post('/api/workspace/api-keys', { schema: { body: CreateKeyBody } }, async (request, reply) => {
+      const created = await keys.create(principalOf(request), request.body);
+      return reply.status(201).send(created);
+    });
+
+    r.get('/api/workspace/api-keys/:id', { schema: { params: IdParams } }, async (request) =>
+      keys.get(principalOf(request).workspaceId, request.params.id),
+    );
+
+    r.delete('/api/workspace/api-keys/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      await keys.remove(principalOf(request).workspaceId, request.params.id);
+      return reply.status(204).send();
+    });
+  };
+}

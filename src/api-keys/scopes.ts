@@ -1,0 +1,56 @@
+/**
+ * API key scopes. A key with no scopes has the full access of its creator's role; a key with
+ * scopes reaches only the routes they cover. `<area>:write` includes `<area>:read`.
+ */
+export const SCOPES = [
+  'links:read',
+  'links:write',
+  'webhooks:read',
+  'webhooks:write',
+  'domains:read',
+  'domains:write',
+  'events:read',
+  'members:read',
+  'members:write',
+  'api_keys:read',
+  'api_keys:write',
+  'integrations:read',
+  'integrations:write',
+  'workspace:read',
+  'workspace:write',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const SCOPE_SET: ReadonlySet<string> = new Set(SCOPES);
+export const isScope = (name: string): name is Scope => SCOPE_SET.has(name);
+
+/** Route patterns (as Fastify names them) → the area whose scopes cover them; the most specific first. */
+const AREAS: readonly (readonly [prefix: string, area: string])[] = [
+  ['/api/links/:id/webhooks', 'webhooks'],
+  ['/api/links', 'links'],
+  ['/api/webhooks', 'webhooks'],
+  ['/api/deliveries', 'webhooks'],
+  ['/api/domains', 'domains'],
+  ['/api/events', 'events'],
+  ['/api/event-types', 'events'],
+  ['/api/workspace/members', 'members'],
+  ['/api/workspace/api-keys', 'api_keys'],
+  ['/api/workspace', 'workspace'],
+  ['/api/integrations', 'integrations'],
+];
+
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const isReadMethod = (method: string): boolean => READ_METHODS.has(method.toUpperCase());
+
+/** The scope a call needs, or null for a route no scope covers (scoped keys are refused there). */
+export function requiredScope(method: string, routeUrl: string): string | null {
+  const match = AREAS.find(([prefix]) => routeUrl === prefix || routeUrl.startsWith(`${prefix}/`));
+  if (!match) return null;
+  return `${match[1]}:${isReadMethod(method) ? 'read' : 'write'}`;
+}
+
+export function scopesCover(granted: readonly string[], needed: string): boolean {
+  if (granted.includes(needed)) return true;
+  const [area, access] = needed.split(':');
+  return access === 'read' && granted.includes(`${area}:write`);
+}

@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import type { DomainService } from './domain-service.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const AddDomainBody = Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
+
+/** Custom domains. Writes need owner/admin and the `domains:write` scope (see src/api-keys/access-policy.ts). */
+export function domainRoutes(domains: DomainService) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.post('/api/domains', { schema: { body: AddDomainBody } }, async (request, reply) => {
+      const domain = await domains.add(principalOf(request).workspaceId, request.body);
+      return reply.status(201).send(domain);
+    });
+
+    r.get('/api/domains', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
+      const limit = request.query.limit ?? 50;
+      const rows = await domains.list(principalOf(request).workspaceId, { limit, after: decodeCursor(request.query.cursor) });
+      return page(rows, limit, (row) => domains.renderRow(row));
+    });
+
+    r.get('/api/domains/:id', { schema: { params: IdParams } }, async (request) => domains.get(principalOf(request).workspaceId, request.params.id));
+
+    r.post('/api/domains/:id/verify', { schema: { params: IdParams } }, async (request) =>
+      domains.verify(principalOf(request).workspaceId, request.params.id),
+    );
+
+    r.delete(
+      '/api/domains/:id',
+      { schema: { params: IdParams, querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }) } },
+      async (request, reply) => {
+        await domains.remove(principalOf(request).workspaceId, request.params.id, { force: request.query.force ?? false });
+        return reply.status(204).send();
+      },
+    );
+  };
+}

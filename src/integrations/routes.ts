@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../http/auth.js';
+import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { INTEGRATION_TYPES, renderIntegration, type IntegrationService } from './integration-service.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const IntegrationType = Type.Union(INTEGRATION_TYPES.map((t) => Type.Literal(t)));
+const ConnectBody = Type.Object(
+  {
+    type: IntegrationType,
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    settings: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+/** Integrations. Writes need owner/admin and `integrations:write`. */
+export function integrationRoutes(integrations: IntegrationService) {
+  return (app: FastifyInstance): void => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+    r.get('/api/integrations', { schema: { querystring: Type.Object({ ...PageQuery, type: Type.Optional(IntegrationType) }) } }, async (request) => {
+      const limit = request.query.limit ?? 50;
+      const rows = await integrations.list(principalOf(request).workspaceId, { limit, after: decodeCursor(request.query.cursor), type: request.query.type });
+      return page(rows, limit, renderIntegration);
+    });
+
+    r.post('/api/integrations', { schema: { body: ConnectBody } }, async (request, reply) => {
+      const integration = await integrations.connect(principalOf(request), request.body);
+      return reply.status(201).send(integration);
+    });
+
+    r.get('/api/integrations/:id', { schema: { params: IdParams } }, async (request) => integrations.get(principalOf(request).workspaceId, request.params.id));
+
+    r.delete('/api/integrations/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      await integrations.remove(principalOf(request).workspaceId, request.params.id);
+      return reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCidr } from '../../src/net/cidr.js';
+import { http } from '../helpers/http.js';
+import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { sleep, until } from '../helpers/wait.js';
+
+const DEAD_ENDPOINTS = 50;
+const CLICKS = 40;
+
+/**
+ * Per-endpoint isolation: 50 endpoints that never answer (each send hangs for its full 10 s
+ * timeout) must not delay a healthy endpoint's deliveries.
+ */
+describe('an endpoint among 50 that never answer', () => {
+  let t: TestApp;
+  let healthy: Receiver;
+  let dead: Receiver;
+  let key: string;
+
+  beforeAll(async () => {
+    healthy = await startReceiver();
+    dead = await startReceiver({ respond: () => ({ hang: true }) });
+    t = await startTestApp('sqlite', { config: { allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] } });
+    ({ key } = await t.signup());
+    await t.api('PATCH', '/api/workspace', { plan: 'enterprise' }, key);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await healthy?.close();
+    await dead?.close();
+  });
+
+  async function clickLatencies(slug: string): Promise<number[]> {
+    const sentAt = new Map<string, number>();
+    const start = healthy.requests.length;
+    for (let i = 0; i < CLICKS; i++) {
+      sentAt.set(String(i), Date.now());
+      await http(t.url, 'GET', `/${slug}?n=${i}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } });
+      await sleep(20);
+    }
+    await until('healthy deliveries', () => healthy.requests.length - start >= CLICKS, 15_000);
+    return healthy.requests.slice(start).map((r) => r.receivedAt - sentAt.get(JSON.parse(r.rawBody).data.click.params.n)!);
+  }
+
+  it('keeps delivering to the healthy endpoint at its normal latency', async () => {
+    const link = (await t.api('POST', '/api/links', { url: 'https://example.com/iso' }, key)).json();
+    const ok = await t.api('POST', '/api/webhooks', { name: 'healthy', url: healthy.url, events: ['link.clicked'] }, key);
+    expect(ok.status, ok.text).toBe(201);
+    const alone = await clickLatencies(link.slug);
+
+    for (let i = 0; i < DEAD_ENDPOINTS; i++) {
+      const res = await t.api('POST', '/api/webhooks', { name: `dead ${i}`, url: dead.urlFor('127.0.0.1', `/dead/${i}`), events: ['link.clicked'] }, key);
+      expect(res.status, res.text).toBe(201);
+    }
+    const crowded = await clickLatencies(link.slug);
+    // The dead endpoints really are holding sends open (they hang for 10 s each).
+    expect(dead.requests.length).toBeGreaterThanOrEqual(DEAD_ENDPOINTS);
+    const worst = (xs: number[]) => Math.max(...xs);
+    // Without isolation the healthy deliveries would queue behind 10 s timeouts.
+    expect(worst(crowded)).toBeLessThan(1500);
+    expect(worst(crowded)).toBeLessThan(worst(alone) + 1000);
+  }, 60_000);
+});
