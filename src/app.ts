@@ -40,6 +40,11 @@ import { MemberService } from './members/member-service.js';
 import { memberRoutes } from './members/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+import { qrRoutes } from './qr/routes.js';
+import { StatsService } from './stats/stats-service.js';
+import { statsRoutes } from './stats/routes.js';
+import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
+import { monitorRoutes } from './monitoring/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +56,8 @@ export interface AppDeps {
   /** Pino level for this app's logs ('silent' in tests). */
   logLevel?: string;
   workerOptions?: Partial<WorkerOptions>;
+  /** Link health checks (worker role): interval, timeout, … */
+  monitorOptions?: Partial<LinkMonitorOptions>;
 }
 
 /** A background job: started after the listener is up, stopped before storage closes. */
@@ -126,6 +133,9 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
     await fastify.register(linkRoutes(links));
+    await fastify.register(qrRoutes(links));
+    await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));
+    await fastify.register(monitorRoutes(links, storage));
     await fastify.register(domainRoutes(domainService));
     await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox })));
     await fastify.register(apiKeyRoutes(new ApiKeyService({ storage, clock, ids, outbox })));
@@ -158,6 +168,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     jobs.push(...engine.jobs);
   }
 
+  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { ...input.monitorOptions, onError: (err) => fastify.log.error({ err }, 'link monitor error') }));
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;

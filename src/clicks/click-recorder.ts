@@ -148,7 +148,7 @@ export class ClickRecorder {
             .execute();
           if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
           for (const milestone of milestonesCrossed(before, after)) {
-            events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link, milestone } });
+            events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link: { ...link, clicks: milestone }, milestone } });
           }
         }
       }

@@ -31,7 +31,9 @@ export async function startTestApp(
   await storage.migrate();
   const clock = options.clock === 'manual' ? new ManualClock(Date.now()) : (options.clock ?? systemClock);
   const port = 0;
-  const config = configWith({ port, logLevel: 'silent', ...options.config });
+  // Only loopback, ever: unless a test brings its own DNS server, name lookups go to a closed
+  // local port and fail, so nothing a test creates (a webhook, a monitored link) can reach out.
+  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, ...options.config });
   const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}) });
   const url = await app.listen(0, '127.0.0.1');
   let lastKey: string | undefined;
