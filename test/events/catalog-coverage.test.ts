@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/clock.js';
+import { EVENT_TYPES } from '../../src/events/catalog.js';
+import type { LinkMonitor } from '../../src/monitoring/link-monitor.js';
+import { parseCidr } from '../../src/net/cidr.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { startDnsServer } from '../helpers/dns-server.js';
+import { eventValidator } from '../helpers/event-schemas.js';
+import { http } from '../helpers/http.js';
+import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { until } from '../helpers/wait.js';
+
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+/**
+ * Every type in the catalog is emitted by the product doing its real work, and every emitted
+ * event validates against the JSON Schema that /api/event-types publishes for it.
+ */
+describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let dns: Awaited<ReturnType<typeof startDnsServer>>;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    dns = await startDnsServer({});
+    t = await startTestApp(dialect, {
+      clock: 'manual',
+      config: { geoHeader: 'cf-ipcountry', allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')], dnsServer: { host: dns.host, port: dns.port } },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dns?.close();
+    await receiver?.close();
+  });
+
+  it('emits each of the SPEC §4 types, all valid against their schemas', async () => {
+    const clock = t.clock as ManualClock;
+    const owner = await t.signup();
+    const key = owner.key;
+    const api = (method: string, path: string, body?: unknown) => t.api(method, path, body, key);
+    const visit = (slug: string, headers: Record<string, string> = {}, query = '') => http(t.url, 'GET', `/${slug}${query}`, { headers: { 'user-agent': UA, ...headers } });
+
+    // Links: created, updated, clicked, qr.scanned, limit, geo, expiry, deleted, milestone.
+    const link = (await api('POST', '/api/links', { url: 'https://example.com/a', max_clicks: 150, geo_block: ['KP'] })).json();
+    await api('PATCH', `/api/links/${link.id}`, { title: 'Renamed' });
+    await visit(link.slug, {}, '?qr=1');
+    await visit(link.slug, { 'cf-ipcountry': 'KP' });
+    await Promise.all(Array.from({ length: 149 }, () => visit(link.slug)));
+    const expiring = (await api('POST', '/api/links', { url: 'https://example.com/b', expires_at: new Date(clock.now() + 1000).toISOString() })).json();
+    clock.advance(2000);
+    await visit(expiring.slug);
+    await api('DELETE', `/api/links/${expiring.id}`);
+
+    // Monitoring: a destination on 127.0.0.1 that fails, then works.
+    receiver.setResponder((r) => (r.path === '/target' && r.method === 'HEAD' && healthy === false ? { status: 503 } : { status: 200 }));
+    let healthy = false;
+    const monitored = (await api('POST', '/api/links', { url: receiver.urlFor('127.0.0.1', '/target'), monitor: true })).json();
+    const monitor = t.app.jobs.find((j) => j.name === 'link-monitor') as LinkMonitor;
+    await monitor.stop(); // driven by hand below
+    await monitor.runOnce();
+    healthy = true;
+    clock.advance(10 * 60_000);
+    await monitor.runOnce();
+    await api('DELETE', `/api/links/${monitored.id}`);
+
+    // Domains: added, verified through a TXT record on the local DNS server, removed.
+    const domain = (await api('POST', '/api/domains', { hostname: `go-${dialect}.lw.test` })).json();
+    dns.set(domain.verification.name, { TXT: [domain.verification.value] });
+    expect((await api('POST', `/api/domains/${domain.id}/verify`)).json().verified).toBe(true);
+    await api('DELETE', `/api/domains/${domain.id}`);
+
+    // Members, keys, integrations, plans, login failures.
+    const teammate = await t.signup();
+    await api('POST', '/api/workspace/members', { email: teammate.email, role: 'member' });
+    await api('PATCH', `/api/workspace/members/${teammate.userId}`, { role: 'admin' });
+    await api('DELETE', `/api/workspace/members/${teammate.userId}`);
+    await api('POST', '/api/workspace/api-keys', { name: 'ci' });
+    await api('POST', '/api/integrations', { type: 'slack', name: 'Team Slack', settings: { channel: '#links' } });
+    await api('PATCH', '/api/workspace', { plan: 'team' });
+    await api('PATCH', '/api/workspace', { plan: 'pro' });
+    expect((await http(t.url, 'POST', '/api/auth/login', { body: { email: owner.email, password: 'wrong password!' } })).status).toBe(401);
+
+    // An endpoint that answers 410 is switched off: webhook.disabled.
+    receiver.setResponder((r) => (r.path === '/gone' ? { status: 410 } : { status: 200 }));
+    await api('POST', '/api/webhooks', { name: 'gone', url: receiver.urlFor('127.0.0.1', '/gone'), events: ['link.created'] });
+    await api('POST', '/api/links', { url: 'https://example.com/c' });
+
+    const events = await until('webhook.disabled', async () => {
+      const all: any[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { data: any[]; next_cursor: string | null } = (await api('GET', `/api/events?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json();
+        all.push(...page.data);
+        cursor = page.next_cursor;
+      } while (cursor);
+      return all.some((e) => e.type === 'webhook.disabled') ? all : null;
+    });
+    const validator = await eventValidator(t.url, key);
+    expect(events.flatMap((e) => validator.check(e))).toEqual([]);
+    const emitted = new Set(events.map((e) => e.type));
+    expect([...EVENT_TYPES.map((e) => e.type)].filter((type) => !emitted.has(type))).toEqual([]);
+    expect(validator.types.sort()).toEqual(EVENT_TYPES.map((e) => e.type).sort());
+  }, 60_000);
+});
