@@ -51,7 +51,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
   const random = deps.random ?? Math.random;
 
   function send(res: ServerResponse, status: number, location: string | null, text: string): void {
-    const headers: Record<string, string | number> = { 'cache-control': 'private, no-store', 'referrer-policy': 'unsafe-url' };
+    // no-store: a cached redirect would skip counting (and rules) on the next visit.
+    const headers: Record<string, string | number> = { 'cache-control': 'private, no-store' };
     if (location) headers.location = location;
     if (status !== 302) {
       headers['content-type'] = 'text/plain; charset=utf-8';

@@ -274,11 +274,11 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
   });
 });
 
-describe('delivery-time SSRF defence', () => {
+describe.each(DIALECTS)('delivery-time SSRF defence on %s', (dialect) => {
   it('refuses a hostname that resolves to loopback, without connecting', async () => {
     const receiver = await startReceiver();
     const dns = await startDnsServer({ 'hooks.lw.test': { A: ['127.0.0.1'] } });
-    const t = await startTestApp('sqlite', { config: { dnsServer: { host: dns.host, port: dns.port } } });
+    const t = await startTestApp(dialect, { config: { dnsServer: { host: dns.host, port: dns.port } } });
     try {
       const { key } = await t.signup();
       const url = receiver.urlFor('hooks.lw.test', '/rebind');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCidr } from '../../src/net/cidr.js';
+import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -12,7 +13,7 @@ const CLICKS = 40;
  * Per-endpoint isolation: 50 endpoints that never answer (each send hangs for its full 10 s
  * timeout) must not delay a healthy endpoint's deliveries.
  */
-describe('an endpoint among 50 that never answer', () => {
+describe.each(DIALECTS)('an endpoint among 50 that never answer on %s', (dialect) => {
   let t: TestApp;
   let healthy: Receiver;
   let dead: Receiver;
@@ -21,7 +22,7 @@ describe('an endpoint among 50 that never answer', () => {
   beforeAll(async () => {
     healthy = await startReceiver();
     dead = await startReceiver({ respond: () => ({ hang: true }) });
-    t = await startTestApp('sqlite', { config: { allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] } });
+    t = await startTestApp(dialect, { config: { allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] } });
     ({ key } = await t.signup());
     await t.api('PATCH', '/api/workspace', { plan: 'enterprise' }, key);
   });
