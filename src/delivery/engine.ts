@@ -37,8 +37,8 @@ export function createDeliveryEngine(deps: {
     workerId,
     { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
   );
-  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke());
-  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays);
+  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke(), deps.onError);
+  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError);
   const jobs: BackgroundJob[] = [
     { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },
     { name: 'fanout', start: () => fanout.start(), stop: () => fanout.stop() },

@@ -22,9 +22,10 @@ export class Fanout {
   constructor(
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource },
     private readonly onDeliveriesCreated: () => void,
+    onError: (err: unknown) => void = () => undefined,
     pollMs = 1000,
   ) {
-    this.loop = new Loop('fanout', () => this.runOnce(), pollMs);
+    this.loop = new Loop('fanout', () => this.runOnce(), pollMs, onError);
   }
 
   start(): void {

@@ -15,9 +15,10 @@ export class RetentionJob {
   constructor(
     private readonly deps: { storage: Storage; clock: Clock },
     private readonly retentionDays: number,
+    onError: (err: unknown) => void = () => undefined,
     intervalMs = 3_600_000,
   ) {
-    this.loop = new Loop('retention', () => this.runOnce(), intervalMs);
+    this.loop = new Loop('retention', () => this.runOnce(), intervalMs, onError);
   }
 
   start(): void {
