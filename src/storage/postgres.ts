@@ -3,7 +3,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
-import type { Channel, Storage, Tx } from './storage.js';
+import type { Channel, Storage } from './storage.js';
+import { runTransaction } from './transaction.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -56,24 +57,11 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
   return {
     dialect: 'postgres',
     db,
-    async transaction(fn) {
-      const after: (() => void)[] = [];
-      const result = await db.transaction().execute((trx) => {
-        const tx: Tx = {
-          db: trx,
-          afterCommit: (f) => after.push(f),
-          async notify(channel, payload) {
-            // Other processes hear it by NOTIFY (delivered on commit); this one at once, so a
-            // request that follows the commit never sees what the transaction replaced.
-            after.push(() => listeners.emit(channel, payload));
-            await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(trx);
-          },
-        };
-        return fn(tx);
-      });
-      for (const f of after) f();
-      return result;
-    },
+    transaction: (fn) =>
+      runTransaction(db, listeners, fn, async (trx, channel, payload) => {
+        // Delivered to other processes on commit (this one hears it in-process at once).
+        await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(trx);
+      }),
     async notify(channel, payload) {
       await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(db);
       listeners.emit(channel, payload);

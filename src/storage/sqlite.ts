@@ -5,7 +5,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
-import type { Channel, Storage, Tx } from './storage.js';
+import type { Storage } from './storage.js';
+import { runTransaction } from './transaction.js';
 
 /** The embedded dialect: one file in WAL mode, one process. */
 export function openSqlite(path: string): Storage {
@@ -22,22 +23,7 @@ export function openSqlite(path: string): Storage {
   return {
     dialect: 'sqlite',
     db,
-    async transaction(fn) {
-      const after: (() => void)[] = [];
-      const result = await db.transaction().execute((trx) => {
-        const tx: Tx = {
-          db: trx,
-          afterCommit: (f) => after.push(f),
-          notify: (channel: Channel, payload: string) => {
-            after.push(() => listeners.emit(channel, payload));
-            return Promise.resolve();
-          },
-        };
-        return fn(tx);
-      });
-      for (const f of after) f();
-      return result;
-    },
+    transaction: (fn) => runTransaction(db, listeners, fn),
     notify(channel, payload) {
       listeners.emit(channel, payload);
       return Promise.resolve();

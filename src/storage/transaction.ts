@@ -1,0 +1,30 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ListenerRegistry } from './listeners.js';
+import type { Database } from './schema.js';
+import type { Channel, Tx } from './storage.js';
+
+/**
+ * Runs `fn` in a transaction and, once it has committed, the after-commit work: in-process
+ * signals first (a request that follows the commit never sees what it replaced), then hooks.
+ * `crossProcess` adds the dialect's way of telling other processes (NOTIFY), if any.
+ */
+export async function runTransaction<T>(
+  db: Kysely<Database>,
+  listeners: ListenerRegistry,
+  fn: (tx: Tx) => Promise<T>,
+  crossProcess?: (trx: Transaction<Database>, channel: Channel, payload: string) => Promise<void>,
+): Promise<T> {
+  const after: (() => void)[] = [];
+  const result = await db.transaction().execute((trx) =>
+    fn({
+      db: trx,
+      afterCommit: (f) => after.push(f),
+      async notify(channel, payload) {
+        after.push(() => listeners.emit(channel, payload));
+        if (crossProcess) await crossProcess(trx, channel, payload);
+      },
+    }),
+  );
+  for (const f of after) f();
+  return result;
+}
