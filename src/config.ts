@@ -18,7 +18,10 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly geoHeader: string | null;
   readonly signupOpen: boolean;
-  /** How long the click recorder gathers clicks before committing them as one transaction. */
+  /**
+   * How long the click recorder gathers clicks before committing them as one transaction.
+   * 0: commit at once what has arrived, and gather the next batch while that commit runs.
+   */
   readonly clickFlushMs: number;
   readonly deliveryRetentionDays: number;
   /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
@@ -87,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseBoolean(env.LINKWIRE_TRUST_PROXY, 'LINKWIRE_TRUST_PROXY'),
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
-    clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 2, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
+    clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
     deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',

@@ -5,6 +5,7 @@ import type { Link } from '../links/link-schema.js';
 import type { ClickTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import type { Click } from './click-schema.js';
+import { later, type Cancel } from '../later.js';
 
 /** A visit the redirect wants made durable before it answers. */
 export type Visit =
@@ -45,7 +46,7 @@ export function milestonesCrossed(before: number, after: number): number[] {
  */
 export class ClickRecorder {
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Cancel | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -65,7 +66,7 @@ export class ClickRecorder {
   /** Writes what is queued and stops accepting visits. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     this.timer = null;
     while (this.flushing || this.queue.length > 0) {
       if (this.flushing) await this.flushing;
@@ -75,14 +76,14 @@ export class ClickRecorder {
 
   private schedule(): void {
     if (this.flushing || this.timer) return;
-    if (this.queue.length >= (this.options.maxBatch ?? 1000) || this.options.flushMs === 0) {
+    if (this.queue.length >= (this.options.maxBatch ?? 1000)) {
       void this.flushNow();
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = later(this.options.flushMs, () => {
       this.timer = null;
       void this.flushNow();
-    }, this.options.flushMs);
+    });
   }
 
   private flushNow(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
+import { later, type Cancel } from '../later.js';
 import type { AttemptOutcome } from './outcome.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { TargetResponse } from './target-client.js';
@@ -39,28 +40,28 @@ interface Pending {
 export class ResultWriter {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Cancel | null = null;
 
   constructor(
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
     private readonly leaseOwner: string,
-    private readonly flushMs = 2,
+    private readonly flushMs = 0,
   ) {}
 
   write(record: AttemptRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (!this.flushing && !this.timer) {
-        this.timer = setTimeout(() => {
+        this.timer = later(this.flushMs, () => {
           this.timer = null;
           void this.flush();
-        }, this.flushMs);
+        });
       }
     });
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     this.timer = null;
     while (this.flushing || this.queue.length) {
       if (this.flushing) await this.flushing;

@@ -6,6 +6,7 @@ import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
+import { EndpointQueues, type Job } from './endpoint-queues.js';
 import { Loop } from './loop.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest } from './request.js';
@@ -39,30 +40,30 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = Object.freeze({
   shutdownGraceMs: 5000,
 });
 
-interface Job {
-  delivery: DeliveryTable;
-  webhook: WebhookView;
-  envelope: EventEnvelope;
-}
+/** Claimed ahead per endpoint, in sends' worth: the next send starts without a database round trip. */
+const PREFETCH_FACTOR = 2;
+/** A queued claim that could expire before its send would time out is given back instead of sent. */
+const LEASE_SAFETY_MS = 5000;
+/** Never poll faster than this, whatever is due: a claim round that finds nothing must not spin. */
+const MIN_WAKE_MS = 20;
+const leaseSafetyMs = (leaseMs: number): number => Math.min(LEASE_SAFETY_MS, leaseMs / 4);
 
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 /**
- * Claims due deliveries with a lease and sends them, fairly: candidates are taken oldest first
- * but never more than `perEndpoint` at once for one endpoint, so endpoints that hang only ever
- * occupy their own slots while healthy ones keep flowing. On PostgreSQL, claims use
- * FOR UPDATE SKIP LOCKED so several workers share a backlog; a dead worker's leases expire and
- * its deliveries are claimed again (at-least-once).
+ * Claims due deliveries with a lease and sends them, fairly: each endpoint is claimed for
+ * separately, up to what its own concurrency cap can use, so endpoints that hang only ever
+ * occupy their own few slots and their backlog is never even read while they are full; healthy
+ * endpoints keep flowing. On PostgreSQL, claims use FOR UPDATE SKIP LOCKED so several workers
+ * share a backlog; a dead worker's leases expire and its deliveries are claimed again
+ * (at-least-once).
  */
 export class DeliveryWorker {
   private readonly loop: Loop;
-  private readonly inFlightByEndpoint = new Map<string, number>();
-  /** Each endpoint's current concurrency cap (see `perUnprovenEndpoint`). */
-  private readonly endpointCaps = new Map<string, number>();
+  private readonly queues: EndpointQueues;
   private readonly sends = new Set<Promise<void>>();
-  private inFlight = 0;
   private readonly unsubscribe: (() => void)[] = [];
   private stopping = false;
 
@@ -71,7 +72,8 @@ export class DeliveryWorker {
     readonly workerId: string,
     private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS,
   ) {
-    this.loop = new Loop('delivery-worker', () => this.claimAndSend(), options.pollMs, deps.onError);
+    this.loop = new Loop('delivery-worker', () => this.claimRound(), options.pollMs, deps.onError);
+    this.queues = new EndpointQueues(options.perEndpoint, options.perUnprovenEndpoint);
   }
 
   async start(): Promise<void> {
@@ -89,17 +91,18 @@ export class DeliveryWorker {
   }
 
   get busy(): number {
-    return this.inFlight;
+    return this.queues.inFlight;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     for (const u of this.unsubscribe.splice(0)) u();
     await this.loop.stop();
+    // Claimed but not started: hand back at once so another worker (or the next start) sends them.
+    await this.release(this.queues.drainQueued().map((j) => j.delivery.id));
     const all = Promise.allSettled([...this.sends]);
     const timedOut = await Promise.race([all.then(() => false), sleep(this.options.shutdownGraceMs).then(() => true)]);
     if (timedOut) {
-      // Give unfinished claims back so another worker (or the next start) sends them at once.
       await this.deps.storage.db
         .updateTable('deliveries')
         .set({ lease_until: null, lease_owner: null })
@@ -110,42 +113,59 @@ export class DeliveryWorker {
   }
 
   /** One round of claiming; returns whether to go again at once. */
-  private async claimAndSend(): Promise<boolean> {
+  private async claimRound(): Promise<boolean> {
     if (this.stopping) return false;
-    const room = this.options.maxInFlight - this.inFlight;
+    const room = this.options.maxInFlight * PREFETCH_FACTOR - this.queues.held;
     if (room <= 0) return false;
-    const jobs = await this.claim(Math.min(room, 500));
-    for (const job of jobs) this.launch(job);
+    const jobs = await this.claim(Math.min(room, 1000));
+    for (const job of jobs) this.queues.enqueue(job);
+    this.pumpAll();
     if (jobs.length === 0) await this.scheduleNextDue();
-    return jobs.length > 0 && this.inFlight < this.options.maxInFlight;
+    return false;
   }
 
   private async claim(limit: number): Promise<Job[]> {
     const { storage, clock } = this.deps;
     const now = clock.now();
-    const saturated = [...this.inFlightByEndpoint].filter(([id, n]) => n >= this.capOf(id)).map(([id]) => id);
-    let candidatesQuery = storage.db
-      .selectFrom('deliveries as d')
-      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-      .select(['d.id', 'd.webhook_id'])
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
-      .where((eb) => eb.or([eb('w.active', '=', 1), eb('d.is_test', '=', 1)]))
-      .orderBy('d.next_attempt_at')
-      .orderBy('d.id')
-      .limit(Math.max(limit * 4, 200));
-    if (saturated.length) candidatesQuery = candidatesQuery.where('d.webhook_id', 'not in', saturated);
-    const candidates = await candidatesQuery.execute();
-    if (candidates.length === 0) return [];
+    const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
 
-    const taken = new Map<string, number>();
+    // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
+    let endpointsQuery = storage.db
+      .selectFrom('webhooks as w')
+      .select('w.id')
+      .where('w.active', '=', 1)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('deliveries as d')
+            .select('d.id')
+            .whereRef('d.webhook_id', '=', 'w.id')
+            .where('d.status', '=', 'pending')
+            .where('d.next_attempt_at', '<=', now)
+            .where((e) => e.or([e('d.lease_until', 'is', null), e('d.lease_until', '<', now)])),
+        ),
+      );
+    if (full.length) endpointsQuery = endpointsQuery.where('w.id', 'not in', full);
+    const endpoints = (await endpointsQuery.execute()).map((r) => r.id);
+    if (endpoints.length === 0) return [];
+
+    // Round-robin across endpoints, oldest first within each, up to what each can use.
     const chosen: string[] = [];
-    for (const c of candidates) {
-      const used = (this.inFlightByEndpoint.get(c.webhook_id) ?? 0) + (taken.get(c.webhook_id) ?? 0);
-      if (used >= this.capOf(c.webhook_id)) continue;
-      taken.set(c.webhook_id, (taken.get(c.webhook_id) ?? 0) + 1);
-      chosen.push(c.id);
+    for (const endpoint of endpoints) {
+      const want = Math.min(this.queues.roomFor(endpoint, PREFETCH_FACTOR), limit - chosen.length);
+      if (want <= 0) continue;
+      const rows = await storage.db
+        .selectFrom('deliveries as d')
+        .select('d.id')
+        .where('d.webhook_id', '=', endpoint)
+        .where('d.status', '=', 'pending')
+        .where('d.next_attempt_at', '<=', now)
+        .where((e) => e.or([e('d.lease_until', 'is', null), e('d.lease_until', '<', now)]))
+        .orderBy('d.next_attempt_at')
+        .orderBy('d.id')
+        .limit(want)
+        .execute();
+      for (const r of rows) chosen.push(r.id);
       if (chosen.length >= limit) break;
     }
     if (chosen.length === 0) return [];
@@ -167,9 +187,16 @@ export class DeliveryWorker {
       .returningAll()
       .execute();
     if (claimed.length === 0) return [];
+    claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
+    return this.loadJobs(claimed, now);
+  }
 
+  private async loadJobs(claimed: DeliveryTable[], now: number): Promise<Job[]> {
+    const { storage } = this.deps;
     const hookIds = [...new Set(claimed.map((d) => d.webhook_id))];
-    const hooks = new Map((await storage.db.selectFrom('webhooks').selectAll().where('id', 'in', hookIds).execute()).map((h) => [h.id, parseWebhookRow(h)]));
+    const hooks = new Map<string, WebhookView>(
+      (await storage.db.selectFrom('webhooks').selectAll().where('id', 'in', hookIds).execute()).map((h) => [h.id, parseWebhookRow(h)]),
+    );
     const eventIds = claimed.filter((d) => d.is_test === 0).map((d) => d.event_id);
     const events = new Map<string, EventEnvelope>();
     for (let i = 0; i < eventIds.length; i += 500) {
@@ -182,7 +209,7 @@ export class DeliveryWorker {
       const webhook = hooks.get(delivery.webhook_id);
       const envelope = delivery.is_test === 1 && delivery.body ? (JSON.parse(delivery.body) as EventEnvelope) : events.get(delivery.event_id);
       if (!webhook || !envelope) orphans.push(delivery.id);
-      else jobs.push({ delivery, webhook, envelope });
+      else jobs.push({ delivery, webhook, envelope, leaseUntil: delivery.lease_until ?? now });
     }
     if (orphans.length) {
       // The webhook or the event is gone (deleted, purged): nothing can be sent any more.
@@ -191,37 +218,54 @@ export class DeliveryWorker {
     return jobs;
   }
 
-  private capOf(endpoint: string): number {
-    return this.endpointCaps.get(endpoint) ?? this.options.perUnprovenEndpoint;
+  private pumpAll(): void {
+    for (const endpoint of this.queues.endpointsWithQueued()) this.pump(endpoint);
+  }
+
+  /** Starts queued sends for an endpoint while it has free slots (and the worker has room). */
+  private pump(endpoint: string): void {
+    const expired: string[] = [];
+    for (;;) {
+      if (this.stopping || this.queues.inFlight >= this.options.maxInFlight) break;
+      const job = this.queues.next(endpoint);
+      if (!job) break;
+      if (this.deps.clock.now() + job.webhook.timeoutMs + leaseSafetyMs(this.options.leaseMs) > job.leaseUntil) {
+        this.queues.finished(endpoint, null);
+        expired.push(job.delivery.id);
+        continue;
+      }
+      this.launch(job);
+    }
+    if (expired.length) void this.release(expired).catch((err: unknown) => this.deps.onError?.(err));
   }
 
   private launch(job: Job): void {
-    const endpoint = job.delivery.webhook_id;
-    this.inFlight++;
-    this.inFlightByEndpoint.set(endpoint, (this.inFlightByEndpoint.get(endpoint) ?? 0) + 1);
     const send = this.send(job)
       .catch((err: unknown) => this.deps.onError?.(err))
-      .finally(() => {
-        this.inFlight--;
-        const left = (this.inFlightByEndpoint.get(endpoint) ?? 1) - 1;
-        if (left <= 0) this.inFlightByEndpoint.delete(endpoint);
-        else this.inFlightByEndpoint.set(endpoint, left);
-        this.sends.delete(send);
-        if (!this.stopping) this.loop.poke();
-      });
+      .finally(() => this.sends.delete(send));
     this.sends.add(send);
   }
 
   private async send(job: Job): Promise<void> {
     const { clock, client, writer } = this.deps;
+    const endpoint = job.delivery.webhook_id;
     const startedAt = clock.now();
     const attempt = job.delivery.attempts_count + 1;
-    const request = buildDeliveryRequest({ webhook: job.webhook, envelope: job.envelope, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
-    const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
-    const outcome = classifyResponse(response, clock.now());
-    const cap = this.capOf(job.webhook.id);
-    this.endpointCaps.set(job.webhook.id, outcome.kind === 'succeeded' ? Math.min(this.options.perEndpoint, cap * 2) : this.options.perUnprovenEndpoint);
-    if (this.endpointCaps.size > 100_000) this.endpointCaps.clear();
+    let outcome;
+    let response;
+    let request;
+    try {
+      request = buildDeliveryRequest({ webhook: job.webhook, envelope: job.envelope, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
+      response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
+      outcome = classifyResponse(response, clock.now());
+    } finally {
+      // The slot is free as soon as the endpoint has answered; the lease covers the write.
+      this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false);
+      if (!this.stopping) {
+        this.pump(endpoint);
+        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) > 0) this.loop.poke();
+      }
+    }
     await writer.write({
       deliveryId: job.delivery.id,
       workspaceId: job.delivery.workspace_id,
@@ -236,14 +280,24 @@ export class DeliveryWorker {
     });
   }
 
-  /** Sleep until the earliest scheduled retry (bounded by the poll interval). */
+  private async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.deps.storage.db
+      .updateTable('deliveries')
+      .set({ lease_until: null, lease_owner: null })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', this.workerId)
+      .execute();
+  }
+
+  /** Sleep until the earliest retry falls due or claim expires (bounded by the poll interval). */
   private async scheduleNextDue(): Promise<void> {
     const row = await this.deps.storage.db
       .selectFrom('deliveries')
-      .select(sql<number | null>`min(next_attempt_at)`.as('due'))
+      .select(sql<number | null>`min(case when lease_until > next_attempt_at then lease_until else next_attempt_at end)`.as('due'))
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    if (row?.due != null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(0, Number(row.due) - this.deps.clock.now())));
+    if (row?.due != null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, Number(row.due) - this.deps.clock.now())));
   }
 }
 

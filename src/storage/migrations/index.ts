@@ -2,12 +2,12 @@ import type { Migration } from 'kysely';
 import { initial } from './001_initial.js';
 import { membersIntegrations } from './002_members_integrations.js';
 import { linkMonitoring } from './003_link_monitoring.js';
-import { attemptWorker } from './004_attempt_worker.js';
+import { deliveryClaims } from './004_delivery_claims.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
   '002_members_integrations': membersIntegrations,
   '003_link_monitoring': linkMonitoring,
-  '004_attempt_worker': attemptWorker,
+  '004_delivery_claims': deliveryClaims,
 };

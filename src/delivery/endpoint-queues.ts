@@ -1,0 +1,95 @@
+import type { EventEnvelope } from '../events/outbox.js';
+import type { DeliveryTable } from '../storage/schema.js';
+import type { WebhookView } from '../webhooks/webhook-model.js';
+
+/** A claimed delivery, ready to send. */
+export interface Job {
+  delivery: DeliveryTable;
+  webhook: WebhookView;
+  envelope: EventEnvelope;
+  leaseUntil: number;
+}
+
+/**
+ * The worker's per-endpoint bookkeeping: claimed deliveries waiting to be sent, sends in flight,
+ * and each endpoint's concurrency cap (slow start: it doubles with each success up to the
+ * maximum and falls back to the minimum on a failure).
+ */
+export class EndpointQueues {
+  private readonly queued = new Map<string, Job[]>();
+  private readonly running = new Map<string, number>();
+  private readonly caps = new Map<string, number>();
+  private queuedCount = 0;
+  inFlight = 0;
+
+  constructor(
+    private readonly maxCap: number,
+    private readonly minCap: number,
+  ) {}
+
+  get held(): number {
+    return this.inFlight + this.queuedCount;
+  }
+
+  capOf(endpoint: string): number {
+    return this.caps.get(endpoint) ?? this.minCap;
+  }
+
+  heldBy(endpoint: string): number {
+    return (this.running.get(endpoint) ?? 0) + (this.queued.get(endpoint)?.length ?? 0);
+  }
+
+  /** How many more this endpoint may have claimed: `factor` sends' worth per slot. */
+  roomFor(endpoint: string, factor: number): number {
+    return this.capOf(endpoint) * factor - this.heldBy(endpoint);
+  }
+
+  fullEndpoints(factor: number): string[] {
+    const ids = new Set([...this.running.keys(), ...this.queued.keys()]);
+    return [...ids].filter((id) => this.roomFor(id, factor) <= 0);
+  }
+
+  endpointsWithQueued(): string[] {
+    return [...this.queued.keys()];
+  }
+
+  enqueue(job: Job): void {
+    const endpoint = job.delivery.webhook_id;
+    const list = this.queued.get(endpoint);
+    if (list) list.push(job);
+    else this.queued.set(endpoint, [job]);
+    this.queuedCount++;
+  }
+
+  /** The next job for an endpoint with a free slot (counted as running), or null. */
+  next(endpoint: string): Job | null {
+    if ((this.running.get(endpoint) ?? 0) >= this.capOf(endpoint)) return null;
+    const list = this.queued.get(endpoint);
+    const job = list?.shift();
+    if (!job) return null;
+    if (list!.length === 0) this.queued.delete(endpoint);
+    this.queuedCount--;
+    this.running.set(endpoint, (this.running.get(endpoint) ?? 0) + 1);
+    this.inFlight++;
+    return job;
+  }
+
+  /** A send ended; `succeeded` null means it never went out (no effect on the cap). */
+  finished(endpoint: string, succeeded: boolean | null): void {
+    const left = (this.running.get(endpoint) ?? 1) - 1;
+    if (left <= 0) this.running.delete(endpoint);
+    else this.running.set(endpoint, left);
+    this.inFlight--;
+    if (succeeded === null) return;
+    const cap = this.capOf(endpoint);
+    this.caps.set(endpoint, succeeded ? Math.min(this.maxCap, cap * 2) : this.minCap);
+    if (this.caps.size > 100_000) this.caps.clear();
+  }
+
+  drainQueued(): Job[] {
+    const all = [...this.queued.values()].flat();
+    this.queued.clear();
+    this.queuedCount = 0;
+    return all;
+  }
+}
