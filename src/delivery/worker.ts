@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { sql } from 'kysely';
+import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
 import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
@@ -171,19 +171,27 @@ export class DeliveryWorker {
     if (chosen.length === 0) return [];
 
     const leaseUntil = now + this.options.leaseMs;
-    const claimed = await storage.db
-      .updateTable('deliveries')
-      .set({ lease_until: leaseUntil, lease_owner: this.workerId, updated_at: now })
-      .where('id', 'in', (eb) => {
-        let sub = eb
-          .selectFrom('deliveries')
-          .select('id')
-          .where('id', 'in', chosen)
-          .where('status', '=', 'pending')
-          .where((e) => e.or([e('lease_until', 'is', null), e('lease_until', '<', now)]));
-        if (storage.dialect === 'postgres') sub = sub.forUpdate().skipLocked();
-        return sub;
-      })
+    const claim = storage.db.updateTable('deliveries').set({ lease_until: leaseUntil, lease_owner: this.workerId, updated_at: now });
+    const claimed = await (
+      storage.dialect === 'postgres'
+        ? // Rows another worker is claiming right now are skipped, not waited for.
+          claim.where('id', 'in', (eb) =>
+            eb
+              .selectFrom('deliveries')
+              .select('id')
+              .where('id', 'in', chosen)
+              .where('status', '=', 'pending')
+              .where((e) => e.or([e('lease_until', 'is', null), e('lease_until', '<', now)]))
+              .forUpdate()
+              .skipLocked(),
+          )
+        : // SQLite has one writer; a plain conditional update claims only what is still free.
+          // (`+status` keeps the planner on the primary key instead of scanning the status index.)
+          claim
+            .where('id', 'in', chosen)
+            .where(sql<string>`+status`, '=', 'pending')
+            .where((e) => e.or([e('lease_until', 'is', null), e('lease_until', '<', now)]))
+    )
       .returningAll()
       .execute();
     if (claimed.length === 0) return [];
@@ -263,7 +271,8 @@ export class DeliveryWorker {
       this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false);
       if (!this.stopping) {
         this.pump(endpoint);
-        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) > 0) this.loop.poke();
+        // Refill in batches: claim again once a full slot's worth of room has opened up.
+        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) >= this.queues.capOf(endpoint)) this.loop.poke();
       }
     }
     await writer.write({
@@ -290,14 +299,17 @@ export class DeliveryWorker {
       .execute();
   }
 
-  /** Sleep until the earliest retry falls due or claim expires (bounded by the poll interval). */
+  /** Sleep until the earliest unclaimed retry falls due (bounded by the poll interval, which also catches expired claims). */
   private async scheduleNextDue(): Promise<void> {
     const row = await this.deps.storage.db
       .selectFrom('deliveries')
-      .select(sql<number | null>`min(case when lease_until > next_attempt_at then lease_until else next_attempt_at end)`.as('due'))
+      .select('next_attempt_at')
       .where('status', '=', 'pending')
+      .where('lease_until', 'is', null)
+      .orderBy('next_attempt_at')
+      .limit(1)
       .executeTakeFirst();
-    if (row?.due != null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, Number(row.due) - this.deps.clock.now())));
+    if (row?.next_attempt_at != null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, row.next_attempt_at - this.deps.clock.now())));
   }
 }
 

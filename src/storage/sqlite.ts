@@ -7,6 +7,7 @@ import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Storage } from './storage.js';
 import { runTransaction } from './transaction.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** The embedded dialect: one file in WAL mode, one process. */
 export function openSqlite(path: string): Storage {
@@ -17,7 +18,7 @@ export function openSqlite(path: string): Storage {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = OFF');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   const listeners = new ListenerRegistry();
 
   return {

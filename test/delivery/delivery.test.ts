@@ -220,6 +220,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     const replay = await t.api('POST', `/api/deliveries/${delivery.id}/replay`, undefined, key);
     expect(replay.status).toBe(202);
     await until('replayed', async () => requestsFor('/pause').length >= 2);
+    await until('replay recorded', async () => (await deliveriesOf(hook.id, '&status=succeeded')).length === 1);
     const bulk = await t.api('POST', `/api/webhooks/${hook.id}/replay`, { since: new Date(clock.now() - 60_000).toISOString(), status: 'succeeded' }, key);
     await until('bulk replayed', async () => requestsFor('/pause').length >= 3 || null);
     expect(bulk.json().replayed).toBe(1);
