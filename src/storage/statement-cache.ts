@@ -14,7 +14,7 @@ export function withStatementCache(raw: BetterSqlite3.Database, maxStatements = 
       let statement = cache.get(sql);
       if (!statement) {
         if (cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
-        statement = raw.prepare(sql) as unknown as SqliteStatement;
+        statement = raw.prepare(sql);
         cache.set(sql, statement);
       }
       return statement;
