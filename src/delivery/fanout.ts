@@ -8,6 +8,7 @@ import { Loop } from './loop.js';
 import { SubscriptionMatcher } from './matching.js';
 
 const BATCH = 500;
+const MAX_DELIVERIES_PER_BATCH = 1000;
 
 /**
  * Turns each outbox event into one pending delivery per matching active webhook.
@@ -74,7 +75,11 @@ export class Fanout {
 
       const now = clock.now();
       const deliveries: DeliveryTable[] = [];
+      const done: string[] = [];
       for (const row of events) {
+        // Keep each transaction short (SQLite has one writer): many subscribers per event stop the batch early.
+        if (deliveries.length >= MAX_DELIVERIES_PER_BATCH) break;
+        done.push(row.id);
         const hooks = hooksByWorkspace.get(row.workspace_id);
         if (!hooks) continue;
         const envelope = envelopeFromRow(row);
@@ -105,11 +110,14 @@ export class Fanout {
           .onConflict((oc) => oc.columns(['event_id', 'webhook_id']).doNothing())
           .execute();
       }
-      for (let i = 0; i < pending.length; i += 500) {
-        await tx.db.deleteFrom('event_fanout').where('event_id', 'in', pending.slice(i, i + 500)).execute();
+      // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.
+      const found = new Set(events.map((e) => e.id));
+      const finished = [...done, ...pending.filter((id) => !found.has(id))];
+      for (let i = 0; i < finished.length; i += 500) {
+        await tx.db.deleteFrom('event_fanout').where('event_id', 'in', finished.slice(i, i + 500)).execute();
       }
       if (deliveries.length > 0) await tx.notify('delivery_due', '');
-      return { more: pending.length === BATCH, created: deliveries.length };
+      return { more: pending.length === BATCH || finished.length < pending.length, created: deliveries.length };
     });
     if (result.created > 0) this.onDeliveriesCreated();
     return result.more;
