@@ -53,6 +53,7 @@ describe('two worker processes on PostgreSQL', () => {
     const b = await startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' });
     servers.push(a, b);
     await until('all 3000 delivered', () => new Set(receiver!.requests.map((r) => r.headers['webhook-id'])).size === 3000, 60_000);
+    await until('all 3000 recorded', async () => [...(await attemptsByWorker()).values()].reduce((a, b) => a + b, 0) >= 3000, 30_000);
     expect(receiver.requests).toHaveLength(3000); // no lease expired, so nothing was sent twice
     const shares = await attemptsByWorker();
     expect(shares.size).toBe(2);
