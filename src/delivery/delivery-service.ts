@@ -1,16 +1,15 @@
 import type { Clock } from '../clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
-import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
+import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { sampleEvent } from '../events/samples.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
-import { renderDeliveryBody } from '../webhooks/formats.js';
 import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { classifyResponse } from './outcome.js';
-import { buildDeliveryRequest } from './request.js';
+import { buildDeliveryRequest, deliveryBody } from './request.js';
 import type { TargetClient } from './target-client.js';
 
 export interface DeliveryListQuery {
@@ -34,7 +33,7 @@ export class DeliveryService {
     const envelope = sampleEvent(type, workspaceId, ids, clock.now());
     const deliveryId = ids.next('dlv');
     const startedAt = clock.now();
-    const request = buildDeliveryRequest({ webhook, envelope, deliveryId, attempt: 1, nowMs: startedAt });
+    const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
     const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs });
     const outcome = classifyResponse(response, clock.now());
     const error = outcome.kind === 'failed' ? outcome.reason : null;
@@ -108,7 +107,7 @@ export class DeliveryService {
       request: {
         url: hook?.url ?? null,
         headers: last ? (JSON.parse(last.request_headers) as Record<string, string>) : {},
-        body: envelope && hook ? renderDeliveryBody(parseWebhookRow(hook).format, envelope) : null,
+        body: envelope && hook ? deliveryBody(parseWebhookRow(hook).format, storedEventFromEnvelope(envelope)) : null,
       },
       attempts: attempts.map(renderAttempt),
     };

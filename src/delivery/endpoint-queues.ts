@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../events/outbox.js';
+import type { StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 
@@ -6,7 +6,7 @@ import type { WebhookView } from '../webhooks/webhook-model.js';
 export interface Job {
   delivery: DeliveryTable;
   webhook: WebhookView;
-  envelope: EventEnvelope;
+  event: StoredEvent;
   leaseUntil: number;
 }
 

@@ -1,9 +1,14 @@
-import type { EventEnvelope } from '../events/outbox.js';
-import { renderDeliveryBody } from '../webhooks/formats.js';
+import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
+import { renderDeliveryBody, type WebhookFormat } from '../webhooks/formats.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from './signing.js';
 
 export const USER_AGENT = `Linkwire-Webhooks/${process.env.npm_package_version ?? '0.1.0'}`;
+
+/** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
+export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
+  return format === 'standard' ? envelopeJsonFromRow(event) : renderDeliveryBody(format, envelopeFromRow(event));
+}
 
 export interface DeliveryRequest {
   url: string;
@@ -18,19 +23,17 @@ export interface DeliveryRequest {
  */
 export function buildDeliveryRequest(input: {
   webhook: WebhookView;
-  envelope: EventEnvelope;
-  /** A stored body (test deliveries) instead of rendering the envelope. */
-  body?: string | null;
+  event: StoredEvent;
   deliveryId: string;
   attempt: number;
   nowMs: number;
 }): DeliveryRequest {
-  const { webhook, envelope, nowMs } = input;
-  const body = input.body ?? renderDeliveryBody(webhook.format, envelope);
+  const { webhook, event, nowMs } = input;
+  const body = deliveryBody(webhook.format, event);
   const previous =
     webhook.previousSecret && webhook.previousSecretExpiresAt !== null && webhook.previousSecretExpiresAt > nowMs ? [webhook.previousSecret] : [];
   const timestampSeconds = Math.floor(nowMs / 1000);
-  const signatures = signatureHeaders({ eventId: envelope.id, timestampSeconds, body, secret: webhook.secret, previousSecrets: previous });
+  const signatures = signatureHeaders({ eventId: event.id, timestampSeconds, body, secret: webhook.secret, previousSecrets: previous });
   return {
     url: webhook.url,
     body,
@@ -38,11 +41,11 @@ export function buildDeliveryRequest(input: {
       ...webhook.headers,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      'webhook-id': envelope.id,
+      'webhook-id': event.id,
       'webhook-timestamp': String(timestampSeconds),
       'webhook-signature': signatures['webhook-signature'],
       'x-linkwire-signature': signatures['x-linkwire-signature'],
-      'x-linkwire-event': envelope.type,
+      'x-linkwire-event': event.type,
       'x-linkwire-delivery': input.deliveryId,
       'x-linkwire-attempt': String(input.attempt),
     },

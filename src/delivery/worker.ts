@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
-import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
+import { storedEventFromEnvelope, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
@@ -206,18 +206,18 @@ export class DeliveryWorker {
       (await storage.db.selectFrom('webhooks').selectAll().where('id', 'in', hookIds).execute()).map((h) => [h.id, parseWebhookRow(h)]),
     );
     const eventIds = claimed.filter((d) => d.is_test === 0).map((d) => d.event_id);
-    const events = new Map<string, EventEnvelope>();
+    const events = new Map<string, StoredEvent>();
     for (let i = 0; i < eventIds.length; i += 500) {
       const rows = await storage.db.selectFrom('events').selectAll().where('id', 'in', eventIds.slice(i, i + 500)).execute();
-      for (const row of rows) events.set(row.id, envelopeFromRow(row));
+      for (const row of rows) events.set(row.id, row);
     }
     const jobs: Job[] = [];
     const orphans: string[] = [];
     for (const delivery of claimed) {
       const webhook = hooks.get(delivery.webhook_id);
-      const envelope = delivery.is_test === 1 && delivery.body ? (JSON.parse(delivery.body) as EventEnvelope) : events.get(delivery.event_id);
-      if (!webhook || !envelope) orphans.push(delivery.id);
-      else jobs.push({ delivery, webhook, envelope, leaseUntil: delivery.lease_until ?? now });
+      const event = delivery.is_test === 1 && delivery.body ? storedEventFromEnvelope(JSON.parse(delivery.body) as EventEnvelope) : events.get(delivery.event_id);
+      if (!webhook || !event) orphans.push(delivery.id);
+      else jobs.push({ delivery, webhook, event, leaseUntil: delivery.lease_until ?? now });
     }
     if (orphans.length) {
       // The webhook or the event is gone (deleted, purged): nothing can be sent any more.
@@ -263,7 +263,7 @@ export class DeliveryWorker {
     let response;
     let request;
     try {
-      request = buildDeliveryRequest({ webhook: job.webhook, envelope: job.envelope, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
+      request = buildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
       response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
       outcome = classifyResponse(response, clock.now());
     } finally {

@@ -60,7 +60,34 @@ export class Outbox {
   }
 }
 
-export function envelopeFromRow(row: { id: string; type: string; timestamp: number; workspace_id: string; data: string }): EventEnvelope {
+/** An event as stored: `data` is its JSON text. */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  timestamp: number;
+  workspace_id: string;
+  data: string;
+}
+
+/**
+ * The envelope's JSON, byte for byte what `JSON.stringify(envelopeFromRow(row))` gives, built
+ * around the stored `data` text without parsing it: the delivery hot path sends it as is.
+ */
+export function envelopeJsonFromRow(row: StoredEvent): string {
+  return `{"id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"timestamp":"${toIso(row.timestamp)}","workspace_id":${JSON.stringify(row.workspace_id)},"data":${row.data}}`;
+}
+
+export function storedEventFromEnvelope(envelope: EventEnvelope): StoredEvent {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    timestamp: Date.parse(envelope.timestamp),
+    workspace_id: envelope.workspace_id,
+    data: JSON.stringify(envelope.data),
+  };
+}
+
+export function envelopeFromRow(row: StoredEvent): EventEnvelope {
   return {
     id: row.id,
     type: row.type as EventType,
