@@ -3,6 +3,7 @@ import type { NewEvent, Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Link } from '../links/link-schema.js';
 import type { ClickTable } from '../storage/schema.js';
+import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import type { Click } from './click-schema.js';
 import { later, type Cancel } from '../later.js';
@@ -174,7 +175,7 @@ export class ClickRecorder {
         }
       }
 
-      for (let i = 0; i < clickRows.length; i += 200) await tx.db.insertInto('clicks').values(clickRows.slice(i, i + 200)).execute();
+      await insertRows(tx.db, tx.dialect, 'clicks', clickRows);
       await this.deps.outbox.append(tx, events);
       return outcomes;
     });

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { envelopeFromRow } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
+import { insertRows } from '../storage/insert-rows.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import { Loop } from './loop.js';
@@ -103,13 +104,7 @@ export class Fanout {
           });
         }
       }
-      for (let i = 0; i < deliveries.length; i += 200) {
-        await tx.db
-          .insertInto('deliveries')
-          .values(deliveries.slice(i, i + 200))
-          .onConflict((oc) => oc.columns(['event_id', 'webhook_id']).doNothing())
-          .execute();
-      }
+      await insertRows(tx.db, tx.dialect, 'deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
       // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.
       const found = new Set(events.map((e) => e.id));
       const finished = [...done, ...pending.filter((id) => !found.has(id))];

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
+import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { later, type Cancel } from '../later.js';
@@ -101,7 +102,7 @@ export class ResultWriter {
       request_headers: JSON.stringify(r.requestHeaders),
       worker_id: this.leaseOwner,
     }));
-    for (let i = 0; i < attempts.length; i += 100) await tx.db.insertInto('delivery_attempts').values(attempts.slice(i, i + 100)).execute();
+    await insertRows(tx.db, tx.dialect, 'delivery_attempts', attempts);
 
     const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
     for (let i = 0; i < succeeded.length; i += 500) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { IdSource } from '../ids.js';
+import { insertRows } from '../storage/insert-rows.js';
 import type { Tx } from '../storage/storage.js';
 import type { EventType } from './catalog.js';
 
@@ -40,15 +41,8 @@ export class Outbox {
       timestamp: now,
       data: JSON.stringify(e.data),
     }));
-    // Chunked: SQLite caps bound parameters per statement.
-    for (let i = 0; i < rows.length; i += 100) {
-      const chunk = rows.slice(i, i + 100);
-      await tx.db.insertInto('events').values(chunk).execute();
-      await tx.db
-        .insertInto('event_fanout')
-        .values(chunk.map((r) => ({ event_id: r.id, created_at: now })))
-        .execute();
-    }
+    await insertRows(tx.db, tx.dialect, 'events', rows);
+    await insertRows(tx.db, tx.dialect, 'event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
     await tx.notify('event_created', '');
     return rows.map((r, i) => ({
       id: r.id,

@@ -58,7 +58,7 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
     dialect: 'postgres',
     db,
     transaction: (fn) =>
-      runTransaction(db, listeners, fn, async (trx, channel, payload) => {
+      runTransaction(db, 'postgres', listeners, fn, async (trx, channel, payload) => {
         // Delivered to other processes on commit (this one hears it in-process at once).
         await sql`select pg_notify(${CHANNEL_PREFIX + channel}, ${payload})`.execute(trx);
       }),

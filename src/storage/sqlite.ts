@@ -24,7 +24,7 @@ export function openSqlite(path: string): Storage {
   return {
     dialect: 'sqlite',
     db,
-    transaction: (fn) => runTransaction(db, listeners, fn),
+    transaction: (fn) => runTransaction(db, 'sqlite', listeners, fn),
     notify(channel, payload) {
       listeners.emit(channel, payload);
       return Promise.resolve();

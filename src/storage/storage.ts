@@ -6,6 +6,7 @@ export type Dialect = 'sqlite' | 'postgres';
 /** A transaction as domain code sees it: the query builder plus a place to run code once it commits. */
 export interface Tx {
   readonly db: Transaction<Database>;
+  readonly dialect: Dialect;
   /** Runs after COMMIT (never on rollback): wake workers, invalidate caches. */
   afterCommit(fn: () => void): void;
   /** Signals other processes (and this one) once the transaction commits. */

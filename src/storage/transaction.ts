@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ListenerRegistry } from './listeners.js';
 import type { Database } from './schema.js';
-import type { Channel, Tx } from './storage.js';
+import type { Channel, Dialect, Tx } from './storage.js';
 
 /**
  * Runs `fn` in a transaction and, once it has committed, the after-commit work: in-process
@@ -10,6 +10,7 @@ import type { Channel, Tx } from './storage.js';
  */
 export async function runTransaction<T>(
   db: Kysely<Database>,
+  dialect: Dialect,
   listeners: ListenerRegistry,
   fn: (tx: Tx) => Promise<T>,
   crossProcess?: (trx: Transaction<Database>, channel: Channel, payload: string) => Promise<void>,
@@ -18,6 +19,7 @@ export async function runTransaction<T>(
   const result = await db.transaction().execute((trx) =>
     fn({
       db: trx,
+      dialect,
       afterCommit: (f) => after.push(f),
       async notify(channel, payload) {
         after.push(() => listeners.emit(channel, payload));
