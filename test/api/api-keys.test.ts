@@ -1,22 +1,7 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
+import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-
-async function validEvents(t: TestApp, key: string, types: string[]): Promise<any[]> {
-  const ajv = new Ajv.default({ strict: false });
-  addFormats.default(ajv);
-  const catalog = (await t.api('GET', '/api/event-types', undefined, key)).json().data as { type: string; schema: object }[];
-  const events = (await t.api('GET', '/api/events?limit=100', undefined, key)).json().data as any[];
-  for (const type of types) {
-    const matching = events.filter((e) => e.type === type);
-    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
-    const validate = ajv.compile(catalog.find((c) => c.type === type)!.schema);
-    for (const event of matching) expect(validate(event.data), `${type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  }
-  return events;
-}
 
 describe.each(DIALECTS)('API keys on %s', (dialect) => {
   let t: TestApp;
@@ -46,7 +31,7 @@ describe.each(DIALECTS)('API keys on %s', (dialect) => {
     expect(list.data[0]).toEqual(stored);
     expect((await t.api('GET', `/api/workspace/api-keys/${created.id}`, undefined, owner)).json()).toEqual(stored);
 
-    const events = await validEvents(t, owner, ['api_key.created']);
+    const events = await expectValidEvents(t, owner, ['api_key.created']);
     const event = events.find((e) => e.type === 'api_key.created');
     expect(event.data.api_key).toEqual(stored);
     expect(JSON.stringify(events)).not.toContain(created.key);

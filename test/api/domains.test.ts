@@ -1,28 +1,13 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import type { DomainVerifier } from '../../src/domains/domain-verifier.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { http } from '../helpers/http.js';
+import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Every event of `types` in the workspace validates against its schema from /api/event-types. */
-async function validEvents(t: TestApp, key: string, types: string[]): Promise<any[]> {
-  const ajv = new Ajv.default({ strict: false });
-  addFormats.default(ajv);
-  const catalog = (await t.api('GET', '/api/event-types', undefined, key)).json().data as { type: string; schema: object }[];
-  const events = (await t.api('GET', '/api/events?limit=100', undefined, key)).json().data as any[];
-  for (const type of types) {
-    const matching = events.filter((e) => e.type === type);
-    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
-    const validate = ajv.compile(catalog.find((c) => c.type === type)!.schema);
-    for (const event of matching) expect(validate(event.data), `${type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  }
-  return events;
-}
-
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (await check()) return;
@@ -83,7 +68,7 @@ describe.each(DIALECTS)('custom domains on %s', (dialect) => {
 
     const list = (await t.api('GET', '/api/domains', undefined, key)).json();
     expect(list).toEqual({ data: [domain], next_cursor: null });
-    await validEvents(t, key, ['domain.added']);
+    await expectValidEvents(t, key, ['domain.added']);
   });
 
   it('serves links on a domain only once its TXT record verifies, and stops when the record goes', async () => {
@@ -118,7 +103,7 @@ describe.each(DIALECTS)('custom domains on %s', (dialect) => {
 
     // Verifying again changes nothing and emits nothing.
     await t.api('POST', `/api/domains/${domain.id}/verify`, undefined, key);
-    const events = await validEvents(t, key, ['domain.verified']);
+    const events = await expectValidEvents(t, key, ['domain.verified']);
     expect(events.filter((e) => e.type === 'domain.verified' && e.data.domain.id === domain.id)).toHaveLength(1);
     expect(events.find((e) => e.type === 'domain.verified').data.domain).toMatchObject({ hostname, verified: true });
 
@@ -162,7 +147,7 @@ describe.each(DIALECTS)('custom domains on %s', (dialect) => {
     expect((await t.api('DELETE', `/api/domains/${domain.id}?force=true`, undefined, key)).status).toBe(204);
     expect((await t.api('GET', `/api/domains/${domain.id}`, undefined, key)).status).toBe(404);
     expect((await t.api('GET', `/api/links/${link.id}`, undefined, key)).status).toBe(404);
-    const events = await validEvents(t, key, ['domain.removed', 'link.deleted']);
+    const events = await expectValidEvents(t, key, ['domain.removed', 'link.deleted']);
     expect(events.find((e) => e.type === 'domain.removed').data.domain).toMatchObject({ id: domain.id, hostname });
 
     const empty = (await t.api('POST', '/api/domains', { hostname: host('empty') }, key)).json();

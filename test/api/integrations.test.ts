@@ -1,22 +1,7 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
+import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-
-async function validEvents(t: TestApp, key: string, types: string[]): Promise<any[]> {
-  const ajv = new Ajv.default({ strict: false });
-  addFormats.default(ajv);
-  const catalog = (await t.api('GET', '/api/event-types', undefined, key)).json().data as { type: string; schema: object }[];
-  const events = (await t.api('GET', '/api/events?limit=100', undefined, key)).json().data as any[];
-  for (const type of types) {
-    const matching = events.filter((e) => e.type === type);
-    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
-    const validate = ajv.compile(catalog.find((c) => c.type === type)!.schema);
-    for (const event of matching) expect(validate(event.data), `${type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  }
-  return events;
-}
 
 describe.each(DIALECTS)('integrations on %s', (dialect) => {
   let t: TestApp;
@@ -55,7 +40,7 @@ describe.each(DIALECTS)('integrations on %s', (dialect) => {
     expect(page.data).toHaveLength(4);
     expect((await t.api('GET', `/api/integrations?limit=4&cursor=${page.next_cursor}`, undefined, key)).json().data).toHaveLength(3);
 
-    const events = await validEvents(t, key, ['integration.connected']);
+    const events = await expectValidEvents(t, key, ['integration.connected']);
     const connected = events.filter((e) => e.type === 'integration.connected');
     expect(connected).toHaveLength(7);
     expect(connected.at(-1).data.integration).toEqual(created[0]);

@@ -1,25 +1,10 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
+import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const PASSWORD = 'correct horse battery';
-
-async function validEvents(t: TestApp, key: string, types: string[]): Promise<any[]> {
-  const ajv = new Ajv.default({ strict: false });
-  addFormats.default(ajv);
-  const catalog = (await t.api('GET', '/api/event-types', undefined, key)).json().data as { type: string; schema: object }[];
-  const events = (await t.api('GET', '/api/events?limit=100', undefined, key)).json().data as any[];
-  for (const type of types) {
-    const matching = events.filter((e) => e.type === type);
-    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
-    const validate = ajv.compile(catalog.find((c) => c.type === type)!.schema);
-    for (const event of matching) expect(validate(event.data), `${type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  }
-  return events;
-}
 
 describe.each(DIALECTS)('workspace members on %s', (dialect) => {
   let t: TestApp;
@@ -80,7 +65,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     const refused = await http(t.url, 'POST', '/api/auth/login', { body: { email: stranger.email, password: PASSWORD, workspace_id: owner.workspaceId } });
     expect(refused.status).toBe(403);
 
-    const events = await validEvents(t, owner.key, ['member.added']);
+    const events = await expectValidEvents(t, owner.key, ['member.added']);
     const addedEvents = events.filter((e) => e.type === 'member.added').map((e) => e.data.member);
     expect(addedEvents).toEqual(
       expect.arrayContaining([
@@ -132,7 +117,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     const promoted = await asAdmin('PATCH', `/api/workspace/members/${member.userId}`, { role: 'admin' });
     expect(promoted.status).toBe(200);
     expect(promoted.json()).toMatchObject({ user_id: member.userId, role: 'admin' });
-    const events = await validEvents(t, owner.key, ['member.role_changed']);
+    const events = await expectValidEvents(t, owner.key, ['member.role_changed']);
     const changed = events.find((e) => e.type === 'member.role_changed');
     expect(changed.data).toMatchObject({ member: { user_id: member.userId, role: 'admin' }, previous_role: 'member' });
     // The same role again is a no-op.
@@ -181,7 +166,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     expect((await t.api('GET', '/api/workspace', undefined, admin.key)).json().id).toBe(admin.workspaceId);
     expect((await t.api('DELETE', `/api/workspace/members/${admin.userId}`, undefined, owner.key)).status).toBe(404);
 
-    const events = await validEvents(t, owner.key, ['member.removed']);
+    const events = await expectValidEvents(t, owner.key, ['member.removed']);
     expect(events.find((e) => e.type === 'member.removed').data.member).toMatchObject({ user_id: admin.userId, role: 'admin' });
   });
 
@@ -198,7 +183,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     const later = await t.signup(email);
     expect((await t.api('GET', '/api/workspace/members', undefined, owner.key)).json().data).toHaveLength(1);
     expect(later.workspaceId).not.toBe(owner.workspaceId);
-    await validEvents(t, owner.key, ['member.added', 'member.role_changed', 'member.removed']);
+    await expectValidEvents(t, owner.key, ['member.added', 'member.role_changed', 'member.removed']);
   });
 
   it("answers 404 for another workspace's members", async () => {

@@ -1,28 +1,13 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { ManualClock } from '../../src/clock.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
+import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const PASSWORD = 'correct horse battery';
 const WINDOW_MS = 15 * 60_000;
-
-async function validEvents(t: TestApp, key: string, types: string[]): Promise<any[]> {
-  const ajv = new Ajv.default({ strict: false });
-  addFormats.default(ajv);
-  const catalog = (await t.api('GET', '/api/event-types', undefined, key)).json().data as { type: string; schema: object }[];
-  const events = (await t.api('GET', '/api/events?limit=100', undefined, key)).json().data as any[];
-  for (const type of types) {
-    const matching = events.filter((e) => e.type === type);
-    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
-    const validate = ajv.compile(catalog.find((c) => c.type === type)!.schema);
-    for (const event of matching) expect(validate(event.data), `${type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  }
-  return events;
-}
 
 describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
   let t: TestApp;
@@ -48,7 +33,7 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
     // The same plan again changes nothing.
     await t.api('PATCH', '/api/workspace', { plan: 'free' }, key);
 
-    const events = await validEvents(t, key, ['account.upgraded', 'account.downgraded']);
+    const events = await expectValidEvents(t, key, ['account.upgraded', 'account.downgraded']);
     const upgraded = events.filter((e) => e.type === 'account.upgraded');
     const downgraded = events.filter((e) => e.type === 'account.downgraded');
     expect(upgraded).toHaveLength(1);
@@ -84,7 +69,7 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
     expect(Object.keys(unknown.headers).sort()).toEqual(Object.keys(wrong.headers).sort());
 
     for (const key of [user.key, other.key]) {
-      const events = await validEvents(t, key, ['security.login_failed']);
+      const events = await expectValidEvents(t, key, ['security.login_failed']);
       const failed = events.filter((e) => e.type === 'security.login_failed');
       expect(failed).toHaveLength(1);
       expect(failed[0].data).toEqual({ email: user.email, ip, user_agent: 'Mozilla/5.0 (X11; Linux)' });

@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { expect } from 'vitest';
 import { http } from './http.js';
 
 /** Validates events against the JSON Schemas the running server publishes at /api/event-types. */
@@ -19,4 +20,19 @@ export async function eventValidator(baseUrl: string, token: string) {
       return (validate.errors ?? []).map((e) => `${event.type} ${event.id}: ${e.instancePath} ${e.message ?? ''}`);
     },
   };
+}
+
+/**
+ * Fetches the workspace's latest events (up to 100), asserts each listed type was emitted at least
+ * once and that every event of those types validates against its published schema; returns them all.
+ */
+export async function expectValidEvents(t: { url: string }, token: string, types: string[]): Promise<any[]> {
+  const validator = await eventValidator(t.url, token);
+  const events = (await http(t.url, 'GET', '/api/events?limit=100', { token })).json<{ data: any[] }>().data;
+  for (const type of types) {
+    const matching = events.filter((e) => e.type === type);
+    expect(matching.length, `no ${type} event`).toBeGreaterThan(0);
+    expect(matching.flatMap((e) => validator.check(e))).toEqual([]);
+  }
+  return events;
 }
