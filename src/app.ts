@@ -5,6 +5,9 @@ import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
+import { ClickJournal } from './clicks/journal/click-journal.js';
+import { JournalIngester } from './clicks/journal/journal-ingester.js';
+import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
@@ -77,6 +80,10 @@ export interface App {
   readonly jobs: BackgroundJob[];
   /** The delivery engine when this process runs the worker role. */
   readonly engine: DeliveryEngine | null;
+  /** The click journal's ingester when this process redirects with a journal. */
+  readonly ingester: JournalIngester | null;
+  /** Resolves once every click answered so far is in the database (immediate without a journal). */
+  clicksSettled(): Promise<void>;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -125,9 +132,10 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installAccessPolicy(fastify);
 
+  let ingester: JournalIngester | null = null;
   fastify.get('/healthz', { config: { public: true } }, async () => {
     await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
-    return { status: 'ok' };
+    return ingester ? { status: 'ok', journal: ingester.lag(Date.now()) } : { status: 'ok' };
   });
 
   if (config.roles.has('api')) {
@@ -177,13 +185,33 @@ export async function createApp(input: AppDeps): Promise<App> {
     const domains = new DomainDirectory(storage, config.defaultDomain);
     await domains.start();
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
+    let journal: ClickJournal | null = null;
+    if (config.journalDir !== null) {
+      journal = ClickJournal.open(config.journalDir, {
+        segmentBytes: 64 * 1024 * 1024,
+        maxBytes: config.journalMaxBytes,
+        fsync: config.journalFsync,
+        onWarning: (message) => fastify.log.warn(message),
+      });
+      const journalIngester = new JournalIngester(journal, { storage, outbox }, { batchRecords: 2000, readBytes: 8 * 1024 * 1024, log: fastify.log });
+      ingester = journalIngester;
+      jobs.push({
+        name: 'click-ingester',
+        start: () => journalIngester.start(),
+        // Runs after the journal closed (below): move what is left into the database while it is up.
+        stop: async () => {
+          await journalIngester.drain(5_000);
+          await journalIngester.stop();
+        },
+      });
+    }
     const handler = createRedirectHandler({
       config,
       clock,
       ids,
       cache,
       domains,
-      recorder,
+      recorder: journal ? new JournaledRecorder(journal, recorder, clock) : recorder,
       geo: input.geo ?? createGeoLookup(),
       parseUserAgent: createUserAgentParser(),
       onError: (err) => fastify.log.error({ err }, 'redirect failed'),
@@ -192,6 +220,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     redirect = handler;
     closeRedirect = async () => {
       await recorder.close();
+      await journal?.close();
       cache.close();
       domains.close();
     };
@@ -209,6 +238,8 @@ export async function createApp(input: AppDeps): Promise<App> {
     accounts,
     jobs,
     engine,
+    ingester,
+    clicksSettled: () => ingester?.settled() ?? Promise.resolve(),
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

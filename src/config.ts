@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
 
@@ -23,6 +25,15 @@ export interface Config {
    * 0: commit at once what has arrived, and gather the next batch while that commit runs.
    */
   readonly clickFlushMs: number;
+  /**
+   * Where the click journal keeps its segment files; null: no journal, each click is committed to
+   * the database before its redirect answers. See docs/click-journal.md.
+   */
+  readonly journalDir: string | null;
+  /** Bytes of un-ingested clicks the journal may hold before falling back to the database path. */
+  readonly journalMaxBytes: number;
+  /** fdatasync each journal write (survives power loss, not only a killed process). */
+  readonly journalFsync: boolean;
   readonly deliveryRetentionDays: number;
   /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
   readonly deliveryLeaseMs: number;
@@ -78,10 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const defaultPlan = env.LINKWIRE_DEFAULT_PLAN ?? DEFAULT_PLAN;
   if (!plans.some((p) => p.name === defaultPlan)) throw new ConfigError(`LINKWIRE_DEFAULT_PLAN "${defaultPlan}" is not in the plans table`);
 
+  const databaseUrl = env.LINKWIRE_DATABASE_URL ?? 'sqlite:./data/linkwire.db';
   const config: Config = {
     port,
     host: env.HOST ?? '127.0.0.1',
-    databaseUrl: env.LINKWIRE_DATABASE_URL ?? 'sqlite:./data/linkwire.db',
+    databaseUrl,
     baseUrl,
     defaultDomain: base.host.toLowerCase(),
     roles,
@@ -91,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
+    journalDir: journalDirOf(env, databaseUrl, port),
+    journalMaxBytes: parseInteger(env.LINKWIRE_JOURNAL_MAX_MB, 1024, 'LINKWIRE_JOURNAL_MAX_MB', 1, 1_000_000) * 1024 * 1024,
+    journalFsync: parseBoolean(env.LINKWIRE_JOURNAL_FSYNC, 'LINKWIRE_JOURNAL_FSYNC'),
     deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
@@ -103,6 +118,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** A config for tests and embedding: defaults plus overrides, still frozen. */
 export function configWith(overrides: Partial<Config>, env: NodeJS.ProcessEnv = {}): Config {
   return Object.freeze({ ...loadConfig(env), ...overrides });
+}
+
+/**
+ * LINKWIRE_JOURNAL_DIR, else next to the SQLite file (`<db>.journal`), else — PostgreSQL, where
+ * several processes share the database but each needs its own journal — one per host and port
+ * under ./data, stable across restarts so a restarted process ingests what it left behind.
+ * LINKWIRE_CLICK_JOURNAL=off turns the journal off.
+ */
+function journalDirOf(env: NodeJS.ProcessEnv, databaseUrl: string, port: number): string | null {
+  const mode = (env.LINKWIRE_CLICK_JOURNAL ?? 'on').toLowerCase();
+  if (mode === 'off') return null;
+  if (mode !== 'on') throw new ConfigError('LINKWIRE_CLICK_JOURNAL must be on or off');
+  if (env.LINKWIRE_JOURNAL_DIR) return resolve(env.LINKWIRE_JOURNAL_DIR);
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length);
+    return path === ':memory:' ? null : resolve(`${path}.journal`);
+  }
+  return resolve(`./data/journal-${hostname()}-${port}`);
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {

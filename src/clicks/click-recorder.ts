@@ -102,93 +102,102 @@ export class ClickRecorder {
     return this.flushing;
   }
 
-  private async write(batch: Pending[]): Promise<VisitOutcome[]> {
-    const { storage } = this.deps;
-    return storage.transaction(async (tx) => {
-      const outcomes: VisitOutcome[] = new Array<VisitOutcome>(batch.length);
-      const events: NewEvent[] = [];
-      const clickRows: ClickTable[] = [];
+  private write(batch: Pending[]): Promise<VisitOutcome[]> {
+    const visits = batch.map((p) => p.visit);
+    return this.deps.storage.transaction((tx) => writeVisits(tx, this.deps.outbox, visits));
+  }
+}
 
-      const clicksByLink = new Map<string, number[]>();
-      batch.forEach((p, i) => {
-        if (p.visit.kind !== 'click') return;
-        const list = clicksByLink.get(p.visit.link.id) ?? [];
-        list.push(i);
-        clicksByLink.set(p.visit.link.id, list);
+/**
+ * Writes visits inside the caller's transaction: click rows, counters, and their events
+ * (`link.clicked`, `qr.scanned`, `link.geo_blocked`, `link.expired`, `analytics.milestone`,
+ * `link.limit_reached`). Counters and limits are decided under the link rows' locks, so they stay
+ * exact across concurrent batches and processes. Shared by the synchronous recorder and the
+ * journal ingester.
+ */
+export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit[]): Promise<VisitOutcome[]> {
+  const outcomes: VisitOutcome[] = new Array<VisitOutcome>(visits.length);
+  const events: NewEvent[] = [];
+  const clickRows: ClickTable[] = [];
+
+  const clicksByLink = new Map<string, number[]>();
+  visits.forEach((visit, i) => {
+    if (visit.kind !== 'click') return;
+    const list = clicksByLink.get(visit.link.id) ?? [];
+    list.push(i);
+    clicksByLink.set(visit.link.id, list);
+  });
+
+  if (clicksByLink.size > 0) {
+    const counters = await lockCounters(tx, [...clicksByLink.keys()]);
+    for (const [linkId, indexes] of clicksByLink) {
+      const counter = counters.get(linkId);
+      if (!counter) {
+        for (const i of indexes) outcomes[i] = { status: 'gone' };
+        continue;
+      }
+      const room = counter.max_clicks === null ? indexes.length : Math.max(0, counter.max_clicks - counter.clicks);
+      const counted = indexes.slice(0, room);
+      for (const i of indexes.slice(room)) outcomes[i] = { status: 'limit_reached' };
+      if (counted.length === 0) continue;
+      const before = counter.clicks;
+      const after = before + counted.length;
+      counted.forEach((i, n) => {
+        const visit = visits[i] as Extract<Visit, { kind: 'click' }>;
+        const clicks = before + n + 1;
+        outcomes[i] = { status: 'counted', clicks };
+        clickRows.push(toClickRow(visit));
+        const data = { link: { ...visit.link, clicks }, click: visit.click };
+        events.push({ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data });
+        if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
       });
-
-      if (clicksByLink.size > 0) {
-        const counters = await this.lockCounters(tx, [...clicksByLink.keys()]);
-        for (const [linkId, indexes] of clicksByLink) {
-          const counter = counters.get(linkId);
-          if (!counter) {
-            for (const i of indexes) outcomes[i] = { status: 'gone' };
-            continue;
-          }
-          const room = counter.max_clicks === null ? indexes.length : Math.max(0, counter.max_clicks - counter.clicks);
-          const counted = indexes.slice(0, room);
-          for (const i of indexes.slice(room)) outcomes[i] = { status: 'limit_reached' };
-          if (counted.length === 0) continue;
-          const before = counter.clicks;
-          const after = before + counted.length;
-          counted.forEach((i, n) => {
-            const visit = batch[i]!.visit as Extract<Visit, { kind: 'click' }>;
-            const clicks = before + n + 1;
-            outcomes[i] = { status: 'counted', clicks };
-            clickRows.push(toClickRow(visit));
-            const data = { link: { ...visit.link, clicks }, click: visit.click };
-            events.push({ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data });
-            if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
-          });
-          const lastVisit = batch[counted[counted.length - 1]!]!.visit;
-          const link = { ...lastVisit.link, clicks: after };
-          const reachedLimit = counter.max_clicks !== null && after >= counter.max_clicks && counter.limit_notified === 0;
-          await tx.db
-            .updateTable('links')
-            .set(reachedLimit ? { clicks: after, limit_notified: 1 } : { clicks: after })
-            .where('id', '=', linkId)
-            .execute();
-          if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
-          for (const milestone of milestonesCrossed(before, after)) {
-            events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link: { ...link, clicks: milestone }, milestone } });
-          }
-        }
+      const lastVisit = visits[counted[counted.length - 1]!]!;
+      const link = { ...lastVisit.link, clicks: after };
+      const reachedLimit = counter.max_clicks !== null && after >= counter.max_clicks && counter.limit_notified === 0;
+      await tx.db
+        .updateTable('links')
+        .set(reachedLimit ? { clicks: after, limit_notified: 1 } : { clicks: after })
+        .where('id', '=', linkId)
+        .execute();
+      if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
+      for (const milestone of milestonesCrossed(before, after)) {
+        events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link: { ...link, clicks: milestone }, milestone } });
       }
-
-      for (let i = 0; i < batch.length; i++) {
-        const visit = batch[i]!.visit;
-        if (visit.kind === 'geo_blocked') {
-          events.push({ type: 'link.geo_blocked', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link, click: visit.click } });
-          outcomes[i] = { status: 'recorded' };
-        } else if (visit.kind === 'expired') {
-          // Only the visit that flips the flag emits: once per expiry, however many processes race.
-          const result = await tx.db
-            .updateTable('links')
-            .set({ expired_notified: 1 })
-            .where('id', '=', visit.link.id)
-            .where('expired_notified', '=', 0)
-            .executeTakeFirst();
-          if (Number(result.numUpdatedRows) > 0) {
-            events.push({ type: 'link.expired', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link } });
-          }
-          outcomes[i] = { status: 'recorded' };
-        }
-      }
-
-      await insertRows(tx.db, tx.dialect, 'clicks', clickRows);
-      await this.deps.outbox.append(tx, events);
-      return outcomes;
-    });
+    }
   }
 
-  private async lockCounters(tx: Tx, linkIds: string[]) {
-    let q = tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id');
-    // PostgreSQL: lock the rows so concurrent batches from other processes serialise on the counters.
-    // SQLite has a single writer already.
-    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
-    const rows = await q.execute();
-    return new Map(rows.map((r) => [r.id, r]));
+  for (let i = 0; i < visits.length; i++) {
+    const visit = visits[i]!;
+    if (visit.kind === 'geo_blocked') {
+      events.push({ type: 'link.geo_blocked', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link, click: visit.click } });
+      outcomes[i] = { status: 'recorded' };
+    } else if (visit.kind === 'expired') {
+      // Only the visit that flips the flag emits: once per expiry, however many processes race.
+      const result = await tx.db
+        .updateTable('links')
+        .set({ expired_notified: 1 })
+        .where('id', '=', visit.link.id)
+        .where('expired_notified', '=', 0)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        events.push({ type: 'link.expired', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link } });
+      }
+      outcomes[i] = { status: 'recorded' };
+    }
   }
+
+  await insertRows(tx.db, tx.dialect, 'clicks', clickRows);
+  await outbox.append(tx, events);
+  return outcomes;
+}
+
+async function lockCounters(tx: Tx, linkIds: string[]) {
+  let q = tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id');
+  // PostgreSQL: lock the rows so concurrent batches from other processes serialise on the counters.
+  // SQLite has a single writer already.
+  if (tx.dialect === 'postgres') q = q.forUpdate();
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 function toClickRow(visit: Extract<Visit, { kind: 'click' }>): ClickTable {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { Config } from '../config.js';
-import type { ClickRecorder, Visit } from '../clicks/click-recorder.js';
+import type { Visit, VisitOutcome } from '../clicks/click-recorder.js';
 import type { Click } from '../clicks/click-schema.js';
 import { clientIp } from '../clicks/client-ip.js';
 import { isEuCountry, type GeoLookup } from '../clicks/geo.js';
@@ -24,7 +24,8 @@ export interface RedirectDeps {
   ids: IdSource;
   cache: LinkCache;
   domains: DomainDirectory;
-  recorder: ClickRecorder;
+  /** Makes a visit durable before the redirect answers (the click journal, or the database directly). */
+  recorder: { record(visit: Visit): Promise<VisitOutcome> };
   geo: GeoLookup;
   parseUserAgent: (ua: string | undefined) => UserAgentInfo;
   random?: () => number;

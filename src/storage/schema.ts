@@ -240,6 +240,14 @@ export interface MigrationMarker {
   id: Generated<number>;
 }
 
+/** How far a click journal has been moved into the database (see src/clicks/journal/). */
+export interface JournalOffsetTable {
+  journal_id: string;
+  segment: number;
+  byte_offset: number;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -260,4 +268,5 @@ export interface Database {
   integrations: IntegrationTable;
   login_failures: LoginFailureTable;
   link_monitors: LinkMonitorTable;
+  journal_offsets: JournalOffsetTable;
 }

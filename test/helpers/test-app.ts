@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
 import { configWith, type Config } from '../../src/config.js';
@@ -33,7 +36,9 @@ export async function startTestApp(
   const port = 0;
   // Only loopback, ever: unless a test brings its own DNS server, name lookups go to a closed
   // local port and fail, so nothing a test creates (a webhook, a monitored link) can reach out.
-  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, ...options.config });
+  // Each app its own click journal: several apps share one test process.
+  const journalDir = mkdtempSync(join(tmpdir(), 'linkwire-journal-'));
+  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, ...options.config });
   const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}) });
   const url = await app.listen(0, '127.0.0.1');
   let lastKey: string | undefined;
@@ -44,7 +49,12 @@ export async function startTestApp(
     database,
     clock,
     config,
-    api: (method, path, body, token) => http(url, method, path, { ...(body === undefined ? {} : { body }), ...((token ?? lastKey) ? { token: token ?? lastKey! } : {}) }),
+    // Clicks reach the database through the journal a moment after their redirect answered; an API
+    // call in a test reads what a user would see once that moment has passed.
+    api: async (method, path, body, token) => {
+      await app.clicksSettled();
+      return http(url, method, path, { ...(body === undefined ? {} : { body }), ...((token ?? lastKey) ? { token: token ?? lastKey! } : {}) });
+    },
     async signup(email) {
       const address = email ?? `user${++counter}-${Date.now()}@example.com`;
       const res = await http(url, 'POST', '/api/auth/signup', { body: { email: address, password: 'correct horse battery' } });
@@ -57,6 +67,7 @@ export async function startTestApp(
       await app.close();
       await storage.close();
       await database.drop();
+      rmSync(journalDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -70,7 +73,8 @@ describe('click milestones across two app instances on one PostgreSQL database',
     t = await startTestApp('postgres');
     ({ key } = await t.signup());
     secondStorage = t.database.open();
-    second = await createApp({ config: t.config, storage: secondStorage, clock: t.clock, logLevel: 'silent' });
+    // A second process: its own click journal.
+    second = await createApp({ config: { ...t.config, journalDir: mkdtempSync(join(tmpdir(), 'linkwire-journal-')) }, storage: secondStorage, clock: t.clock, logLevel: 'silent' });
     secondUrl = await second.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
@@ -83,6 +87,7 @@ describe('click milestones across two app instances on one PostgreSQL database',
     const link = (await t.api('POST', '/api/links', { url: 'https://example.com/shared' }, key)).json();
     const statuses = await burst([t.url, secondUrl], link.slug, CLICKS);
     expect(statuses.filter((s) => s === 302)).toHaveLength(CLICKS);
+    await second.clicksSettled();
     await expectOneMilestone(t, key, link.id);
     // The second instance sees the same count.
     const fromSecond = await http(secondUrl, 'GET', `/api/links/${link.id}`, { token: key });

@@ -1,0 +1,301 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Outbox } from '../../events/outbox.js';
+import type { Storage } from '../../storage/storage.js';
+import { writeVisits, type Visit } from '../click-recorder.js';
+import type { ClickJournal, JournalPosition } from './click-journal.js';
+import { decodeFrame } from './frame.js';
+import { decodeVisit } from './visit-codec.js';
+
+export interface IngesterOptions {
+  /** Records per transaction. */
+  batchRecords: number;
+  /** Bytes read from a segment at a time. */
+  readBytes: number;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface JournalLag {
+  journal_id: string;
+  records_behind: number;
+  seconds_behind: number;
+  bytes_behind: number;
+  max_bytes: number;
+  warning: string | null;
+}
+
+interface Batch {
+  visits: Visit[];
+  records: number;
+  /** Append time of the newest record in the batch. */
+  lastAt: number | null;
+  end: JournalPosition;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Moves journal records into the database in large batches. Each batch's rows, counters, events
+ * and the journal position after it commit in ONE transaction: after a crash the ingester resumes
+ * exactly where the last commit left off, so no record is lost or applied twice. A torn or corrupt
+ * record is logged and skipped; it never stops ingestion. While the database is unreachable the
+ * batch is retried with backoff and records wait in the journal.
+ */
+export class JournalIngester {
+  private position: JournalPosition = { segment: 0, offset: 0 };
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private started = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 0;
+  private ingestedRecords = 0;
+  /** Records already in the journal when we started (counted once, at start). */
+  private backlogAtStart = 0;
+  private lastIngestedAt: number | null = null;
+  private startedAt = Date.now();
+  private lastErrorLogged = 0;
+  private readonly waiters: { target: JournalPosition; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly journal: ClickJournal,
+    private readonly deps: { storage: Storage; outbox: Outbox },
+    private readonly options: IngesterOptions,
+  ) {
+    journal.onAppend(() => this.poke());
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.startedAt = Date.now();
+    const row = await this.deps.storage.db.selectFrom('journal_offsets').select(['segment', 'byte_offset']).where('journal_id', '=', this.journal.id).executeTakeFirst();
+    const first = this.journal.readable()[0];
+    this.position = row ? { segment: row.segment, offset: row.byte_offset } : { segment: first?.segment ?? 0, offset: 0 };
+    this.journal.markIngested(this.position);
+    this.backlogAtStart = await this.countBacklog();
+    this.started = true;
+    this.poke();
+  }
+
+  /** Stops after the batch in hand; what is left stays in the journal for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.running;
+  }
+
+  /** Ingests until everything appended so far is in the database, or `timeoutMs` passes. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const settled = this.settled();
+    let timer: NodeJS.Timeout | null = null;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const result = await Promise.race([settled.then(() => true), timeout]);
+    if (timer) clearTimeout(timer);
+    return result;
+  }
+
+  /** Resolves when every record appended before this call is in the database. */
+  settled(): Promise<void> {
+    const target = this.journal.writtenEnd();
+    if (this.started && !before(this.position, target)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.poke();
+    });
+  }
+
+  lag(now: number): JournalLag {
+    const records = Math.max(0, this.backlogAtStart + this.journal.appendedRecords - this.ingestedRecords);
+    return {
+      journal_id: this.journal.id,
+      records_behind: records,
+      // How old the newest ingested record is (or how long since start, before the first batch): a
+      // lower bound on how long the oldest waiting click has waited.
+      seconds_behind: records === 0 ? 0 : Math.max(0, (now - (this.lastIngestedAt ?? this.startedAt)) / 1000),
+      bytes_behind: this.journal.backlogBytes(),
+      max_bytes: this.journal.maxBytes,
+      warning: this.journal.warning(),
+    };
+  }
+
+  poke(): void {
+    if (this.stopped || !this.started || this.retryTimer) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let batch: Batch | null;
+      try {
+        batch = await this.readBatch();
+      } catch (err) {
+        this.failed(err);
+        return;
+      }
+      if (!batch) break;
+      try {
+        await this.deps.storage.transaction(async (tx) => {
+          if (batch.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.visits);
+          await tx.db
+            .insertInto('journal_offsets')
+            .values({ journal_id: this.journal.id, segment: batch.end.segment, byte_offset: batch.end.offset, updated_at: Date.now() })
+            .onConflict((oc) => oc.column('journal_id').doUpdateSet({ segment: batch.end.segment, byte_offset: batch.end.offset, updated_at: Date.now() }))
+            .execute();
+        });
+      } catch (err) {
+        this.failed(err);
+        return;
+      }
+      this.backoffMs = 0;
+      this.position = batch.end;
+      this.ingestedRecords += batch.records;
+      // "Seconds behind" is measured against the newest record ingested: how old is what we are doing now.
+      if (batch.lastAt !== null) this.lastIngestedAt = batch.lastAt;
+      this.journal.markIngested(this.position);
+      this.wakeWaiters();
+    }
+    this.wakeWaiters();
+  }
+
+  private failed(err: unknown): void {
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs === 0 ? 250 : this.backoffMs * 2);
+    const now = Date.now();
+    if (now - this.lastErrorLogged > 10_000) {
+      this.lastErrorLogged = now;
+      this.options.log.error({ err, lag: this.lag(now) }, 'click journal ingest failed; clicks wait in the journal and are retried');
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.poke();
+    }, this.backoffMs);
+    this.retryTimer.unref();
+  }
+
+  private wakeWaiters(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (!before(this.position, this.waiters[i]!.target)) {
+        this.waiters[i]!.resolve();
+        this.waiters.splice(i, 1);
+      }
+    }
+  }
+
+  /**
+   * The next records from the current position: at most `batchRecords`, within one segment. Moves
+   * past the end of sealed segments (a torn tail included) to the next one.
+   */
+  private async readBatch(): Promise<Batch | null> {
+    for (;;) {
+      const segments = this.journal.readable();
+      const current = segments.find((s) => s.segment === this.position.segment);
+      const next = segments.find((s) => s.segment > this.position.segment);
+      if (!current || this.position.offset >= current.end) {
+        if (current && !current.sealed) return null; // caught up with the writer
+        if (!next) return null;
+        if (current && this.position.offset > current.end) {
+          this.options.log.warn({ segment: this.position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
+        }
+        this.position = { segment: next.segment, offset: 0 };
+        continue;
+      }
+      return this.readFrom(current.segment, this.position.offset, current.end, current.sealed);
+    }
+  }
+
+  private async readFrom(segment: number, offset: number, end: number, sealed: boolean): Promise<Batch> {
+    const length = Math.min(end - offset, this.options.readBytes);
+    const buf = Buffer.allocUnsafe(length);
+    const file: FileHandle = await open(this.journal.segmentPath(segment), 'r');
+    try {
+      const { bytesRead } = await file.read(buf, 0, length, offset);
+      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number): Batch {
+    const visits: Visit[] = [];
+    let at = 0;
+    let records = 0;
+    let lastAt: number | null = null;
+    while (at < buf.length && records < this.options.batchRecords) {
+      const frame = decodeFrame(buf, at);
+      if (frame.kind === 'incomplete') {
+        if (at === 0 && !atSegmentEnd) {
+          // A record larger than one read: read it whole next time.
+          throw new Error(`click journal record at ${segment}:${offset} exceeds the read size`);
+        }
+        if (atSegmentEnd) {
+          this.options.log.warn({ segment, offset: offset + at, bytes: buf.length - at }, 'click journal: torn record at the end of a segment (a crash during a write); skipped');
+          at = buf.length;
+        }
+        break;
+      }
+      if (frame.kind === 'corrupt') {
+        this.options.log.warn({ segment, offset: offset + at, reason: frame.reason }, 'click journal: corrupt record skipped');
+        // Nothing after a bad length can be trusted: skip to the end of what is written in the segment.
+        if (frame.next === null) return { visits, records, lastAt, end: { segment, offset: segmentEnd } };
+        at = frame.next;
+        continue;
+      }
+      at = frame.next;
+      records++;
+      try {
+        const journaled = decodeVisit(frame.payload);
+        visits.push(journaled.visit);
+        lastAt = journaled.at;
+      } catch (err) {
+        this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable record skipped');
+      }
+    }
+    return { visits, records, lastAt, end: { segment, offset: offset + at } };
+  }
+
+  /** Records between the committed position and the end of the journal, for the lag figure. */
+  private async countBacklog(): Promise<number> {
+    let count = 0;
+    for (const s of this.journal.readable()) {
+      if (s.segment < this.position.segment) continue;
+      let offset = s.segment === this.position.segment ? this.position.offset : 0;
+      while (offset < s.end) {
+        const length = Math.min(s.end - offset, this.options.readBytes);
+        const buf = Buffer.allocUnsafe(length);
+        const file = await open(this.journal.segmentPath(s.segment), 'r');
+        let bytesRead: number;
+        try {
+          bytesRead = (await file.read(buf, 0, length, offset)).bytesRead;
+        } finally {
+          await file.close();
+        }
+        let at = 0;
+        for (;;) {
+          const frame = decodeFrame(buf.subarray(0, bytesRead), at);
+          if (frame.kind === 'record') {
+            count++;
+            at = frame.next;
+          } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= bytesRead) {
+            at = frame.next;
+          } else break;
+        }
+        if (at === 0) break; // torn or corrupt: the ingester will skip it
+        offset += at;
+      }
+    }
+    return count;
+  }
+}
+
+function before(a: JournalPosition, b: JournalPosition): boolean {
+  return a.segment < b.segment || (a.segment === b.segment && a.offset < b.offset);
+}
