@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from './api.js';
 import { freePort, onCleanup, ROOT, sleep, spawnNode, type Child } from './procs.js';
@@ -86,6 +87,14 @@ export class LinkwireProcess {
   static async start(options: LinkwireOptions): Promise<LinkwireProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    // PostgreSQL: each process its own click journal, in a temp dir removed afterwards (SQLite keeps
+    // it next to the database file, which the bench already puts in a temp dir).
+    let journalEnv: Record<string, string> = {};
+    if (options.databaseUrl.startsWith('postgres') && !options.env?.LINKWIRE_JOURNAL_DIR) {
+      const dir = mkdtempSync(join(tmpdir(), 'linkwire-bench-journal-'));
+      onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+      journalEnv = { LINKWIRE_JOURNAL_DIR: dir };
+    }
     const nodeArgs = [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), ...(options.nodeArgs ?? [])];
     const child = spawnNode(options.name, currentLaunch().args, {
       nodeArgs,
@@ -98,6 +107,7 @@ export class LinkwireProcess {
         LINKWIRE_LOG_LEVEL: 'warn',
         LINKWIRE_ROLE: options.roles ?? 'all',
         NODE_EXTRA_CA_CERTS: CA_PATH,
+        ...journalEnv,
         ...options.env,
       },
     });
@@ -123,6 +133,22 @@ export class LinkwireProcess {
       await sleep(50);
     }
     return new LinkwireProcess(child, url, unregister);
+  }
+
+  /** Waits until the click journal is ingested (records_behind 0 in /healthz); returns how long it took. */
+  async journalSettled(timeoutMs = 120_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      try {
+        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+        const body = (await res.json()) as { journal?: { records_behind: number } };
+        if (res.ok && (!body.journal || body.journal.records_behind === 0)) return Date.now() - started;
+      } catch {
+        // busy or restarting: ask again
+      }
+      if (Date.now() - started > timeoutMs) throw new Error(`the click journal of ${this.child.name} was not ingested within ${timeoutMs} ms`);
+      await sleep(50);
+    }
   }
 
   /** Throws (with the end of its output) if the process has exited on its own. */
