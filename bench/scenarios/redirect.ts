@@ -58,6 +58,7 @@ export const redirectScenario: Scenario = {
       log(`redirect: linkwire: ${warmS} s warm-up`);
       await runHttpLoad(ctx.tool, `${server.url}/${link.slug}`, { connections: CONNECTIONS, durationS: warmS });
       await sleep(300);
+      await server.journalSettled();
       const before = (await api.getLink(link.id)).clicks;
       log(`redirect: linkwire: ${durationS} s × ${CONNECTIONS} connections`);
       const lw = await runHttpLoad(ctx.tool, `${server.url}/${link.slug}`, { connections: CONNECTIONS, durationS });
