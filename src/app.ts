@@ -85,6 +85,8 @@ export interface App {
   /** Resolves once every click answered so far is in the database (immediate without a journal). */
   clicksSettled(): Promise<void>;
   listen(port?: number, host?: string): Promise<string>;
+  /** Starts the background jobs without listening (a worker-only app in a worker thread). */
+  startJobs(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -229,6 +231,9 @@ export async function createApp(input: AppDeps): Promise<App> {
   await fastify.ready();
 
   let closed = false;
+  const startJobs = async () => {
+    for (const job of jobs) await job.start();
+  };
   return {
     server,
     fastify,
@@ -248,16 +253,17 @@ export async function createApp(input: AppDeps): Promise<App> {
           resolve();
         });
       });
-      for (const job of jobs) await job.start();
+      await startJobs();
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${shownHost}:${address.port}`;
     },
+    startJobs,
     async close() {
       if (closed) return;
       closed = true;
       // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 5_000).unref();
       await serverClosed;

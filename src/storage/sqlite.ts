@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { BroadcastChannel } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
-import type { Storage } from './storage.js';
+import type { Channel, Storage } from './storage.js';
 import { runTransaction } from './transaction.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -19,7 +20,18 @@ export function openSqlite(path: string): Storage {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = OFF');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  const listeners = new ListenerRegistry();
+  // Threads of one process that open the same file (the embedded server runs its delivery worker
+  // in a worker thread) hear each other's signals: SQLite has no LISTEN/NOTIFY.
+  const bridge = path === ':memory:' ? null : new BroadcastChannel(`linkwire:sqlite:${path}`);
+  const listeners = new ListenerRegistry(bridge ? (channel, payload) => bridge.postMessage({ channel, payload }) : undefined);
+  if (bridge) {
+    bridge.onmessage = (event) => {
+      const { channel, payload } = (event as { data: { channel: Channel; payload: string } }).data;
+      listeners.deliver(channel, payload);
+    };
+    // Listening must not keep a process alive on its own.
+    (bridge as unknown as { unref(): void }).unref();
+  }
 
   return {
     dialect: 'sqlite',
@@ -32,6 +44,7 @@ export function openSqlite(path: string): Storage {
     subscribe: (channel, listener) => listeners.add(channel, listener),
     migrate: () => runMigrations(db as Kysely<unknown>),
     async close() {
+      bridge?.close();
       await db.destroy();
     },
   };

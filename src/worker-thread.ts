@@ -1,0 +1,37 @@
+/**
+ * The worker role (fan-out, claims, sends, result writes, link checks, retention) in a worker
+ * thread of the one `linkwire serve` process, with its own database connection: a delivery storm
+ * or a wall of dead endpoints runs on this thread's event loop, never on the redirect's.
+ * Started by main.ts; see docs/click-journal.md.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { openStorage } from './storage/open.js';
+
+export type ToWorker = { type: 'stop' };
+export type FromWorker = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by main.ts');
+  const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
+  const storage = openStorage(config.databaseUrl);
+  const app = await createApp({ config, storage });
+  await app.startJobs();
+  port.on('message', (message: ToWorker) => {
+    if (message.type !== 'stop') return;
+    void app
+      .close()
+      .then(() => storage.close())
+      .then(
+        () => port.postMessage({ type: 'stopped' } satisfies FromWorker),
+        (err: unknown) => port.postMessage({ type: 'failed', message: String(err) } satisfies FromWorker),
+      );
+  });
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+}
+
+run().catch((err: unknown) => {
+  parentPort?.postMessage({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies FromWorker);
+});
