@@ -8,6 +8,7 @@ import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal } from './clicks/journal/click-journal.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
+import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
@@ -59,6 +60,11 @@ export interface AppDeps {
   /** Pino level for this app's logs ('silent' in tests). */
   logLevel?: string;
   workerOptions?: Partial<WorkerOptions>;
+  /**
+   * Where the click journal is ingested: `local` (default) in this app; `write-only`: this app
+   * writes it and an `ingest-only` app (the worker thread of the same process) ingests it.
+   */
+  journalMode?: 'local' | 'write-only' | 'ingest-only';
   /** Link health checks (worker role): interval, timeout, … */
   monitorOptions?: Partial<LinkMonitorOptions>;
 }
@@ -134,11 +140,29 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installAccessPolicy(fastify);
 
+  const journalMode = input.journalMode ?? 'local';
   let ingester: JournalIngester | null = null;
+  let publisher: JournalPublisher | null = null;
   fastify.get('/healthz', { config: { public: true } }, async () => {
     await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
-    return ingester ? { status: 'ok', journal: ingester.lag(Date.now()) } : { status: 'ok' };
+    const lag = ingester?.lag(Date.now()) ?? publisher?.lag(Date.now());
+    return lag ? { status: 'ok', journal: lag } : { status: 'ok' };
   });
+  const ingesterJob = (journalIngester: JournalIngester, after?: () => void): BackgroundJob => ({
+    name: 'click-ingester',
+    start: () => journalIngester.start(),
+    // Runs after the journal closed: move what is left into the database while it is up.
+    stop: async () => {
+      await journalIngester.drain(5_000);
+      await journalIngester.stop();
+      after?.();
+    },
+  });
+  if (journalMode === 'ingest-only' && config.journalDir !== null) {
+    const remote = new RemoteJournal(config.journalDir);
+    ingester = new JournalIngester(remote, { storage, outbox }, { batchRecords: 2000, readBytes: 4 * 1024 * 1024, log: fastify.log });
+    jobs.push(ingesterJob(ingester, () => remote.close()));
+  }
 
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
@@ -195,17 +219,12 @@ export async function createApp(input: AppDeps): Promise<App> {
         fsync: config.journalFsync,
         onWarning: (message) => fastify.log.warn(message),
       });
-      const journalIngester = new JournalIngester(journal, { storage, outbox }, { batchRecords: 2000, readBytes: 8 * 1024 * 1024, log: fastify.log });
-      ingester = journalIngester;
-      jobs.push({
-        name: 'click-ingester',
-        start: () => journalIngester.start(),
-        // Runs after the journal closed (below): move what is left into the database while it is up.
-        stop: async () => {
-          await journalIngester.drain(5_000);
-          await journalIngester.stop();
-        },
-      });
+      if (journalMode === 'write-only') {
+        publisher = new JournalPublisher(journal);
+      } else {
+        ingester = new JournalIngester(journal, { storage, outbox }, { batchRecords: 2000, readBytes: 4 * 1024 * 1024, log: fastify.log });
+        jobs.push(ingesterJob(ingester));
+      }
     }
     const handler = createRedirectHandler({
       config,
@@ -223,6 +242,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     closeRedirect = async () => {
       await recorder.close();
       await journal?.close();
+      publisher?.close();
       cache.close();
       domains.close();
     };
@@ -244,7 +264,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     jobs,
     engine,
     ingester,
-    clicksSettled: () => ingester?.settled() ?? Promise.resolve(),
+    clicksSettled: () => ingester?.settled() ?? publisher?.settled() ?? Promise.resolve(),
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

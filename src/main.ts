@@ -42,9 +42,11 @@ async function main(argv: string[]): Promise<number> {
   // One process with the worker role beside others: deliveries run in a worker thread, off the
   // event loop that answers redirects (LINKWIRE_WORKER_THREAD=off keeps them on it).
   const threaded = config.roles.has('worker') && config.roles.size > 1 && process.env.LINKWIRE_WORKER_THREAD !== 'off';
-  const worker = threaded ? await startWorkerThread() : null;
+  // The click journal is then ingested there too: a SQLite transaction blocks the thread it runs on.
+  const ingestInThread = threaded && config.roles.has('redirect') && config.journalDir !== null;
+  const worker = threaded ? await startWorkerThread(ingestInThread) : null;
   const mainConfig = threaded ? loadConfig({ ...process.env, LINKWIRE_ROLE: [...config.roles].filter((r) => r !== 'worker').join(',') }) : config;
-  const app = await createApp({ config: mainConfig, storage });
+  const app = await createApp({ config: mainConfig, storage, journalMode: ingestInThread ? 'write-only' : 'local' });
   const url = await app.listen();
   app.fastify.log.info(`Linkwire listening on ${url} (roles: ${[...config.roles].join(', ')}${threaded ? '; worker in a worker thread' : ''}, ${storage.dialect})`);
   worker?.onCrash((reason) => {
@@ -77,14 +79,14 @@ interface WorkerThread {
   stop(): Promise<void>;
 }
 
-async function startWorkerThread(): Promise<WorkerThread> {
+async function startWorkerThread(ingestJournal: boolean): Promise<WorkerThread> {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
   // it is .ts, and a worker thread needs tsx's loader registered inside it first.
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker-thread.ts' : './worker-thread.js', import.meta.url);
   const thread = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
-    : new Worker(entry);
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData: { ingestJournal } })
+    : new Worker(entry, { workerData: { ingestJournal } });
   let stopping = false;
   let crash: (reason: string) => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {

@@ -2,9 +2,10 @@
  * The worker role (fan-out, claims, sends, result writes, link checks, retention) in a worker
  * thread of the one `linkwire serve` process, with its own database connection: a delivery storm
  * or a wall of dead endpoints runs on this thread's event loop, never on the redirect's.
+ * With `ingestJournal`, it also ingests the click journal the main thread writes.
  * Started by main.ts; see docs/click-journal.md.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openStorage } from './storage/open.js';
@@ -17,12 +18,14 @@ async function run(): Promise<void> {
   if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by main.ts');
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
   const storage = openStorage(config.databaseUrl);
-  const app = await createApp({ config, storage });
-  await app.startJobs();
+  const { ingestJournal } = workerData as { ingestJournal: boolean };
+  const app = await createApp({ config, storage, journalMode: ingestJournal ? 'ingest-only' : 'local' });
+  // Not awaited: the journal's ingester waits for the writer (the main thread), which starts after this thread is ready.
+  const started = app.startJobs();
   port.on('message', (message: ToWorker) => {
     if (message.type !== 'stop') return;
-    void app
-      .close()
+    void started
+      .then(() => app.close())
       .then(() => storage.close())
       .then(
         () => port.postMessage({ type: 'stopped' } satisfies FromWorker),
@@ -30,6 +33,7 @@ async function run(): Promise<void> {
       );
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);
+  await started;
 }
 
 run().catch((err: unknown) => {

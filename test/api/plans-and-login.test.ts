@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { ManualClock } from '../../src/clock.js';
@@ -97,7 +100,7 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
     expect(failedEvents).toHaveLength(5);
 
     // A second process on the same database sees the same count.
-    const second = await createApp({ config: t.config, storage: t.storage, clock: t.clock, logLevel: 'silent' });
+    const second = await createApp({ config: { ...t.config, journalDir: mkdtempSync(join(tmpdir(), 'linkwire-journal-')) }, storage: t.storage, clock: t.clock, logLevel: 'silent' });
     const secondUrl = await second.listen(0, '127.0.0.1');
     try {
       expect((await login({ email: user.email, password: PASSWORD }, freshIp(), 'x', secondUrl)).status).toBe(429);

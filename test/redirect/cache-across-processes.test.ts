@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { configWith, type Role } from '../../src/config.js';
@@ -21,7 +24,9 @@ describe('the link cache across instances on PostgreSQL', () => {
   async function instance(roles: Role[]): Promise<{ app: App; url: string }> {
     const storage = db.open();
     await storage.migrate();
-    const app = await createApp({ config: configWith({ roles: new Set(roles), logLevel: 'silent' }), storage, logLevel: 'silent' });
+    // Each instance its own click journal, as each process has.
+    const journalDir = mkdtempSync(join(tmpdir(), 'linkwire-journal-'));
+    const app = await createApp({ config: configWith({ roles: new Set(roles), logLevel: 'silent', journalDir }), storage, logLevel: 'silent' });
     opened.push({ app, storage });
     return { app, url: await app.listen(0, '127.0.0.1') };
   }

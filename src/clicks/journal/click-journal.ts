@@ -28,8 +28,43 @@ export interface JournalPosition {
   offset: number;
 }
 
+/** The journal as its ingester sees it: in this thread (ClickJournal) or another (RemoteJournal). */
+export interface JournalSource {
+  readonly id: string;
+  readonly maxBytes: number;
+  readonly appendedRecords: number;
+  /** Resolves once the source knows the journal's state (a remote one waits for the writer). */
+  ready?(): Promise<void>;
+  readable(): { segment: number; end: number; sealed: boolean }[];
+  segmentPath(segment: number): string;
+  /** Everything before `position` is in the database. */
+  markIngested(position: JournalPosition, progress: IngestProgressLike): void;
+  backlogBytes(): number;
+  warning(): string | null;
+  writtenEnd(): JournalPosition;
+  onAppend(listener: () => void): void;
+}
+
+/** See IngestProgress in journal-ingester.ts (kept structural here so the writer imports no ingester). */
+export interface IngestProgressLike {
+  ingestedRecords: number;
+  backlogAtStart: number;
+  lastIngestedAt: number | null;
+  startedAt: number;
+}
+
+export interface JournalState {
+  id: string;
+  maxBytes: number;
+  active: number;
+  activeSize: number;
+  sizes: [number, number][];
+  appendedRecords: number;
+  warning: string | null;
+}
+
 const SEGMENT = /^(\d{12})\.seg$/;
-const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.seg`;
+export const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.seg`;
 const WARN_FRACTION = 0.8;
 
 /**
@@ -43,7 +78,7 @@ const WARN_FRACTION = 0.8;
  * directory picks up what the previous process left. Every start begins a new segment, so a torn
  * record at the end of an old segment is never followed by new records.
  */
-export class ClickJournal {
+export class ClickJournal implements JournalSource {
   readonly id: string;
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -59,6 +94,8 @@ export class ClickJournal {
   private closed = false;
   private warnedAt = 0;
   appendedRecords = 0;
+  /** The ingester's latest progress report (it may run in another thread). */
+  lastProgress: IngestProgressLike | null = null;
 
   private constructor(
     readonly dir: string,
@@ -116,8 +153,9 @@ export class ClickJournal {
   }
 
   /** Everything before `position` is in the database: sealed segments before it are deleted. */
-  markIngested(position: JournalPosition): void {
+  markIngested(position: JournalPosition, progress?: IngestProgressLike): void {
     this.ingested = position;
+    if (progress) this.lastProgress = progress;
     for (const seq of [...this.sizes.keys()]) {
       if (seq < position.segment && seq !== this.active) {
         rmSync(this.segmentPath(seq), { force: true });
@@ -139,6 +177,16 @@ export class ClickJournal {
 
   get maxBytes(): number {
     return this.options.maxBytes;
+  }
+
+  /** Everything before this position is in the database. */
+  ingestedPosition(): JournalPosition {
+    return this.ingested;
+  }
+
+  /** What an ingester in another thread needs to know (see journal-thread-bridge.ts). */
+  state(): JournalState {
+    return { id: this.id, maxBytes: this.options.maxBytes, active: this.active, activeSize: this.activeSize, sizes: [...this.sizes.entries()], appendedRecords: this.appendedRecords, warning: this.warning() };
   }
 
   /** Where the last completed append ended. */

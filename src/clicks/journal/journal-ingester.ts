@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Outbox } from '../../events/outbox.js';
 import type { Storage } from '../../storage/storage.js';
 import { writeVisits, type Visit } from '../click-recorder.js';
-import type { ClickJournal, JournalPosition } from './click-journal.js';
+import type { JournalPosition, JournalSource } from './click-journal.js';
 import { decodeFrame } from './frame.js';
 import { decodeVisit } from './visit-codec.js';
 
@@ -12,6 +12,30 @@ export interface IngesterOptions {
   /** Bytes read from a segment at a time. */
   readBytes: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/** What the ingester has done, for lag figures computed where the journal is written. */
+export interface IngestProgress {
+  ingestedRecords: number;
+  /** Records already in the journal when the ingester started. */
+  backlogAtStart: number;
+  /** Append time of the newest ingested record. */
+  lastIngestedAt: number | null;
+  startedAt: number;
+}
+
+export function journalLag(journal: Pick<JournalSource, 'id' | 'appendedRecords' | 'maxBytes' | 'backlogBytes' | 'warning'>, progress: IngestProgress, now: number): JournalLag {
+  const records = Math.max(0, progress.backlogAtStart + journal.appendedRecords - progress.ingestedRecords);
+  return {
+    journal_id: journal.id,
+    records_behind: records,
+    // How old the newest ingested record is (or how long since start, before the first batch): a
+    // lower bound on how long the oldest waiting click has waited.
+    seconds_behind: records === 0 ? 0 : Math.max(0, (now - (progress.lastIngestedAt ?? progress.startedAt)) / 1000),
+    bytes_behind: journal.backlogBytes(),
+    max_bytes: journal.maxBytes,
+    warning: journal.warning(),
+  };
 }
 
 export interface JournalLag {
@@ -57,7 +81,7 @@ export class JournalIngester {
   private readonly waiters: { target: JournalPosition; resolve: () => void }[] = [];
 
   constructor(
-    private readonly journal: ClickJournal,
+    private readonly journal: JournalSource,
     private readonly deps: { storage: Storage; outbox: Outbox },
     private readonly options: IngesterOptions,
   ) {
@@ -67,11 +91,12 @@ export class JournalIngester {
   async start(): Promise<void> {
     this.stopped = false;
     this.startedAt = Date.now();
+    await this.journal.ready?.();
     const row = await this.deps.storage.db.selectFrom('journal_offsets').select(['segment', 'byte_offset']).where('journal_id', '=', this.journal.id).executeTakeFirst();
     const first = this.journal.readable()[0];
     this.position = row ? { segment: row.segment, offset: row.byte_offset } : { segment: first?.segment ?? 0, offset: 0 };
-    this.journal.markIngested(this.position);
     this.backlogAtStart = await this.countBacklog();
+    this.journal.markIngested(this.position, this.progress());
     this.started = true;
     this.poke();
   }
@@ -105,17 +130,11 @@ export class JournalIngester {
   }
 
   lag(now: number): JournalLag {
-    const records = Math.max(0, this.backlogAtStart + this.journal.appendedRecords - this.ingestedRecords);
-    return {
-      journal_id: this.journal.id,
-      records_behind: records,
-      // How old the newest ingested record is (or how long since start, before the first batch): a
-      // lower bound on how long the oldest waiting click has waited.
-      seconds_behind: records === 0 ? 0 : Math.max(0, (now - (this.lastIngestedAt ?? this.startedAt)) / 1000),
-      bytes_behind: this.journal.backlogBytes(),
-      max_bytes: this.journal.maxBytes,
-      warning: this.journal.warning(),
-    };
+    return journalLag(this.journal, this.progress(), now);
+  }
+
+  progress(): IngestProgress {
+    return { ingestedRecords: this.ingestedRecords, backlogAtStart: this.backlogAtStart, lastIngestedAt: this.lastIngestedAt, startedAt: this.startedAt };
   }
 
   poke(): void {
@@ -161,7 +180,7 @@ export class JournalIngester {
       this.ingestedRecords += batch.records;
       // "Seconds behind" is measured against the newest record ingested: how old is what we are doing now.
       if (batch.lastAt !== null) this.lastIngestedAt = batch.lastAt;
-      this.journal.markIngested(this.position);
+      this.journal.markIngested(this.position, this.progress());
       this.wakeWaiters();
     }
     this.wakeWaiters();
