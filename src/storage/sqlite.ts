@@ -2,13 +2,28 @@ import { mkdirSync } from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, type Driver } from 'kysely';
 import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Channel, Storage } from './storage.js';
 import { runTransaction } from './transaction.js';
 import { withStatementCache } from './statement-cache.js';
+
+/**
+ * Transactions start with BEGIN IMMEDIATE: they take the write lock up front (waiting up to the
+ * busy timeout). With a deferred BEGIN, a transaction that reads and then writes fails at once with
+ * SQLITE_BUSY when another connection — the worker thread's — wrote in between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
 
 /** The embedded dialect: one file in WAL mode, one process. */
 export function openSqlite(path: string): Storage {
@@ -19,7 +34,7 @@ export function openSqlite(path: string): Storage {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = OFF');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   // Threads of one process that open the same file (the embedded server runs its delivery worker
   // in a worker thread) hear each other's signals: SQLite has no LISTEN/NOTIFY.
   const bridge = path === ':memory:' ? null : new BroadcastChannel(`linkwire:sqlite:${path}`);
