@@ -22,6 +22,7 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { deliveryRoutes } from './delivery/routes.js';
@@ -60,12 +61,8 @@ export interface AppDeps {
   monitorOptions?: Partial<LinkMonitorOptions>;
 }
 
-/** A background job: started after the listener is up, stopped before storage closes. */
-export interface BackgroundJob {
-  readonly name: string;
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-}
+/** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
+export type { BackgroundJob } from './jobs/background-job.js';
 
 export interface App {
   readonly server: Server;

@@ -1,4 +1,4 @@
-import type { BackgroundJob } from '../app.js';
+import type { BackgroundJob } from '../jobs/background-job.js';
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';

@@ -5,7 +5,7 @@ import type { DeliveryTable } from '../storage/schema.js';
 import { insertRows } from '../storage/insert-rows.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
-import { Loop } from './loop.js';
+import { Loop } from '../jobs/loop.js';
 import { SubscriptionMatcher } from './matching.js';
 
 const BATCH = 500;

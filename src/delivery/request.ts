@@ -1,7 +1,7 @@
 import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
 import { renderDeliveryBody, type WebhookFormat } from '../webhooks/formats.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
-import { signatureHeaders } from './signing.js';
+import { signatureHeaders } from '../webhooks/signing.js';
 
 export const USER_AGENT = `Linkwire-Webhooks/${process.env.npm_package_version ?? '0.1.0'}`;
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/storage.js';
-import { EVENT_LIST_WINDOW_MS } from '../events/routes.js';
-import { Loop } from './loop.js';
+import { EVENT_LIST_WINDOW_MS } from '../events/event-window.js';
+import { Loop } from '../jobs/loop.js';
 
 const CHUNK = 1000;
 

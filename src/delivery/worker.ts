@@ -7,7 +7,7 @@ import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import { EndpointQueues, type Job } from './endpoint-queues.js';
-import { Loop } from './loop.js';
+import { Loop } from '../jobs/loop.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';

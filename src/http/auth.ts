@@ -4,16 +4,9 @@ import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import type { Principal } from '../accounts/principal.js';
 
-/** Who is calling: always one workspace. `userId` is null for API keys made outside a user session. */
-export interface Principal {
-  workspaceId: string;
-  userId: string | null;
-  role: MemberRole;
-  via: 'api_key' | 'session';
-  keyId: string | null;
-  scopes: readonly string[];
-}
+export type { Principal } from '../accounts/principal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

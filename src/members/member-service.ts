@@ -3,7 +3,7 @@ import { isUniqueViolation, normaliseEmail } from '../accounts/accounts-service.
 import type { Clock } from '../clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { Principal } from '../http/auth.js';
+import type { Principal } from '../accounts/principal.js';
 import { encodeCursor } from '../http/pagination.js';
 import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';

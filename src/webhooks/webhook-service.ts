@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Plan, PlanTable } from '../accounts/plans.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { generateWebhookSecret } from '../delivery/signing.js';
+import { generateWebhookSecret } from './signing.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import { CidrSet } from '../net/cidr.js';
