@@ -26,7 +26,7 @@ import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { deliveryRoutes } from './delivery/routes.js';
-import { createTargetClient } from './delivery/target-client.js';
+import { createTargetClient } from './outbound/target-client.js';
 import type { WorkerOptions } from './delivery/worker.js';
 import { CidrSet } from './net/cidr.js';
 import { installAccessPolicy } from './api-keys/access-policy.js';

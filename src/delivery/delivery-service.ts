@@ -10,7 +10,7 @@ import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest, deliveryBody } from './request.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 
 export interface DeliveryListQuery {
   status?: string | undefined;

@@ -6,7 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
 import { ResultWriter } from './result-writer.js';
 import { RetentionJob } from './retention.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
 
 export interface DeliveryEngine {

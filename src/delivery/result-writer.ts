@@ -7,7 +7,7 @@ import { renderWebhook } from '../webhooks/webhook-model.js';
 import { later, type Cancel } from '../later.js';
 import type { AttemptOutcome } from './outcome.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-import type { TargetResponse } from './target-client.js';
+import type { TargetResponse } from '../outbound/target-client.js';
 
 /** One finished attempt, waiting to be written. */
 export interface AttemptRecord {

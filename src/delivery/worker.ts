@@ -11,7 +11,7 @@ import { Loop } from '../jobs/loop.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 
 export interface WorkerOptions {
   /** Sends in flight across all endpoints. */

@@ -3,7 +3,7 @@ import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
 import { FilterSyntaxError, parseFilter } from './filter.js';
-import { checkWebhookUrl } from './url-policy.js';
+import { checkWebhookUrl } from '../outbound/url-policy.js';
 import { ALL_EVENTS } from './webhook-model.js';
 import type { UpdateWebhookInput } from './webhook-schema.js';
 
