@@ -3,7 +3,6 @@ import type { NewEvent, Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Link } from '../links/link-schema.js';
 import type { ClickTable } from '../storage/schema.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import type { Click } from './click-schema.js';
 import { later, type Cancel } from '../later.js';
@@ -175,18 +174,15 @@ export class ClickRecorder {
         }
       }
 
-      await insertRows(tx.db, tx.dialect, 'clicks', clickRows);
+      await tx.insertRows('clicks', clickRows);
       await this.deps.outbox.append(tx, events);
       return outcomes;
     });
   }
 
   private async lockCounters(tx: Tx, linkIds: string[]) {
-    let q = tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id');
-    // PostgreSQL: lock the rows so concurrent batches from other processes serialise on the counters.
-    // SQLite has a single writer already.
-    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
-    const rows = await q.execute();
+    // Locked, so concurrent batches from other processes serialise on the counters.
+    const rows = await tx.lockRows(tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id')).execute();
     return new Map(rows.map((r) => [r.id, r]));
   }
 }

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { later, type Cancel } from '../later.js';
@@ -87,7 +86,7 @@ export class ResultWriter {
   }
 
   private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
-    const { clock, ids, random, storage, outbox } = this.deps;
+    const { clock, ids, random, outbox } = this.deps;
     const now = clock.now();
     const attempts = records.map((r) => ({
       id: ids.next('att'),
@@ -102,7 +101,7 @@ export class ResultWriter {
       request_headers: JSON.stringify(r.requestHeaders),
       worker_id: this.leaseOwner,
     }));
-    await insertRows(tx.db, tx.dialect, 'delivery_attempts', attempts);
+    await tx.insertRows('delivery_attempts', attempts);
 
     const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
     for (let i = 0; i < succeeded.length; i += 500) {
@@ -158,9 +157,7 @@ export class ResultWriter {
         .execute();
     }
     if (failingHooks.length === 0) return;
-    let q = tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks);
-    if (storage.dialect === 'postgres') q = q.forUpdate();
-    for (const hook of await q.execute()) {
+    for (const hook of await tx.lockRows(tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks)).execute()) {
       let failures = hook.consecutive_failures;
       let since = hook.failing_since;
       let disableReason: string | null = null;

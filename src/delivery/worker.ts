@@ -77,7 +77,7 @@ export class DeliveryWorker {
   }
 
   async start(): Promise<void> {
-    if (this.deps.storage.dialect === 'sqlite') {
+    if (!this.deps.storage.sharedByProcesses) {
       // One process owns an embedded database: claims left by a previous run are stale.
       await this.deps.storage.db.updateTable('deliveries').set({ lease_until: null, lease_owner: null }).where('lease_until', 'is not', null).execute();
     }

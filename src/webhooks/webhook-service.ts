@@ -237,10 +237,8 @@ export class WebhookService {
 
   /** 403 LIMIT_REACHED when one more webhook would exceed the plan. Counted under a lock on the workspace row. */
   private async checkLimit(tx: Tx, workspaceId: string): Promise<void> {
-    let q = tx.db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId);
-    // SQLite runs one transaction at a time; PostgreSQL needs the lock so two creates cannot both pass.
-    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
-    const workspace = await q.executeTakeFirst();
+    // Locked so two concurrent creates cannot both pass the count.
+    const workspace = await tx.lockRows(tx.db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId)).executeTakeFirst();
     if (!workspace) throw notFound('Workspace');
     const plan = this.planOf(workspace.plan);
     if (plan.webhooks === null) return;
