@@ -4,6 +4,7 @@ import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { later, type Cancel } from '../later.js';
+import { markSucceeded, retryOrFail } from './delivery-store.js';
 import type { AttemptOutcome } from './outcome.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { TargetResponse } from '../outbound/target-client.js';
@@ -104,38 +105,12 @@ export class ResultWriter {
     await tx.insertRows('delivery_attempts', attempts);
 
     const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
-    for (let i = 0; i < succeeded.length; i += 500) {
-      await tx.db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: 'succeeded',
-          attempts_count: eb('attempts_count', '+', 1),
-          next_attempt_at: null,
-          lease_until: null,
-          lease_owner: null,
-          updated_at: now,
-        }))
-        .where('id', 'in', succeeded.slice(i, i + 500))
-        .where('lease_owner', '=', this.leaseOwner)
-        .execute();
-    }
+    await markSucceeded(tx.db, succeeded, this.leaseOwner, now);
 
     for (const r of records) {
       if (r.outcome.kind !== 'failed') continue;
       const delay = r.isTest || r.outcome.disableEndpoint ? null : retryDelayMs(r.retry, r.attempt, random, r.outcome.retryAfterMs);
-      await tx.db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: delay === null ? 'failed' : 'pending',
-          attempts_count: eb('attempts_count', '+', 1),
-          next_attempt_at: delay === null ? null : now + delay,
-          lease_until: null,
-          lease_owner: null,
-          updated_at: now,
-        }))
-        .where('id', '=', r.deliveryId)
-        .where('lease_owner', '=', this.leaseOwner)
-        .execute();
+      await retryOrFail(tx.db, r.deliveryId, this.leaseOwner, now, delay === null ? null : now + delay);
     }
 
     // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { InsertRowsOptions } from './insert-rows.js';
 import type { LockableQuery, RowLockOptions } from './row-lock.js';
 import type { Database } from './schema.js';
@@ -35,6 +35,8 @@ export interface Storage {
   readonly sharedByProcesses: boolean;
   /** Locks the rows `query` reads, as `Tx.lockRows` (for a query that runs in a transaction of its own). */
   lockRows<Q extends LockableQuery<Q>>(query: Q, options?: RowLockOptions): Q;
+  /** `column` for a WHERE clause, with a hint that the planner should not use an index on it (see planner-hints.ts). */
+  withoutIndex<T>(column: string): RawBuilder<T>;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Signals outside any transaction (delivered immediately). */
   notify(channel: Channel, payload: string): Promise<void>;

@@ -3,6 +3,7 @@ import type { Plan, PlanTable } from '../accounts/plans.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { generateWebhookSecret } from './signing.js';
+import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import { CidrSet } from '../net/cidr.js';
@@ -314,12 +315,7 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
   const ids = [...webhookIds];
   await tx.db.deleteFrom('webhook_links').where('webhook_id', 'in', ids).execute();
   await tx.db.deleteFrom('webhooks').where('id', 'in', ids).execute();
-  await tx.db
-    .updateTable('deliveries')
-    .set({ status: 'failed', next_attempt_at: null, updated_at: now })
-    .where('webhook_id', 'in', ids)
-    .where('status', '=', 'pending')
-    .execute();
+  await failPendingOfWebhooks(tx.db, ids, now);
 }
 
 /**
