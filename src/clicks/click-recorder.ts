@@ -1,4 +1,4 @@
-import { toIso, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Link } from '../links/link-schema.js';
@@ -211,5 +211,3 @@ function toClickRow(visit: Extract<Visit, { kind: 'click' }>): ClickTable {
     ip: c.ip,
   };
 }
-
-export const clickTimestamp = (clock: Clock): string => toIso(clock.now());

@@ -1,9 +1,11 @@
 import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
-import { renderDeliveryBody, type WebhookFormat } from '../webhooks/formats.js';
+import { renderDeliveryBody } from '../webhooks/formats.js';
+import type { WebhookFormat } from '../webhooks/webhook-schema.js';
+import { VERSION } from '../version.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from '../webhooks/signing.js';
 
-export const USER_AGENT = `Linkwire-Webhooks/${process.env.npm_package_version ?? '0.1.0'}`;
+export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
 export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {

@@ -114,7 +114,11 @@ export class DeliveryWorker {
     if (timedOut) await releaseAllClaimsOf(this.deps.storage.db, this.workerId);
   }
 
-  /** One round of claiming; returns whether to go again at once. */
+  /**
+   * One round of claiming. It never asks the loop to go again at once (always false): sends that
+   * finish poke the loop when a slot's worth of room has opened, and an empty round sleeps until
+   * the next delivery falls due.
+   */
   private async claimRound(): Promise<boolean> {
     if (this.stopping) return false;
     const room = this.options.maxInFlight * PREFETCH_FACTOR - this.queues.held;

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { MemberRole } from '../accounts/account-schema.js';
 import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
 import type { Clock } from '../clock.js';
@@ -102,5 +102,3 @@ export function requireRole(request: FastifyRequest, ...roles: MemberRole[]): Pr
   }
   return principal;
 }
-
-export type Reply = FastifyReply;

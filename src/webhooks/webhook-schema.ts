@@ -11,7 +11,8 @@ export const RetrySchema = Type.Union([
   ),
   Type.Object({ mode: Type.Literal('none') }, { additionalProperties: false }),
 ]);
-export type Retry = Static<typeof RetrySchema>;
+/** How a webhook retries failed deliveries; the delays are computed in delivery/retry-policy.ts. */
+export type RetryPolicy = Static<typeof RetrySchema>;
 
 export const WebhookFormatSchema = Type.Union([Type.Literal('standard'), Type.Literal('slack'), Type.Literal('discord')]);
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
@@ -88,4 +89,3 @@ export const RotateSecretBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type RotateSecretInput = Static<typeof RotateSecretBody>;

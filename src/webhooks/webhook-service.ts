@@ -10,7 +10,7 @@ import { CidrSet } from '../net/cidr.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { webhookColumnsFrom } from './webhook-input.js';
-import { parseWebhookRow, renderWebhook, subscribesTo, type WebhookView } from './webhook-model.js';
+import { renderWebhook } from './webhook-model.js';
 import {
   DEFAULT_TIMEOUT_MS,
   type CreateLinkWebhookInput,
@@ -41,8 +41,7 @@ type Db = Kysely<Database>;
 const DEFAULT_RETRY = JSON.stringify({ mode: 'exponential' });
 
 /**
- * Webhook subscriptions (SPEC §5): create, read, change, delete, rotate secrets, and the
- * look-ups the delivery engine and the dashboard share. Every method is scoped to a workspace,
+ * Webhook subscriptions (SPEC §5): create, read, change, delete, rotate secrets. Every method is scoped to a workspace,
  * so another workspace's webhook or link is "not found", never revealed.
  */
 export class WebhookService {
@@ -172,32 +171,6 @@ export class WebhookService {
         .execute();
       return { secret };
     });
-  }
-
-  /** How many webhooks the workspace has and how many its plan allows (null = unlimited). */
-  async usage(workspaceId: string): Promise<{ count: number; limit: number | null }> {
-    const db = this.deps.storage.db;
-    const workspace = await db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId).executeTakeFirst();
-    if (!workspace) throw notFound('Workspace');
-    return { count: await this.countOf(db, workspaceId), limit: this.planOf(workspace.plan).webhooks };
-  }
-
-  /** The internal view of one webhook (secrets included), or null. Pass a workspace to scope the look-up. */
-  async view(id: string, workspaceId?: string, db: Db = this.deps.storage.db): Promise<WebhookView | null> {
-    let q = db.selectFrom('webhooks').selectAll().where('id', '=', id);
-    if (workspaceId !== undefined) q = q.where('workspace_id', '=', workspaceId);
-    const row = await q.executeTakeFirst();
-    return row ? parseWebhookRow(row, await this.linkIdsOf(db, id)) : null;
-  }
-
-  /**
-   * The active webhooks that subscribe to an event of `type` about `linkId` (null for events not
-   * about a link): workspace webhooks and the link's own webhooks alike. Filters are not applied here.
-   */
-  async subscribers(workspaceId: string, type: string, linkId: string | null, db: Db = this.deps.storage.db): Promise<WebhookView[]> {
-    const rows = await db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('active', '=', 1).orderBy('id').execute();
-    const links = await this.linkIdsOfMany(db, rows.map((r) => r.id));
-    return rows.map((row) => parseWebhookRow(row, links.get(row.id) ?? [])).filter((view) => subscribesTo(view, type, linkId));
   }
 
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
