@@ -19,7 +19,7 @@ export interface DeliveryRequest {
 }
 
 /**
- * The exact POST for one attempt (SPEC §5): the rendered body, the webhook's own headers,
+ * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the rendered body, the webhook's own headers,
  * then ours (which win), signed with the current secret and, during a rotation's grace period,
  * the previous one too.
  */

@@ -28,7 +28,7 @@ const CheckData = Type.Object(
   strict,
 );
 
-/** Every event Linkwire emits (SPEC §4). The order here is the order `/api/event-types` lists them. */
+/** Every event Linkwire emits (docs/events.md). The order here is the order `/api/event-types` lists them. */
 export const EVENT_TYPES = Object.freeze([
   { type: 'link.clicked', description: 'A counted click on a short link (crawlers and excluded IPs are not counted).', schema: LinkClickData },
   { type: 'qr.scanned', description: 'A counted click that came from the link’s QR code (?qr=1); link.clicked fires too.', schema: LinkClickData },

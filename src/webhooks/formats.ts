@@ -1,5 +1,5 @@
 /*
- * Delivery bodies per webhook `format` (SPEC §5): the raw envelope, or a human message for a
+ * Delivery bodies per webhook `format` (docs/webhooks.md): the raw envelope, or a human message for a
  * Slack or Discord incoming webhook. Event data comes from many producers and may lack any
  * field, so every reader here tolerates absence and nothing throws.
  */

@@ -25,7 +25,7 @@ const RESERVED_HEADERS = new Set([
 const RESERVED_PREFIXES = ['webhook-', 'x-linkwire-'];
 
 /**
- * `events` → the stored list. Every entry must be a full SPEC §4 type, or the list must be exactly ["*"].
+ * `events` → the stored list. Every entry must be a full event type (docs/events.md), or the list must be exactly ["*"].
  * Throws 400 INVALID_EVENTS naming each bad entry.
  */
 export function checkEvents(events: readonly string[]): string[] {

@@ -51,7 +51,7 @@ export type WebhookWithSecret = Webhook & { secret: string };
 const editable = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   url: Type.String({ minLength: 1, description: 'HTTPS, at most 2048 characters, not a private address' }),
-  events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'SPEC §4 event types, or ["*"]' }),
+  events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'event types (see docs/events.md), or ["*"]' }),
   filter: Nullable(Type.String({ description: 'See docs/webhook-filters.md; "" or null removes it' })),
   active: Type.Boolean(),
   timeout_ms: Type.Integer({ minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS }),

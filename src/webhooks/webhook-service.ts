@@ -41,7 +41,7 @@ type Db = Kysely<Database>;
 const DEFAULT_RETRY = JSON.stringify({ mode: 'exponential' });
 
 /**
- * Webhook subscriptions (SPEC §5): create, read, change, delete, rotate secrets. Every method is scoped to a workspace,
+ * Webhook subscriptions (docs/webhooks.md): create, read, change, delete, rotate secrets. Every method is scoped to a workspace,
  * so another workspace's webhook or link is "not found", never revealed.
  */
 export class WebhookService {
