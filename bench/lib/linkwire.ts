@@ -53,6 +53,8 @@ export function currentLaunch(): Launch {
   onCleanup(() => rmSync(snapshot, { recursive: true, force: true }));
   const from = kind === 'dist' ? 'dist' : 'src';
   cpSync(join(ROOT, from), join(snapshot, from), { recursive: true });
+  // src/version.ts reads ../package.json next to src/ or dist/.
+  cpSync(join(ROOT, 'package.json'), join(snapshot, 'package.json'));
   launch =
     kind === 'dist'
       ? { kind, why, command: 'node dist/main.js serve', args: [join(snapshot, 'dist/main.js'), 'serve'] }
