@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'bench/.run-*/', 'src/dashboard/static/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
