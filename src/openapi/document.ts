@@ -96,16 +96,16 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
   }
 
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (!route.url.startsWith('/api/')) return;
     const schema = (route.schema ??= {}) as Record<string, unknown> & { response?: Record<string, TSchema> };
+    for (const [status, response] of Object.entries(schema.response ?? {})) {
+      const text = SUCCESS_TEXT[status];
+      if (text && !('description' in response)) schema.response![status] = { ...response, description: text };
+    }
+    if (!route.url.startsWith('/api/')) return;
     const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
     schema.tags ??= [tagOf(route.url)];
     if (isPublic) schema.security ??= [];
     if (schema.response) {
-      for (const [status, response] of Object.entries(schema.response)) {
-        const text = SUCCESS_TEXT[status];
-        if (text && !('description' in response)) schema.response[status] = { ...response, description: text };
-      }
       for (const status of COMMON_ERRORS) {
         if (status === 401 && isPublic) continue;
         schema.response[status] ??= { $ref: 'Error', description: status === 401 ? 'UNAUTHORIZED: no valid API key or session' : 'SERVICE_UNAVAILABLE: the database is unreachable (see Retry-After)' } as unknown as TSchema;
