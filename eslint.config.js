@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/', 'test/sdk/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
