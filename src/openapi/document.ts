@@ -152,12 +152,14 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
       uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
       staticCSP: true,
       // Everything from this origin: no validator badge, fonts or styles from elsewhere, and no
-      // upgrade to https on a plain-http self-hosted instance.
+      // upgrade to https on a plain-http self-hosted instance. swagger-ui sets inline styles at
+      // run time (syntax highlighting), so styles (never scripts) may be inline.
       transformStaticCSP: (csp) =>
         csp
           .replace(' validator.swagger.io', '')
           .replace(/ https:/g, '')
           .replace(/ upgrade-insecure-requests;/, '')
+          .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
           .replace("font-src 'self' data:", "font-src 'self' data:; connect-src 'self'"),
     });
   }
