@@ -77,8 +77,17 @@ export const healthSchema = {
 
 const SUCCESS_TEXT: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted: queued', 204: 'Done; no body' };
 
-/** Statuses every authenticated API route can answer besides its own. */
-const COMMON_ERRORS: readonly ErrorStatus[] = [401, 503];
+/**
+ * Errors a route can answer because of what it is, whatever its handler does: added to every
+ * `/api/*` route that declares its responses, so no route forgets them.
+ */
+function implicitErrors(schema: Record<string, unknown>, isPublic: boolean): ErrorStatus[] {
+  const statuses: ErrorStatus[] = [503]; // the database is unreachable
+  if (!isPublic) statuses.push(401, 403); // no valid key or session; a scoped key or a member's role
+  if (schema.body) statuses.push(400, 413, 415); // malformed JSON, too large, not JSON
+  if (schema.params || schema.querystring) statuses.push(400);
+  return statuses;
+}
 
 /**
  * OpenAPI 3.1 from the route schemas: registers the named components, the `webhooks` section,
@@ -96,20 +105,21 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
   }
 
   app.addHook('onRoute', (route: RouteOptions) => {
-    const schema = (route.schema ??= {}) as Record<string, unknown> & { response?: Record<string, TSchema> };
+    route.schema ??= {};
+    const schema = route.schema as Record<string, unknown> & { response?: Record<string, TSchema> };
     for (const [status, response] of Object.entries(schema.response ?? {})) {
       const text = SUCCESS_TEXT[status];
       if (text && !('description' in response)) schema.response![status] = { ...response, description: text };
     }
     if (!route.url.startsWith('/api/')) return;
+    const method = [route.method].flat().find((m) => m !== 'HEAD') ?? 'GET';
+    schema.operationId ??= operationIdOf(method, route.url);
     const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
     schema.tags ??= [tagOf(route.url)];
     if (isPublic) schema.security ??= [];
     if (schema.response) {
-      for (const status of COMMON_ERRORS) {
-        if (status === 401 && isPublic) continue;
-        schema.response[status] ??= { $ref: 'Error', description: status === 401 ? 'UNAUTHORIZED: no valid API key or session' : 'SERVICE_UNAVAILABLE: the database is unreachable (see Retry-After)' } as unknown as TSchema;
-      }
+      const declared = errors(...implicitErrors(schema, isPublic));
+      for (const [status, response] of Object.entries(declared)) schema.response[status] ??= response;
     }
   });
 
@@ -163,6 +173,17 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
           .replace("font-src 'self' data:", "font-src 'self' data:; connect-src 'self'"),
     });
   }
+}
+
+/** `GET /api/links/:id/stats` → `getLinksByIdStats`: stable names for generated clients. */
+function operationIdOf(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api\//, '')
+    .split('/')
+    .map((part) => (part.startsWith(':') ? `by_${part.slice(1)}` : part))
+    .flatMap((part) => part.split(/[-_]/))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
 function tagOf(url: string): string {

@@ -46,7 +46,9 @@ describe('OpenAPI document', () => {
         if (op.responses[s].content?.['application/json']?.schema?.$ref !== '#/components/schemas/Error') problems.push(`${route.method} ${route.url} ${s}: not the Error envelope`);
       }
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
-      if (route.url.startsWith('/api/') && !isPublic && !statuses.includes('401')) problems.push(`${route.method} ${route.url}: no 401`);
+      if (route.url.startsWith('/api/') && !isPublic && !(statuses.includes('401') && statuses.includes('403'))) problems.push(`${route.method} ${route.url}: no 401/403`);
+      if (op.requestBody && !['400', '413', '415'].every((s) => statuses.includes(s))) problems.push(`${route.method} ${route.url}: a body but not 400/413/415`);
+      if (!op.operationId && route.url.startsWith('/api/')) problems.push(`${route.method} ${route.url}: no operationId`);
       if (route.url.includes('/:') && !statuses.includes('404')) problems.push(`${route.method} ${route.url}: has an id but no 404`);
     }
     expect(problems).toEqual([]);
