@@ -24,7 +24,7 @@ export const ErrorSchema = Type.Object(
       details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'e.g. `fields` for a VALIDATION_ERROR' })),
     }),
   },
-  { description: 'Every 4xx and 5xx answer has this shape (docs/api.md)' },
+  { description: 'Every 4xx and 5xx answer has this shape (docs/openapi.md)' },
 );
 
 const Envelope = (type: string, data: TSchema) =>

@@ -1,4 +1,4 @@
-/** The body of every Linkwire error answer (docs/api.md). */
+/** The body of every Linkwire error answer (docs/openapi.md). */
 export interface ErrorEnvelope {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }

@@ -1126,7 +1126,7 @@ export interface webhooks {
 export interface components {
     schemas: {
         /**
-         * @description Every 4xx and 5xx answer has this shape (docs/api.md)
+         * @description Every 4xx and 5xx answer has this shape (docs/openapi.md)
          * @example {
          *       "error": {
          *         "code": "VALIDATION_ERROR",
