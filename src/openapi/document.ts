@@ -4,14 +4,13 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
+import { VERSION } from '../version.js';
 import { errors, eventComponentName, SCHEMAS, type ErrorStatus } from './components.js';
 import { EXAMPLES } from './examples.js';
 
 /** Where the document and its page live; both are reserved, never short-link slugs. */
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PREFIX = '/docs';
-
-const VERSION = '0.1.0';
 
 /**
  * Replaces every nested sub-schema that *is* (by identity) one of the named components with a

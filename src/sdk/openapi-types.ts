@@ -4551,7 +4551,7 @@ export interface operations {
                     name: string;
                     /** @description HTTPS, at most 2048 characters, not a private address */
                     url: string;
-                    /** @description SPEC §4 event types, or ["*"] */
+                    /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];
                     filter?: string | null;
                     active?: boolean;
@@ -4786,7 +4786,7 @@ export interface operations {
                     name?: string;
                     /** @description HTTPS, at most 2048 characters, not a private address */
                     url?: string;
-                    /** @description SPEC §4 event types, or ["*"] */
+                    /** @description event types (see docs/events.md), or ["*"] */
                     events?: string[];
                     filter?: string | null;
                     active?: boolean;
@@ -5065,7 +5065,7 @@ export interface operations {
                     name: string;
                     /** @description HTTPS, at most 2048 characters, not a private address */
                     url: string;
-                    /** @description SPEC §4 event types, or ["*"] */
+                    /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];
                     filter?: string | null;
                     active?: boolean;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { signatureHeaders } from '../../src/delivery/signing.js';
+import { signatureHeaders } from '../../src/webhooks/signing.js';
 import { verifyWebhook, WebhookVerificationError, type EventOf } from '../../src/sdk/index.js';
 
 const NEW_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
