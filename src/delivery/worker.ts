@@ -68,11 +68,11 @@ export class DeliveryWorker {
   private stopping = false;
 
   constructor(
-    private readonly deps: { storage: Storage; clock: Clock; client: TargetClient; writer: ResultWriter; onError?: (err: unknown) => void },
+    private readonly deps: { storage: Storage; clock: Clock; client: TargetClient; writer: ResultWriter; onError?: (err: unknown) => void; onRecover?: (failures: number) => void },
     readonly workerId: string,
     private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS,
   ) {
-    this.loop = new Loop('delivery-worker', () => this.claimRound(), options.pollMs, deps.onError);
+    this.loop = new Loop('delivery-worker', () => this.claimRound(), options.pollMs, deps.onError, deps.onRecover);
     this.queues = new EndpointQueues(options.perEndpoint, options.perUnprovenEndpoint);
   }
 
@@ -237,7 +237,7 @@ export class DeliveryWorker {
       if (this.stopping || this.queues.inFlight >= this.options.maxInFlight) break;
       const job = this.queues.next(endpoint);
       if (!job) break;
-      if (this.deps.clock.now() + job.webhook.timeoutMs + leaseSafetyMs(this.options.leaseMs) > job.leaseUntil) {
+      if (this.deps.clock.now() + this.sendTimeoutMs(job) + leaseSafetyMs(this.options.leaseMs) > job.leaseUntil) {
         this.queues.finished(endpoint, null);
         expired.push(job.delivery.id);
         continue;
@@ -264,7 +264,7 @@ export class DeliveryWorker {
     let request;
     try {
       request = buildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
-      response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
+      response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: this.sendTimeoutMs(job) });
       outcome = classifyResponse(response, clock.now());
     } finally {
       // The slot is free as soon as the endpoint has answered; the lease covers the write.
@@ -287,6 +287,15 @@ export class DeliveryWorker {
       outcome,
       retry: job.webhook.retry,
     });
+  }
+
+  /**
+   * The webhook's timeout, but never more than a fresh claim can cover: a webhook whose timeout
+   * exceeds the lease (stored before the operator shortened it) is sent with a shorter timeout
+   * rather than released at every lease expiry, forever, unsent.
+   */
+  private sendTimeoutMs(job: Job): number {
+    return Math.min(job.webhook.timeoutMs, this.options.leaseMs - 2 * leaseSafetyMs(this.options.leaseMs));
   }
 
   private async release(ids: string[]): Promise<void> {
