@@ -9,7 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { classifyResponse } from './outcome.js';
-import { buildDeliveryRequest, deliveryBody } from './request.js';
+import { deliveryBody, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { TargetClient } from './target-client.js';
 
 export interface DeliveryListQuery {
@@ -33,8 +33,11 @@ export class DeliveryService {
     const envelope = sampleEvent(type, workspaceId, ids, clock.now());
     const deliveryId = ids.next('dlv');
     const startedAt = clock.now();
-    const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
-    const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs });
+    const built = tryBuildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
+    const request = 'error' in built ? null : built;
+    const response = request
+      ? await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs })
+      : unsentResponse((built as { error: string }).error);
     const outcome = classifyResponse(response, clock.now());
     const error = outcome.kind === 'failed' ? outcome.reason : null;
     const now = clock.now();
@@ -70,7 +73,7 @@ export class DeliveryService {
           response_time_ms: Math.round(response.responseTimeMs),
           error,
           response_body: response.body === '' ? null : response.body,
-          request_headers: JSON.stringify(request.headers),
+          request_headers: JSON.stringify(request?.headers ?? {}),
           worker_id: null,
         })
         .execute();

@@ -8,10 +8,10 @@ import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import { EndpointQueues, type Job } from './endpoint-queues.js';
 import { Loop } from './loop.js';
-import { classifyResponse } from './outcome.js';
-import { buildDeliveryRequest } from './request.js';
+import { classifyResponse, type AttemptOutcome } from './outcome.js';
+import { tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient, TargetResponse } from './target-client.js';
 
 export interface WorkerOptions {
   /** Sends in flight across all endpoints. */
@@ -259,13 +259,21 @@ export class DeliveryWorker {
     const endpoint = job.delivery.webhook_id;
     const startedAt = clock.now();
     const attempt = job.delivery.attempts_count + 1;
-    let outcome;
-    let response;
-    let request;
+    let outcome: AttemptOutcome | undefined;
+    let response: TargetResponse;
+    let request: DeliveryRequest | null = null;
     try {
-      request = buildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
-      response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: this.sendTimeoutMs(job) });
-      outcome = classifyResponse(response, clock.now());
+      const built = tryBuildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
+      if ('error' in built) {
+        // It will not build next time either (a malformed stored secret, …): record a failed attempt
+        // with the reason, so the retry schedule runs its course instead of a silent re-send at every lease expiry.
+        response = unsentResponse(built.error);
+        outcome = { kind: 'failed', reason: built.error, disableEndpoint: null, retryAfterMs: null };
+      } else {
+        request = built;
+        response = await client.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: this.sendTimeoutMs(job) });
+        outcome = classifyResponse(response, clock.now());
+      }
     } finally {
       // The slot is free as soon as the endpoint has answered; the lease covers the write.
       this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false);
@@ -282,7 +290,7 @@ export class DeliveryWorker {
       isTest: job.delivery.is_test === 1,
       attempt,
       startedAt,
-      requestHeaders: request.headers,
+      requestHeaders: request?.headers ?? {},
       response,
       outcome,
       retry: job.webhook.retry,
