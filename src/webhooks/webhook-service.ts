@@ -5,7 +5,9 @@ import type { Config } from '../config.js';
 import { generateWebhookSecret } from '../delivery/signing.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../ids.js';
+import { createHostResolver } from '../delivery/target-resolver.js';
 import { CidrSet } from '../net/cidr.js';
+import { literalAddressOf } from '../net/host-literal.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { webhookColumnsFrom } from './webhook-input.js';
@@ -49,6 +51,33 @@ export class WebhookService {
 
   constructor(private readonly deps: WebhookServiceDeps) {
     this.allowPrivate = new CidrSet(deps.config.allowPrivateWebhookTargets);
+  }
+
+  /**
+   * Plain http may only reach addresses the operator allows (LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS).
+   * A literal address is judged by the URL check; a name is resolved now (through LINKWIRE_DNS_SERVER
+   * when set) and refused unless every address it has is in the allow-list. Delivery checks again on
+   * every attempt, since DNS may change.
+   */
+  private async checkPlainHttpTarget(url: string): Promise<void> {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' || literalAddressOf(parsed.hostname) !== null) return;
+    const refuse = (reason: string) => {
+      throw new AppError('INVALID_URL', `url ${reason}`, { field: 'url', reason });
+    };
+    const resolver = createHostResolver(this.deps.config.dnsServer);
+    let addresses: string[];
+    try {
+      addresses = await resolver.resolve(parsed.hostname);
+    } catch (err) {
+      return refuse(`uses http, which is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS, and ${parsed.hostname} could not be resolved to check (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      resolver.close();
+    }
+    const outside = addresses.filter((address) => !this.allowPrivate.has(address));
+    if (outside.length > 0) {
+      refuse(`uses http, which is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS; ${parsed.hostname} resolves to ${outside.join(', ')} (use https)`);
+    }
   }
 
   async create(workspaceId: string, input: CreateWebhookInput): Promise<WebhookWithSecret> {
@@ -95,6 +124,7 @@ export class WebhookService {
   async update(workspaceId: string, id: string, patch: UpdateWebhookInput): Promise<Webhook> {
     const { link_ids: linkIdsInput, ...fields } = patch;
     const columns = webhookColumnsFrom(fields, this.allowPrivate);
+    if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = linkIdsInput === undefined ? undefined : [...new Set(linkIdsInput)];
     const { storage, clock } = this.deps;
     return storage.transaction(async (tx) => {
@@ -201,6 +231,7 @@ export class WebhookService {
 
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
     const columns = webhookColumnsFrom(input, this.allowPrivate);
+    if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = [...new Set(linkIdsInput)];
     const { storage, clock, ids } = this.deps;
     return storage.transaction(async (tx) => {
