@@ -45,6 +45,7 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
+import { DataRetentionJob } from './jobs/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
 
 export interface AppDeps {
@@ -199,6 +200,13 @@ export async function createApp(input: AppDeps): Promise<App> {
   }
 
   if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
+  if (config.roles.has('worker')) {
+    jobs.push(
+      new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
+        fastify.log.warn(`data retention: working again after ${failures} failed runs`),
+      ),
+    );
+  }
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
