@@ -22,7 +22,7 @@ for (const dialect of dialects) {
   const database = await createTestDatabase(dialect);
   const storage = database.open();
   await storage.migrate();
-  const app = await createApp({ config: configWith({ logLevel: 'silent', roles: new Set(['api', 'redirect']), dnsServer: { host: '127.0.0.1', port: 9 } }), storage, logLevel: 'silent' });
+  const app = await createApp({ config: configWith({ logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 } }), storage, logLevel: 'silent' });
   const url = await app.listen(0, '127.0.0.1');
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -58,7 +58,9 @@ for (const dialect of dialects) {
       if (res.status !== 302) throw new Error(`redirect answered ${res.status}`);
     }
   };
+  const started = Date.now();
   await Promise.all(Array.from({ length: 32 }, worker));
+  const elapsed = Date.now() - started;
   for (;;) {
     const row = await storage.db.selectFrom('clicks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(row.n) >= CLICKS) break;
@@ -68,7 +70,7 @@ for (const dialect of dialects) {
   else await sql`pragma wal_checkpoint(truncate)`.execute(storage.db);
   const after = await size();
   const afterTables = await tableSizes(dialect, storage);
-  console.log(`\n${dialect}: ${CLICKS} clicks, database ${fmt(before)} → ${fmt(after)}: ${((after - before) / CLICKS).toFixed(0)} bytes per click`);
+  console.log(`\n${dialect}: ${CLICKS} clicks, database ${fmt(before)} → ${fmt(after)}: ${((after - before) / CLICKS).toFixed(0)} bytes per click (${Math.round(CLICKS / (elapsed / 1000))} redirects/s while measuring; noisy on a shared machine)`);
   const rows = [...afterTables].map(([name, bytes]) => [name, (bytes - (beforeTables.get(name) ?? 0)) / CLICKS] as const).filter(([, b]) => b >= 1).sort((a, b) => b[1] - a[1]);
   for (const [name, perClick] of rows) console.log(`  ${name.padEnd(36)} ${perClick.toFixed(0).padStart(6)} B/click`);
   agent.destroy();
