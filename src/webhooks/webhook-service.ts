@@ -53,6 +53,14 @@ export class WebhookService {
     this.allowPrivate = new CidrSet(deps.config.allowPrivateWebhookTargets);
   }
 
+  /** The operator may cap timeouts below 30 s (LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS) so that a shorter delivery lease is safe. */
+  private checkTimeout(timeoutMs: number | undefined): void {
+    const max = this.deps.config.webhookMaxTimeoutMs;
+    if (timeoutMs !== undefined && timeoutMs > max) {
+      throw validationError(`timeout_ms must be at most ${max} on this instance (LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS)`, { field: 'timeout_ms' });
+    }
+  }
+
   /**
    * Plain http may only reach addresses the operator allows (LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS).
    * A literal address is judged by the URL check; a name is resolved now (through LINKWIRE_DNS_SERVER
@@ -124,6 +132,7 @@ export class WebhookService {
   async update(workspaceId: string, id: string, patch: UpdateWebhookInput): Promise<Webhook> {
     const { link_ids: linkIdsInput, ...fields } = patch;
     const columns = webhookColumnsFrom(fields, this.allowPrivate);
+    this.checkTimeout(columns.timeout_ms);
     if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = linkIdsInput === undefined ? undefined : [...new Set(linkIdsInput)];
     const { storage, clock } = this.deps;
@@ -231,6 +240,7 @@ export class WebhookService {
 
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
     const columns = webhookColumnsFrom(input, this.allowPrivate);
+    this.checkTimeout(columns.timeout_ms);
     if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = [...new Set(linkIdsInput)];
     const { storage, clock, ids } = this.deps;
@@ -246,7 +256,7 @@ export class WebhookService {
         events: columns.events!,
         filter: columns.filter ?? null,
         active: columns.active ?? 1,
-        timeout_ms: columns.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        timeout_ms: columns.timeout_ms ?? Math.min(DEFAULT_TIMEOUT_MS, this.deps.config.webhookMaxTimeoutMs),
         retry: columns.retry ?? DEFAULT_RETRY,
         format: columns.format ?? 'standard',
         headers: columns.headers ?? '{}',

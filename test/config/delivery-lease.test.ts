@@ -41,3 +41,22 @@ describe('LINKWIRE_DELIVERY_LEASE_MS must outlast the longest webhook timeout', 
     expect(() => loadConfig({ LINKWIRE_DELIVERY_LEASE_MS: '3000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '5000' })).toThrow(/at least 10000/);
   });
 });
+
+describe('LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS caps what a webhook may ask for', () => {
+  it('refuses a larger timeout_ms with a clear 400 and gives new webhooks a default within the cap', async () => {
+    const { startTestApp } = await import('../helpers/test-app.js');
+    const t = await startTestApp('sqlite', { config: { webhookMaxTimeoutMs: 1000, deliveryLeaseMs: 3000 } });
+    try {
+      await t.signup();
+      const base = { name: 'h', url: 'https://hooks.example.com/x', events: ['link.created'], active: false };
+      const tooLong = await t.api('POST', '/api/webhooks', { ...base, timeout_ms: 5000 });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.json().error.message).toBe('timeout_ms must be at most 1000 on this instance (LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS)');
+      const created = await t.api('POST', '/api/webhooks', base);
+      expect(created.status, created.text).toBe(201);
+      expect(created.json().timeout_ms).toBe(1000);
+    } finally {
+      await t.close();
+    }
+  });
+});
