@@ -62,7 +62,8 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     const client = new pg.Client({ connectionString, types, connectionTimeoutMillis: 10_000 });
     let lost = false;
     const onLost = (err?: unknown) => {
-      if (lost) return;
+      // Our own close() ends the client too: that is not an outage.
+      if (lost || closed) return;
       lost = true;
       if (listenClient === client) listenClient = null;
       void client.end().catch(() => undefined);
