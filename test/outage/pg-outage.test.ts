@@ -108,5 +108,9 @@ describe('a PostgreSQL restart and outage (separate api, redirect and worker pro
     // The worker works again too: the new link's event is delivered.
     await until('link.created of born-later delivered', () => receiver!.requests.some((r) => r.rawBody.includes('"born-later"')), 20_000);
     for (const s of servers) expect(s.child.exitCode, s.output().slice(-2000)).toBeNull();
+    // The LISTEN connection says when it is lost and when it is back: once per outage, not per retry.
+    const count = (text: string) => redirect.output().split(text).length - 1;
+    expect(count('database notifications lost')).toBe(2); // the restart and the outage
+    expect(count('database notifications restored')).toBe(2);
   }, 120_000);
 });
