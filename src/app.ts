@@ -23,10 +23,11 @@ import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
 import { isDatabaseUnavailable } from './storage/unavailable.js';
+import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { deliveryRoutes } from './delivery/routes.js';
-import { createTargetClient } from './delivery/target-client.js';
+import { createTargetClient } from './outbound/target-client.js';
 import type { WorkerOptions } from './delivery/worker.js';
 import { CidrSet } from './net/cidr.js';
 import { installAccessPolicy } from './api-keys/access-policy.js';
@@ -45,7 +46,7 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
-import { DataRetentionJob } from './jobs/data-retention.js';
+import { DataRetentionJob } from './retention/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
 
 export interface AppDeps {
@@ -62,12 +63,8 @@ export interface AppDeps {
   monitorOptions?: Partial<LinkMonitorOptions>;
 }
 
-/** A background job: started after the listener is up, stopped before storage closes. */
-export interface BackgroundJob {
-  readonly name: string;
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-}
+/** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
+export type { BackgroundJob } from './jobs/background-job.js';
 
 export interface App {
   readonly server: Server;

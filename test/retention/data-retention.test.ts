@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
-import type { DataRetentionJob } from '../../src/jobs/data-retention.js';
+import type { DataRetentionJob } from '../../src/retention/data-retention.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

@@ -1,6 +1,6 @@
-import type { BackgroundJob } from '../app.js';
+import type { BackgroundJob } from '../jobs/background-job.js';
 import type { Clock } from '../clock.js';
-import { Loop } from '../delivery/loop.js';
+import { Loop } from '../jobs/loop.js';
 import { idLowerBound } from '../ids.js';
 import type { Storage } from '../storage/storage.js';
 
