@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
+import { fastifyTrustProxy } from './clicks/client-ip.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
@@ -14,6 +15,8 @@ import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
+import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LinkService } from './links/link-service.js';
@@ -106,7 +109,8 @@ export async function createApp(input: AppDeps): Promise<App> {
   const fastify = Fastify({
     logger: { level: input.logLevel ?? config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     serverFactory: (handler) => {
       fastifyHandler = handler;
       return server;
@@ -114,6 +118,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installValidators(fastify);
   installErrorHandler(fastify);
+  installJsonBodyParser(fastify);
 
   const authenticate = createAuthenticator(storage, clock);
   fastify.decorateRequest('principal', null);

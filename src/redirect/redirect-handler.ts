@@ -9,6 +9,7 @@ import { isEuCountry, type GeoLookup } from '../clicks/geo.js';
 import { referrerDomain } from '../clicks/referrer.js';
 import type { UserAgentInfo } from '../clicks/user-agent.js';
 import type { IdSource } from '../ids.js';
+import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { SLUG_PATTERN } from '../links/link-schema.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
@@ -123,9 +124,19 @@ export function createRedirectHandler(deps: RedirectDeps) {
     destination: string,
     now: number,
   ): Click {
-    const referrerHeader = req.headers.referer ?? null;
+    // What a click keeps is bounded (docs/links.md): every event and delivery carries it.
+    const referrerHeader = truncateOrNull(req.headers.referer, CLICK_LIMITS.referrer);
     const params: Record<string, string> = {};
-    if (query) for (const [k, v] of query) if (!(k in params)) params[k] = v;
+    let kept = 0;
+    if (query) {
+      for (const [k, v] of query) {
+        if (kept >= CLICK_LIMITS.params) break;
+        const key = truncate(k, CLICK_LIMITS.paramKey);
+        if (key in params) continue;
+        params[key] = truncate(v, CLICK_LIMITS.paramValue);
+        kept++;
+      }
+    }
     return {
       id: deps.ids.next('clk'),
       timestamp: toIso(now),
@@ -139,10 +150,10 @@ export function createRedirectHandler(deps: RedirectDeps) {
       referrer_domain: referrerDomain(referrerHeader),
       bot: ua.bot,
       bot_name: ua.bot_name,
-      destination,
+      destination: truncate(destination, CLICK_LIMITS.destination),
       params,
       qr: query?.get('qr') === '1',
-      user_agent: req.headers['user-agent'] ?? null,
+      user_agent: truncateOrNull(req.headers['user-agent'], CLICK_LIMITS.userAgent),
       ip: link.includeClickIp ? ip : null,
     };
   }

@@ -18,7 +18,7 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
     http(url, 'POST', '/api/auth/login', { body, headers: { 'x-forwarded-for': ip, 'user-agent': userAgent } });
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { clock: 'manual', config: { trustProxy: true } });
+    t = await startTestApp(dialect, { clock: 'manual', config: { trustProxy: { kind: 'hops', hops: 1 } } });
   });
   afterAll(async () => t?.close());
 

@@ -1,0 +1,40 @@
+import type { Kysely, Migration } from 'kysely';
+
+interface Row {
+  id: string;
+  url: string;
+  expired_url: string | null;
+  rules: string;
+}
+
+/**
+ * Destinations stored before they were normalised (raw non-ASCII text answered 503 on every
+ * visit: it cannot go into a Location header) get the WHATWG spelling the API now stores.
+ */
+export const normalisedDestinations: Migration = {
+  async up(db: Kysely<any>) {
+    let after = '';
+    for (;;) {
+      const rows = (await db.selectFrom('links').select(['id', 'url', 'expired_url', 'rules']).where('id', '>', after).orderBy('id').limit(500).execute()) as Row[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const url = normaliseStoredDestination(row.url);
+        const expiredUrl = row.expired_url === null ? null : normaliseStoredDestination(row.expired_url);
+        const rules = JSON.stringify((JSON.parse(row.rules) as { url: string }[]).map((r) => ({ ...r, url: normaliseStoredDestination(r.url) })));
+        if (url !== row.url || expiredUrl !== row.expired_url || rules !== row.rules) {
+          await db.updateTable('links').set({ url, expired_url: expiredUrl, rules }).where('id', '=', row.id).execute();
+        }
+      }
+      after = rows[rows.length - 1]!.id;
+    }
+  },
+};
+
+// Kept here (storage imports no domain module): the WHATWG spelling when the text parses, else as is.
+function normaliseStoredDestination(text: string): string {
+  try {
+    return new URL(text).href;
+  } catch {
+    return text;
+  }
+}
