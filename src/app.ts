@@ -16,6 +16,7 @@ import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { assertSameOriginWrite } from './http/cross-site.js';
 import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
 import { createIdSource, type IdSource } from './ids.js';
@@ -127,6 +128,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
+    if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
   });
   installAccessPolicy(fastify);
 

@@ -20,6 +20,8 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   readonly geoHeader: string | null;
   readonly signupOpen: boolean;
+  /** Lower-cased emails of the instance's operators (LINKWIRE_ADMIN_EMAILS): they may change plans. */
+  readonly adminEmails: ReadonlySet<string>;
   /**
    * How long the click recorder gathers clicks before committing them as one transaction.
    * 0: commit at once what has arrived, and gather the next batch while that commit runs.
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxySetting(env.LINKWIRE_TRUST_PROXY),
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
+    adminEmails: new Set((env.LINKWIRE_ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
     deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),

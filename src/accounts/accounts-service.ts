@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { Config } from '../config.js';
-import { AppError, conflict, validationError } from '../errors.js';
+import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import { acceptInvites, hasPendingInvite } from '../members/invites.js';
@@ -136,6 +136,23 @@ export class AccountsService {
   async getWorkspace(workspaceId: string): Promise<Workspace> {
     const row = await this.deps.storage.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
     return renderWorkspace(row);
+  }
+
+  /** Whether the user is one of the instance's operators (LINKWIRE_ADMIN_EMAILS), who alone may change plans. */
+  async isOperator(userId: string | null): Promise<boolean> {
+    if (userId === null || this.deps.config.adminEmails.size === 0) return false;
+    const user = await this.deps.storage.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+    return user !== undefined && this.deps.config.adminEmails.has(normaliseEmail(user.email));
+  }
+
+  /**
+   * An operator's plan change (the API after its operator check, and `linkwire admin set-plan`):
+   * emits account.upgraded / account.downgraded like any plan change.
+   */
+  async setPlan(workspaceId: string, plan: string): Promise<Workspace> {
+    const exists = await this.deps.storage.db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst();
+    if (!exists) throw notFound('Workspace');
+    return this.updateWorkspace(workspaceId, { plan });
   }
 
   async updateWorkspace(
