@@ -96,16 +96,19 @@ export class AccountsService {
   ): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null } | { retryAfterMs: number }> {
     const { storage, clock } = this.deps;
     const email = normaliseEmail(input.email);
-    const retryAfterMs = await this.throttle.retryAfterMs(client.ip, email);
+    // The attempt is reserved before the password is looked at: parallel guesses cannot outrun the count.
+    const retryAfterMs = await this.throttle.reserve(client.ip, email);
     if (retryAfterMs > 0) return { retryAfterMs };
+    const slowDown = await this.throttle.slowDownMs(email);
+    if (slowDown > 0) await new Promise((resolve) => setTimeout(resolve, slowDown));
     const user = await storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (!user) {
       await burnPasswordCheck(input.password);
-      await this.throttle.recordFailure(client.ip, email);
+      await this.throttle.recordFailure(email);
       return { failedUserId: null };
     }
     if (!(await verifyPassword(input.password, user.password_hash))) {
-      await this.throttle.recordFailure(client.ip, email);
+      await this.throttle.recordFailure(email);
       return { failedUserId: user.id };
     }
     let memberships = storage.db
@@ -119,7 +122,7 @@ export class AccountsService {
     const membership = await memberships.executeTakeFirst();
     if (!membership && input.workspace_id !== undefined) throw new AppError('FORBIDDEN', 'You are not a member of that workspace');
     if (!membership) return { failedUserId: user.id };
-    await this.throttle.recordSuccess(email);
+    await this.throttle.recordSuccess(client.ip, email);
     const token = newSecretToken('lws_');
     const now = clock.now();
     await storage.db

@@ -215,10 +215,11 @@ export interface IntegrationTable {
   created_at: number;
 }
 
-/** One failed login; rate limiting counts rows per bucket within a window. */
-export interface LoginFailureTable {
+/** Login attempts of one bucket (an account at an address, an address, an account) in a fixed window. */
+export interface LoginAttemptTable {
   bucket: string;
-  failed_at: number;
+  attempts: number;
+  window_started_at: number;
 }
 
 /** Health-check state of one monitored link (see src/monitoring/). */
@@ -258,6 +259,6 @@ export interface Database {
   delivery_attempts: DeliveryAttemptTable;
   invites: InviteTable;
   integrations: IntegrationTable;
-  login_failures: LoginFailureTable;
+  login_attempts: LoginAttemptTable;
   link_monitors: LinkMonitorTable;
 }

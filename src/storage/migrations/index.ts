@@ -4,6 +4,7 @@ import { membersIntegrations } from './002_members_integrations.js';
 import { linkMonitoring } from './003_link_monitoring.js';
 import { deliveryClaims } from './004_delivery_claims.js';
 import { normalisedDestinations } from './005_normalised_destinations.js';
+import { loginAttempts } from './006_login_attempts.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_link_monitoring': linkMonitoring,
   '004_delivery_claims': deliveryClaims,
   '005_normalised_destinations': normalisedDestinations,
+  '006_login_attempts': loginAttempts,
 };
