@@ -58,6 +58,8 @@ export interface DomainTable {
   verified_at: number | null;
   last_checked_at: number | null;
   created_at: number;
+  /** Why the last DNS check did not verify the domain (what TXT was found, or that another workspace won); null once verified. */
+  verification_error: string | null;
 }
 
 export interface LinkTable {
