@@ -14,6 +14,7 @@ import { SLUG_PATTERN } from '../links/link-schema.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
 import { buildDestination, pickDestination } from './destination.js';
+import { hasOpenGraph, isUnfurler, renderOgPage } from './og-page.js';
 import type { DomainDirectory } from './domain-directory.js';
 import type { LinkCache } from './link-cache.js';
 
@@ -79,6 +80,13 @@ export function createRedirectHandler(deps: RedirectDeps) {
         link.expiredNotified = true;
       }
       return link.expiredUrl ? send(res, 302, link.expiredUrl, '') : send(res, 410, null, 'This link has expired');
+    }
+
+    if (hasOpenGraph(link.api) && isUnfurler(req.headers['user-agent'])) {
+      const html = renderOgPage(link.api);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'public, max-age=300' });
+      res.end(req.method === 'HEAD' ? undefined : html);
+      return;
     }
 
     const ua = deps.parseUserAgent(req.headers['user-agent']);
