@@ -55,7 +55,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
   function send(res: ServerResponse, status: number, location: string | null, text: string): void {
     // no-store: a cached redirect would skip counting (and rules) on the next visit.
     const headers: Record<string, string | number> = { 'cache-control': 'private, no-store' };
-    if (location) headers.location = location;
+    if (location) headers.location = headerSafe(location);
     if (status !== 302) {
       headers['content-type'] = 'text/plain; charset=utf-8';
       headers['content-length'] = Buffer.byteLength(text);
@@ -179,4 +179,19 @@ function queryOf(url: string | undefined): URLSearchParams | null {
   const at = url?.indexOf('?') ?? -1;
   if (at === -1 || !url) return null;
   return new URLSearchParams(url.slice(at + 1));
+}
+
+/**
+ * Destinations are stored normalised (ASCII only), but a row written before that rule, or a
+ * destination the visitor's query was merged into, must still never make writeHead throw.
+ */
+function headerSafe(location: string): string {
+  if (!/[^\x21-\x7e]/.test(location)) return location;
+  let text = location;
+  try {
+    text = new URL(location).href;
+  } catch {
+    // not a URL at all: percent-encode what cannot go into a header and let the browser judge it
+  }
+  return text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
