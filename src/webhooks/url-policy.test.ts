@@ -87,7 +87,7 @@ describe('checkWebhookUrl refuses local and special addresses in every spelling'
   });
 
   it('explains the address in a readable sentence', () => {
-    expect(reasonFor('https://0x7f.1/')).toBe('resolves to a loopback address (127.0.0.1)');
+    expect(reasonFor('https://0x7f.1/')).toBe('resolves to a loopback address (127.0.0.1); an operator can allow it with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS');
   });
 });
 

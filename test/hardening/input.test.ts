@@ -277,4 +277,11 @@ describe.each(DIALECTS)('input hardening on %s', (dialect) => {
     expect(missing.status).toBe(400);
     expect(missing.json().error.message).toContain('rules[0].weight is required for a rotator rule');
   });
+
+  it('item 25: the INVALID_URL for a private address names LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS', async () => {
+    const res = await t.api('POST', '/api/webhooks', { name: 'h', url: 'https://10.1.2.3/hook', events: ['link.clicked'] }, key);
+    expect(res.status).toBe(400);
+    expect(res.json().error.code).toBe('INVALID_URL');
+    expect(res.json().error.message).toContain('LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS');
+  });
 });
