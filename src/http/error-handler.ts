@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
-import { describeSchemaErrors, type SchemaError } from './validation.js';
+import { describeSchemaErrors } from './validation.js';
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -17,7 +17,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.status).send(body(err.code, err.message, err.details));
     }
     if (err.validation) {
-      const fields = describeSchemaErrors(err.validation as unknown as SchemaError[]);
+      const fields = describeSchemaErrors(err.validation);
       const where = err.validationContext === 'body' ? '' : ` (${err.validationContext})`;
       const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
       return reply.status(400).send(body('VALIDATION_ERROR', `Invalid request${where}: ${summary}`, { fields }));

@@ -19,7 +19,7 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done(new AppError('VALIDATION_ERROR', `Request body is nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed`, { max_depth: MAX_JSON_DEPTH }), undefined);
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }
 

@@ -6,6 +6,7 @@
 export type DestinationResult = { ok: true; url: string } | { ok: false; message: string };
 
 // C0 and C1 controls, DEL, and every Unicode space (incl. NBSP, line/paragraph separators, BOM).
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\s\ufeff]/u;
 
 export function normaliseDestination(text: string): DestinationResult {

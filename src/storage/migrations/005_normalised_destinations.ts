@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 interface Row {
   id: string;
@@ -12,17 +12,17 @@ interface Row {
  * visit: it cannot go into a Location header) get the WHATWG spelling the API now stores.
  */
 export const normalisedDestinations: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     let after = '';
     for (;;) {
-      const rows = (await db.selectFrom('links').select(['id', 'url', 'expired_url', 'rules']).where('id', '>', after).orderBy('id').limit(500).execute()) as Row[];
+      const { rows } = await sql<Row>`SELECT id, url, expired_url, rules FROM links WHERE id > ${after} ORDER BY id LIMIT 500`.execute(db);
       if (rows.length === 0) break;
       for (const row of rows) {
         const url = normaliseStoredDestination(row.url);
         const expiredUrl = row.expired_url === null ? null : normaliseStoredDestination(row.expired_url);
         const rules = JSON.stringify((JSON.parse(row.rules) as { url: string }[]).map((r) => ({ ...r, url: normaliseStoredDestination(r.url) })));
         if (url !== row.url || expiredUrl !== row.expired_url || rules !== row.rules) {
-          await db.updateTable('links').set({ url, expired_url: expiredUrl, rules }).where('id', '=', row.id).execute();
+          await sql`UPDATE links SET url = ${url}, expired_url = ${expiredUrl}, rules = ${rules} WHERE id = ${row.id}`.execute(db);
         }
       }
       after = rows[rows.length - 1]!.id;

@@ -7,7 +7,7 @@ import { sql, SqliteAdapter, type Kysely, type Migration } from 'kysely';
  * domain also keeps what its last check found (`verification_error`), to tell the user why.
  */
 export const domainClaims: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     if (db.getExecutor().adapter instanceof SqliteAdapter) {
       // SQLite cannot drop a column's UNIQUE constraint: rebuild the table without it.
       await sql`CREATE TABLE domains_new (
