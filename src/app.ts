@@ -180,7 +180,7 @@ export async function createApp(input: AppDeps): Promise<App> {
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
-    const cache = new LinkCache(storage, config.baseUrl);
+    const cache = new LinkCache(storage, config.baseUrl, config.defaultDomain);
     const domains = new DomainDirectory(storage, config.defaultDomain);
     await domains.start();
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
+import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe.each(DIALECTS)('domain claims on %s', (dialect) => {
@@ -41,6 +42,20 @@ describe.each(DIALECTS)('domain claims on %s', (dialect) => {
     expect(lost.json().error).toMatchObject({ code: 'CONFLICT', message: `${hostname} was verified by another workspace first` });
     const shown = (await t.api('GET', `/api/domains/${squat.json().id}`, undefined, squatter.key)).json();
     expect(shown).toMatchObject({ verified: false, verification_error: `${hostname} was verified by another workspace first` });
+    // The squatter's links on the hostname are not served there: only the verified holder's are.
+    const squatLink = await t.api('POST', '/api/links', { url: 'https://squat.example/', domain: hostname, slug: 'squat' }, squatter.key);
+    expect(squatLink.status).toBe(201);
+    const ownLink = await t.api('POST', '/api/links', { url: 'https://owner.example/', domain: hostname, slug: 'own' }, owner.key);
+    expect(ownLink.status).toBe(201);
+    // The redirect learns of the verification through a (PostgreSQL: asynchronous) notification.
+    let served = await http(t.url, 'GET', '/own', { headers: { host: hostname } });
+    for (let i = 0; i < 100 && served.status !== 302; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      served = await http(t.url, 'GET', '/own', { headers: { host: hostname } });
+    }
+    expect((await http(t.url, 'GET', '/squat', { headers: { host: hostname } })).status).toBe(404);
+    expect(served.status).toBe(302);
+    expect(served.headers.location).toBe('https://owner.example/');
     // A verified hostname cannot be claimed again by anyone else.
     const third = await t.signup();
     const late = await t.api('POST', '/api/domains', { hostname }, third.key);
