@@ -51,11 +51,13 @@ describe.each(DIALECTS)('access hardening on %s', (dialect) => {
     const started = Date.now();
     const res = await login({ email: owner.email, password: PASSWORD }, freshIp());
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    const heldBack = Date.now() - started;
+    expect(heldBack).toBeGreaterThanOrEqual(1_900);
     // The right password forgave the account: the next login is not held back.
     const again = Date.now();
     expect((await login({ email: owner.email, password: PASSWORD }, freshIp())).status).toBe(200);
-    expect(Date.now() - again).toBeLessThan(1_500);
+    // Compared with the held-back login rather than a fixed bound: the password hash alone takes long on a loaded machine.
+    expect(Date.now() - again).toBeLessThan(heldBack - 1_000);
   });
 
   it("item 10: Fastify's request.ip takes the right-most X-Forwarded-For entry, not a spoofed left-most one", async () => {
