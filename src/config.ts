@@ -27,6 +27,8 @@ export interface Config {
   /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
   readonly deliveryLeaseMs: number;
   readonly logLevel: string;
+  /** LINKWIRE_METRICS_TOKEN: when set, GET /metrics requires it as a bearer token. */
+  readonly metricsToken: string | null;
   readonly plans: readonly Plan[];
   readonly defaultPlan: string;
 }
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
+    metricsToken: env.LINKWIRE_METRICS_TOKEN ? env.LINKWIRE_METRICS_TOKEN : null,
     plans,
     defaultPlan,
   };

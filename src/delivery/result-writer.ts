@@ -21,7 +21,37 @@ export interface AttemptRecord {
   response: TargetResponse;
   outcome: AttemptOutcome;
   retry: RetryPolicy;
+  /** The event sent (absent for test sends): for the live stream and the end-to-end lag metric. */
+  event?: { id: string; type: string; timestamp: number };
 }
+
+/** Watches attempts go by (metrics); must be cheap and must not throw. */
+export interface DeliveryObserver {
+  /** An attempt finished; called before its result is written. */
+  attemptFinished(record: AttemptRecord): void;
+  /** An endpoint was switched off for failing; called after that committed. */
+  endpointDisabled(): void;
+}
+
+/** What the live event stream learns of each attempt (channel `delivery_attempted`, a JSON array). */
+export interface AttemptNotice {
+  id: string;
+  workspace_id: string;
+  delivery_id: string;
+  webhook_id: string;
+  event_id: string | null;
+  event_type: string | null;
+  attempt: number;
+  /** The delivery's status after this attempt: succeeded, pending (a retry is scheduled) or failed. */
+  status: 'succeeded' | 'pending' | 'failed';
+  status_code: number | null;
+  response_time_ms: number;
+  error: string | null;
+  started_at: number;
+}
+
+/** pg_notify payloads must stay under 8000 bytes. */
+const NOTICE_BYTES = 7000;
 
 /** An endpoint is switched off after failing this many attempts in a row, or for this long. */
 export const DISABLE_AFTER_FAILURES = 50;
@@ -47,9 +77,11 @@ export class ResultWriter {
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
     private readonly leaseOwner: string,
     private readonly flushMs = 0,
+    private readonly observer: DeliveryObserver | null = null,
   ) {}
 
   write(record: AttemptRecord): Promise<void> {
+    this.observer?.attemptFinished(record);
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (!this.flushing && !this.timer) {
@@ -121,9 +153,11 @@ export class ResultWriter {
         .execute();
     }
 
+    const statusAfter = new Map<AttemptRecord, AttemptNotice['status']>();
     for (const r of records) {
       if (r.outcome.kind !== 'failed') continue;
       const delay = r.isTest || r.outcome.disableEndpoint ? null : retryDelayMs(r.retry, r.attempt, random, r.outcome.retryAfterMs);
+      statusAfter.set(r, delay === null ? 'failed' : 'pending');
       await tx.db
         .updateTable('deliveries')
         .set((eb) => ({
@@ -138,6 +172,24 @@ export class ResultWriter {
         .where('lease_owner', '=', this.leaseOwner)
         .execute();
     }
+
+    await notifyAttempts(
+      tx,
+      records.map((r, i) => ({
+        id: attempts[i]!.id,
+        workspace_id: r.workspaceId,
+        delivery_id: r.deliveryId,
+        webhook_id: r.webhookId,
+        event_id: r.event?.id ?? null,
+        event_type: r.event?.type ?? null,
+        attempt: r.attempt,
+        status: statusAfter.get(r) ?? 'succeeded',
+        status_code: r.response.statusCode,
+        response_time_ms: attempts[i]!.response_time_ms,
+        error: attempts[i]!.error,
+        started_at: r.startedAt,
+      })),
+    );
 
     // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.
     const byWebhook = new Map<string, AttemptRecord[]>();
@@ -185,6 +237,8 @@ export class ResultWriter {
           .where('id', '=', hook.id)
           .execute();
         const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
+        const observer = this.observer;
+        if (observer) tx.afterCommit(() => observer.endpointDisabled());
         await outbox.append(tx, [
           { type: 'webhook.disabled', workspaceId: hook.workspace_id, data: { webhook: renderWebhook(updated, links.map((l) => l.link_id)) } },
         ]);
@@ -193,4 +247,21 @@ export class ResultWriter {
       }
     }
   }
+}
+
+/** Tells live streams (in this and other processes) about the attempts, once they commit. */
+async function notifyAttempts(tx: Tx, notices: AttemptNotice[]): Promise<void> {
+  let chunk: string[] = [];
+  let bytes = 2;
+  for (const notice of notices) {
+    const text = JSON.stringify(notice);
+    if (chunk.length && bytes + text.length + 1 > NOTICE_BYTES) {
+      await tx.notify('delivery_attempted', `[${chunk.join(',')}]`);
+      chunk = [];
+      bytes = 2;
+    }
+    chunk.push(text);
+    bytes += text.length + 1;
+  }
+  if (chunk.length) await tx.notify('delivery_attempted', `[${chunk.join(',')}]`);
 }

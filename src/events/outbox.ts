@@ -28,6 +28,8 @@ export class Outbox {
   constructor(
     private readonly ids: IdSource,
     private readonly clock: Clock,
+    /** Told the types of appended events once their transaction commits (metrics). */
+    private readonly onCommitted: ((types: readonly string[]) => void) | null = null,
   ) {}
 
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
@@ -44,6 +46,8 @@ export class Outbox {
     await insertRows(tx.db, tx.dialect, 'events', rows);
     await insertRows(tx.db, tx.dialect, 'event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
     await tx.notify('event_created', '');
+    const onCommitted = this.onCommitted;
+    if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
     return rows.map((r, i) => ({
       id: r.id,
       type: events[i]!.type,

@@ -76,6 +76,7 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
       return remove;
     },
     migrate: () => runMigrations(db as Kysely<unknown>),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       closed = true;
       const client = listenClient;

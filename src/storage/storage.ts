@@ -14,7 +14,7 @@ export interface Tx {
 }
 
 /** Cross-process signals. PostgreSQL carries them with LISTEN/NOTIFY; SQLite has one process. */
-export type Channel = 'link_changed' | 'event_created' | 'delivery_due' | 'domain_changed' | 'workspace_changed';
+export type Channel = 'link_changed' | 'event_created' | 'delivery_due' | 'domain_changed' | 'workspace_changed' | 'delivery_attempted';
 
 export type Listener = (payload: string) => void;
 
@@ -28,4 +28,12 @@ export interface Storage {
   subscribe(channel: Channel, listener: Listener): () => void;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Connection pool levels (PostgreSQL); absent for the embedded database. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }

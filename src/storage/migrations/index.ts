@@ -3,6 +3,7 @@ import { initial } from './001_initial.js';
 import { membersIntegrations } from './002_members_integrations.js';
 import { linkMonitoring } from './003_link_monitoring.js';
 import { deliveryClaims } from './004_delivery_claims.js';
+import { eventStreamPosition } from './005_event_stream_position.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002_members_integrations': membersIntegrations,
   '003_link_monitoring': linkMonitoring,
   '004_delivery_claims': deliveryClaims,
+  '005_event_stream_position': eventStreamPosition,
 };
