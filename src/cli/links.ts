@@ -28,6 +28,8 @@ const COLUMNS: Column<Link>[] = [
 
 /** CSV columns of import and export; import needs `url`, the others are optional. */
 export const CSV_FIELDS = ['url', 'slug', 'domain', 'title', 'tags', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
+/** Export-only columns (the server decides them): import skips them, so an export imports again. */
+const READ_ONLY_FIELDS = ['id', 'short_url', 'clicks', 'created_at', 'updated_at'];
 const BULK_SIZE = 500;
 
 interface LinkFlags {
@@ -117,14 +119,14 @@ export function linksCommand(): Command {
     });
 
   withJson(links.command('import'))
-    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|")`)
+    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|"; an export imports as is)`)
     .argument('<file.csv>', 'the CSV file ("-" for stdin)')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd);
       const text = file === '-' ? await readStdin() : readText(file);
       const { header, rows } = parseCsv(text);
       if (!header.includes('url')) throw new UsageError(`${file}: the header row needs a "url" column (found: ${header.join(', ') || 'nothing'})`);
-      const unknown = header.filter((h) => !(CSV_FIELDS as readonly string[]).includes(h));
+      const unknown = header.filter((h) => !(CSV_FIELDS as readonly string[]).includes(h) && !READ_ONLY_FIELDS.includes(h));
       if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${CSV_FIELDS.join(', ')})`);
       const bodies = rows.map((r, i) => csvRowToLink(header, r, i + 2, file));
       const created: Link[] = [];
@@ -174,7 +176,7 @@ function csvRowToLink(header: string[], row: string[], line: number, file: strin
   const body: Record<string, unknown> = {};
   header.forEach((name, i) => {
     const value = (row[i] ?? '').trim();
-    if (value === '') return;
+    if (value === '' || READ_ONLY_FIELDS.includes(name)) return;
     if (name === 'tags') body.tags = value.split('|').map((t) => t.trim()).filter(Boolean);
     else if (name === 'max_clicks') {
       if (!/^\d+$/.test(value)) throw new UsageError(`${file} line ${line}: max_clicks must be a whole number, got "${value}"`);

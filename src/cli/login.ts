@@ -14,8 +14,8 @@ export function loginCommand(): Command {
     .option('--password <password>', 'the password (or LINKWIRE_PASSWORD)')
     .action(async (opts: { apiKey?: string; email?: string; password?: string }, cmd: Command) => {
       const flags = flagsOf(cmd);
-      const url = flags.url ?? process.env.LINKWIRE_URL ?? readProfile()?.url ?? DEFAULT_URL;
-      let apiKey = opts.apiKey ?? flags.apiKey;
+      const url = flags.url || process.env.LINKWIRE_URL || readProfile()?.url || DEFAULT_URL;
+      let apiKey = opts.apiKey || flags.apiKey;
       if (!apiKey) {
         const password = opts.password ?? process.env.LINKWIRE_PASSWORD;
         if (!opts.email || !password) throw new UsageError('pass --api-key, or --email with --password (or LINKWIRE_PASSWORD)');

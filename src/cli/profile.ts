@@ -39,7 +39,8 @@ export function writeProfile(profile: Profile, env: NodeJS.ProcessEnv = process.
 /** The server and key to use: flags, then LINKWIRE_URL / LINKWIRE_API_KEY, then the saved profile. */
 export function resolveTarget(flags: { url?: string | undefined; apiKey?: string | undefined }, env: NodeJS.ProcessEnv = process.env): { url: string; apiKey: string | null } {
   const profile = readProfile(env);
-  const url = flags.url ?? env.LINKWIRE_URL ?? profile?.url ?? DEFAULT_URL;
-  const apiKey = flags.apiKey ?? env.LINKWIRE_API_KEY ?? (profile && (flags.url ?? env.LINKWIRE_URL ?? profile.url) === profile.url ? profile.api_key : null);
+  // An empty variable counts as unset. The saved key is only sent to the server it was saved for.
+  const url = flags.url || env.LINKWIRE_URL || profile?.url || DEFAULT_URL;
+  const apiKey = flags.apiKey || env.LINKWIRE_API_KEY || (profile && url === profile.url ? profile.api_key : null);
   return { url, apiKey: apiKey || null };
 }
