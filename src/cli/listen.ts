@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { generateWebhookSecret } from '../delivery/signing.js';
+import { generateWebhookSecret, isWebhookSecret } from '../delivery/signing.js';
 import { buildDeliveryRequest } from '../delivery/request.js';
 import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { createIdSource } from '../ids.js';
@@ -31,6 +31,7 @@ export function listenCommand(): Command {
       }
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError('--forward-to must be an http:// or https:// URL');
       const json = outputOf(cmd).json;
+      if (opts.secret !== undefined && !isWebhookSecret(opts.secret)) throw new UsageError('--secret must be "whsec_" followed by base64 of 24–32 bytes');
       const secret = opts.secret ?? generateWebhookSecret();
       const ids = createIdSource();
       const webhook = listenerWebhook(target.toString(), secret);
