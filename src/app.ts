@@ -186,7 +186,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
       onError: (err) => fastify.log.error({ err }, 'delivery engine error'),
-      observer: deliveryMetrics(metrics, () => clock.now()),
+      observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
     });
     jobs.push(...engine.jobs);
   }

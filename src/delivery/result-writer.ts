@@ -31,9 +31,11 @@ export interface DeliveryObserver {
   attemptFinished(record: AttemptRecord): void;
   /** An endpoint was switched off for failing; called after that committed. */
   endpointDisabled(): void;
+  /** Attempts whose results committed (the live event stream shows them). */
+  attemptsCommitted?(notices: AttemptNotice[]): void;
 }
 
-/** What the live event stream learns of each attempt (channel `delivery_attempted`, a JSON array). */
+/** What the live event stream learns of each attempt. */
 export interface AttemptNotice {
   id: string;
   workspace_id: string;
@@ -50,8 +52,6 @@ export interface AttemptNotice {
   started_at: number;
 }
 
-/** pg_notify payloads must stay under 8000 bytes. */
-const NOTICE_BYTES = 7000;
 
 /** An endpoint is switched off after failing this many attempts in a row, or for this long. */
 export const DISABLE_AFTER_FAILURES = 50;
@@ -173,9 +173,9 @@ export class ResultWriter {
         .execute();
     }
 
-    await notifyAttempts(
-      tx,
-      records.map((r, i) => ({
+    const observer = this.observer;
+    if (observer?.attemptsCommitted) {
+      const notices: AttemptNotice[] = records.map((r, i) => ({
         id: attempts[i]!.id,
         workspace_id: r.workspaceId,
         delivery_id: r.deliveryId,
@@ -188,8 +188,11 @@ export class ResultWriter {
         response_time_ms: attempts[i]!.response_time_ms,
         error: attempts[i]!.error,
         started_at: r.startedAt,
-      })),
-    );
+      }));
+      // In-process only: a NOTIFY here would make every result commit take PostgreSQL's
+      // cluster-wide notify lock, which slowed delivery badly under load.
+      tx.afterCommit(() => observer.attemptsCommitted?.(notices));
+    }
 
     // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.
     const byWebhook = new Map<string, AttemptRecord[]>();
@@ -237,7 +240,6 @@ export class ResultWriter {
           .where('id', '=', hook.id)
           .execute();
         const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
-        const observer = this.observer;
         if (observer) tx.afterCommit(() => observer.endpointDisabled());
         await outbox.append(tx, [
           { type: 'webhook.disabled', workspaceId: hook.workspace_id, data: { webhook: renderWebhook(updated, links.map((l) => l.link_id)) } },
@@ -249,19 +251,3 @@ export class ResultWriter {
   }
 }
 
-/** Tells live streams (in this and other processes) about the attempts, once they commit. */
-async function notifyAttempts(tx: Tx, notices: AttemptNotice[]): Promise<void> {
-  let chunk: string[] = [];
-  let bytes = 2;
-  for (const notice of notices) {
-    const text = JSON.stringify(notice);
-    if (chunk.length && bytes + text.length + 1 > NOTICE_BYTES) {
-      await tx.notify('delivery_attempted', `[${chunk.join(',')}]`);
-      chunk = [];
-      bytes = 2;
-    }
-    chunk.push(text);
-    bytes += text.length + 1;
-  }
-  if (chunk.length) await tx.notify('delivery_attempted', `[${chunk.join(',')}]`);
-}

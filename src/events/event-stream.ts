@@ -8,8 +8,8 @@ import { envelopeJsonFromRow } from './outbox.js';
  * The live event stream (GET /api/events/stream, server-sent events). Each connection reads its
  * workspace's events in commit order from its own position (storage/event-feed.ts), woken by the
  * `event_created` signal (LISTEN/NOTIFY across processes), so a stream resumed with
- * Last-Event-ID has no gaps and no duplicates. Delivery attempts are passed through live from the
- * `delivery_attempted` signal; they carry no id and are not replayed on resume. See
+ * Last-Event-ID has no gaps and no duplicates. Delivery attempts made by this process's worker
+ * are passed through live; they carry no id and are not replayed on resume. See
  * docs/events-stream.md.
  */
 
@@ -40,7 +40,6 @@ export interface StreamRequest {
 
 /** Above this much unsent output a connection stops reading until the client catches up. */
 const HIGH_WATER_BYTES = 1 << 20;
-const SEEN_ATTEMPTS = 4096;
 
 class StreamConnection {
   private reading = false;
@@ -139,7 +138,6 @@ export class EventStreamHub {
   private readonly connections = new Set<StreamConnection>();
   private readonly unsubscribe: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private readonly seenAttempts = new Set<string>();
   private closed = false;
   readonly options: EventStreamOptions;
 
@@ -192,7 +190,6 @@ export class EventStreamHub {
   private ensureStarted(): void {
     if (this.unsubscribe.length) return;
     this.unsubscribe.push(this.storage.subscribe('event_created', () => this.wakeAll()));
-    this.unsubscribe.push(this.storage.subscribe('delivery_attempted', (payload) => this.attempts(payload)));
     const heartbeat = setInterval(() => {
       for (const c of this.connections) c.write(': heartbeat\n\n');
     }, this.options.heartbeatMs);
@@ -206,19 +203,10 @@ export class EventStreamHub {
     for (const c of this.connections) c.wake();
   }
 
-  private attempts(payload: string): void {
+  /** Attempts this process's delivery worker just recorded. */
+  attemptsCommitted(notices: readonly AttemptNotice[]): void {
     if (this.connections.size === 0) return;
-    let notices: AttemptNotice[];
-    try {
-      notices = JSON.parse(payload) as AttemptNotice[];
-    } catch {
-      return;
-    }
     for (const notice of notices) {
-      // On PostgreSQL this process hears its own attempts twice (in-process, and back from NOTIFY).
-      if (this.seenAttempts.has(notice.id)) continue;
-      this.seenAttempts.add(notice.id);
-      if (this.seenAttempts.size > SEEN_ATTEMPTS) this.seenAttempts.delete(this.seenAttempts.values().next().value!);
       for (const c of this.connections) {
         if (c.request.attempts && c.request.workspaceId === notice.workspace_id) c.attempt(notice);
       }

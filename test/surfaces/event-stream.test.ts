@@ -5,6 +5,8 @@ import { openSse, type SseConnection } from '../helpers/sse.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { http } from '../helpers/http.js';
 import { sleep, until } from '../helpers/wait.js';
+import { startReceiver } from '../helpers/https-receiver.js';
+import { parseCidr } from '../../src/net/cidr.js';
 
 let app: TestApp | null = null;
 const open: SseConnection[] = [];
@@ -87,6 +89,28 @@ describe.each(DIALECTS)('GET /api/events/stream on %s', (dialect) => {
     expect(all).toHaveLength(total);
     expect([...received].sort()).toEqual([...all].sort()); // nothing lost
     expect(received).toEqual([...all].reverse()); // one transaction at a time here: commit order is id order
+  });
+
+  it('shows delivery attempts live (delivery.attempted, no id) to callers who may read webhooks', async () => {
+    const receiver = await startReceiver();
+    try {
+      app = await startTestApp(dialect, { config: { allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] } });
+      const me = await app.signup();
+      const hook = await app.api('POST', '/api/webhooks', { name: 'seen', url: receiver.url, events: ['link.created'] }, me.key);
+      expect(hook.status).toBe(201);
+      const s = await stream(app, me.key);
+      const onlyLinks = await stream(app, me.key, '?types=link.created');
+      const link = await app.api('POST', '/api/links', { url: 'https://example.com/attempted' }, me.key);
+      const attempt = await until('the attempt on the stream', () => s.messages.find((m) => m.event === 'delivery.attempted'));
+      const notice = JSON.parse(attempt.data) as Record<string, unknown>;
+      expect(notice).toMatchObject({ webhook_id: hook.json().id, event_type: 'link.created', status: 'succeeded', status_code: 200, attempt: 1, workspace_id: me.workspaceId });
+      const created = await until('the event too', () => envelopes(s).find((e) => e.type === 'link.created'));
+      expect(created.data.link!.url).toBe(link.json().url);
+      expect(notice.event_id).toBe(created.id);
+      expect(onlyLinks.messages.some((m) => m.event === 'delivery.attempted')).toBe(false);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('closes open streams promptly when the app shuts down', async () => {
