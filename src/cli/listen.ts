@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { generateWebhookSecret, isWebhookSecret } from '../delivery/signing.js';
+import { generateWebhookSecret, isWebhookSecret } from '../webhooks/signing.js';
 import { buildDeliveryRequest } from '../delivery/request.js';
 import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { createIdSource } from '../ids.js';

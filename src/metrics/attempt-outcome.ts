@@ -1,4 +1,4 @@
-import type { TargetErrorKind } from '../delivery/target-errors.js';
+import type { TargetErrorKind } from '../outbound/target-errors.js';
 import type { AttemptOutcomeLabel } from './metrics.js';
 
 /** The metrics label of one attempt: `success`, the HTTP status class, or why no answer came. */
