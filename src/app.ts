@@ -9,6 +9,7 @@ import { ClickJournal } from './clicks/journal/click-journal.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
+import { fastifyTrustProxy } from './clicks/client-ip.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
@@ -17,8 +18,12 @@ import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
+import { assertSameOriginWrite } from './http/cross-site.js';
+import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
+import { healthSchema, installOpenApi, readySchema } from './openapi/document.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LinkService } from './links/link-service.js';
 import { linkRoutes } from './links/routes.js';
@@ -26,6 +31,7 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import { isDatabaseUnavailable } from './storage/unavailable.js';
 import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
@@ -49,7 +55,14 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
+import { DataRetentionJob } from './retention/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
+import { EventStreamHub, type EventStreamOptions } from './events/event-stream.js';
+import { eventStreamRoutes } from './events/stream-routes.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { addAppGauges } from './metrics/app-gauges.js';
+import { deliveryMetrics } from './metrics/delivery-observer.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,8 +79,14 @@ export interface AppDeps {
    * writes it and an `ingest-only` app (the worker thread of the same process) ingests it.
    */
   journalMode?: 'local' | 'write-only' | 'ingest-only';
+  /** Called for every route Fastify registers (the OpenAPI coverage test lists them with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Link health checks (worker role): interval, timeout, … */
   monitorOptions?: Partial<LinkMonitorOptions>;
+  /** The Prometheus metrics this app reports to (a fresh set when absent). */
+  metrics?: Metrics;
+  /** Live event stream timings (heartbeat, safety poll) — tests shorten them. */
+  streamOptions?: Partial<EventStreamOptions>;
 }
 
 /** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
@@ -87,6 +106,9 @@ export interface App {
   readonly ingester: JournalIngester | null;
   /** Resolves once every click answered so far is in the database (immediate without a journal). */
   clicksSettled(): Promise<void>;
+  readonly metrics: Metrics;
+  /** The open /api/events/stream connections of this process. */
+  readonly streams: EventStreamHub;
   listen(port?: number, host?: string): Promise<string>;
   /** Starts the background jobs without listening (a worker-only app in a worker thread). */
   startJobs(): Promise<void>;
@@ -98,34 +120,60 @@ export async function createApp(input: AppDeps): Promise<App> {
   const { config, storage } = input;
   const clock = input.clock ?? systemClock;
   const ids = input.ids ?? createIdSource(() => clock.now());
-  const outbox = new Outbox(ids, clock);
+  const metrics = input.metrics ?? new Metrics();
+  const outbox = new Outbox(ids, clock, (types) => metrics.eventsCommitted(types));
+  const streams = new EventStreamHub(storage, input.streamOptions);
   const plans = new PlanTable(config.plans);
   const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans });
   const links = new LinkService({ config, storage, clock, ids, outbox });
   const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
 
+  let closing = false;
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let redirect: ((req: IncomingMessage, res: ServerResponse, slug: string) => void) | null = null;
 
   const server = createServer((req, res) => {
     const slug = redirect ? redirectSlugOf(req) : null;
-    if (slug !== null && redirect) redirect(req, res, slug);
-    else fastifyHandler!(req, res);
+    if (slug !== null && redirect) {
+      const started = performance.now();
+      res.once('finish', () => metrics.redirectAnswered(res.statusCode, (performance.now() - started) / 1000));
+      redirect(req, res, slug);
+    } else fastifyHandler!(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
   const fastify = Fastify({
     logger: { level: input.logLevel ?? config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     serverFactory: (handler) => {
       fastifyHandler = handler;
       return server;
     },
   });
+  if (input.onRoute) {
+    const observe = input.onRoute;
+    fastify.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
+  }
   installValidators(fastify);
   installErrorHandler(fastify);
+  installJsonBodyParser(fastify);
+  await installOpenApi(fastify, { serve: config.roles.has('api') });
+
+  // A loop reports its first failure only (it backs off and reports recovery itself); the database
+  // being unreachable is an outage to note, not an error of ours.
+  const logJobError = (job: string, err: unknown) =>
+    isDatabaseUnavailable(err) ? fastify.log.warn({ err }, `${job}: database unavailable, backing off`) : fastify.log.error({ err }, `${job} error`);
+  // During an outage every redirect fails alike (503 + Retry-After): one line per 30 s, not one per visit.
+  let redirectOutageLoggedAt = -Infinity;
+  const logRedirectError = (err: unknown) => {
+    if (!isDatabaseUnavailable(err)) return fastify.log.error({ err }, 'redirect failed');
+    if (Date.now() - redirectOutageLoggedAt < 30_000) return;
+    redirectOutageLoggedAt = Date.now();
+    fastify.log.warn({ err }, 'redirect: database unavailable, answering 503');
+  };
 
   const authenticate = createAuthenticator(storage, clock);
   fastify.decorateRequest('principal', null);
@@ -134,16 +182,36 @@ export async function createApp(input: AppDeps): Promise<App> {
     const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
+    if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
   });
   installAccessPolicy(fastify);
 
   const journalMode = input.journalMode ?? 'local';
   let ingester: JournalIngester | null = null;
   let publisher: JournalPublisher | null = null;
-  fastify.get('/healthz', { config: { public: true } }, async () => {
-    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
+  await fastify.register(metricsRoutes(metrics, config.metricsToken));
+  addAppGauges(metrics, { storage, clock, streams: () => streams.size });
+
+  // Liveness plus the database: non-200 while the database cannot be reached, so an orchestrator sees the outage.
+  fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async (_request, reply) => {
+    const database = await databaseState(storage);
+    // The click journal's lag (redirect processes): clicks answered but not yet in the database.
     const lag = ingester?.lag(Date.now()) ?? publisher?.lag(Date.now());
-    return lag ? { status: 'ok', journal: lag } : { status: 'ok' };
+    const journal = lag ? { journal: lag } : {};
+    if (database !== 'up') return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S)).send({ status: 'degraded', database, ...journal });
+    return { status: 'ok', database, ...journal };
+  });
+  // Readiness for load balancers: send traffic only while the database answers and we are not shutting down.
+  fastify.get('/readyz', { schema: readySchema, config: { public: true } }, async (_request, reply) => {
+    const database = closing ? 'not checked' : await databaseState(storage);
+    const ready = !closing && database === 'up';
+    if (!ready) {
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send({ ready: false, reason: closing ? 'shutting down' : 'database unavailable', database });
+    }
+    return { ready: true, database };
   });
   const ingesterJob = (journalIngester: JournalIngester, after?: () => void): BackgroundJob => ({
     name: 'click-ingester',
@@ -173,6 +241,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(integrationRoutes(new IntegrationService({ storage, clock, ids, outbox })));
     await fastify.register(webhookRoutes(new WebhookService({ config, storage, clock, ids, plans })));
     await fastify.register(eventRoutes(storage, clock));
+    await fastify.register(eventStreamRoutes(streams));
   }
 
   const targetClient = createTargetClient({
@@ -194,19 +263,28 @@ export async function createApp(input: AppDeps): Promise<App> {
       random: input.random ?? Math.random,
       retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
-      onError: (err) => fastify.log.error({ err }, 'delivery engine error'),
+      onError: (err) => logJobError('delivery engine', err),
+      onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
+      observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
     });
     jobs.push(...engine.jobs);
   }
 
-  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { ...input.monitorOptions, onError: (err) => fastify.log.error({ err }, 'link monitor error') }));
+  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
+  if (config.roles.has('worker')) {
+    jobs.push(
+      new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
+        fastify.log.warn(`data retention: working again after ${failures} failed runs`),
+      ),
+    );
+  }
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
-    const cache = new LinkCache(storage, config.baseUrl);
+    const cache = new LinkCache(storage, config.baseUrl, config.defaultDomain, undefined, config.linkCacheTtlMs);
     const domains = new DomainDirectory(storage, config.defaultDomain);
-    await domains.start();
+    await domains.start(config.linkCacheTtlMs);
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
     let journal: ClickJournal | null = null;
     if (config.journalDir !== null) {
@@ -232,7 +310,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       recorder: journal ? new JournaledRecorder(journal, recorder, clock) : recorder,
       geo: input.geo ?? createGeoLookup(),
       parseUserAgent: createUserAgentParser(),
-      onError: (err) => fastify.log.error({ err }, 'redirect failed'),
+      onError: (err) => logRedirectError(err),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;
@@ -262,6 +340,8 @@ export async function createApp(input: AppDeps): Promise<App> {
     engine,
     ingester,
     clicksSettled: () => ingester?.settled() ?? publisher?.settled() ?? Promise.resolve(),
+    metrics,
+    streams,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -279,6 +359,9 @@ export async function createApp(input: AppDeps): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      closing = true;
+      // Open event streams never end on their own: end them, or server.close() would wait on them.
+      streams.close();
       // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
       const serverClosed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeIdleConnections();
@@ -290,4 +373,15 @@ export async function createApp(input: AppDeps): Promise<App> {
       await targetClient.close();
     },
   };
+}
+
+/** 'up' when a trivial query answers; 'down' when the database cannot be reached. Other errors propagate. */
+async function databaseState(storage: Storage): Promise<'up' | 'down'> {
+  try {
+    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
+    return 'up';
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return 'down';
+    throw err;
+  }
 }

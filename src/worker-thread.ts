@@ -3,7 +3,7 @@
  * thread of the one `linkwire serve` process, with its own database connection: a delivery storm
  * or a wall of dead endpoints runs on this thread's event loop, never on the redirect's.
  * With `ingestJournal`, it also ingests the click journal the main thread writes.
- * Started by main.ts; see docs/click-journal.md.
+ * Started by src/worker-thread-host.ts (from `serve`, src/cli/server.ts); see docs/click-journal.md.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
@@ -15,7 +15,7 @@ export type FromWorker = { type: 'ready' } | { type: 'stopped' } | { type: 'fail
 
 async function run(): Promise<void> {
   const port = parentPort;
-  if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by main.ts');
+  if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by worker-thread-host.ts');
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
   const storage = openStorage(config.databaseUrl);
   const { ingestJournal } = workerData as { ingestJournal: boolean };

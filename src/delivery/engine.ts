@@ -4,7 +4,7 @@ import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
-import { ResultWriter } from './result-writer.js';
+import { ResultWriter, type DeliveryObserver } from './result-writer.js';
 import { RetentionJob } from './retention.js';
 import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
@@ -29,16 +29,19 @@ export function createDeliveryEngine(deps: {
   retentionDays: number;
   workerOptions?: Partial<WorkerOptions> | undefined;
   onError: (err: unknown) => void;
+  /** Told when a loop works again after failing (logged once per state change, not per tick). */
+  onRecover?: (job: string, failures: number) => void;
+  observer?: DeliveryObserver | null;
 }): DeliveryEngine {
   const workerId = newWorkerId();
-  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId);
+  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, 0, deps.observer ?? null);
   const worker = new DeliveryWorker(
-    { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError },
+    { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError, onRecover: (n) => deps.onRecover?.('delivery-worker', n) },
     workerId,
     { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
   );
-  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke(), deps.onError);
-  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError);
+  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke(), deps.onError, undefined, (n) => deps.onRecover?.('fanout', n));
+  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError, undefined, (n) => deps.onRecover?.('retention', n));
   const jobs: BackgroundJob[] = [
     { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },
     { name: 'fanout', start: () => fanout.start(), stop: () => fanout.stop() },
