@@ -300,6 +300,16 @@ export async function createApp(input: AppDeps): Promise<App> {
         ingester = new JournalIngester(journal, { storage, outbox }, { batchRecords: 2000, readBytes: 4 * 1024 * 1024, log: fastify.log });
         jobs.push(ingesterJob(ingester));
       }
+      // The same figures as /healthz's `journal`. Read here, where the writer lives: with the worker
+      // thread the ingester reports each committed position back to the writer (the publisher).
+      const lagSource = ingester ?? publisher;
+      if (lagSource) {
+        const lag = () => lagSource.lag(Date.now());
+        metrics.addGauge({ name: 'linkwire_journal_lag_records', help: 'Answered clicks in the click journal not yet ingested into the database', read: () => lag().records_behind });
+        metrics.addGauge({ name: 'linkwire_journal_lag_seconds', help: 'How far the click journal ingester is behind, in seconds (0 when caught up)', read: () => lag().seconds_behind });
+        metrics.addGauge({ name: 'linkwire_journal_lag_bytes', help: 'Bytes of the click journal not yet ingested', read: () => lag().bytes_behind });
+        metrics.addGauge({ name: 'linkwire_journal_max_bytes', help: 'The click journal size bound (LINKWIRE_JOURNAL_MAX_MB); redirects fall back to the database path beyond it', read: () => lag().max_bytes });
+      }
     }
     const handler = createRedirectHandler({
       config,

@@ -88,6 +88,36 @@ describe.each(DIALECTS)('GET /metrics on %s', (dialect) => {
     }
   });
 
+  it('shows the click journal’s lag (records, seconds, bytes) while clicks wait for the ingester, and 0 once ingested', async () => {
+    app = await startTestApp(dialect);
+    const me = await app.signup();
+    expect((await app.api('POST', '/api/links', { url: 'https://example.com/j', slug: 'journaled' }, me.key)).status).toBe(201);
+    const scrape = async () => samples((await http(app!.url, 'GET', '/metrics')).text);
+    const idle = await scrape();
+    expect(idle.get('linkwire_journal_lag_records')).toBe(0);
+    expect(idle.get('linkwire_journal_max_bytes')).toBe(1024 * 1024 * 1024);
+
+    // The ingester paused: answered clicks wait in the journal, as during a database outage.
+    await app.app.ingester!.stop();
+    for (let i = 0; i < 3; i++) expect((await http(app.url, 'GET', '/journaled')).status).toBe(302);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const behind = await scrape();
+    expect(behind.get('linkwire_journal_lag_records')).toBe(3);
+    expect(behind.get('linkwire_journal_lag_bytes')).toBeGreaterThan(0);
+    expect(behind.get('linkwire_journal_lag_seconds')).toBeGreaterThan(0);
+    const health = (await http(app.url, 'GET', '/healthz')).json();
+    expect(health.journal.records_behind).toBe(3);
+    expect(health.journal.bytes_behind).toBe(behind.get('linkwire_journal_lag_bytes'));
+
+    await app.app.ingester!.start();
+    await app.app.clicksSettled();
+    const caughtUp = await scrape();
+    expect(caughtUp.get('linkwire_journal_lag_records')).toBe(0);
+    expect(caughtUp.get('linkwire_journal_lag_bytes')).toBe(0);
+    expect(caughtUp.get('linkwire_journal_lag_seconds')).toBe(0);
+    expect(caughtUp.get('linkwire_clicks_recorded_total')).toBe(3);
+  });
+
   it('counts an endpoint switched off by a 410, and shows a failed delivery waiting for its retry as pending', async () => {
     receiver = await startReceiver({ respond: (r) => ({ status: r.path.includes('gone') ? 410 : 500 }) });
     app = await startTestApp(dialect, { config: { allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] } });

@@ -49,6 +49,7 @@ export interface JournalSource {
 export interface IngestProgressLike {
   ingestedRecords: number;
   backlogAtStart: number;
+  appendedAtStart: number;
   lastIngestedAt: number | null;
   startedAt: number;
 }

@@ -19,13 +19,18 @@ export interface IngestProgress {
   ingestedRecords: number;
   /** Records already in the journal when the ingester started. */
   backlogAtStart: number;
+  /**
+   * The writer's append count when that backlog was counted: a restarted ingester (a new worker
+   * thread beside the same writer) must not count the records before its start twice.
+   */
+  appendedAtStart: number;
   /** Append time of the newest ingested record. */
   lastIngestedAt: number | null;
   startedAt: number;
 }
 
 export function journalLag(journal: Pick<JournalSource, 'id' | 'appendedRecords' | 'maxBytes' | 'backlogBytes' | 'warning'>, progress: IngestProgress, now: number): JournalLag {
-  const records = Math.max(0, progress.backlogAtStart + journal.appendedRecords - progress.ingestedRecords);
+  const records = Math.max(0, progress.backlogAtStart + (journal.appendedRecords - progress.appendedAtStart) - progress.ingestedRecords);
   return {
     journal_id: journal.id,
     records_behind: records,
@@ -75,6 +80,7 @@ export class JournalIngester {
   private ingestedRecords = 0;
   /** Records already in the journal when we started (counted once, at start). */
   private backlogAtStart = 0;
+  private appendedAtStart = 0;
   private lastIngestedAt: number | null = null;
   private startedAt = Date.now();
   private lastErrorLogged = 0;
@@ -95,6 +101,7 @@ export class JournalIngester {
     const row = await this.deps.storage.db.selectFrom('journal_offsets').select(['segment', 'byte_offset']).where('journal_id', '=', this.journal.id).executeTakeFirst();
     const first = this.journal.readable()[0];
     this.position = row ? { segment: row.segment, offset: row.byte_offset } : { segment: first?.segment ?? 0, offset: 0 };
+    this.ingestedRecords = 0;
     this.backlogAtStart = await this.countBacklog();
     this.journal.markIngested(this.position, this.progress());
     this.started = true;
@@ -134,7 +141,7 @@ export class JournalIngester {
   }
 
   progress(): IngestProgress {
-    return { ingestedRecords: this.ingestedRecords, backlogAtStart: this.backlogAtStart, lastIngestedAt: this.lastIngestedAt, startedAt: this.startedAt };
+    return { ingestedRecords: this.ingestedRecords, backlogAtStart: this.backlogAtStart, appendedAtStart: this.appendedAtStart, lastIngestedAt: this.lastIngestedAt, startedAt: this.startedAt };
   }
 
   poke(): void {
@@ -284,6 +291,8 @@ export class JournalIngester {
   /** Records between the committed position and the end of the journal, for the lag figure. */
   private async countBacklog(): Promise<number> {
     let count = 0;
+    // Taken with the segment ends below (same synchronous moment): later appends are the writer's count minus this.
+    this.appendedAtStart = this.journal.appendedRecords;
     for (const s of this.journal.readable()) {
       if (s.segment < this.position.segment) continue;
       let offset = s.segment === this.position.segment ? this.position.offset : 0;

@@ -48,7 +48,7 @@ export class JournalPublisher {
   }
 
   lag(now: number): JournalLag {
-    return journalLag(this.journal, this.journal.lastProgress ?? { ingestedRecords: 0, backlogAtStart: 0, lastIngestedAt: null, startedAt: this.startedAt }, now);
+    return journalLag(this.journal, this.journal.lastProgress ?? { ingestedRecords: 0, backlogAtStart: 0, appendedAtStart: 0, lastIngestedAt: null, startedAt: this.startedAt }, now);
   }
 
   /** Resolves when every record appended before this call is reported ingested. */
