@@ -52,10 +52,16 @@ describe('redirects while PostgreSQL is down', () => {
     const worker = async () => {
       while (!stop) {
         const n = sent++;
-        const res = await request(`${target}?n=${n}`, { dispatcher: agent, headers: { 'user-agent': UA } });
-        await res.body.dump();
-        if (res.statusCode === 302) answered.push(n);
-        else other.push({ n, status: res.statusCode, phase });
+        let status: number;
+        try {
+          const res = await request(`${target}?n=${n}`, { dispatcher: agent, headers: { 'user-agent': UA } });
+          await res.body.dump();
+          status = res.statusCode;
+        } catch {
+          status = -1; // no answer at all (the process gone): the assertions below show its output
+        }
+        if (status === 302) answered.push(n);
+        else other.push({ n, status, phase });
         await sleep(2); // a steady storm, not a benchmark
       }
     };
@@ -74,7 +80,10 @@ describe('redirects while PostgreSQL is down', () => {
     await Promise.all(workers);
     await agent.close();
 
-    expect(other).toEqual([]);
+    // The process must outlive the outage: if it did not, its own output says why.
+    expect(server.child.exitCode, server.output()).toBeNull();
+    expect(server.child.signalCode, server.output()).toBeNull();
+    expect(other, server.output()).toEqual([]);
     expect(duringOutage).toBeGreaterThan(200);
     expect(health.status).not.toBe(200); // the database is down, and /healthz says so
 
@@ -97,6 +106,8 @@ describe('redirects while PostgreSQL is down', () => {
       for (const n of answered) expect(seen.get(String(n)), `click n=${n}`).toBe(1);
       expect(row.clicks).toBe(answered.length);
       expect(events).toHaveLength(answered.length);
+      // Neither thread failed along the way (a failed worker thread is restarted and logged).
+      expect(server.output()).not.toContain('worker thread failed');
     } finally {
       await storage.close();
     }
