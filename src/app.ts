@@ -45,6 +45,13 @@ import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { monitorRoutes } from './monitoring/routes.js';
+import { clickRoutes } from './clicks/routes.js';
+import { RecentClicks } from './clicks/recent-clicks.js';
+import { webhookHealthRoutes } from './delivery/health-routes.js';
+import { WebhookHealthReport } from './delivery/webhook-health.js';
+import { loadDashboardFiles } from './web/dashboard-files.js';
+import { dashboardRoutes } from './web/dashboard-routes.js';
+import { filterCheckRoutes } from './webhooks/filter-check-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -142,6 +149,10 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(integrationRoutes(new IntegrationService({ storage, clock, ids, outbox })));
     await fastify.register(webhookRoutes(new WebhookService({ config, storage, clock, ids, plans })));
     await fastify.register(eventRoutes(storage, clock));
+    await fastify.register(clickRoutes(new RecentClicks({ storage, links })));
+    await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
+    await fastify.register(filterCheckRoutes());
+    await fastify.register(dashboardRoutes(loadDashboardFiles()));
   }
 
   const targetClient = createTargetClient({

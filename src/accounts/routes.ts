@@ -55,6 +55,29 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       return reply.status(204).send();
     });
 
+    r.get(
+      '/api/auth/workspaces',
+      { schema: { response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
+      async (request) => {
+        const principal = principalOf(request);
+        if (!principal.userId) return { data: [] };
+        const list = await accounts.workspacesOf(principal.userId);
+        return { data: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+      },
+    );
+
+    r.post(
+      '/api/auth/switch-workspace',
+      { schema: { body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: Type.Null() } } },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+        if (principal.via !== 'session' || !token || !principal.userId) throw new AppError('FORBIDDEN', 'Only a dashboard session can switch workspaces; an API key belongs to one');
+        await accounts.switchWorkspace(token, principal.userId, request.body.workspace_id);
+        return reply.status(204).send(null);
+      },
+    );
+
     r.get('/api/workspace', async (request) => accounts.getWorkspace(principalOf(request).workspaceId));
 
     r.patch('/api/workspace', { schema: { body: UpdateWorkspaceBody } }, async (request) => {
