@@ -126,7 +126,12 @@ export async function createApp(input: AppDeps): Promise<App> {
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
+    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean } | undefined;
+    if (routeConfig?.optionalAuth) {
+      // Answers anonymous callers too (the dashboard asks "am I logged in?" without a 401 in the console).
+      request.principal = await authenticate(request).catch(() => null);
+      return;
+    }
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
   });

@@ -1,7 +1,7 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { ApiError, get, post, setUnauthorizedHandler, type Page, type WorkspaceChoice } from './api';
+import { get, post, setUnauthorizedHandler, type WorkspaceChoice } from './api';
 import { SessionContext, useSession, type Session } from './session';
 import { Loading } from './ui';
 import { LoginPage, SignupPage } from './pages/auth';
@@ -162,10 +162,10 @@ export function App() {
   const [workspaces, setWorkspaces] = useState<WorkspaceChoice[] | null>(null);
   const refresh = useCallback(async () => {
     try {
-      setWorkspaces((await get<Page<WorkspaceChoice>>('/api/auth/workspaces')).data);
+      setWorkspaces((await get<{ workspaces: WorkspaceChoice[] }>('/api/auth/session')).workspaces);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setWorkspaces([]);
-      else throw err;
+      setWorkspaces([]);
+      throw err;
     }
   }, []);
   useEffect(() => {

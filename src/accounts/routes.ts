@@ -56,6 +56,28 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
     });
 
     r.get(
+      '/api/auth/session',
+      {
+        config: { optionalAuth: true },
+        schema: {
+          response: {
+            200: Type.Object({
+              authenticated: Type.Boolean(),
+              via: Type.Union([Type.Literal('session'), Type.Literal('api_key'), Type.Null()]),
+              workspaces: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const principal = request.principal;
+        if (!principal) return { authenticated: false, via: null, workspaces: [] };
+        const list = principal.userId ? await accounts.workspacesOf(principal.userId) : [];
+        return { authenticated: true, via: principal.via, workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+      },
+    );
+
+    r.get(
       '/api/auth/workspaces',
       { schema: { response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
       async (request) => {
