@@ -129,6 +129,25 @@ describe('dashboard pages in Chromium', () => {
     await context.close();
   });
 
+  it('Copy falls back to selecting the text where the clipboard API is missing (plain HTTP)', async () => {
+    const context = await newContext(b.browser);
+    await context.addInitScript('Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined })');
+    const page = await context.newPage();
+    await logIn(page, t.url, email);
+    await page.goto(`${t.url}/links/${linkId}`);
+    const field = page.getByLabel('Short URL');
+    await field.waitFor();
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText(/Copied to the clipboard|press Ctrl\+C/).waitFor();
+    const value = await field.inputValue();
+    const selected = await field.evaluate((el) => {
+      const input = el as unknown as { selectionStart: number; selectionEnd: number };
+      return input.selectionEnd - input.selectionStart;
+    });
+    expect(selected).toBe(value.length);
+    await context.close();
+  });
+
   it('shows API errors next to the field they concern', async () => {
     const context = await newContext(b.browser);
     const page = await context.newPage();
