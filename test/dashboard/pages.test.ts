@@ -148,6 +148,67 @@ describe('dashboard pages in Chromium', () => {
     await context.close();
   });
 
+  it('imports a CSV with progress and a per-row error report, exports CSV, edits a link with a rule', async () => {
+    const me = await t.signup();
+    const context = await newContext(b.browser);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const watch = watchPage(page);
+    await logIn(page, t.url, me.email);
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import links from CSV' });
+    const rows = ['url,slug,title,tags', 'https://example.com/1,imp-1,"One, with comma",a|b', 'not a url,imp-2,Bad,', 'https://example.com/3,imp-3,Three,c'];
+    await dialog.getByLabel('CSV file').setInputFiles({ name: 'links.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await dialog.getByText('3 of 3 rows processed · 2 created · 1 failed').waitFor();
+    expect(await dialog.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe('3');
+    const report = dialog.getByRole('table', { name: 'Rows not imported' });
+    expect(await report.locator('tbody tr').count()).toBe(1);
+    expect(await report.locator('tbody td').first().textContent()).toBe('3');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await page.getByRole('link', { name: 'One, with comma' }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync((await download.path()), 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^url,slug,domain,title,tags/);
+    expect(csv).toContain('https://example.com/1,imp-1,');
+    expect(csv).toContain('"One, with comma",a|b');
+
+    await page.getByRole('link', { name: 'Three' }).click();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByText('Routing rules').first().click();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('group', { name: 'Rule 1' }).getByLabel('Matches').fill('CA, US');
+    await page.getByRole('group', { name: 'Rule 1' }).getByLabel('Go to URL').fill('https://example.com/na');
+    await page.getByText('Expiry and limits').click();
+    await page.getByLabel('Click limit').fill('10');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('limit 10 clicks').waitFor();
+    const saved = (await t.api('GET', `/api/links?search=imp-3`, undefined, me.key)).json().data[0];
+    expect(saved.rules).toEqual([{ what: 'country', matches: ['CA', 'US'], url: 'https://example.com/na' }]);
+    expect(saved.max_clicks).toBe(10);
+    // Chromium logs each refused request: the batch with the bad row, then the bad row alone. Nothing else.
+    expect(watch.errors).toEqual(Array(2).fill('console: Failed to load resource: the server responded with a status of 400 (Bad Request)'));
+    await context.close();
+  });
+
+  it('a member of two workspaces picks one in the top bar', async () => {
+    const owner = await t.signup();
+    const member = await t.signup();
+    await t.api('POST', '/api/workspace/members', { email: member.email, role: 'member' }, owner.key);
+    const context = await newContext(b.browser);
+    const page = await context.newPage();
+    await logIn(page, t.url, member.email);
+    const picker = page.getByRole('combobox', { name: 'Workspace' });
+    expect(await picker.locator('option').count()).toBe(2);
+    const current = await picker.inputValue();
+    const target = current === owner.workspaceId ? member.workspaceId : owner.workspaceId;
+    await picker.selectOption(target);
+    await expect.poll(async () => (await (await page.request.get(`${t.url}/api/workspace`)).json()).id).toBe(target);
+    expect(await picker.inputValue()).toBe(target);
+    await context.close();
+  });
+
   it('shows API errors next to the field they concern', async () => {
     const context = await newContext(b.browser);
     const page = await context.newPage();
