@@ -158,6 +158,18 @@ describe('dashboard: the webhook journey in Chromium', () => {
     expect(webhookPath).toMatch(/^\/settings\/webhooks\/wh_/);
   });
 
+  it('Delete asks first, then the webhook is gone', async () => {
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this webhook?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await t.api('GET', '/api/webhooks')).json().data).toHaveLength(1);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await dialog.getByRole('button', { name: 'Delete webhook' }).click();
+    await page.getByText('No webhooks yet').waitFor();
+    expect((await t.api('GET', '/api/webhooks')).json().data).toHaveLength(0);
+  });
+
   it('logged no console error and made no request beyond 127.0.0.1', () => {
     expect(watch.errors, watch.errors.join('\n')).toEqual([]);
     expect(watch.requests.length).toBeGreaterThan(10);
