@@ -149,6 +149,8 @@ export function LinkForm(props: { link?: Link; domains: string[]; onSaved: (link
     }
   }
 
+  // A section holding a field the server refused opens by itself, so the error is seen.
+  const has = (...names: string[]) => (names.some((n) => errors[n]) ? true : undefined);
   const unshown = Object.keys(errors).filter((k) => !(k in v) && k !== 'rules');
   return (
     <form class="link-form" onSubmit={submit} noValidate>
@@ -170,7 +172,7 @@ export function LinkForm(props: { link?: Link; domains: string[]; onSaved: (link
       </div>
       {text('title', 'Title')}
       {text('tags', 'Tags', { hint: 'Comma-separated' })}
-      <details>
+      <details open={has('expires_at', 'expired_url', 'max_clicks', 'geo_block')}>
         <summary>Expiry and limits</summary>
         <div class="grid2">
           {text('expires_at', 'Expires at', { type: 'datetime-local' })}
@@ -179,11 +181,11 @@ export function LinkForm(props: { link?: Link; domains: string[]; onSaved: (link
           {text('geo_block', 'Blocked countries', { hint: 'ISO codes, e.g. RU, KP' })}
         </div>
       </details>
-      <details>
+      <details open={has('rules')}>
         <summary>Routing rules</summary>
         <RulesEditor rows={rules} onChange={setRules} error={errors.rules} />
       </details>
-      <details>
+      <details open={has('utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content')}>
         <summary>UTM parameters</summary>
         <div class="grid2">
           {text('utm_source', 'utm_source')}
@@ -193,7 +195,7 @@ export function LinkForm(props: { link?: Link; domains: string[]; onSaved: (link
           {text('utm_content', 'utm_content')}
         </div>
       </details>
-      <details>
+      <details open={has('og_title', 'og_description')}>
         <summary>Social preview (Open Graph)</summary>
         {text('og_title', 'Preview title')}
         {text('og_description', 'Preview description')}
