@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/'] },
@@ -18,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'support/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -32,6 +33,29 @@ export default tseslint.config(
     // Preact ignores what an event handler returns; the dashboard's async handlers catch their own errors.
     files: ['dashboard/**/*.tsx'],
     rules: { '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }] },
+  },
+  {
+    // The import graph: no cycles, and arrows point one way (surfaces → domain → storage).
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src/storage', from: './src', except: ['./storage'], message: 'storage imports no domain module' },
+            { target: './src/jobs', from: './src', except: ['./jobs'], message: 'jobs/ is shared infrastructure' },
+            { target: './src/outbound', from: './src', except: ['./outbound', './net'], message: 'outbound/ depends only on net/' },
+          ],
+        },
+      ],
+    },
   },
   { files: ['*.js', '*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -22,10 +22,11 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { deliveryRoutes } from './delivery/routes.js';
-import { createTargetClient } from './delivery/target-client.js';
+import { createTargetClient } from './outbound/target-client.js';
 import type { WorkerOptions } from './delivery/worker.js';
 import { CidrSet } from './net/cidr.js';
 import { installAccessPolicy } from './api-keys/access-policy.js';
@@ -67,12 +68,8 @@ export interface AppDeps {
   monitorOptions?: Partial<LinkMonitorOptions>;
 }
 
-/** A background job: started after the listener is up, stopped before storage closes. */
-export interface BackgroundJob {
-  readonly name: string;
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-}
+/** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
+export type { BackgroundJob } from './jobs/background-job.js';
 
 export interface App {
   readonly server: Server;

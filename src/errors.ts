@@ -1,4 +1,4 @@
-/** The one list of coded errors (SPEC §6) with the HTTP status each one answers with. */
+/** The one list of coded errors (docs/api.md, "Errors") with the HTTP status each one answers with. */
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
   INVALID_EVENTS: 400,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { adminQuery as runAdminQuery, isLoopbackUrl, newDatabaseName } from '../../support/postgres.js';
 import { onCleanup } from './procs.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -16,8 +16,6 @@ export interface BenchDatabase {
   url: string;
   drop(): Promise<void>;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** A fresh, empty database: a SQLite file in a new temp dir, or a new PostgreSQL database; dropped on cleanup. */
 export async function createDatabase(dialect: Dialect): Promise<BenchDatabase> {
@@ -34,12 +32,9 @@ export async function createDatabase(dialect: Dialect): Promise<BenchDatabase> {
     return { dialect, url: `sqlite:${join(dir, 'linkwire.db')}`, drop };
   }
 
-  const admin = new URL(PG_ADMIN_URL);
-  if (!LOOPBACK.has(admin.hostname)) throw new Error(`refusing a non-loopback PostgreSQL (${admin.hostname}): the bench only uses 127.0.0.1`);
-  const name = `lw_bench_${randomBytes(6).toString('hex')}`;
+  if (!isLoopbackUrl(PG_ADMIN_URL)) throw new Error(`refusing a non-loopback PostgreSQL (${new URL(PG_ADMIN_URL).hostname}): the bench only uses 127.0.0.1`);
+  const { name, url } = newDatabaseName(PG_ADMIN_URL, 'lw_bench_');
   await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
@@ -48,21 +43,11 @@ export async function createDatabase(dialect: Dialect): Promise<BenchDatabase> {
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   };
   const unregister = onCleanup(drop);
-  return { dialect, url: url.toString(), drop };
+  return { dialect, url, drop };
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(`PostgreSQL is unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
-  }
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+function adminQuery(text: string): Promise<void> {
+  return runAdminQuery(PG_ADMIN_URL, text, 'PostgreSQL is unreachable', 10_000);
 }
 
 /** The PostgreSQL server's version string (for the machine info), or null. */

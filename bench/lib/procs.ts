@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../support/free-port.js';
 
 /** The repository root (bench/lib/ → ../../). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,16 +17,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The environment for children: ours, minus any LINKWIRE_* that would leak into the server under test. */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

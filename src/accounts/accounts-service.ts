@@ -7,6 +7,7 @@ import type { IdSource } from '../ids.js';
 import { acceptInvites, hasPendingInvite } from '../members/invites.js';
 import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Workspace } from './account-schema.js';
 import { LoginThrottle, type LoginLimits } from './login-failures.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
@@ -211,7 +212,5 @@ function isCidr(text: string): boolean {
   }
 }
 
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
+/** Moved to storage/unique-violation.ts; kept here so existing imports compile. */
+export { isUniqueViolation };

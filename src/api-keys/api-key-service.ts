@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { toIso, toIsoOrNull } from '../clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { Principal } from '../http/auth.js';
+import type { Principal } from '../accounts/principal.js';
 import type { IdSource } from '../ids.js';
 import type { ApiKeyTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';

@@ -1,27 +1,13 @@
-import { toIso, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
-import type { Link } from '../links/link-schema.js';
 import type { ClickTable } from '../storage/schema.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
-import type { Click } from './click-schema.js';
+import { clickEvents, counterEvents, expiredEvent, geoBlockedEvent } from './click-events.js';
+import type { Visit, VisitOutcome } from './visit.js';
 import { later, type Cancel } from '../later.js';
 
-/** A visit the redirect wants made durable before it answers. */
-export type Visit =
-  | { kind: 'click'; link: Link; click: Click }
-  | { kind: 'geo_blocked'; link: Link; click: Click }
-  | { kind: 'expired'; link: Link };
-
-export type VisitOutcome =
-  /** Counted; `clicks` is the link's count including this click. */
-  | { status: 'counted'; clicks: number }
-  /** The link had already reached max_clicks: not counted, answer 410. */
-  | { status: 'limit_reached' }
-  /** The link no longer exists. */
-  | { status: 'gone' }
-  | { status: 'recorded' };
+export type { Visit, VisitOutcome } from './visit.js';
 
 interface Pending {
   visit: Visit;
@@ -29,14 +15,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-export const MILESTONES_FROM = 100;
-
-/** 100, 1 000, 10 000, … crossed when a count goes from `before` (exclusive) to `after` (inclusive). */
-export function milestonesCrossed(before: number, after: number): number[] {
-  const out: number[] = [];
-  for (let m = MILESTONES_FROM; m <= after; m *= 10) if (m > before) out.push(m);
-  return out;
-}
+export { MILESTONES_FROM, milestonesCrossed } from './click-events.js';
 
 /**
  * Group commit for the redirect path: visits arriving within a few milliseconds are written in
@@ -136,9 +115,7 @@ export class ClickRecorder {
             const clicks = before + n + 1;
             outcomes[i] = { status: 'counted', clicks };
             clickRows.push(toClickRow(visit));
-            const data = { link: { ...visit.link, clicks }, click: visit.click };
-            events.push({ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data });
-            if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
+            events.push(...clickEvents(visit, clicks));
           });
           const lastVisit = batch[counted[counted.length - 1]!]!.visit;
           const link = { ...lastVisit.link, clicks: after };
@@ -148,17 +125,14 @@ export class ClickRecorder {
             .set(reachedLimit ? { clicks: after, limit_notified: 1 } : { clicks: after })
             .where('id', '=', linkId)
             .execute();
-          if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
-          for (const milestone of milestonesCrossed(before, after)) {
-            events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link: { ...link, clicks: milestone }, milestone } });
-          }
+          events.push(...counterEvents(link, before, after, reachedLimit));
         }
       }
 
       for (let i = 0; i < batch.length; i++) {
         const visit = batch[i]!.visit;
         if (visit.kind === 'geo_blocked') {
-          events.push({ type: 'link.geo_blocked', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link, click: visit.click } });
+          events.push(geoBlockedEvent(visit));
           outcomes[i] = { status: 'recorded' };
         } else if (visit.kind === 'expired') {
           // Only the visit that flips the flag emits: once per expiry, however many processes race.
@@ -169,24 +143,21 @@ export class ClickRecorder {
             .where('expired_notified', '=', 0)
             .executeTakeFirst();
           if (Number(result.numUpdatedRows) > 0) {
-            events.push({ type: 'link.expired', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link } });
+            events.push(expiredEvent(visit));
           }
           outcomes[i] = { status: 'recorded' };
         }
       }
 
-      await insertRows(tx.db, tx.dialect, 'clicks', clickRows);
+      await tx.insertRows('clicks', clickRows);
       await this.deps.outbox.append(tx, events);
       return outcomes;
     });
   }
 
   private async lockCounters(tx: Tx, linkIds: string[]) {
-    let q = tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id');
-    // PostgreSQL: lock the rows so concurrent batches from other processes serialise on the counters.
-    // SQLite has a single writer already.
-    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
-    const rows = await q.execute();
+    // Locked, so concurrent batches from other processes serialise on the counters.
+    const rows = await tx.lockRows(tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id')).execute();
     return new Map(rows.map((r) => [r.id, r]));
   }
 }
@@ -215,5 +186,3 @@ function toClickRow(visit: Extract<Visit, { kind: 'click' }>): ClickTable {
     ip: c.ip,
   };
 }
-
-export const clickTimestamp = (clock: Clock): string => toIso(clock.now());

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 
-/** The `click` object of click events (SPEC §4). Unknown values are null. */
+/** The `click` object of click events (docs/events.md). Unknown values are null. */
 export const ClickSchema = Type.Object({
   id: Id('clk'),
   timestamp: Timestamp,

@@ -8,9 +8,10 @@ import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
+import { findDelivery, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest, deliveryBody } from './request.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 
 export interface DeliveryListQuery {
   status?: string | undefined;
@@ -88,11 +89,7 @@ export class DeliveryService {
 
   async list(workspaceId: string, webhookId: string, query: DeliveryListQuery): Promise<DeliveryTable[]> {
     await this.requireWebhook(workspaceId, webhookId);
-    let q = this.deps.storage.db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId).where('workspace_id', '=', workspaceId);
-    if (query.status) q = q.where('status', '=', query.status);
-    if (query.type) q = q.where('event_type', '=', query.type);
-    if (query.after) q = q.where('id', '<', query.after);
-    return q.orderBy('id', 'desc').limit(query.limit + 1).execute();
+    return listDeliveries(this.deps.storage.db, workspaceId, webhookId, query);
   }
 
   async detail(workspaceId: string, id: string) {
@@ -118,13 +115,13 @@ export class DeliveryService {
     const { storage, clock } = this.deps;
     const now = clock.now();
     return storage.transaction(async (tx) => {
-      const row = await tx.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      const row = await findDelivery(tx.db, workspaceId, id);
       if (!row) throw notFound('Delivery');
       if (row.status === 'pending' && row.lease_until !== null && row.lease_until > now) {
         throw new AppError('CONFLICT', 'This delivery is being sent right now');
       }
       const updated = { ...row, status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now };
-      await tx.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now }).where('id', '=', id).execute();
+      await requeueDelivery(tx.db, id, now);
       await tx.notify('delivery_due', '');
       return renderDelivery(updated);
     });
@@ -138,15 +135,7 @@ export class DeliveryService {
     await this.requireWebhook(workspaceId, webhookId);
     const now = clock.now();
     return storage.transaction(async (tx) => {
-      let q = tx.db
-        .updateTable('deliveries')
-        .set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now })
-        .where('webhook_id', '=', webhookId)
-        .where('workspace_id', '=', workspaceId)
-        .where('created_at', '>=', from);
-      q = status === 'all' ? q.where('status', 'in', ['failed', 'succeeded']) : q.where('status', '=', status);
-      const result = await q.executeTakeFirst();
-      const replayed = Number(result.numUpdatedRows);
+      const replayed = await requeueSince(tx.db, workspaceId, webhookId, from, status, now);
       if (replayed > 0) await tx.notify('delivery_due', '');
       return { replayed };
     });
@@ -158,7 +147,7 @@ export class DeliveryService {
   }
 
   private async findRow(workspaceId: string, id: string): Promise<DeliveryTable> {
-    const row = await this.deps.storage.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    const row = await findDelivery(this.deps.storage.db, workspaceId, id);
     if (!row) throw notFound('Delivery');
     return row;
   }

@@ -1,4 +1,4 @@
-import type { BackgroundJob } from '../app.js';
+import type { BackgroundJob } from '../jobs/background-job.js';
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
@@ -6,7 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
 import { ResultWriter } from './result-writer.js';
 import { RetentionJob } from './retention.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
 
 export interface DeliveryEngine {

@@ -2,10 +2,9 @@ import type { Clock } from '../clock.js';
 import { envelopeFromRow } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
-import { Loop } from './loop.js';
+import { Loop } from '../jobs/loop.js';
 import { SubscriptionMatcher } from './matching.js';
 
 const BATCH = 500;
@@ -48,9 +47,8 @@ export class Fanout {
   async runOnce(): Promise<boolean> {
     const { storage, clock, ids } = this.deps;
     const result = await storage.transaction(async (tx) => {
-      let q = tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH);
-      if (storage.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const pending = (await q.execute()).map((r) => r.event_id);
+      // Several workers fan out side by side: each takes events the others have not locked.
+      const pending = (await tx.lockRows(tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH), { skipLocked: true }).execute()).map((r) => r.event_id);
       if (pending.length === 0) return { more: false, created: 0 };
 
       const events = await tx.db.selectFrom('events').selectAll().where('id', 'in', pending).orderBy('id').execute();
@@ -104,7 +102,7 @@ export class Fanout {
           });
         }
       }
-      await insertRows(tx.db, tx.dialect, 'deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+      await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
       // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.
       const found = new Set(events.map((e) => e.id));
       const finished = [...done, ...pending.filter((id) => !found.has(id))];

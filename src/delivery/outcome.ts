@@ -1,4 +1,4 @@
-import type { TargetResponse } from './target-client.js';
+import type { TargetResponse } from '../outbound/target-client.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 /** What one attempt means for the delivery and its endpoint. Attempts return this; they do not throw. */

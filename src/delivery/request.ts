@@ -1,9 +1,11 @@
 import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
-import { renderDeliveryBody, type WebhookFormat } from '../webhooks/formats.js';
+import { renderDeliveryBody } from '../webhooks/formats.js';
+import type { WebhookFormat } from '../webhooks/webhook-schema.js';
+import { VERSION } from '../version.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
-import { signatureHeaders } from './signing.js';
+import { signatureHeaders } from '../webhooks/signing.js';
 
-export const USER_AGENT = `Linkwire-Webhooks/${process.env.npm_package_version ?? '0.1.0'}`;
+export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
 export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
@@ -17,7 +19,7 @@ export interface DeliveryRequest {
 }
 
 /**
- * The exact POST for one attempt (SPEC §5): the rendered body, the webhook's own headers,
+ * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the rendered body, the webhook's own headers,
  * then ours (which win), signed with the current secret and, during a rotation's grace period,
  * the previous one too.
  */

@@ -1,13 +1,15 @@
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { later, type Cancel } from '../later.js';
+import { markSucceeded } from './delivery-store.js';
+import { decideEndpointHealth } from './endpoint-health.js';
 import type { AttemptOutcome } from './outcome.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-import type { TargetResponse } from './target-client.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { scheduleRetryOrFail } from './schedule-retry.js';
+import type { TargetResponse } from '../outbound/target-client.js';
 
 /** One finished attempt, waiting to be written. */
 export interface AttemptRecord {
@@ -23,9 +25,7 @@ export interface AttemptRecord {
   retry: RetryPolicy;
 }
 
-/** An endpoint is switched off after failing this many attempts in a row, or for this long. */
-export const DISABLE_AFTER_FAILURES = 50;
-export const DISABLE_AFTER_MS = 5 * 86_400_000;
+export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 
 interface Pending {
   record: AttemptRecord;
@@ -35,8 +35,9 @@ interface Pending {
 
 /**
  * Writes attempt results in group commits (like the click recorder): the attempt log, the
- * delivery's new state (succeeded, retry at…, failed) and the endpoint's failure streak, which
- * may switch it off and emit `webhook.disabled` in the same transaction.
+ * delivery's new state (succeeded; or retry at… / failed, decided in schedule-retry.ts) and the
+ * endpoint's failure streak (decided in endpoint-health.ts), which may switch it off and emit
+ * `webhook.disabled` in the same transaction.
  */
 export class ResultWriter {
   private queue: Pending[] = [];
@@ -87,7 +88,7 @@ export class ResultWriter {
   }
 
   private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
-    const { clock, ids, random, storage, outbox } = this.deps;
+    const { clock, ids, random, outbox } = this.deps;
     const now = clock.now();
     const attempts = records.map((r) => ({
       id: ids.next('att'),
@@ -102,41 +103,14 @@ export class ResultWriter {
       request_headers: JSON.stringify(r.requestHeaders),
       worker_id: this.leaseOwner,
     }));
-    await insertRows(tx.db, tx.dialect, 'delivery_attempts', attempts);
+    await tx.insertRows('delivery_attempts', attempts);
 
     const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
-    for (let i = 0; i < succeeded.length; i += 500) {
-      await tx.db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: 'succeeded',
-          attempts_count: eb('attempts_count', '+', 1),
-          next_attempt_at: null,
-          lease_until: null,
-          lease_owner: null,
-          updated_at: now,
-        }))
-        .where('id', 'in', succeeded.slice(i, i + 500))
-        .where('lease_owner', '=', this.leaseOwner)
-        .execute();
-    }
+    await markSucceeded(tx.db, succeeded, this.leaseOwner, now);
 
     for (const r of records) {
       if (r.outcome.kind !== 'failed') continue;
-      const delay = r.isTest || r.outcome.disableEndpoint ? null : retryDelayMs(r.retry, r.attempt, random, r.outcome.retryAfterMs);
-      await tx.db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: delay === null ? 'failed' : 'pending',
-          attempts_count: eb('attempts_count', '+', 1),
-          next_attempt_at: delay === null ? null : now + delay,
-          lease_until: null,
-          lease_owner: null,
-          updated_at: now,
-        }))
-        .where('id', '=', r.deliveryId)
-        .where('lease_owner', '=', this.leaseOwner)
-        .execute();
+      await scheduleRetryOrFail(tx, { ...r, outcome: r.outcome }, this.leaseOwner, now, random);
     }
 
     // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.
@@ -158,24 +132,12 @@ export class ResultWriter {
         .execute();
     }
     if (failingHooks.length === 0) return;
-    let q = tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks);
-    if (storage.dialect === 'postgres') q = q.forUpdate();
-    for (const hook of await q.execute()) {
-      let failures = hook.consecutive_failures;
-      let since = hook.failing_since;
-      let disableReason: string | null = null;
-      for (const r of byWebhook.get(hook.id) ?? []) {
-        if (r.outcome.kind === 'succeeded') {
-          failures = 0;
-          since = null;
-          continue;
-        }
-        failures++;
-        since ??= r.startedAt;
-        if (r.outcome.disableEndpoint) disableReason = r.outcome.disableEndpoint;
-      }
-      if (!disableReason && failures >= DISABLE_AFTER_FAILURES) disableReason = `${failures} failed attempts in a row`;
-      if (!disableReason && since !== null && now - since >= DISABLE_AFTER_MS) disableReason = 'failing for 5 days';
+    for (const hook of await tx.lockRows(tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks)).execute()) {
+      const { failures, since, disableReason } = decideEndpointHealth(
+        { failures: hook.consecutive_failures, since: hook.failing_since },
+        byWebhook.get(hook.id) ?? [],
+        now,
+      );
       const alreadyOff = hook.active === 0;
       if (disableReason && !alreadyOff) {
         const updated = { ...hook, active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now };

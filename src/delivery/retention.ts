@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/storage.js';
-import { EVENT_LIST_WINDOW_MS } from '../events/routes.js';
-import { Loop } from './loop.js';
+import { EVENT_LIST_WINDOW_MS } from '../events/event-window.js';
+import { Loop } from '../jobs/loop.js';
+import { purgeDeliveries } from './delivery-store.js';
 
 const CHUNK = 1000;
 
@@ -36,18 +37,7 @@ export class RetentionJob {
     const deliveryCutoff = now - this.retentionDays * 86_400_000;
     const eventCutoff = now - Math.max(EVENT_LIST_WINDOW_MS, this.retentionDays * 86_400_000);
     return storage.transaction(async (tx) => {
-      const old = await tx.db
-        .selectFrom('deliveries')
-        .select('id')
-        .where('created_at', '<', deliveryCutoff)
-        .where('status', '!=', 'pending')
-        .limit(CHUNK)
-        .execute();
-      const ids = old.map((d) => d.id);
-      if (ids.length) {
-        await tx.db.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).execute();
-        await tx.db.deleteFrom('deliveries').where('id', 'in', ids).execute();
-      }
+      const purged = await purgeDeliveries(tx.db, deliveryCutoff, CHUNK);
       const events = await tx.db
         .selectFrom('events')
         .select('id')
@@ -56,7 +46,7 @@ export class RetentionJob {
         .limit(CHUNK)
         .execute();
       if (events.length) await tx.db.deleteFrom('events').where('id', 'in', events.map((e) => e.id)).execute();
-      return ids.length === CHUNK || events.length === CHUNK;
+      return purged === CHUNK || events.length === CHUNK;
     });
   }
 }

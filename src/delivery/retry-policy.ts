@@ -1,5 +1,6 @@
-/** How a webhook retries failed deliveries (SPEC §5). */
-export type RetryPolicy = { mode: 'exponential'; schedule_s?: number[] } | { mode: 'none' };
+import type { RetryPolicy } from '../webhooks/webhook-schema.js';
+
+export type { RetryPolicy };
 
 /** Wait before the 2nd, 3rd and 4th attempt: 5 min, 30 min, 2 h. */
 export const DEFAULT_RETRY_SCHEDULE_S: readonly number[] = Object.freeze([300, 1800, 7200]);

@@ -1,17 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
 import { storedEventFromEnvelope, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
+import {
+  claimDeliveries,
+  dueForEndpoint,
+  endpointsWithDue,
+  failOrphans,
+  nextDueAt,
+  releaseAllClaimsOf,
+  releaseClaims,
+  releaseStaleClaims,
+} from './delivery-store.js';
 import { EndpointQueues, type Job } from './endpoint-queues.js';
-import { Loop } from './loop.js';
+import { Loop } from '../jobs/loop.js';
 import { classifyResponse } from './outcome.js';
 import { buildDeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
-import type { TargetClient } from './target-client.js';
+import type { TargetClient } from '../outbound/target-client.js';
 
 export interface WorkerOptions {
   /** Sends in flight across all endpoints. */
@@ -77,9 +86,9 @@ export class DeliveryWorker {
   }
 
   async start(): Promise<void> {
-    if (this.deps.storage.dialect === 'sqlite') {
+    if (!this.deps.storage.sharedByProcesses) {
       // One process owns an embedded database: claims left by a previous run are stale.
-      await this.deps.storage.db.updateTable('deliveries').set({ lease_until: null, lease_owner: null }).where('lease_until', 'is not', null).execute();
+      await releaseStaleClaims(this.deps.storage.db);
     }
     this.unsubscribe.push(this.deps.storage.subscribe('delivery_due', () => this.loop.poke()));
     this.stopping = false;
@@ -102,17 +111,14 @@ export class DeliveryWorker {
     await this.release(this.queues.drainQueued().map((j) => j.delivery.id));
     const all = Promise.allSettled([...this.sends]);
     const timedOut = await Promise.race([all.then(() => false), sleep(this.options.shutdownGraceMs).then(() => true)]);
-    if (timedOut) {
-      await this.deps.storage.db
-        .updateTable('deliveries')
-        .set({ lease_until: null, lease_owner: null })
-        .where('lease_owner', '=', this.workerId)
-        .where('status', '=', 'pending')
-        .execute();
-    }
+    if (timedOut) await releaseAllClaimsOf(this.deps.storage.db, this.workerId);
   }
 
-  /** One round of claiming; returns whether to go again at once. */
+  /**
+   * One round of claiming. It never asks the loop to go again at once (always false): sends that
+   * finish poke the loop when a slot's worth of room has opened, and an empty round sleeps until
+   * the next delivery falls due.
+   */
   private async claimRound(): Promise<boolean> {
     if (this.stopping) return false;
     const room = this.options.maxInFlight * PREFETCH_FACTOR - this.queues.held;
@@ -130,23 +136,7 @@ export class DeliveryWorker {
     const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
-    let endpointsQuery = storage.db
-      .selectFrom('webhooks as w')
-      .select('w.id')
-      .where('w.active', '=', 1)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('deliveries as d')
-            .select('d.id')
-            .whereRef('d.webhook_id', '=', 'w.id')
-            .where('d.status', '=', 'pending')
-            .where('d.next_attempt_at', '<=', now)
-            .where((e) => e.or([e('d.lease_until', 'is', null), e('d.lease_until', '<', now)])),
-        ),
-      );
-    if (full.length) endpointsQuery = endpointsQuery.where('w.id', 'not in', full);
-    const endpoints = (await endpointsQuery.execute()).map((r) => r.id);
+    const endpoints = await endpointsWithDue(storage.db, now, full);
     if (endpoints.length === 0) return [];
 
     // Round-robin across endpoints, oldest first within each, up to what each can use.
@@ -154,46 +144,12 @@ export class DeliveryWorker {
     for (const endpoint of endpoints) {
       const want = Math.min(this.queues.roomFor(endpoint, PREFETCH_FACTOR), limit - chosen.length);
       if (want <= 0) continue;
-      const rows = await storage.db
-        .selectFrom('deliveries as d')
-        .select('d.id')
-        .where('d.webhook_id', '=', endpoint)
-        .where('d.status', '=', 'pending')
-        .where('d.next_attempt_at', '<=', now)
-        .where((e) => e.or([e('d.lease_until', 'is', null), e('d.lease_until', '<', now)]))
-        .orderBy('d.next_attempt_at')
-        .orderBy('d.id')
-        .limit(want)
-        .execute();
-      for (const r of rows) chosen.push(r.id);
+      for (const id of await dueForEndpoint(storage.db, endpoint, now, want)) chosen.push(id);
       if (chosen.length >= limit) break;
     }
     if (chosen.length === 0) return [];
 
-    const leaseUntil = now + this.options.leaseMs;
-    const claim = storage.db.updateTable('deliveries').set({ lease_until: leaseUntil, lease_owner: this.workerId, updated_at: now });
-    const claimed = await (
-      storage.dialect === 'postgres'
-        ? // Rows another worker is claiming right now are skipped, not waited for.
-          claim.where('id', 'in', (eb) =>
-            eb
-              .selectFrom('deliveries')
-              .select('id')
-              .where('id', 'in', chosen)
-              .where('status', '=', 'pending')
-              .where((e) => e.or([e('lease_until', 'is', null), e('lease_until', '<', now)]))
-              .forUpdate()
-              .skipLocked(),
-          )
-        : // SQLite has one writer; a plain conditional update claims only what is still free.
-          // (`+status` keeps the planner on the primary key instead of scanning the status index.)
-          claim
-            .where('id', 'in', chosen)
-            .where(sql<string>`+status`, '=', 'pending')
-            .where((e) => e.or([e('lease_until', 'is', null), e('lease_until', '<', now)]))
-    )
-      .returningAll()
-      .execute();
+    const claimed = await claimDeliveries(storage, chosen, this.workerId, now, now + this.options.leaseMs);
     if (claimed.length === 0) return [];
     claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
     return this.loadJobs(claimed, now);
@@ -221,7 +177,7 @@ export class DeliveryWorker {
     }
     if (orphans.length) {
       // The webhook or the event is gone (deleted, purged): nothing can be sent any more.
-      await storage.db.updateTable('deliveries').set({ status: 'failed', lease_until: null, lease_owner: null, updated_at: now }).where('id', 'in', orphans).execute();
+      await failOrphans(storage.db, orphans, now);
     }
     return jobs;
   }
@@ -290,26 +246,13 @@ export class DeliveryWorker {
   }
 
   private async release(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.deps.storage.db
-      .updateTable('deliveries')
-      .set({ lease_until: null, lease_owner: null })
-      .where('id', 'in', ids)
-      .where('lease_owner', '=', this.workerId)
-      .execute();
+    await releaseClaims(this.deps.storage.db, ids, this.workerId);
   }
 
   /** Sleep until the earliest unclaimed retry falls due (bounded by the poll interval, which also catches expired claims). */
   private async scheduleNextDue(): Promise<void> {
-    const row = await this.deps.storage.db
-      .selectFrom('deliveries')
-      .select('next_attempt_at')
-      .where('status', '=', 'pending')
-      .where('lease_until', 'is', null)
-      .orderBy('next_attempt_at')
-      .limit(1)
-      .executeTakeFirst();
-    if (row?.next_attempt_at != null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, row.next_attempt_at - this.deps.clock.now())));
+    const due = await nextDueAt(this.deps.storage.db);
+    if (due !== null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, due - this.deps.clock.now())));
   }
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { isUniqueViolation } from '../accounts/accounts-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { conflict, notFound } from '../errors.js';
@@ -9,6 +8,7 @@ import type { IdSource } from '../ids.js';
 import type { LinkService } from '../links/link-service.js';
 import type { DomainTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Domain } from './domain-schema.js';
 import { renderDomain, verificationValue } from './domain-model.js';
 import { normaliseHostname } from './hostname.js';

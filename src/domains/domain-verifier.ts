@@ -1,4 +1,5 @@
-import type { BackgroundJob } from '../app.js';
+import type { BackgroundJob } from '../jobs/background-job.js';
+import { Loop } from '../jobs/loop.js';
 import type { CheckOutcome, DomainService } from './domain-service.js';
 
 export interface DomainVerifierOptions {
@@ -24,26 +25,27 @@ export const DOMAIN_VERIFIER_DEFAULTS = Object.freeze({
 export class DomainVerifier implements BackgroundJob {
   readonly name = 'domain-verifier';
   private readonly options: Required<Omit<DomainVerifierOptions, 'onError'>>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly loop: Loop;
 
   constructor(
     private readonly domains: DomainService,
     private readonly config: DomainVerifierOptions = {},
   ) {
     this.options = { ...DOMAIN_VERIFIER_DEFAULTS, ...stripUndefined(config) };
+    const onError = (err: unknown) => this.config.onError?.(err);
+    this.loop = new Loop(this.name, async () => {
+      await this.runOnce();
+      return false;
+    }, this.options.intervalMs, onError);
   }
 
+  /** The first check runs one interval after start, as every later one does. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    this.loop.start(this.options.intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Checks every domain that is due now; answers what happened to each. */
@@ -59,15 +61,6 @@ export class DomainVerifier implements BackgroundJob {
       }
     }
     return results;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.runOnce()
-      .catch((err: unknown) => this.config.onError?.(err))
-      .finally(() => {
-        this.running = null;
-      });
   }
 }
 

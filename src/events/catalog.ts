@@ -28,8 +28,8 @@ const CheckData = Type.Object(
   strict,
 );
 
-/** Every event Linkwire emits (SPEC §4). The order here is the order `/api/event-types` lists them. */
-export const EVENT_TYPES: readonly EventTypeDefinition[] = Object.freeze([
+/** Every event Linkwire emits (docs/events.md). The order here is the order `/api/event-types` lists them. */
+export const EVENT_TYPES = Object.freeze([
   { type: 'link.clicked', description: 'A counted click on a short link (crawlers and excluded IPs are not counted).', schema: LinkClickData },
   { type: 'qr.scanned', description: 'A counted click that came from the link’s QR code (?qr=1); link.clicked fires too.', schema: LinkClickData },
   { type: 'link.created', description: 'A link was created, singly or in bulk.', schema: LinkData },
@@ -73,14 +73,10 @@ export const EVENT_TYPES: readonly EventTypeDefinition[] = Object.freeze([
     schema: Type.Object({ email: Type.String(), ip: Nullable(Type.String()), user_agent: Nullable(Type.String()) }, strict),
   },
   { type: 'webhook.disabled', description: 'An endpoint was switched off after failing for too long.', schema: Type.Object({ webhook: WebhookSchema }, strict) },
-]);
+] as const satisfies readonly EventTypeDefinition[]);
 
-export type EventType =
-  | 'link.clicked' | 'qr.scanned' | 'link.created' | 'link.updated' | 'link.deleted' | 'link.expired'
-  | 'link.limit_reached' | 'link.geo_blocked' | 'link.broken' | 'link.recovered' | 'analytics.milestone'
-  | 'domain.added' | 'domain.verified' | 'domain.removed' | 'member.added' | 'member.removed'
-  | 'member.role_changed' | 'api_key.created' | 'integration.connected' | 'account.upgraded'
-  | 'account.downgraded' | 'security.login_failed' | 'webhook.disabled';
+/** The name of an event type, derived from the list above so the two cannot drift apart. */
+export type EventType = (typeof EVENT_TYPES)[number]['type'];
 
 export const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set(EVENT_TYPES.map((e) => e.type));
 

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { IdSource } from '../ids.js';
-import { insertRows } from '../storage/insert-rows.js';
 import type { Tx } from '../storage/storage.js';
 import type { EventType } from './catalog.js';
 
@@ -41,8 +40,8 @@ export class Outbox {
       timestamp: now,
       data: JSON.stringify(e.data),
     }));
-    await insertRows(tx.db, tx.dialect, 'events', rows);
-    await insertRows(tx.db, tx.dialect, 'event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
+    await tx.insertRows('events', rows);
+    await tx.insertRows('event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
     await tx.notify('event_created', '');
     return rows.map((r, i) => ({
       id: r.id,

@@ -9,7 +9,9 @@ import type { Storage } from '../storage/storage.js';
 import { EVENT_TYPES, isEventType } from './catalog.js';
 import { envelopeFromRow } from './outbox.js';
 
-export const EVENT_LIST_WINDOW_MS = 30 * 86_400_000;
+import { EVENT_LIST_WINDOW_MS } from './event-window.js';
+
+export { EVENT_LIST_WINDOW_MS };
 
 export function eventRoutes(storage: Storage, clock: Clock) {
   return (app: FastifyInstance): void => {

@@ -1,19 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { MemberRole } from '../accounts/account-schema.js';
 import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import type { Principal } from '../accounts/principal.js';
 
-/** Who is calling: always one workspace. `userId` is null for API keys made outside a user session. */
-export interface Principal {
-  workspaceId: string;
-  userId: string | null;
-  role: MemberRole;
-  via: 'api_key' | 'session';
-  keyId: string | null;
-  scopes: readonly string[];
-}
+export type { Principal } from '../accounts/principal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -109,5 +102,3 @@ export function requireRole(request: FastifyRequest, ...roles: MemberRole[]): Pr
   }
   return principal;
 }
-
-export type Reply = FastifyReply;

@@ -9,7 +9,7 @@ const body = (code: ErrorCode, message: string, details?: Record<string, unknown
   error: details ? { code, message, details } : { code, message },
 });
 
-/** Renders every failure in the SPEC §6 shape. A malformed request never gets a 5xx. */
+/** Renders every failure in the shape docs/api.md ("Errors") gives. A malformed request never gets a 5xx. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import { notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { Principal } from '../http/auth.js';
+import type { Principal } from '../accounts/principal.js';
 import type { IdSource } from '../ids.js';
 import type { IntegrationTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';

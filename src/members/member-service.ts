@@ -1,12 +1,13 @@
 import type { Member, MemberRole } from '../accounts/account-schema.js';
-import { isUniqueViolation, normaliseEmail } from '../accounts/accounts-service.js';
+import { normaliseEmail } from '../accounts/accounts-service.js';
 import type { Clock } from '../clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { Principal } from '../http/auth.js';
+import type { Principal } from '../accounts/principal.js';
 import { encodeCursor } from '../http/pagination.js';
 import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
+import { isUniqueViolation } from '../storage/unique-violation.js';
 import { renderMember } from './member-model.js';
 
 export interface MemberServiceDeps {
@@ -163,9 +164,8 @@ export class MemberService {
     return Number(row.n);
   }
 
-  /** Serialises member changes per workspace on PostgreSQL, so two demotions cannot leave it ownerless. */
+  /** Serialises member changes per workspace, so two demotions cannot leave it ownerless. */
   private async lockWorkspace(tx: Tx, workspaceId: string): Promise<void> {
-    if (this.deps.storage.dialect !== 'postgres') return; // SQLite transactions are already serial
-    await tx.db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).forUpdate().execute();
+    await tx.lockRows(tx.db.selectFrom('workspaces').select('id').where('id', '=', workspaceId)).execute();
   }
 }

@@ -1,7 +1,8 @@
-import type { TargetClient, TargetResponse } from '../delivery/target-client.js';
-import type { TargetErrorKind } from '../delivery/target-errors.js';
+import { VERSION } from '../version.js';
+import type { TargetClient, TargetResponse } from '../outbound/target-client.js';
+import type { TargetErrorKind } from '../outbound/target-errors.js';
 
-export const MONITOR_USER_AGENT = `Linkwire-Monitor/${process.env.npm_package_version ?? '0.1.0'} (link health check)`;
+export const MONITOR_USER_AGENT = `Linkwire-Monitor/${VERSION} (link health check)`;
 
 /** One health check of a link's destination. */
 export interface CheckResult {

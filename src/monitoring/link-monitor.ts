@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { BackgroundJob } from '../app.js';
+import type { BackgroundJob } from '../jobs/background-job.js';
 import { toIso, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { Loop } from '../delivery/loop.js';
-import { createTargetClient, type TargetClient } from '../delivery/target-client.js';
+import { Loop } from '../jobs/loop.js';
+import { createTargetClient, type TargetClient } from '../outbound/target-client.js';
 import type { Outbox } from '../events/outbox.js';
 import { renderLink } from '../links/link-model.js';
 import { CidrSet } from '../net/cidr.js';

@@ -75,9 +75,7 @@ export class MonitorStore {
 
   /** The state row and link a claim may settle, locked on PostgreSQL; null when the claim was lost or the link went. */
   async lockClaimed(tx: Tx, linkId: string, token: string): Promise<{ state: LinkMonitorTable; link: LinkTable } | null> {
-    let q = tx.db.selectFrom('link_monitors').selectAll().where('link_id', '=', linkId).where('claim_token', '=', token);
-    if (this.storage.dialect === 'postgres') q = q.forUpdate();
-    const state = await q.executeTakeFirst();
+    const state = await tx.lockRows(tx.db.selectFrom('link_monitors').selectAll().where('link_id', '=', linkId).where('claim_token', '=', token)).executeTakeFirst();
     if (!state) return null;
     const link = await tx.db.selectFrom('links').selectAll().where('id', '=', linkId).executeTakeFirst();
     if (!link || link.monitor !== 1) return null;

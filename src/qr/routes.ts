@@ -11,7 +11,7 @@ const QrQuery = Type.Object({
   size: Type.Optional(Type.Integer({ minimum: QR_SIZE.min, maximum: QR_SIZE.max })),
 });
 
-/** `GET /api/links/:id/qr?format=png|svg&size=` — the link's QR code (SPEC §3). */
+/** `GET /api/links/:id/qr?format=png|svg&size=` — the link's QR code (docs/api.md). */
 export function qrRoutes(links: LinkService) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();

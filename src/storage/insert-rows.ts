@@ -14,12 +14,16 @@ const statements = new Map<string, string>();
  * builder's per-call compilation, which cost as much as the inserts themselves.
  * Every row must have the same keys as the first.
  */
+export interface InsertRowsOptions<T extends keyof Database> {
+  onConflictDoNothing?: readonly (keyof Database[T] & string)[];
+}
+
 export async function insertRows<T extends keyof Database>(
   db: Kysely<Database>,
   dialect: Dialect,
   table: T,
   rows: readonly Database[T][],
-  options: { onConflictDoNothing?: readonly (keyof Database[T] & string)[] } = {},
+  options: InsertRowsOptions<T> = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!) as (keyof Database[T] & string)[];

@@ -4,6 +4,8 @@ import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Channel, Storage } from './storage.js';
+import { withoutIndex } from './planner-hints.js';
+import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
 
 const INT8_OID = 20;
@@ -57,6 +59,9 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
   return {
     dialect: 'postgres',
     db,
+    sharedByProcesses: true,
+    lockRows: (query, options) => lockRows('postgres', query, options),
+    withoutIndex: (column) => withoutIndex('postgres', column),
     transaction: (fn) =>
       runTransaction(db, 'postgres', listeners, fn, async (trx, channel, payload) => {
         // Delivered to other processes on commit (this one hears it in-process at once).

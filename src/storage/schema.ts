@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /*
  * The tables as the database holds them. Both dialects store the same shapes:
  * times as integer milliseconds since the epoch, booleans as 0/1, structured values as JSON text,
@@ -234,10 +232,6 @@ export interface LinkMonitorTable {
   next_check_at: number;
   claim_token: string | null;
   created_at: number;
-}
-
-export interface MigrationMarker {
-  id: Generated<number>;
 }
 
 export interface Database {

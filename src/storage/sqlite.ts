@@ -6,6 +6,8 @@ import { ListenerRegistry } from './listeners.js';
 import { runMigrations } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Storage } from './storage.js';
+import { withoutIndex } from './planner-hints.js';
+import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -24,6 +26,9 @@ export function openSqlite(path: string): Storage {
   return {
     dialect: 'sqlite',
     db,
+    sharedByProcesses: false,
+    lockRows: (query, options) => lockRows('sqlite', query, options),
+    withoutIndex: (column) => withoutIndex('sqlite', column),
     transaction: (fn) => runTransaction(db, 'sqlite', listeners, fn),
     notify(channel, payload) {
       listeners.emit(channel, payload);

@@ -1,4 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import type { InsertRowsOptions } from './insert-rows.js';
+import type { LockableQuery, RowLockOptions } from './row-lock.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -7,6 +9,10 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Tx {
   readonly db: Transaction<Database>;
   readonly dialect: Dialect;
+  /** Locks the rows `query` reads until this transaction ends (a no-op where transactions are serial already). */
+  lockRows<Q extends LockableQuery<Q>>(query: Q, options?: RowLockOptions): Q;
+  /** Multi-row INSERT with reused SQL text (the hot paths). */
+  insertRows<T extends keyof Database>(table: T, rows: readonly Database[T][], options?: InsertRowsOptions<T>): Promise<void>;
   /** Runs after COMMIT (never on rollback): wake workers, invalidate caches. */
   afterCommit(fn: () => void): void;
   /** Signals other processes (and this one) once the transaction commits. */
@@ -22,6 +28,15 @@ export type Listener = (payload: string) => void;
 export interface Storage {
   readonly dialect: Dialect;
   readonly db: Kysely<Database>;
+  /**
+   * Whether other processes may use this database at the same time (PostgreSQL). When false
+   * (embedded SQLite), this process owns it: anything a previous run left claimed is stale.
+   */
+  readonly sharedByProcesses: boolean;
+  /** Locks the rows `query` reads, as `Tx.lockRows` (for a query that runs in a transaction of its own). */
+  lockRows<Q extends LockableQuery<Q>>(query: Q, options?: RowLockOptions): Q;
+  /** `column` for a WHERE clause, with a hint that the planner should not use an index on it (see planner-hints.ts). */
+  withoutIndex<T>(column: string): RawBuilder<T>;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Signals outside any transaction (delivered immediately). */
   notify(channel: Channel, payload: string): Promise<void>;

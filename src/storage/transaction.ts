@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import { insertRows } from './insert-rows.js';
 import type { ListenerRegistry } from './listeners.js';
+import { lockRows } from './row-lock.js';
 import type { Database } from './schema.js';
 import type { Channel, Dialect, Tx } from './storage.js';
 
@@ -20,6 +22,8 @@ export async function runTransaction<T>(
     fn({
       db: trx,
       dialect,
+      lockRows: (query, options) => lockRows(dialect, query, options),
+      insertRows: (table, rows, options) => insertRows(trx, dialect, table, rows, options),
       afterCommit: (f) => after.push(f),
       async notify(channel, payload) {
         after.push(() => listeners.emit(channel, payload));

@@ -35,7 +35,7 @@ function syntaxError(source: string): FilterSyntaxError {
   throw new Error(`expected ${JSON.stringify(source)} not to parse`);
 }
 
-describe('the SPEC examples', () => {
+describe('the documented examples (docs/webhooks.md, filter)', () => {
   it('data.click.country in [US, CA]', () => {
     expect(matches('data.click.country in [US, CA]')).toBe(true);
     expect(matches('data.click.country in [US, CA]', { data: { click: { country: 'CA' } } })).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeSlackText, renderDeliveryBody, summarizeEvent, summaryLine, type EventEnvelope } from './formats.js';
+import { escapeSlackText, renderDeliveryBody, summarizeEvent, summaryLine, type AnyEventEnvelope as EventEnvelope } from './formats.js';
 
 const link = {
   id: 'lnk_1',

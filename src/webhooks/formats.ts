@@ -1,20 +1,16 @@
 /*
- * Delivery bodies per webhook `format` (SPEC §5): the raw envelope, or a human message for a
+ * Delivery bodies per webhook `format` (docs/webhooks.md): the raw envelope, or a human message for a
  * Slack or Discord incoming webhook. Event data comes from many producers and may lack any
  * field, so every reader here tolerates absence and nothing throws.
  */
 
-export type WebhookFormat = 'standard' | 'slack' | 'discord';
+import type { EventEnvelope } from '../events/outbox.js';
+import type { WebhookFormat } from './webhook-schema.js';
 
-export interface EventEnvelope {
-  id: string;
-  type: string;
-  timestamp: string;
-  workspace_id: string;
-  data: Record<string, unknown>;
-}
+/** An envelope as the formats read it: any type string, so a body renders whatever arrives. */
+export type AnyEventEnvelope = Omit<EventEnvelope, 'type'> & { type: string };
 
-export function renderDeliveryBody(format: WebhookFormat, envelope: EventEnvelope): string {
+export function renderDeliveryBody(format: WebhookFormat, envelope: AnyEventEnvelope): string {
   switch (format) {
     case 'slack':
       return JSON.stringify(slackMessage(envelope));
@@ -55,7 +51,7 @@ export function summaryLine(summary: EventSummary): string {
   return summary.details ? `${heading}${summary.separator ?? ' — '}${summary.details}` : heading;
 }
 
-export function summarizeEvent(envelope: EventEnvelope): EventSummary {
+export function summarizeEvent(envelope: AnyEventEnvelope): EventSummary {
   const type = typeof envelope.type === 'string' ? envelope.type : String(envelope.type);
   const data = asRecord(envelope.data);
   const dot = type.indexOf('.');
@@ -393,7 +389,7 @@ function arrow(from: string, to: string | undefined): string {
 
 const SLACK_LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, context: 2000, text: 3000 };
 
-function slackMessage(envelope: EventEnvelope): object {
+function slackMessage(envelope: AnyEventEnvelope): object {
   const summary = summarizeEvent(envelope);
   const blocks: object[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${summary.emoji} ${summary.title}`, SLACK_LIMITS.header), emoji: true } },
@@ -416,7 +412,7 @@ function slackMessage(envelope: EventEnvelope): object {
 const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048 };
 const DISCORD_COLORS: Record<SummaryTone, number> = { info: 0x3b82f6, success: 0x22c55e, warning: 0xf59e0b, danger: 0xef4444 };
 
-function discordMessage(envelope: EventEnvelope): object {
+function discordMessage(envelope: AnyEventEnvelope): object {
   const summary = summarizeEvent(envelope);
   const embed: Record<string, unknown> = {
     title: truncate(`${summary.emoji} ${summary.title}`, DISCORD_LIMITS.title),

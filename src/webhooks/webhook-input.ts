@@ -3,7 +3,7 @@ import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
 import { FilterSyntaxError, parseFilter } from './filter.js';
-import { checkWebhookUrl } from './url-policy.js';
+import { checkWebhookUrl } from '../outbound/url-policy.js';
 import { ALL_EVENTS } from './webhook-model.js';
 import type { UpdateWebhookInput } from './webhook-schema.js';
 
@@ -25,7 +25,7 @@ const RESERVED_HEADERS = new Set([
 const RESERVED_PREFIXES = ['webhook-', 'x-linkwire-'];
 
 /**
- * `events` → the stored list. Every entry must be a full SPEC §4 type, or the list must be exactly ["*"].
+ * `events` → the stored list. Every entry must be a full event type (docs/events.md), or the list must be exactly ["*"].
  * Throws 400 INVALID_EVENTS naming each bad entry.
  */
 export function checkEvents(events: readonly string[]): string[] {

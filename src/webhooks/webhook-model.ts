@@ -1,6 +1,6 @@
 import { toIso, toIsoOrNull } from '../clock.js';
 import type { WebhookTable } from '../storage/schema.js';
-import type { Retry, Webhook, WebhookFormat } from './webhook-schema.js';
+import type { RetryPolicy, Webhook, WebhookFormat } from './webhook-schema.js';
 
 /** The wildcard subscription: every event type, including ones added later. */
 export const ALL_EVENTS = '*';
@@ -18,7 +18,7 @@ export interface WebhookView {
   filter: string | null;
   active: boolean;
   timeoutMs: number;
-  retry: Retry;
+  retry: RetryPolicy;
   format: WebhookFormat;
   headers: Record<string, string>;
   secret: string;
@@ -49,7 +49,7 @@ export function parseWebhookRow(row: WebhookTable, linkIds: readonly string[] = 
     filter: row.filter,
     active: row.active === 1,
     timeoutMs: row.timeout_ms,
-    retry: JSON.parse(row.retry) as Retry,
+    retry: JSON.parse(row.retry) as RetryPolicy,
     format: row.format as WebhookFormat,
     headers: JSON.parse(row.headers) as Record<string, string>,
     secret: row.secret,
@@ -82,7 +82,7 @@ export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): We
     filter: row.filter,
     active: row.active === 1,
     timeout_ms: row.timeout_ms,
-    retry: JSON.parse(row.retry) as Retry,
+    retry: JSON.parse(row.retry) as RetryPolicy,
     format: row.format as WebhookFormat,
     headers: JSON.parse(row.headers) as Record<string, string>,
     disabled_at: toIsoOrNull(row.disabled_at),

@@ -11,7 +11,8 @@ export const RetrySchema = Type.Union([
   ),
   Type.Object({ mode: Type.Literal('none') }, { additionalProperties: false }),
 ]);
-export type Retry = Static<typeof RetrySchema>;
+/** How a webhook retries failed deliveries; the delays are computed in delivery/retry-policy.ts. */
+export type RetryPolicy = Static<typeof RetrySchema>;
 
 export const WebhookFormatSchema = Type.Union([Type.Literal('standard'), Type.Literal('slack'), Type.Literal('discord')]);
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
@@ -50,7 +51,7 @@ export type WebhookWithSecret = Webhook & { secret: string };
 const editable = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   url: Type.String({ minLength: 1, description: 'HTTPS, at most 2048 characters, not a private address' }),
-  events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'SPEC §4 event types, or ["*"]' }),
+  events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'event types (see docs/events.md), or ["*"]' }),
   filter: Nullable(Type.String({ description: 'See docs/webhook-filters.md; "" or null removes it' })),
   active: Type.Boolean(),
   timeout_ms: Type.Integer({ minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS }),
@@ -88,4 +89,3 @@ export const RotateSecretBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type RotateSecretInput = Static<typeof RotateSecretBody>;

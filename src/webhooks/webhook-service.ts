@@ -2,14 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Plan, PlanTable } from '../accounts/plans.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { generateWebhookSecret } from '../delivery/signing.js';
+import { generateWebhookSecret } from './signing.js';
+import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import { CidrSet } from '../net/cidr.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { webhookColumnsFrom } from './webhook-input.js';
-import { parseWebhookRow, renderWebhook, subscribesTo, type WebhookView } from './webhook-model.js';
+import { renderWebhook } from './webhook-model.js';
 import {
   DEFAULT_TIMEOUT_MS,
   type CreateLinkWebhookInput,
@@ -40,8 +41,7 @@ type Db = Kysely<Database>;
 const DEFAULT_RETRY = JSON.stringify({ mode: 'exponential' });
 
 /**
- * Webhook subscriptions (SPEC §5): create, read, change, delete, rotate secrets, and the
- * look-ups the delivery engine and the dashboard share. Every method is scoped to a workspace,
+ * Webhook subscriptions (docs/webhooks.md): create, read, change, delete, rotate secrets. Every method is scoped to a workspace,
  * so another workspace's webhook or link is "not found", never revealed.
  */
 export class WebhookService {
@@ -173,32 +173,6 @@ export class WebhookService {
     });
   }
 
-  /** How many webhooks the workspace has and how many its plan allows (null = unlimited). */
-  async usage(workspaceId: string): Promise<{ count: number; limit: number | null }> {
-    const db = this.deps.storage.db;
-    const workspace = await db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId).executeTakeFirst();
-    if (!workspace) throw notFound('Workspace');
-    return { count: await this.countOf(db, workspaceId), limit: this.planOf(workspace.plan).webhooks };
-  }
-
-  /** The internal view of one webhook (secrets included), or null. Pass a workspace to scope the look-up. */
-  async view(id: string, workspaceId?: string, db: Db = this.deps.storage.db): Promise<WebhookView | null> {
-    let q = db.selectFrom('webhooks').selectAll().where('id', '=', id);
-    if (workspaceId !== undefined) q = q.where('workspace_id', '=', workspaceId);
-    const row = await q.executeTakeFirst();
-    return row ? parseWebhookRow(row, await this.linkIdsOf(db, id)) : null;
-  }
-
-  /**
-   * The active webhooks that subscribe to an event of `type` about `linkId` (null for events not
-   * about a link): workspace webhooks and the link's own webhooks alike. Filters are not applied here.
-   */
-  async subscribers(workspaceId: string, type: string, linkId: string | null, db: Db = this.deps.storage.db): Promise<WebhookView[]> {
-    const rows = await db.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('active', '=', 1).orderBy('id').execute();
-    const links = await this.linkIdsOfMany(db, rows.map((r) => r.id));
-    return rows.map((row) => parseWebhookRow(row, links.get(row.id) ?? [])).filter((view) => subscribesTo(view, type, linkId));
-  }
-
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
     const columns = webhookColumnsFrom(input, this.allowPrivate);
     const linkIds = [...new Set(linkIdsInput)];
@@ -237,10 +211,8 @@ export class WebhookService {
 
   /** 403 LIMIT_REACHED when one more webhook would exceed the plan. Counted under a lock on the workspace row. */
   private async checkLimit(tx: Tx, workspaceId: string): Promise<void> {
-    let q = tx.db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId);
-    // SQLite runs one transaction at a time; PostgreSQL needs the lock so two creates cannot both pass.
-    if (this.deps.storage.dialect === 'postgres') q = q.forUpdate();
-    const workspace = await q.executeTakeFirst();
+    // Locked so two concurrent creates cannot both pass the count.
+    const workspace = await tx.lockRows(tx.db.selectFrom('workspaces').select('plan').where('id', '=', workspaceId)).executeTakeFirst();
     if (!workspace) throw notFound('Workspace');
     const plan = this.planOf(workspace.plan);
     if (plan.webhooks === null) return;
@@ -316,12 +288,7 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
   const ids = [...webhookIds];
   await tx.db.deleteFrom('webhook_links').where('webhook_id', 'in', ids).execute();
   await tx.db.deleteFrom('webhooks').where('id', 'in', ids).execute();
-  await tx.db
-    .updateTable('deliveries')
-    .set({ status: 'failed', next_attempt_at: null, updated_at: now })
-    .where('webhook_id', 'in', ids)
-    .where('status', '=', 'pending')
-    .execute();
+  await failPendingOfWebhooks(tx.db, ids, now);
 }
 
 /**

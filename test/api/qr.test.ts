@@ -5,6 +5,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { eventValidator } from '../helpers/event-schemas.js';
 import { http, type HttpResponse } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { createLink as createLinkAs } from '../helpers/links.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -50,11 +51,7 @@ describe.each(DIALECTS)('QR codes on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
-  const createLink = async (body: Record<string, unknown> = {}) => {
-    const res = await t.api('POST', '/api/links', { url: 'https://example.com/qr', ...body }, key);
-    expect(res.status, res.text).toBe(201);
-    return res.json();
-  };
+  const createLink = (body: Record<string, unknown> = {}) => createLinkAs(t, key, { url: 'https://example.com/qr', ...body });
 
   it('encodes short_url?qr=1', () => {
     expect(qrText('http://localhost:8080/abc')).toBe('http://localhost:8080/abc?qr=1');

@@ -10,6 +10,7 @@ import { http } from '../helpers/http.js';
 import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { until } from '../helpers/wait.js';
+import { createLink as createLinkAs } from '../helpers/links.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
@@ -40,7 +41,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     expect(res.status, res.text).toBe(201);
     return res.json();
   };
-  const createLink = async (body: Record<string, unknown> = {}) => (await t.api('POST', '/api/links', { url: 'https://example.com/x', ...body }, key)).json();
+  const createLink = (body: Record<string, unknown> = {}) => createLinkAs(t, key, { url: 'https://example.com/x', ...body });
   const click = (slug: string, headers: Record<string, string> = {}) => http(t.url, 'GET', `/${slug}`, { headers: { 'user-agent': UA, ...headers } });
   const deliveriesOf = async (webhookId: string, query = '') => (await t.api('GET', `/api/webhooks/${webhookId}/deliveries?limit=100${query}`, undefined, key)).json().data;
   const requestsFor = (path: string) => receiver.requests.filter((r) => r.path === path);

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminQuery, newDatabaseName } from '../../support/postgres.js';
 import { openPostgres } from '../../src/storage/postgres.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 import type { Dialect, Storage } from '../../src/storage/storage.js';
@@ -35,26 +34,12 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       },
     };
   }
-  const name = `lw_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(`PostgreSQL is required for the PostgreSQL suite and is unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
-  }
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
+  const { name, url } = newDatabaseName(PG_ADMIN_URL, 'lw_test_');
+  await adminQuery(PG_ADMIN_URL, `CREATE DATABASE ${name}`, 'PostgreSQL is required for the PostgreSQL suite and is unreachable');
   return {
     dialect,
-    url: url.toString(),
-    open: (options) => openPostgres(url.toString(), options),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
+    url,
+    open: (options) => openPostgres(url, options),
+    drop: () => adminQuery(PG_ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, 'PostgreSQL is unreachable'),
   };
 }

@@ -10,6 +10,7 @@ import { eventValidator } from '../helpers/event-schemas.js';
 import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { loadTlsFixtures } from '../helpers/tls-fixtures.js';
+import { createLink as createLinkAs } from '../helpers/links.js';
 
 const MINUTE = 60_000;
 
@@ -99,11 +100,7 @@ describe.each(DIALECTS)('link monitoring on %s', (dialect) => {
     await hooks?.close();
   });
 
-  const createLink = async (body: Record<string, unknown>) => {
-    const res = await t.api('POST', '/api/links', { monitor: true, ...body }, key);
-    expect(res.status, res.text).toBe(201);
-    return res.json();
-  };
+  const createLink = (body: Record<string, unknown>) => createLinkAs(t, key, { monitor: true, ...body });
   const removeLink = async (id: string) => expect((await t.api('DELETE', `/api/links/${id}`, undefined, key)).status).toBe(204);
   const state = async (id: string) => (await t.api('GET', `/api/links/${id}/monitor`, undefined, key)).json();
   const eventsFor = async (linkId: string) =>

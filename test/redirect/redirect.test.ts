@@ -4,6 +4,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { eventValidator } from '../helpers/event-schemas.js';
 import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { createLink as createLinkAs } from '../helpers/links.js';
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -25,11 +26,7 @@ describe.each(DIALECTS)('the redirect on %s', (dialect) => {
 
   const visit = (slug: string, headers: Record<string, string> = {}, method = 'GET', query = '') =>
     http(t.url, method, `/${slug}${query}`, { headers: { 'user-agent': CHROME_MAC, ...headers } });
-  const createLink = async (body: Record<string, unknown>) => {
-    const res = await t.api('POST', '/api/links', body, key);
-    expect(res.status, res.text).toBe(201);
-    return res.json();
-  };
+  const createLink = (body: Record<string, unknown>) => createLinkAs(t, key, body);
   const clicksOf = async (id: string) => (await t.api('GET', `/api/links/${id}`, undefined, key)).json().clicks as number;
   const eventsOf = async (type: string, linkId: string) =>
     (await t.api('GET', `/api/events?type=${type}&limit=100`, undefined, key)).json().data.filter((e: any) => e.data.link?.id === linkId);

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 
-/** How much of a target's answer is kept (SPEC §5: `response_body (first 4 KiB)`). */
+/** How much of a target's answer is kept (docs/webhooks.md: the response body is kept up to its first 4 KiB). */
 export const KEPT_BODY_BYTES = 4096;
 
 /**

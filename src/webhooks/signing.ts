@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /*
- * Standard Webhooks signing (SPEC §5): receivers can verify our deliveries with the
+ * Standard Webhooks signing (docs/webhooks.md): receivers can verify our deliveries with the
  * unmodified `standardwebhooks` or `svix` libraries.
  */
 
@@ -18,7 +18,7 @@ export function generateWebhookSecret(random: (n: number) => Buffer = randomByte
   return SECRET_PREFIX + random(SECRET_BYTES).toString('base64');
 }
 
-/** Whether `s` has the SPEC's secret shape: `whsec_` + canonical base64 of 24–32 bytes. */
+/** Whether `s` has the documented secret shape (docs/webhooks.md): `whsec_` + canonical base64 of 24–32 bytes. */
 export function isWebhookSecret(s: string): boolean {
   const key = decodeSecretKey(s);
   return key !== null && key.length >= MIN_SECRET_BYTES && key.length <= MAX_SECRET_BYTES;

@@ -16,9 +16,11 @@ export class Loop {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  start(): void {
+  /** Runs now, or first after `firstRunInMs` (a job that should not run the moment the process starts). */
+  start(firstRunInMs?: number): void {
     this.stopped = false;
-    this.poke();
+    if (firstRunInMs === undefined) this.poke();
+    else this.arm(firstRunInMs);
   }
 
   /** Run soon; if a run is in progress, run once more after it. */

@@ -7,7 +7,7 @@ export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /**
- * Creation-time check of a webhook URL (SPEC §5 `url`). Literal addresses are judged
+ * Creation-time check of a webhook URL (docs/webhooks.md, `url`). Literal addresses are judged
  * here; hostnames can only be judged when they are resolved, which the delivery client
  * does for every attempt — so this refuses names that are local by definition and
  * leaves the rest to delivery.

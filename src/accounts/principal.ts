@@ -1,0 +1,11 @@
+import type { MemberRole } from './account-schema.js';
+
+/** Who is calling: always one workspace. `userId` is null for API keys made outside a user session. */
+export interface Principal {
+  workspaceId: string;
+  userId: string | null;
+  role: MemberRole;
+  via: 'api_key' | 'session';
+  keyId: string | null;
+  scopes: readonly string[];
+}

@@ -1,0 +1,47 @@
+import type { NewEvent } from '../events/outbox.js';
+import type { Link } from '../links/link-schema.js';
+import type { Visit } from './visit.js';
+
+/*
+ * Where a click becomes an event. The click recorder calls these inside the transaction that
+ * counts the click, so a counted click and its events commit together or not at all.
+ */
+
+export const MILESTONES_FROM = 100;
+
+/** 100, 1 000, 10 000, … crossed when a count goes from `before` (exclusive) to `after` (inclusive). */
+export function milestonesCrossed(before: number, after: number): number[] {
+  const out: number[] = [];
+  for (let m = MILESTONES_FROM; m <= after; m *= 10) if (m > before) out.push(m);
+  return out;
+}
+
+/** A counted click: `link.clicked`, and `qr.scanned` too when it came from the QR code. `clicks` is the count including it. */
+export function clickEvents(visit: Extract<Visit, { kind: 'click' }>, clicks: number): NewEvent[] {
+  const linkId = visit.link.id;
+  const data = { link: { ...visit.link, clicks }, click: visit.click };
+  const events: NewEvent[] = [{ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data }];
+  if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
+  return events;
+}
+
+/** What a link's counter moving from `before` to `after` announces: the click limit reached (once), milestones crossed. */
+export function counterEvents(link: Link, before: number, after: number, reachedLimit: boolean): NewEvent[] {
+  const linkId = link.id;
+  const events: NewEvent[] = [];
+  if (reachedLimit) events.push({ type: 'link.limit_reached', workspaceId: link.workspace_id, linkId, data: { link } });
+  for (const milestone of milestonesCrossed(before, after)) {
+    events.push({ type: 'analytics.milestone', workspaceId: link.workspace_id, linkId, data: { link: { ...link, clicks: milestone }, milestone } });
+  }
+  return events;
+}
+
+/** A visit refused by the link's geo rules. */
+export function geoBlockedEvent(visit: Extract<Visit, { kind: 'geo_blocked' }>): NewEvent {
+  return { type: 'link.geo_blocked', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link, click: visit.click } };
+}
+
+/** The first visit after a link expired. */
+export function expiredEvent(visit: Extract<Visit, { kind: 'expired' }>): NewEvent {
+  return { type: 'link.expired', workspaceId: visit.link.workspace_id, linkId: visit.link.id, data: { link: visit.link } };
+}

@@ -1,0 +1,18 @@
+/**
+ * The deliveries table: every statement that reads or writes it, one hot statement a file under
+ * sql/. A delivery is pending until a worker claims it with a lease (sql/lease.ts says when a lease
+ * is free), then succeeded, pending again at a later time (a retry), or failed.
+ */
+export { leaseIsFree } from './sql/lease.js';
+export { endpointsWithDue } from './sql/endpoints-with-due.js';
+export { dueForEndpoint } from './sql/due-for-endpoint.js';
+export { claimDeliveries } from './sql/claim.js';
+export { failOrphans } from './sql/fail-orphans.js';
+export { releaseAllClaimsOf, releaseClaims, releaseStaleClaims } from './sql/release.js';
+export { nextDueAt } from './sql/next-due.js';
+export { markSucceeded } from './sql/succeed.js';
+export { retryOrFail } from './sql/retry-or-fail.js';
+export { requeueDelivery, requeueSince } from './sql/replay.js';
+export { purgeDeliveries } from './sql/purge.js';
+export { failPendingOfWebhooks } from './sql/fail-pending-of-webhooks.js';
+export { findDelivery, listDeliveries } from './sql/find.js';
