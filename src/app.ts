@@ -15,6 +15,7 @@ import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installValidators } from './http/validation.js';
+import { healthSchema, installOpenApi } from './openapi/document.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LinkService } from './links/link-service.js';
 import { linkRoutes } from './links/routes.js';
@@ -64,6 +65,8 @@ export interface AppDeps {
   /** Pino level for this app's logs ('silent' in tests). */
   logLevel?: string;
   workerOptions?: Partial<WorkerOptions>;
+  /** Called for every route Fastify registers (the OpenAPI coverage test lists them with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Link health checks (worker role): interval, timeout, … */
   monitorOptions?: Partial<LinkMonitorOptions>;
 }
@@ -116,8 +119,13 @@ export async function createApp(input: AppDeps): Promise<App> {
       return server;
     },
   });
+  if (input.onRoute) {
+    const observe = input.onRoute;
+    fastify.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
+  }
   installValidators(fastify);
   installErrorHandler(fastify);
+  await installOpenApi(fastify, { serve: config.roles.has('api') });
 
   const authenticate = createAuthenticator(storage, clock);
   fastify.decorateRequest('principal', null);
@@ -134,7 +142,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installAccessPolicy(fastify);
 
-  fastify.get('/healthz', { config: { public: true } }, async () => {
+  fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async () => {
     await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
     return { status: 'ok' };
   });

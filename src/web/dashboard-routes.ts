@@ -47,14 +47,16 @@ export function dashboardRoutes(files: DashboardFiles | null) {
   return (app: FastifyInstance): void => {
     const notBuilt = () => new AppError('NOT_FOUND', 'The dashboard is not built: run `npm run build`');
     for (const path of DASHBOARD_ROUTES) {
-      app.get(path, { config: { public: true } }, async (request, reply) => {
+      // hide: pages, not API — kept out of /openapi.json.
+      app.get(path, { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
         if (!files) throw notBuilt();
         return send(request, reply, files.index, 'no-cache');
       });
     }
-    app.get<{ Params: { file: string } }>('/assets/:file', { config: { public: true } }, async (request, reply) => {
-      const file = files?.assets.get(request.params.file);
-      if (!file) throw new AppError('NOT_FOUND', `No asset ${request.params.file}`);
+    app.get('/assets/:file', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+      const name = (request.params as { file: string }).file;
+      const file = files?.assets.get(name);
+      if (!file) throw new AppError('NOT_FOUND', `No asset ${name}`);
       return send(request, reply, file, 'public, max-age=31536000, immutable');
     });
   };
