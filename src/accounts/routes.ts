@@ -66,8 +66,9 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
     r.get(
       '/api/auth/session',
       {
-        config: { optionalAuth: true },
+        config: { public: true, optionalAuth: true },
         schema: {
+          summary: 'Whether the caller is logged in, and their workspaces (answers anonymous callers too)',
           response: {
             200: Type.Object({
               authenticated: Type.Boolean(),
@@ -87,7 +88,7 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
 
     r.get(
       '/api/auth/workspaces',
-      { schema: { response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
+      { schema: { summary: 'The caller’s workspaces', response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
       async (request) => {
         const principal = principalOf(request);
         if (!principal.userId) return { data: [] };
@@ -98,7 +99,7 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
 
     r.post(
       '/api/auth/switch-workspace',
-      { schema: { body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: Type.Null() } } },
+      { schema: { summary: 'Point the dashboard session at another of the user’s workspaces', body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: NoContent, ...errors(400, 403) } } },
       async (request, reply) => {
         const principal = principalOf(request);
         const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];

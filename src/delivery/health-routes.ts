@@ -10,7 +10,7 @@ export function webhookHealthRoutes(report: WebhookHealthReport) {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     r.get(
       '/api/webhook-health',
-      { schema: { response: { 200: Type.Object({ data: Type.Array(WebhookHealthSchema) }) } } },
+      { schema: { summary: 'Each webhook’s last attempt and success rate over the last day', response: { 200: Type.Object({ data: Type.Array(WebhookHealthSchema) }) } } },
       async (request) => ({ data: await report.forWorkspace(principalOf(request).workspaceId) }),
     );
   };

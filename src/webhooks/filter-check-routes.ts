@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
+import { errors } from '../openapi/components.js';
 import { MAX_FILTER_LENGTH } from './filter.js';
 import { checkFilter } from './webhook-input.js';
 
@@ -16,8 +17,9 @@ export function filterCheckRoutes() {
       '/api/webhook-filters/check',
       {
         schema: {
+          summary: 'Check a webhook filter without saving anything',
           body: Type.Object({ filter: Type.String({ maxLength: MAX_FILTER_LENGTH }) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ valid: Type.Boolean(), message: Type.Union([Type.String(), Type.Null()]), position: Type.Union([Type.Integer(), Type.Null()]) }) },
+          response: { 200: Type.Object({ valid: Type.Boolean(), message: Type.Union([Type.String(), Type.Null()]), position: Type.Union([Type.Integer(), Type.Null()]) }), ...errors(400) },
         },
       },
       async (request) => {
