@@ -32,12 +32,31 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const storage = openStorage(config.databaseUrl);
+  const storage = openStorage(config.databaseUrl, {
+    // Logged once per change of state, however long the outage (the reconnect itself backs off).
+    onListenState: (state, err) =>
+      process.stderr.write(
+        state === 'lost'
+          ? `database notifications lost (${err instanceof Error ? err.message : 'connection closed'}); reconnecting with backoff, caches resynchronise when it is back\n`
+          : 'database notifications restored; caches resynchronised\n',
+      ),
+  });
   // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
   // but migrating on start is safe there as well: Kysely's migrator takes a lock.
   await storage.migrate();
   const app = await createApp({ config, storage });
-  const url = await app.listen();
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    // An operator mistake, not a crash: one line that says what to change, no stack trace.
+    process.stderr.write(code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT\n` : `port ${config.port} needs privileges this process lacks; set PORT\n`);
+    await app.close().catch(() => undefined);
+    await storage.close().catch(() => undefined);
+    process.exit(1);
+  }
   app.fastify.log.info(`Linkwire listening on ${url} (roles: ${[...config.roles].join(', ')}, ${storage.dialect})`);
 
   let stopping = false;

@@ -1,5 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { describeSchemaErrors } from './validation.js';
+import { isDatabaseUnavailable } from '../storage/unavailable.js';
+
+/** Seconds a client is asked to wait when the database is unreachable (a restart takes a few). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+/** During an outage every request fails the same way: log it once per this interval, not per request. */
+const OUTAGE_LOG_EVERY_MS = 30_000;
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -11,15 +18,28 @@ const body = (code: ErrorCode, message: string, details?: Record<string, unknown
 
 /** Renders every failure in the shape docs/api.md ("Errors") gives. A malformed request never gets a 5xx. */
 export function installErrorHandler(app: FastifyInstance): void {
+  let outageLoggedAt = -Infinity;
+  let suppressed = 0;
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (isDatabaseUnavailable(err)) {
+      const now = Date.now();
+      if (now - outageLoggedAt >= OUTAGE_LOG_EVERY_MS) {
+        request.log.warn({ err, suppressed }, 'database unavailable: answering 503');
+        outageLoggedAt = now;
+        suppressed = 0;
+      } else {
+        suppressed++;
+      }
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send(body('SERVICE_UNAVAILABLE', 'The database is unavailable right now; try again shortly'));
+    }
     if (err instanceof AppError) {
       return reply.status(err.status).send(body(err.code, err.message, err.details));
     }
     if (err.validation) {
-      const fields = err.validation.map((v) => ({
-        field: fieldName(v.instancePath, v.params),
-        message: v.message ?? 'is invalid',
-      }));
+      const fields = describeSchemaErrors(err.validation);
       const where = err.validationContext === 'body' ? '' : ` (${err.validationContext})`;
       const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
       return reply.status(400).send(body('VALIDATION_ERROR', `Invalid request${where}: ${summary}`, { fields }));
@@ -33,13 +53,6 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );
-}
-
-function fieldName(instancePath: string, params: Record<string, unknown>): string {
-  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra = (params.missingProperty ?? params.additionalProperty) as string | undefined;
-  if (extra) return path ? `${path}.${extra}` : extra;
-  return path || 'body';
 }
 
 function mapFastifyError(err: FastifyError): { code: ErrorCode; message: string } | null {
