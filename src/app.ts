@@ -60,6 +60,12 @@ import { WebhookHealthReport } from './delivery/webhook-health.js';
 import { loadDashboardFiles } from './web/dashboard-files.js';
 import { dashboardRoutes } from './web/dashboard-routes.js';
 import { filterCheckRoutes } from './webhooks/filter-check-routes.js';
+import { EventStreamHub, type EventStreamOptions } from './events/event-stream.js';
+import { eventStreamRoutes } from './events/stream-routes.js';
+import { Metrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { addAppGauges } from './metrics/app-gauges.js';
+import { deliveryMetrics } from './metrics/delivery-observer.js';
 
 export interface AppDeps {
   config: Config;
@@ -75,6 +81,10 @@ export interface AppDeps {
   onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Link health checks (worker role): interval, timeout, … */
   monitorOptions?: Partial<LinkMonitorOptions>;
+  /** The Prometheus metrics this app reports to (a fresh set when absent). */
+  metrics?: Metrics;
+  /** Live event stream timings (heartbeat, safety poll) — tests shorten them. */
+  streamOptions?: Partial<EventStreamOptions>;
 }
 
 /** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
@@ -90,6 +100,9 @@ export interface App {
   readonly jobs: BackgroundJob[];
   /** The delivery engine when this process runs the worker role. */
   readonly engine: DeliveryEngine | null;
+  readonly metrics: Metrics;
+  /** The open /api/events/stream connections of this process. */
+  readonly streams: EventStreamHub;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -99,7 +112,9 @@ export async function createApp(input: AppDeps): Promise<App> {
   const { config, storage } = input;
   const clock = input.clock ?? systemClock;
   const ids = input.ids ?? createIdSource(() => clock.now());
-  const outbox = new Outbox(ids, clock);
+  const metrics = input.metrics ?? new Metrics();
+  const outbox = new Outbox(ids, clock, (types) => metrics.eventsCommitted(types));
+  const streams = new EventStreamHub(storage, input.streamOptions);
   const plans = new PlanTable(config.plans);
   const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans });
   const links = new LinkService({ config, storage, clock, ids, outbox });
@@ -112,8 +127,11 @@ export async function createApp(input: AppDeps): Promise<App> {
 
   const server = createServer((req, res) => {
     const slug = redirect ? redirectSlugOf(req) : null;
-    if (slug !== null && redirect) redirect(req, res, slug);
-    else fastifyHandler!(req, res);
+    if (slug !== null && redirect) {
+      const started = performance.now();
+      res.once('finish', () => metrics.redirectAnswered(res.statusCode, (performance.now() - started) / 1000));
+      redirect(req, res, slug);
+    } else fastifyHandler!(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -165,6 +183,9 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installAccessPolicy(fastify);
 
+  await fastify.register(metricsRoutes(metrics, config.metricsToken));
+  addAppGauges(metrics, { storage, clock, streams: () => streams.size });
+
   // Liveness plus the database: non-200 while the database cannot be reached, so an orchestrator sees the outage.
   fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async (_request, reply) => {
     const database = await databaseState(storage);
@@ -200,6 +221,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
     await fastify.register(filterCheckRoutes());
     await fastify.register(dashboardRoutes(loadDashboardFiles()));
+    await fastify.register(eventStreamRoutes(streams));
   }
 
   const targetClient = createTargetClient({
@@ -223,6 +245,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
       onError: (err) => logJobError('delivery engine', err),
       onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
+      observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
     });
     jobs.push(...engine.jobs);
   }
@@ -275,6 +298,8 @@ export async function createApp(input: AppDeps): Promise<App> {
     accounts,
     jobs,
     engine,
+    metrics,
+    streams,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -292,6 +317,8 @@ export async function createApp(input: AppDeps): Promise<App> {
       if (closed) return;
       closed = true;
       closing = true;
+      // Open event streams never end on their own: end them, or server.close() would wait on them.
+      streams.close();
       // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -37,6 +37,8 @@ export interface Config {
   /** The longest `timeout_ms` a webhook may have (30 000 by default); the lease must outlast it. */
   readonly webhookMaxTimeoutMs: number;
   readonly logLevel: string;
+  /** LINKWIRE_METRICS_TOKEN: when set, GET /metrics requires it as a bearer token. */
+  readonly metricsToken: string | null;
   readonly plans: readonly Plan[];
   readonly defaultPlan: string;
 }
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clickRetentionDays: parseInteger(env.LINKWIRE_CLICK_RETENTION_DAYS, 365, 'LINKWIRE_CLICK_RETENTION_DAYS', 0, 36_500),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
+    metricsToken: env.LINKWIRE_METRICS_TOKEN ? env.LINKWIRE_METRICS_TOKEN : null,
     plans,
     defaultPlan,
   };

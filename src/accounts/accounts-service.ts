@@ -219,6 +219,54 @@ export class AccountsService {
   }
 }
 
+/** Operator tasks (`linkwire admin …`): not reachable over HTTP. */
+export class AccountAdmin {
+  constructor(private readonly deps: Pick<AccountsDeps, 'storage'>) {}
+
+  /** Sets a user's password and ends their sessions. */
+  async resetPassword(email: string, password: string): Promise<{ user_id: string; email: string; sessions_ended: number }> {
+    const { storage } = this.deps;
+    const address = normaliseEmail(email);
+    const user = await storage.db.selectFrom('users').select('id').where('email', '=', address).executeTakeFirst();
+    if (!user) throw new AppError('NOT_FOUND', `No user with the email ${address}`);
+    const hash = await hashPassword(password);
+    const ended = await storage.transaction(async (tx) => {
+      await tx.db.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      const result = await tx.db.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+    return { user_id: user.id, email: address, sessions_ended: ended };
+  }
+
+  /** Every workspace with its plan, owner and size, oldest first. */
+  async listWorkspaces(): Promise<{ id: string; name: string; plan: string; owner_email: string | null; members: number; links: number; created_at: string }[]> {
+    const db = this.deps.storage.db;
+    const rows = await db
+      .selectFrom('workspaces as w')
+      .select((eb) => [
+        'w.id',
+        'w.name',
+        'w.plan',
+        'w.created_at',
+        eb
+          .selectFrom('memberships as m')
+          .innerJoin('users as u', 'u.id', 'm.user_id')
+          .select('u.email')
+          .whereRef('m.workspace_id', '=', 'w.id')
+          .where('m.role', '=', 'owner')
+          .orderBy('m.added_at')
+          .limit(1)
+          .as('owner_email'),
+        eb.selectFrom('memberships as m').select((e) => e.fn.countAll<number>().as('n')).whereRef('m.workspace_id', '=', 'w.id').as('members'),
+        eb.selectFrom('links as l').select((e) => e.fn.countAll<number>().as('n')).whereRef('l.workspace_id', '=', 'w.id').as('links'),
+      ])
+      .orderBy('w.created_at')
+      .orderBy('w.id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, plan: r.plan, owner_email: r.owner_email ?? null, members: Number(r.members ?? 0), links: Number(r.links ?? 0), created_at: toIso(r.created_at) }));
+  }
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }

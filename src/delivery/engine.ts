@@ -4,7 +4,7 @@ import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
-import { ResultWriter } from './result-writer.js';
+import { ResultWriter, type DeliveryObserver } from './result-writer.js';
 import { RetentionJob } from './retention.js';
 import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
@@ -31,9 +31,10 @@ export function createDeliveryEngine(deps: {
   onError: (err: unknown) => void;
   /** Told when a loop works again after failing (logged once per state change, not per tick). */
   onRecover?: (job: string, failures: number) => void;
+  observer?: DeliveryObserver | null;
 }): DeliveryEngine {
   const workerId = newWorkerId();
-  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId);
+  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, 0, deps.observer ?? null);
   const worker = new DeliveryWorker(
     { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError, onRecover: (n) => deps.onRecover?.('delivery-worker', n) },
     workerId,

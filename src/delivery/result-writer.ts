@@ -23,7 +23,38 @@ export interface AttemptRecord {
   response: TargetResponse;
   outcome: AttemptOutcome;
   retry: RetryPolicy;
+  /** The event sent (absent for test sends): for the live stream and the end-to-end lag metric. */
+  event?: { id: string; type: string; timestamp: number };
 }
+
+/** Watches attempts go by (metrics); must be cheap and must not throw. */
+export interface DeliveryObserver {
+  /** An attempt finished; called before its result is written. */
+  attemptFinished(record: AttemptRecord): void;
+  /** An endpoint was switched off for failing; called after that committed. */
+  endpointDisabled(): void;
+  /** Attempts whose results committed (the live event stream shows them). */
+  attemptsCommitted?(notices: AttemptNotice[]): void;
+}
+
+/** What the live event stream learns of each attempt. */
+export interface AttemptNotice {
+  id: string;
+  workspace_id: string;
+  delivery_id: string;
+  webhook_id: string;
+  event_id: string | null;
+  event_type: string | null;
+  attempt: number;
+  /** The delivery's status after this attempt: succeeded, pending (a retry is scheduled) or failed. */
+  status: 'succeeded' | 'pending' | 'failed';
+  status_code: number | null;
+  response_time_ms: number;
+  error: string | null;
+  started_at: number;
+}
+
+
 
 export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 
@@ -48,9 +79,11 @@ export class ResultWriter {
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
     private readonly leaseOwner: string,
     private readonly flushMs = 0,
+    private readonly observer: DeliveryObserver | null = null,
   ) {}
 
   write(record: AttemptRecord): Promise<void> {
+    this.observer?.attemptFinished(record);
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (!this.flushing && !this.timer) {
@@ -108,9 +141,31 @@ export class ResultWriter {
     const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
     await markSucceeded(tx.db, succeeded, this.leaseOwner, now);
 
+    const statusAfter = new Map<AttemptRecord, AttemptNotice['status']>();
     for (const r of records) {
       if (r.outcome.kind !== 'failed') continue;
-      await scheduleRetryOrFail(tx, { ...r, outcome: r.outcome }, this.leaseOwner, now, random);
+      statusAfter.set(r, await scheduleRetryOrFail(tx, { ...r, outcome: r.outcome }, this.leaseOwner, now, random));
+    }
+
+    const observer = this.observer;
+    if (observer?.attemptsCommitted) {
+      const notices: AttemptNotice[] = records.map((r, i) => ({
+        id: attempts[i]!.id,
+        workspace_id: r.workspaceId,
+        delivery_id: r.deliveryId,
+        webhook_id: r.webhookId,
+        event_id: r.event?.id ?? null,
+        event_type: r.event?.type ?? null,
+        attempt: r.attempt,
+        status: statusAfter.get(r) ?? 'succeeded',
+        status_code: r.response.statusCode,
+        response_time_ms: attempts[i]!.response_time_ms,
+        error: attempts[i]!.error,
+        started_at: r.startedAt,
+      }));
+      // In-process only: a NOTIFY here would make every result commit take PostgreSQL's
+      // cluster-wide notify lock, which slowed delivery badly under load.
+      tx.afterCommit(() => observer.attemptsCommitted?.(notices));
     }
 
     // Endpoint health: the streak of failed attempts, in the order they finished. Test sends do not count.
@@ -147,6 +202,7 @@ export class ResultWriter {
           .where('id', '=', hook.id)
           .execute();
         const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
+        if (observer) tx.afterCommit(() => observer.endpointDisabled());
         await outbox.append(tx, [
           { type: 'webhook.disabled', workspaceId: hook.workspace_id, data: { webhook: renderWebhook(updated, links.map((l) => l.link_id)) } },
         ]);
@@ -156,3 +212,4 @@ export class ResultWriter {
     }
   }
 }
+

@@ -15,7 +15,8 @@ export async function scheduleRetryOrFail(
   leaseOwner: string,
   now: number,
   random: () => number,
-): Promise<void> {
+): Promise<'pending' | 'failed'> {
   const delay = attempt.isTest || attempt.outcome.disableEndpoint ? null : retryDelayMs(attempt.retry, attempt.attempt, random, attempt.outcome.retryAfterMs);
   await retryOrFail(tx.db, attempt.deliveryId, leaseOwner, now, delay === null ? null : now + delay);
+  return delay === null ? 'failed' : 'pending';
 }

@@ -250,6 +250,7 @@ export class DeliveryWorker {
       response,
       outcome,
       retry: job.webhook.retry,
+      ...(job.delivery.is_test === 1 ? {} : { event: { id: job.event.id, type: job.event.type, timestamp: job.event.timestamp } }),
     });
   }
 

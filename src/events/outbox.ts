@@ -27,6 +27,8 @@ export class Outbox {
   constructor(
     private readonly ids: IdSource,
     private readonly clock: Clock,
+    /** Told the types of appended events once their transaction commits (metrics). */
+    private readonly onCommitted: ((types: readonly string[]) => void) | null = null,
   ) {}
 
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
@@ -43,6 +45,8 @@ export class Outbox {
     await tx.insertRows('events', rows);
     await tx.insertRows('event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
     await tx.notify('event_created', '');
+    const onCommitted = this.onCommitted;
+    if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
     return rows.map((r, i) => ({
       id: r.id,
       type: events[i]!.type,

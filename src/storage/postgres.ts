@@ -142,6 +142,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
       return remove;
     },
     migrate: () => runMigrations(db as Kysely<unknown>),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);

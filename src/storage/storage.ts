@@ -43,4 +43,12 @@ export interface Storage {
   subscribe(channel: Channel, listener: Listener): () => void;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Connection pool levels (PostgreSQL); absent for the embedded database. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }

@@ -2,6 +2,7 @@ import { createApp, type App } from '../../src/app.js';
 import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
 import { configWith, type Config } from '../../src/config.js';
 import type { Dialect, Storage } from '../../src/storage/storage.js';
+import type { EventStreamOptions } from '../../src/events/event-stream.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { http, type HttpResponse } from './http.js';
 
@@ -24,7 +25,7 @@ let counter = 0;
 /** Linkwire on a fresh database of the dialect, listening on 127.0.0.1 on a free port. */
 export async function startTestApp(
   dialect: Dialect,
-  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number } = {},
+  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number; streamOptions?: Partial<EventStreamOptions> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const storage = database.open();
@@ -34,7 +35,7 @@ export async function startTestApp(
   // Only loopback, ever: unless a test brings its own DNS server, name lookups go to a closed
   // local port and fail, so nothing a test creates (a webhook, a monitored link) can reach out.
   const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, ...options.config });
-  const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}) });
+  const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}), ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}) });
   const url = await app.listen(0, '127.0.0.1');
   let lastKey: string | undefined;
   return {

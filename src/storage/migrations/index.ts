@@ -6,6 +6,7 @@ import { deliveryClaims } from './004_delivery_claims.js';
 import { normalisedDestinations } from './005_normalised_destinations.js';
 import { loginAttempts } from './006_login_attempts.js';
 import { domainClaims } from './007_domain_claims.js';
+import { eventStreamPosition } from './008_event_stream_position.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005_normalised_destinations': normalisedDestinations,
   '006_login_attempts': loginAttempts,
   '007_domain_claims': domainClaims,
+  '008_event_stream_position': eventStreamPosition,
 };

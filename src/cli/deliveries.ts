@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { clientOf, intOption, outputOf, withJson } from './context.js';
+import { note, printJson, printList, printObject, type Column } from './output.js';
+
+interface Delivery {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  type: string;
+  status: string;
+  attempts_count: number;
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+const COLUMNS: Column<Delivery>[] = [
+  { header: 'id', value: (d) => d.id },
+  { header: 'type', value: (d) => d.type },
+  { header: 'status', value: (d) => d.status },
+  { header: 'attempts', value: (d) => d.attempts_count },
+  { header: 'next_attempt_at', value: (d) => d.next_attempt_at },
+  { header: 'created_at', value: (d) => d.created_at },
+];
+
+export function deliveriesCommand(): Command {
+  const deliveries = new Command('deliveries').description('the delivery log');
+
+  withJson(deliveries.command('list'))
+    .description('a webhook’s deliveries, newest first')
+    .requiredOption('--webhook <id>', 'the webhook')
+    .option('--status <status>', 'succeeded, failed or pending')
+    .option('--type <type>', 'only this event type')
+    .option('--limit <n>', 'at most n (default 50)', intOption('--limit'))
+    .action(async (opts: { webhook: string; status?: string; type?: string; limit?: number }, cmd: Command) => {
+      const limit = opts.limit ?? 50;
+      const rows: Delivery[] = [];
+      for await (const d of clientOf(cmd).paginate<Delivery>(`/api/webhooks/${encodeURIComponent(opts.webhook)}/deliveries`, { status: opts.status, type: opts.type, limit: Math.min(limit, 100) })) {
+        rows.push(d);
+        if (rows.length >= limit) break;
+      }
+      printList(rows, COLUMNS, outputOf(cmd), { data: rows });
+    });
+
+  withJson(deliveries.command('get'))
+    .description('one delivery with its request and every attempt')
+    .argument('<id>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const d = await clientOf(cmd).request<Delivery & { attempts: Record<string, unknown>[]; request: unknown }>('GET', `/api/deliveries/${encodeURIComponent(id)}`);
+      if (outputOf(cmd).json) return printJson(d);
+      const { attempts, request: _request, ...rest } = d;
+      printObject(rest, outputOf(cmd));
+      printList(
+        attempts,
+        [
+          { header: 'attempt', value: (a) => a.attempt },
+          { header: 'status_code', value: (a) => a.status_code },
+          { header: 'ms', value: (a) => a.response_time_ms },
+          { header: 'error', value: (a) => a.error },
+          { header: 'started_at', value: (a) => a.started_at },
+        ],
+        outputOf(cmd),
+      );
+    });
+
+  withJson(deliveries.command('replay'))
+    .description('send a delivery again')
+    .argument('<id>')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const result = await clientOf(cmd).request<Record<string, unknown>>('POST', `/api/deliveries/${encodeURIComponent(id)}/replay`);
+      if (outputOf(cmd).json) printJson(result);
+      else note(`replay of ${id} queued`);
+    });
+
+  return deliveries;
+}

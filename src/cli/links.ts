@@ -1,0 +1,202 @@
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { clientOf, collect, intOption, outputOf, UsageError, withJson } from './context.js';
+import { parseCsv, toCsvLine } from './csv.js';
+import { cell, note, printJson, printList, printObject, type Column } from './output.js';
+
+export interface Link {
+  id: string;
+  short_url: string;
+  url: string;
+  slug: string;
+  domain: string;
+  title: string | null;
+  tags: string[];
+  clicks: number;
+  created_at: string;
+  [field: string]: unknown;
+}
+
+const COLUMNS: Column<Link>[] = [
+  { header: 'id', value: (l) => l.id },
+  { header: 'short_url', value: (l) => l.short_url },
+  { header: 'url', value: (l) => l.url },
+  { header: 'clicks', value: (l) => l.clicks },
+  { header: 'tags', value: (l) => l.tags },
+  { header: 'created_at', value: (l) => l.created_at },
+];
+
+/** CSV columns of import and export; import needs `url`, the others are optional. */
+export const CSV_FIELDS = ['url', 'slug', 'domain', 'title', 'tags', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
+/** Export-only columns (the server decides them): import skips them, so an export imports again. */
+const READ_ONLY_FIELDS = ['id', 'short_url', 'clicks', 'created_at', 'updated_at'];
+const BULK_SIZE = 500;
+
+interface LinkFlags {
+  slug?: string;
+  domain?: string;
+  title?: string;
+  tag?: string[];
+  expiresAt?: string;
+  maxClicks?: number;
+  url?: string;
+}
+
+function linkBody(flags: LinkFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (flags.url !== undefined) body.url = flags.url;
+  if (flags.slug !== undefined) body.slug = flags.slug;
+  if (flags.domain !== undefined) body.domain = flags.domain;
+  if (flags.title !== undefined) body.title = flags.title;
+  if (flags.tag !== undefined) body.tags = flags.tag;
+  if (flags.expiresAt !== undefined) body.expires_at = flags.expiresAt;
+  if (flags.maxClicks !== undefined) body.max_clicks = flags.maxClicks;
+  return body;
+}
+
+function linkOptions(cmd: Command): Command {
+  return cmd
+    .option('--slug <slug>', 'the short path')
+    .option('--domain <hostname>', 'a verified custom domain')
+    .option('--title <title>', 'a title')
+    .option('--tag <tag>', 'a tag (repeat, or comma-separate)', collect)
+    .option('--expires-at <iso>', 'expiry date-time (ISO-8601)')
+    .option('--max-clicks <n>', 'stop redirecting after n clicks', intOption('--max-clicks'));
+}
+
+export function linksCommand(): Command {
+  const links = new Command('links').description('short links');
+
+  withJson(links.command('list'))
+    .description('list links (newest first)')
+    .option('--search <text>', 'match slug, URL or title')
+    .option('--tag <tag>', 'only links with this tag')
+    .option('--domain <hostname>', 'only links on this domain')
+    .option('--limit <n>', 'at most n links (default: all)', intOption('--limit'))
+    .action(async (opts: { search?: string; tag?: string; domain?: string; limit?: number }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const rows: Link[] = [];
+      for await (const link of client.paginate<Link>('/api/links', { search: opts.search, tag: opts.tag, domain: opts.domain, limit: Math.min(opts.limit ?? 100, 100) })) {
+        rows.push(link);
+        if (opts.limit !== undefined && rows.length >= opts.limit) break;
+      }
+      printList(rows, COLUMNS, outputOf(cmd), { data: rows });
+    });
+
+  withJson(links.command('get'))
+    .description('show one link')
+    .argument('<id>', 'link id')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      printObject(await clientOf(cmd).request<Link>('GET', `/api/links/${encodeURIComponent(id)}`), outputOf(cmd));
+    });
+
+  linkOptions(withJson(links.command('create')))
+    .description('create a short link')
+    .argument('<url>', 'destination URL')
+    .action(async (url: string, opts: LinkFlags, cmd: Command) => {
+      const link = await clientOf(cmd).request<Link>('POST', '/api/links', { ...linkBody(opts), url });
+      if (outputOf(cmd).json) printJson(link);
+      else process.stdout.write(`${link.short_url}\n`);
+    });
+
+  linkOptions(withJson(links.command('update')))
+    .description('change a link')
+    .argument('<id>', 'link id')
+    .option('--url <url>', 'new destination URL')
+    .action(async (id: string, opts: LinkFlags, cmd: Command) => {
+      const body = linkBody(opts);
+      if (Object.keys(body).length === 0) throw new UsageError('nothing to change: pass at least one of --url, --slug, --title, --tag, --expires-at, --max-clicks');
+      printObject(await clientOf(cmd).request<Link>('PATCH', `/api/links/${encodeURIComponent(id)}`, body), outputOf(cmd));
+    });
+
+  withJson(links.command('delete'))
+    .description('delete a link')
+    .argument('<id>', 'link id')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      await clientOf(cmd).request('DELETE', `/api/links/${encodeURIComponent(id)}`);
+      if (outputOf(cmd).json) printJson({ id, deleted: true });
+      else note(`deleted ${id}`);
+    });
+
+  withJson(links.command('import'))
+    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|"; an export imports as is)`)
+    .argument('<file.csv>', 'the CSV file ("-" for stdin)')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd);
+      const text = file === '-' ? await readStdin() : readText(file);
+      const { header, rows } = parseCsv(text);
+      if (!header.includes('url')) throw new UsageError(`${file}: the header row needs a "url" column (found: ${header.join(', ') || 'nothing'})`);
+      const unknown = header.filter((h) => !(CSV_FIELDS as readonly string[]).includes(h) && !READ_ONLY_FIELDS.includes(h));
+      if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${CSV_FIELDS.join(', ')})`);
+      const bodies = rows.map((r, i) => csvRowToLink(header, r, i + 2, file));
+      const created: Link[] = [];
+      for (let i = 0; i < bodies.length; i += BULK_SIZE) {
+        const chunk = bodies.slice(i, i + BULK_SIZE);
+        try {
+          const res = await client.request<{ data: Link[] }>('POST', '/api/links/bulk', { links: chunk });
+          created.push(...res.data);
+        } catch (err) {
+          if (created.length) note(`imported ${created.length} of ${bodies.length} before the error; rows ${i + 2}–${i + 1 + chunk.length} were not imported`);
+          throw err;
+        }
+        note(`imported ${created.length}/${bodies.length}`);
+      }
+      if (outputOf(cmd).json) printJson({ data: created });
+      else printList(created, COLUMNS.slice(0, 3), outputOf(cmd));
+    });
+
+  withJson(links.command('export'))
+    .description('write every link as CSV (same columns as import, plus id, short_url, clicks, created_at)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (opts: { output?: string }, cmd: Command) => {
+      const client = clientOf(cmd);
+      const out = opts.output ? createWriteStream(opts.output) : process.stdout;
+      const json = outputOf(cmd).json;
+      const fields = ['id', 'short_url', ...CSV_FIELDS, 'clicks', 'created_at'];
+      if (!json) out.write(toCsvLine(fields));
+      let n = 0;
+      for await (const link of client.paginate<Link>('/api/links', { limit: 100 })) {
+        out.write(json ? `${JSON.stringify(link)}\n` : toCsvLine(fields.map((f) => exportCell(link, f))));
+        if (++n % 500 === 0) note(`exported ${n}`);
+      }
+      if (opts.output) await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      note(`exported ${n} link${n === 1 ? '' : 's'}${opts.output ? ` to ${opts.output}` : ''}`);
+    });
+
+  return links;
+}
+
+function exportCell(link: Link, field: string): string {
+  const value = link[field];
+  if (field === 'tags') return (value as string[]).join('|');
+  return cell(value);
+}
+
+function csvRowToLink(header: string[], row: string[], line: number, file: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  header.forEach((name, i) => {
+    const value = (row[i] ?? '').trim();
+    if (value === '' || READ_ONLY_FIELDS.includes(name)) return;
+    if (name === 'tags') body.tags = value.split('|').map((t) => t.trim()).filter(Boolean);
+    else if (name === 'max_clicks') {
+      if (!/^\d+$/.test(value)) throw new UsageError(`${file} line ${line}: max_clicks must be a whole number, got "${value}"`);
+      body.max_clicks = Number(value);
+    } else body[name] = value;
+  });
+  if (!body.url) throw new UsageError(`${file} line ${line}: url is empty`);
+  return body;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import { generateWebhookSecret, isWebhookSecret } from '../webhooks/signing.js';
+import { buildDeliveryRequest } from '../delivery/request.js';
+import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
+import { createIdSource } from '../ids.js';
+import type { WebhookView } from '../webhooks/webhook-model.js';
+import { clientOf, commaList, outputOf, UsageError, withJson } from './context.js';
+import { followEvents } from './events.js';
+import { note, paint, printJsonLine } from './output.js';
+
+const FORWARD_TIMEOUT_MS = 10_000;
+
+/**
+ * `linkwire listen --forward-to <url>`: the local development loop of `stripe listen`. Follows the
+ * live stream and POSTs each event to a local URL exactly as a delivery would be sent (same
+ * body, same headers, built by the server's own code), signed with a secret made for this
+ * session. Plain http:// is fine: the user's own machine sends it, to itself.
+ */
+export function listenCommand(): Command {
+  return withJson(new Command('listen'))
+    .description('forward new events to a local URL, signed like real deliveries (Ctrl-C to stop)')
+    .requiredOption('--forward-to <url>', 'where to POST each event, e.g. http://localhost:3000/webhooks')
+    .option('--events <types>', 'only these event types (comma list)', commaList)
+    .option('--secret <whsec_…>', 'sign with this secret instead of a new one')
+    .action(async (opts: { forwardTo: string; events?: string[]; secret?: string }, cmd: Command) => {
+      let target: URL;
+      try {
+        target = new URL(opts.forwardTo);
+      } catch {
+        throw new UsageError(`--forward-to must be a URL, got "${opts.forwardTo}"`);
+      }
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError('--forward-to must be an http:// or https:// URL');
+      const json = outputOf(cmd).json;
+      if (opts.secret !== undefined && !isWebhookSecret(opts.secret)) throw new UsageError('--secret must be "whsec_" followed by base64 of 24–32 bytes');
+      const secret = opts.secret ?? generateWebhookSecret();
+      const ids = createIdSource();
+      const webhook = listenerWebhook(target.toString(), secret);
+      const client = clientOf(cmd);
+      if (!json) process.stdout.write(`Your webhook signing secret is ${paint('bold', secret)}\n`);
+
+      await followEvents(client, {
+        types: opts.events ?? null,
+        // Ready once the stream is open: events from here on are forwarded.
+        onFirstConnect: () => {
+          if (json) printJsonLine({ ready: true, forward_to: target.toString(), secret, events: opts.events ?? ['*'] });
+          else process.stdout.write(`Ready! Forwarding events to ${target.toString()} (Ctrl-C to quit)\n`);
+        },
+        onMessage: async (m) => {
+          if (m.event === 'delivery.attempted') return;
+          const envelope = JSON.parse(m.data) as EventEnvelope;
+          const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId: ids.next('dlv'), attempt: 1, nowMs: Date.now() });
+          const started = performance.now();
+          let status: number | null = null;
+          let error: string | null = null;
+          try {
+            const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+            status = res.status;
+            await res.arrayBuffer();
+          } catch (err) {
+            const cause = (err as { cause?: { code?: string } }).cause;
+            error = cause?.code ?? (err as Error).message;
+          }
+          const ms = Math.round(performance.now() - started);
+          if (json) printJsonLine({ event_id: envelope.id, type: envelope.type, status_code: status, response_time_ms: ms, error });
+          else {
+            const ok = status !== null && status >= 200 && status < 300;
+            const result = status === null ? paint('red', `failed: ${error}`) : paint(ok ? 'green' : 'red', `[${status}]`);
+            process.stdout.write(`${paint('dim', new Date().toISOString())}  --> ${paint('cyan', envelope.type)} ${envelope.id}  <-- ${result} ${ms} ms\n`);
+          }
+        },
+      });
+      if (!json) note('stopped');
+    });
+}
+
+function listenerWebhook(url: string, secret: string): WebhookView {
+  const now = Date.now();
+  return {
+    id: 'wh_listen',
+    workspaceId: '',
+    name: 'linkwire listen',
+    url,
+    events: '*',
+    linkIds: [],
+    filter: null,
+    active: true,
+    timeoutMs: FORWARD_TIMEOUT_MS,
+    retry: { mode: 'none' },
+    format: 'standard',
+    headers: {},
+    secret,
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    disabledAt: null,
+    disabledReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,67 @@
+import { Command } from 'commander';
+
+/** `serve` (the default) and `migrate`: the server itself, loaded only when asked for. */
+export function serverCommands(): Command[] {
+  const serve = new Command('serve')
+    .description('run Linkwire (the default); LINKWIRE_ROLE picks api, redirect, worker or all')
+    .action(async () => {
+      const { loadConfig } = await import('../config.js');
+      const { openStorage } = await import('../storage/open.js');
+      const { createApp } = await import('../app.js');
+      const config = loadConfig(process.env);
+      const storage = openStorage(config.databaseUrl, {
+        // Logged once per change of state, however long the outage (the reconnect itself backs off).
+        onListenState: (state, err) =>
+          process.stderr.write(
+            state === 'lost'
+              ? `database notifications lost (${err instanceof Error ? err.message : 'connection closed'}); reconnecting with backoff, caches resynchronise when it is back\n`
+              : 'database notifications restored; caches resynchronised\n',
+          ),
+      });
+      // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
+      // but migrating on start is safe there as well: Kysely's migrator takes a lock.
+      await storage.migrate();
+      const app = await createApp({ config, storage });
+      let url: string;
+      try {
+        url = await app.listen();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        // An operator mistake, not a crash: one line that says what to change, no stack trace.
+        process.stderr.write(code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT\n` : `port ${config.port} needs privileges this process lacks; set PORT\n`);
+        await app.close().catch(() => undefined);
+        await storage.close().catch(() => undefined);
+        process.exit(1);
+      }
+      app.fastify.log.info(`Linkwire listening on ${url} (roles: ${[...config.roles].join(', ')}, ${storage.dialect})`);
+
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.fastify.log.info(`${signal}: shutting down`);
+        const force = setTimeout(() => process.exit(1), 15_000);
+        force.unref();
+        void app
+          .close()
+          .then(() => storage.close())
+          .then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  const migrate = new Command('migrate').description('bring the database schema up to date and exit').action(async () => {
+    const { loadConfig } = await import('../config.js');
+    const { openStorage } = await import('../storage/open.js');
+    const storage = openStorage(loadConfig(process.env).databaseUrl);
+    try {
+      await storage.migrate();
+      process.stdout.write(`migrated ${storage.dialect} database\n`);
+    } finally {
+      await storage.close();
+    }
+  });
+  return [serve, migrate];
+}

@@ -1,0 +1,150 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/*
+ * Every Prometheus metric Linkwire exports, on one Registry owned by the app (no global
+ * registry, nothing registered at import). Hot paths only call the small methods below: a
+ * counter increment or a histogram observation each. Nothing is labelled by workspace,
+ * endpoint, link or URL: label values come from small fixed sets (status codes, event types,
+ * attempt outcomes). See docs/metrics.md.
+ */
+
+/** Why an attempt ended as it did; a small fixed set (see attempt-outcome.ts). */
+export type AttemptOutcomeLabel =
+  | 'success'
+  | 'timeout'
+  | 'dns'
+  | 'refused'
+  | 'connection_error'
+  | 'tls'
+  | 'protocol_error'
+  | 'ssrf_blocked'
+  | 'http_3xx'
+  | 'http_4xx'
+  | 'http_5xx'
+  | 'http_other';
+
+export interface GaugeSpec {
+  name: string;
+  help: string;
+  /** Called on each scrape; keep it cheap (cache a query result for a few seconds). */
+  read: () => number | null | Promise<number | null>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private defaultsStarted = false;
+
+  private readonly redirects = new Counter({ name: 'linkwire_redirects_total', help: 'Answers of the redirect path, by HTTP status', labelNames: ['status'] as const, registers: [this.registry] });
+  private readonly redirectSeconds = new Histogram({
+    name: 'linkwire_redirect_duration_seconds',
+    help: 'Time from request to answer on the redirect path (includes the group commit of the click)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly clicks = new Counter({ name: 'linkwire_clicks_recorded_total', help: 'Counted clicks committed (one link.clicked event each)', registers: [this.registry] });
+  private readonly events = new Counter({ name: 'linkwire_events_total', help: 'Events committed to the outbox, by type', labelNames: ['type'] as const, registers: [this.registry] });
+  private readonly attempts = new Counter({ name: 'linkwire_delivery_attempts_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  private readonly attemptSeconds = new Histogram({
+    name: 'linkwire_delivery_attempt_duration_seconds',
+    help: 'Time one delivery attempt took, until the endpoint answered or failed',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly lagSeconds = new Histogram({
+    name: 'linkwire_delivery_lag_seconds',
+    help: 'End-to-end lag from an event being committed to its successful delivery (retries included)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 7200, 86400],
+    registers: [this.registry],
+  });
+  private readonly disabled = new Counter({ name: 'linkwire_webhooks_auto_disabled_total', help: 'Endpoints switched off for failing (410, 50 failures in a row, 5 days)', registers: [this.registry] });
+
+  /** A redirect answered with `status` after `seconds`. */
+  redirectAnswered(status: number, seconds: number): void {
+    this.redirects.inc({ status: String(status) });
+    this.redirectSeconds.observe(seconds);
+  }
+
+  /** Events committed (after the transaction committed). */
+  eventsCommitted(types: readonly string[]): void {
+    for (const type of types) {
+      this.events.inc({ type });
+      if (type === 'link.clicked') this.clicks.inc();
+    }
+  }
+
+  attemptFinished(outcome: AttemptOutcomeLabel, seconds: number): void {
+    this.attempts.inc({ outcome });
+    this.attemptSeconds.observe(seconds);
+  }
+
+  delivered(lagSeconds: number): void {
+    this.lagSeconds.observe(Math.max(0, lagSeconds));
+  }
+
+  endpointDisabled(): void {
+    this.disabled.inc();
+  }
+
+  /**
+   * A gauge read on each scrape. This is how a subsystem exports a level (backlog, pool, journal
+   * lag…): `metrics.addGauge({ name: 'linkwire_x', help: '…', read: () => value })`. A read that
+   * throws or returns null leaves the gauge out of that scrape instead of failing it.
+   */
+  addGauge(spec: GaugeSpec): void {
+    this.addLabelledGauge({ name: spec.name, help: spec.help, labelNames: [], read: async () => {
+      const value = await spec.read();
+      return value === null ? [] : [{ labels: {}, value }];
+    } });
+  }
+
+  /** Like addGauge, for a gauge with a small fixed set of label values. */
+  addLabelledGauge(spec: {
+    name: string;
+    help: string;
+    labelNames: readonly string[];
+    read: () => Promise<{ labels: Record<string, string>; value: number }[]>;
+  }): void {
+    new Gauge({
+      name: spec.name,
+      help: spec.help,
+      labelNames: spec.labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        let samples: { labels: Record<string, string>; value: number }[];
+        try {
+          samples = await spec.read();
+        } catch {
+          return; // e.g. the database is unreachable: the scrape still answers, without this level
+        }
+        for (const s of samples) this.set(s.labels, s.value);
+      },
+    });
+  }
+
+  /** The Prometheus text exposition. Process and Node.js metrics start with the first scrape. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    if (!this.defaultsStarted) {
+      this.defaultsStarted = true;
+      collectDefaultMetrics({ register: this.registry });
+    }
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Caches an async read for `ttlMs`, sharing one in-flight read among concurrent scrapes. */
+export function cachedRead<T>(ttlMs: number, read: () => Promise<T>, now: () => number = Date.now): () => Promise<T> {
+  let value: { at: number; result: Promise<T> } | null = null;
+  return () => {
+    const t = now();
+    if (!value || t - value.at >= ttlMs) {
+      const result = read();
+      value = { at: t, result };
+      // A failed read is not cached: the next scrape tries again.
+      result.catch(() => {
+        if (value?.result === result) value = null;
+      });
+    }
+    return value.result;
+  };
+}
