@@ -6,6 +6,42 @@
 // Regenerate with `npm run sdk:types` after changing a route or schema.
 
 export interface paths {
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (text exposition format) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Prometheus text format 0.0.4 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -688,6 +724,23 @@ export interface paths {
         put?: never;
         /** Check a webhook filter without saving anything */
         post: operations["postWebhookFiltersCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live stream of new events (server-sent events), resumable with Last-Event-ID */
+        get: operations["getEventsStream"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1400,6 +1453,7 @@ export interface components {
             what: "country" | "device" | "os" | "rotator";
             matches?: string | string[];
             url: string;
+            /** @description rotator: the percentage of visits sent to this url */
             weight?: number;
         };
         LinkStats: {
@@ -1705,6 +1759,7 @@ export interface components {
                 value: string;
             };
             verified_at: string | null;
+            verification_error: string | null;
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -2821,6 +2876,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
@@ -2935,6 +2991,7 @@ export interface operations {
                             what: "country" | "device" | "os" | "rotator";
                             matches?: string | string[];
                             url: string;
+                            /** @description rotator: the percentage of visits sent to this url */
                             weight?: number;
                         }[];
                         utm_source?: string | null;
@@ -3276,6 +3333,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
@@ -5903,6 +5961,69 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEventsStream: {
+        parameters: {
+            query?: {
+                /** @description Comma list of event types (and/or "delivery.attempted") */
+                types?: string;
+                /** @description Same as the Last-Event-ID header */
+                last_event_id?: string;
+            };
+            header?: {
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream: each event as "id: <event id>", "event: <type>", "data: <envelope JSON>"; delivery attempts as "event: delivery.attempted" without an id; ": heartbeat" comments every 15 s. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
