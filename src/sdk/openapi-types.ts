@@ -13,7 +13,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: answers once the database answers */
+        /** Liveness and the database: 503 while the database cannot be reached */
         get: {
             parameters: {
                 query?: never;
@@ -32,16 +32,79 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
                         };
                     };
                 };
-                /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+                /** @description Default Response */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "degraded";
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness for load balancers: 503 while the database is unreachable or the process is shutting down */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ready: true;
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ready: false;
+                            reason: string;
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
                     };
                 };
             };
@@ -1235,6 +1298,7 @@ export interface components {
             what: "country" | "device" | "os" | "rotator";
             matches?: string | string[];
             url: string;
+            /** @description rotator: the percentage of visits sent to this url */
             weight?: number;
         };
         LinkStats: {
@@ -1538,6 +1602,7 @@ export interface components {
                 value: string;
             };
             verified_at: string | null;
+            verification_error: string | null;
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -2484,6 +2549,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
@@ -2598,6 +2664,7 @@ export interface operations {
                             what: "country" | "device" | "os" | "rotator";
                             matches?: string | string[];
                             url: string;
+                            /** @description rotator: the percentage of visits sent to this url */
                             weight?: number;
                         }[];
                         utm_source?: string | null;
@@ -2939,6 +3006,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
