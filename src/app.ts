@@ -13,9 +13,9 @@ import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installValidators } from './http/validation.js';
-import { healthSchema, installOpenApi } from './openapi/document.js';
+import { healthSchema, installOpenApi, readySchema } from './openapi/document.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LinkService } from './links/link-service.js';
 import { linkRoutes } from './links/routes.js';
@@ -23,6 +23,7 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import { isDatabaseUnavailable } from './storage/unavailable.js';
 import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
@@ -46,6 +47,7 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
+import { DataRetentionJob } from './retention/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
 
 export interface AppDeps {
@@ -93,6 +95,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
 
+  let closing = false;
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let redirect: ((req: IncomingMessage, res: ServerResponse, slug: string) => void) | null = null;
 
@@ -120,6 +123,19 @@ export async function createApp(input: AppDeps): Promise<App> {
   installErrorHandler(fastify);
   await installOpenApi(fastify, { serve: config.roles.has('api') });
 
+  // A loop reports its first failure only (it backs off and reports recovery itself); the database
+  // being unreachable is an outage to note, not an error of ours.
+  const logJobError = (job: string, err: unknown) =>
+    isDatabaseUnavailable(err) ? fastify.log.warn({ err }, `${job}: database unavailable, backing off`) : fastify.log.error({ err }, `${job} error`);
+  // During an outage every redirect fails alike (503 + Retry-After): one line per 30 s, not one per visit.
+  let redirectOutageLoggedAt = -Infinity;
+  const logRedirectError = (err: unknown) => {
+    if (!isDatabaseUnavailable(err)) return fastify.log.error({ err }, 'redirect failed');
+    if (Date.now() - redirectOutageLoggedAt < 30_000) return;
+    redirectOutageLoggedAt = Date.now();
+    fastify.log.warn({ err }, 'redirect: database unavailable, answering 503');
+  };
+
   const authenticate = createAuthenticator(storage, clock);
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
@@ -130,9 +146,23 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   installAccessPolicy(fastify);
 
-  fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async () => {
-    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
-    return { status: 'ok' };
+  // Liveness plus the database: non-200 while the database cannot be reached, so an orchestrator sees the outage.
+  fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async (_request, reply) => {
+    const database = await databaseState(storage);
+    if (database !== 'up') return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S)).send({ status: 'degraded', database });
+    return { status: 'ok', database };
+  });
+  // Readiness for load balancers: send traffic only while the database answers and we are not shutting down.
+  fastify.get('/readyz', { schema: readySchema, config: { public: true } }, async (_request, reply) => {
+    const database = closing ? 'not checked' : await databaseState(storage);
+    const ready = !closing && database === 'up';
+    if (!ready) {
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send({ ready: false, reason: closing ? 'shutting down' : 'database unavailable', database });
+    }
+    return { ready: true, database };
   });
 
   if (config.roles.has('api')) {
@@ -168,19 +198,27 @@ export async function createApp(input: AppDeps): Promise<App> {
       random: input.random ?? Math.random,
       retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
-      onError: (err) => fastify.log.error({ err }, 'delivery engine error'),
+      onError: (err) => logJobError('delivery engine', err),
+      onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
     });
     jobs.push(...engine.jobs);
   }
 
-  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { ...input.monitorOptions, onError: (err) => fastify.log.error({ err }, 'link monitor error') }));
+  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
+  if (config.roles.has('worker')) {
+    jobs.push(
+      new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
+        fastify.log.warn(`data retention: working again after ${failures} failed runs`),
+      ),
+    );
+  }
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
-    const cache = new LinkCache(storage, config.baseUrl);
+    const cache = new LinkCache(storage, config.baseUrl, undefined, config.linkCacheTtlMs);
     const domains = new DomainDirectory(storage, config.defaultDomain);
-    await domains.start();
+    await domains.start(config.linkCacheTtlMs);
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
     const handler = createRedirectHandler({
       config,
@@ -191,7 +229,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       recorder,
       geo: input.geo ?? createGeoLookup(),
       parseUserAgent: createUserAgentParser(),
-      onError: (err) => fastify.log.error({ err }, 'redirect failed'),
+      onError: (err) => logRedirectError(err),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;
@@ -230,6 +268,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      closing = true;
       // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -241,4 +280,15 @@ export async function createApp(input: AppDeps): Promise<App> {
       await targetClient.close();
     },
   };
+}
+
+/** 'up' when a trivial query answers; 'down' when the database cannot be reached. Other errors propagate. */
+async function databaseState(storage: Storage): Promise<'up' | 'down'> {
+  try {
+    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
+    return 'up';
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return 'down';
+    throw err;
+  }
 }

@@ -24,7 +24,7 @@ export function deliveryRoutes(deliveries: DeliveryService) {
         },
         preValidation: async (request) => {
           requireRole(request, 'owner', 'admin');
-          request.body ??= {}; // the body is optional: no body means a link.clicked sample
+          request.body ??= {}; // the body is optional: no type means the first type the webhook subscribes to
         },
       },
       async (request) => deliveries.sendTest(principalOf(request).workspaceId, request.params.id, request.body.type),

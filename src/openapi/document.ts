@@ -77,11 +77,26 @@ export const UNDOCUMENTED_ROUTES: readonly { pattern: RegExp; why: string }[] = 
 ];
 
 /** `GET /healthz`: outside /api, so it declares what the onRoute hook adds to API routes itself. */
+const DatabaseState = Type.String({ description: "'up', or why the database cannot be used" });
+
 export const healthSchema = {
   tags: ['Health'],
-  summary: 'Liveness: answers once the database answers',
+  summary: 'Liveness and the database: 503 while the database cannot be reached',
   security: [],
-  response: { 200: Type.Object({ status: Type.Literal('ok') }), ...errors(503) },
+  response: {
+    200: Type.Object({ status: Type.Literal('ok'), database: DatabaseState }),
+    503: Type.Object({ status: Type.Literal('degraded'), database: DatabaseState }),
+  },
+};
+
+export const readySchema = {
+  tags: ['Health'],
+  summary: 'Readiness for load balancers: 503 while the database is unreachable or the process is shutting down',
+  security: [],
+  response: {
+    200: Type.Object({ ready: Type.Literal(true), database: DatabaseState }),
+    503: Type.Object({ ready: Type.Literal(false), reason: Type.String(), database: DatabaseState }),
+  },
 };
 
 const SUCCESS_TEXT: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted: queued', 204: 'Done; no body' };
