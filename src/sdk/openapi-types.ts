@@ -13,7 +13,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: answers once the database answers */
+        /** Liveness and the database: 503 while the database cannot be reached */
         get: {
             parameters: {
                 query?: never;
@@ -32,16 +32,79 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
                         };
                     };
                 };
-                /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+                /** @description Default Response */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "degraded";
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness for load balancers: 503 while the database is unreachable or the process is shutting down */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ready: true;
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ready: false;
+                            reason: string;
+                            /** @description 'up', or why the database cannot be used */
+                            database: string;
+                        };
                     };
                 };
             };
@@ -1526,6 +1589,8 @@ export interface components {
             response_body: string | null;
             delivery_id: string;
             event_id: string;
+            /** @description The type of the sample event sent */
+            type: string;
         };
         Domain: {
             id: string;
