@@ -1298,6 +1298,7 @@ export interface components {
             what: "country" | "device" | "os" | "rotator";
             matches?: string | string[];
             url: string;
+            /** @description rotator: the percentage of visits sent to this url */
             weight?: number;
         };
         LinkStats: {
@@ -1589,7 +1590,7 @@ export interface components {
             response_body: string | null;
             delivery_id: string;
             event_id: string;
-            /** @description The type of the sample event sent */
+            /** @description The event type sent: the one asked for, else the first the webhook subscribes to */
             type: string;
         };
         Domain: {
@@ -1603,6 +1604,7 @@ export interface components {
                 value: string;
             };
             verified_at: string | null;
+            verification_error: string | null;
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -2549,6 +2551,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
@@ -2663,6 +2666,7 @@ export interface operations {
                             what: "country" | "device" | "os" | "rotator";
                             matches?: string | string[];
                             url: string;
+                            /** @description rotator: the percentage of visits sent to this url */
                             weight?: number;
                         }[];
                         utm_source?: string | null;
@@ -3004,6 +3008,7 @@ export interface operations {
                         what: "country" | "device" | "os" | "rotator";
                         matches?: string | string[];
                         url: string;
+                        /** @description rotator: the percentage of visits sent to this url */
                         weight?: number;
                     }[];
                     utm_source?: string | null;
