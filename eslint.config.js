@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'src/dashboard/static/', 'test/sdk/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -47,6 +47,7 @@ export default tseslint.config(
             { target: './src/storage', from: './src', except: ['./storage'], message: 'storage imports no domain module' },
             { target: './src/jobs', from: './src', except: ['./jobs'], message: 'jobs/ is shared infrastructure' },
             { target: './src/outbound', from: './src', except: ['./outbound', './net'], message: 'outbound/ depends only on net/' },
+            { target: './src/sdk', from: './src', except: ['./sdk'], message: 'the SDK (linkwire/sdk) imports nothing from the server' },
           ],
         },
       ],

@@ -13,8 +13,9 @@ import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installValidators } from './http/validation.js';
+import { healthSchema, installOpenApi, readySchema } from './openapi/document.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LinkService } from './links/link-service.js';
 import { linkRoutes } from './links/routes.js';
@@ -22,6 +23,7 @@ import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
+import { isDatabaseUnavailable } from './storage/unavailable.js';
 import type { BackgroundJob } from './jobs/background-job.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js';
 import { DeliveryService } from './delivery/delivery-service.js';
@@ -45,6 +47,7 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
+import { DataRetentionJob } from './retention/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
 import { EventStreamHub, type EventStreamOptions } from './events/event-stream.js';
 import { eventStreamRoutes } from './events/stream-routes.js';
@@ -63,6 +66,8 @@ export interface AppDeps {
   /** Pino level for this app's logs ('silent' in tests). */
   logLevel?: string;
   workerOptions?: Partial<WorkerOptions>;
+  /** Called for every route Fastify registers (the OpenAPI coverage test lists them with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Link health checks (worker role): interval, timeout, … */
   monitorOptions?: Partial<LinkMonitorOptions>;
   /** The Prometheus metrics this app reports to (a fresh set when absent). */
@@ -105,6 +110,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
 
+  let closing = false;
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let redirect: ((req: IncomingMessage, res: ServerResponse, slug: string) => void) | null = null;
 
@@ -127,8 +133,26 @@ export async function createApp(input: AppDeps): Promise<App> {
       return server;
     },
   });
+  if (input.onRoute) {
+    const observe = input.onRoute;
+    fastify.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
+  }
   installValidators(fastify);
   installErrorHandler(fastify);
+  await installOpenApi(fastify, { serve: config.roles.has('api') });
+
+  // A loop reports its first failure only (it backs off and reports recovery itself); the database
+  // being unreachable is an outage to note, not an error of ours.
+  const logJobError = (job: string, err: unknown) =>
+    isDatabaseUnavailable(err) ? fastify.log.warn({ err }, `${job}: database unavailable, backing off`) : fastify.log.error({ err }, `${job} error`);
+  // During an outage every redirect fails alike (503 + Retry-After): one line per 30 s, not one per visit.
+  let redirectOutageLoggedAt = -Infinity;
+  const logRedirectError = (err: unknown) => {
+    if (!isDatabaseUnavailable(err)) return fastify.log.error({ err }, 'redirect failed');
+    if (Date.now() - redirectOutageLoggedAt < 30_000) return;
+    redirectOutageLoggedAt = Date.now();
+    fastify.log.warn({ err }, 'redirect: database unavailable, answering 503');
+  };
 
   const authenticate = createAuthenticator(storage, clock);
   fastify.decorateRequest('principal', null);
@@ -143,9 +167,23 @@ export async function createApp(input: AppDeps): Promise<App> {
   await fastify.register(metricsRoutes(metrics, config.metricsToken));
   addAppGauges(metrics, { storage, clock, streams: () => streams.size });
 
-  fastify.get('/healthz', { config: { public: true } }, async () => {
-    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
-    return { status: 'ok' };
+  // Liveness plus the database: non-200 while the database cannot be reached, so an orchestrator sees the outage.
+  fastify.get('/healthz', { schema: healthSchema, config: { public: true } }, async (_request, reply) => {
+    const database = await databaseState(storage);
+    if (database !== 'up') return reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S)).send({ status: 'degraded', database });
+    return { status: 'ok', database };
+  });
+  // Readiness for load balancers: send traffic only while the database answers and we are not shutting down.
+  fastify.get('/readyz', { schema: readySchema, config: { public: true } }, async (_request, reply) => {
+    const database = closing ? 'not checked' : await databaseState(storage);
+    const ready = !closing && database === 'up';
+    if (!ready) {
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send({ ready: false, reason: closing ? 'shutting down' : 'database unavailable', database });
+    }
+    return { ready: true, database };
   });
 
   if (config.roles.has('api')) {
@@ -182,20 +220,28 @@ export async function createApp(input: AppDeps): Promise<App> {
       random: input.random ?? Math.random,
       retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
-      onError: (err) => fastify.log.error({ err }, 'delivery engine error'),
+      onError: (err) => logJobError('delivery engine', err),
+      onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
       observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
     });
     jobs.push(...engine.jobs);
   }
 
-  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { ...input.monitorOptions, onError: (err) => fastify.log.error({ err }, 'link monitor error') }));
+  if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
+  if (config.roles.has('worker')) {
+    jobs.push(
+      new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
+        fastify.log.warn(`data retention: working again after ${failures} failed runs`),
+      ),
+    );
+  }
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
-    const cache = new LinkCache(storage, config.baseUrl);
+    const cache = new LinkCache(storage, config.baseUrl, undefined, config.linkCacheTtlMs);
     const domains = new DomainDirectory(storage, config.defaultDomain);
-    await domains.start();
+    await domains.start(config.linkCacheTtlMs);
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
     const handler = createRedirectHandler({
       config,
@@ -206,7 +252,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       recorder,
       geo: input.geo ?? createGeoLookup(),
       parseUserAgent: createUserAgentParser(),
-      onError: (err) => fastify.log.error({ err }, 'redirect failed'),
+      onError: (err) => logRedirectError(err),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;
@@ -247,6 +293,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      closing = true;
       // Open event streams never end on their own: end them, or server.close() would wait on them.
       streams.close();
       // Stop taking requests, let in-flight redirects finish their group commit, then stop jobs.
@@ -260,4 +307,15 @@ export async function createApp(input: AppDeps): Promise<App> {
       await targetClient.close();
     },
   };
+}
+
+/** 'up' when a trivial query answers; 'down' when the database cannot be reached. Other errors propagate. */
+async function databaseState(storage: Storage): Promise<'up' | 'down'> {
+  try {
+    await storage.db.selectFrom('workspaces').select('id').limit(1).execute();
+    return 'up';
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return 'down';
+    throw err;
+  }
 }

@@ -24,8 +24,14 @@ export interface Config {
    */
   readonly clickFlushMs: number;
   readonly deliveryRetentionDays: number;
+  /** How long the redirect keeps a link (or a slug's 404) and the domain list without a change signal. */
+  readonly linkCacheTtlMs: number;
+  /** Clicks older than this many days are purged; 0 keeps them forever. */
+  readonly clickRetentionDays: number;
   /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
   readonly deliveryLeaseMs: number;
+  /** The longest `timeout_ms` a webhook may have (30 000 by default); the lease must outlast it. */
+  readonly webhookMaxTimeoutMs: number;
   readonly logLevel: string;
   /** LINKWIRE_METRICS_TOKEN: when set, GET /metrics requires it as a bearer token. */
   readonly metricsToken: string | null;
@@ -80,6 +86,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const defaultPlan = env.LINKWIRE_DEFAULT_PLAN ?? DEFAULT_PLAN;
   if (!plans.some((p) => p.name === defaultPlan)) throw new ConfigError(`LINKWIRE_DEFAULT_PLAN "${defaultPlan}" is not in the plans table`);
 
+  // A claim must outlast the longest send plus time to queue it and write its result; a shorter
+  // lease expires before a slow endpoint's send may start, so those deliveries would never be attempted.
+  const webhookMaxTimeoutMs = parseInteger(env.LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS, 30_000, 'LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS', 1000, 30_000);
+  const deliveryLeaseMs = parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000);
+  const minimumLeaseMs = minimumDeliveryLeaseMs(webhookMaxTimeoutMs);
+  if (deliveryLeaseMs < minimumLeaseMs) {
+    throw new ConfigError(
+      `LINKWIRE_DELIVERY_LEASE_MS is ${deliveryLeaseMs} but must be at least ${minimumLeaseMs}: the longest webhook timeout ` +
+        `(${webhookMaxTimeoutMs} ms, LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS) plus ${minimumLeaseMs - webhookMaxTimeoutMs} ms to queue the send and record it. ` +
+        'With a shorter lease a claim expires before a slow endpoint\'s send can finish, and those deliveries are never attempted.',
+    );
+  }
+
   const config: Config = {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -93,7 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
-    deliveryLeaseMs: parseInteger(env.LINKWIRE_DELIVERY_LEASE_MS, 60_000, 'LINKWIRE_DELIVERY_LEASE_MS', 2000, 3_600_000),
+    deliveryLeaseMs,
+    webhookMaxTimeoutMs,
+    linkCacheTtlMs: parseInteger(env.LINKWIRE_LINK_CACHE_TTL_S, 60, 'LINKWIRE_LINK_CACHE_TTL_S', 1, 86_400) * 1000,
+    clickRetentionDays: parseInteger(env.LINKWIRE_CLICK_RETENTION_DAYS, 365, 'LINKWIRE_CLICK_RETENTION_DAYS', 0, 36_500),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',
     metricsToken: env.LINKWIRE_METRICS_TOKEN ? env.LINKWIRE_METRICS_TOKEN : null,
@@ -106,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** A config for tests and embedding: defaults plus overrides, still frozen. */
 export function configWith(overrides: Partial<Config>, env: NodeJS.ProcessEnv = {}): Config {
   return Object.freeze({ ...loadConfig(env), ...overrides });
+}
+
+/** The shortest lease that lets a send of `maxTimeoutMs` start and be recorded within its claim. */
+export function minimumDeliveryLeaseMs(maxTimeoutMs: number): number {
+  return maxTimeoutMs + Math.min(10_000, Math.max(1000, maxTimeoutMs));
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {

@@ -45,3 +45,14 @@ export function createIdSource(now: () => number = Date.now): IdSource {
     },
   };
 }
+
+/** The smallest id a source could make at `time`: every id made at or after `time` sorts at or above it. */
+export function idLowerBound(prefix: IdPrefix, time: number): string {
+  let timePart = '';
+  let t = Math.max(0, Math.floor(time));
+  for (let i = 0; i < 10; i++) {
+    timePart = ALPHABET[t % 32]! + timePart;
+    t = Math.floor(t / 32);
+  }
+  return `${prefix}_${timePart}${'0'.repeat(16)}`;
+}

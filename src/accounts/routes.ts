@@ -6,6 +6,7 @@ import { parseCookies, principalOf, requireRole } from '../http/auth.js';
 import { LoginBody, SignupBody, UpdateWorkspaceBody } from './account-schema.js';
 import type { AccountsService } from './accounts-service.js';
 import { SESSION_COOKIE } from './tokens.js';
+import { errors, NoContent, ref } from '../openapi/components.js';
 
 export interface LoginFailureHook {
   (input: { userId: string | null; email: string; ip: string; userAgent: string | null }): Promise<void>;
@@ -17,16 +18,23 @@ const LoginWithWorkspaceBody = Type.Object(
   { additionalProperties: false },
 );
 
+const SignupResult = Type.Object({
+  user: ref('User'),
+  workspace: ref('Workspace'),
+  api_key: Type.String({ description: 'The API key itself; shown only in this answer' }),
+});
+const LoginResult = Type.Object({ user_id: Type.String(), workspace_id: Type.String() });
+
 export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFailureHook, secureCookies: boolean) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.post('/api/auth/signup', { schema: { body: SignupBody }, config: { public: true } }, async (request, reply) => {
+    r.post('/api/auth/signup', { schema: { summary: 'Create an account, its workspace and a first API key', body: SignupBody, response: { 201: SignupResult, ...errors(400, 403, 409) } }, config: { public: true } }, async (request, reply) => {
       const result = await accounts.signup(request.body);
       return reply.status(201).send(result);
     });
 
-    r.post('/api/auth/login', { schema: { body: LoginWithWorkspaceBody }, config: { public: true } }, async (request, reply) => {
+    r.post('/api/auth/login', { schema: { summary: 'Open a dashboard session (sets the session cookie)', body: LoginWithWorkspaceBody, response: { 200: LoginResult, ...errors(400, 401, 429) } }, config: { public: true } }, async (request, reply) => {
       const result = await accounts.login(request.body, { ip: request.ip });
       if ('retryAfterMs' in result) {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
@@ -48,16 +56,16 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       return { user_id: result.userId, workspace_id: result.workspaceId };
     });
 
-    r.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
+    r.post('/api/auth/logout', { schema: { summary: 'End the dashboard session', response: { 204: NoContent } }, config: { public: true } }, async (request, reply) => {
       const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
       if (token) await accounts.logout(token);
       void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
 
-    r.get('/api/workspace', async (request) => accounts.getWorkspace(principalOf(request).workspaceId));
+    r.get('/api/workspace', { schema: { summary: 'The caller’s workspace', response: { 200: ref('Workspace') } } }, async (request) => accounts.getWorkspace(principalOf(request).workspaceId));
 
-    r.patch('/api/workspace', { schema: { body: UpdateWorkspaceBody } }, async (request) => {
+    r.patch('/api/workspace', { schema: { summary: 'Rename, change settings or (operators only) the plan', body: UpdateWorkspaceBody, response: { 200: ref('Workspace'), ...errors(400, 403) } } }, async (request) => {
       const principal = requireRole(request, 'owner', 'admin');
       if (request.body.plan !== undefined && principal.role !== 'owner') {
         throw new AppError('FORBIDDEN', 'Only an owner can change the plan');

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import { renderApiKey, type ApiKeyService } from './api-key-service.js';
+import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const CreateKeyBody = Type.Object(
@@ -19,24 +20,24 @@ export function apiKeyRoutes(keys: ApiKeyService) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.get('/api/workspace/api-keys', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
+    r.get('/api/workspace/api-keys', { schema: { summary: 'List API keys', querystring: Type.Object(PageQuery), response: { 200: listOf('ApiKey'), ...errors(400) } } }, async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await keys.list(principalOf(request).workspaceId, { limit, after: decodeCursor(request.query.cursor) });
       return page(rows, limit, renderApiKey);
     });
 
-    r.post('/api/workspace/api-keys', { schema: { body: CreateKeyBody } }, async (request, reply) => {
+    r.post('/api/workspace/api-keys', { schema: { summary: 'Create an API key (the key is shown only here)', body: CreateKeyBody, response: { 201: ref('ApiKeyWithKey'), ...errors(400, 403) } } }, async (request, reply) => {
       const created = await keys.create(principalOf(request), request.body);
       return reply.status(201).send(created);
     });
 
-    r.get('/api/workspace/api-keys/:id', { schema: { params: IdParams } }, async (request) =>
+    r.get('/api/workspace/api-keys/:id', { schema: { summary: 'Get an API key', params: IdParams, response: { 200: ref('ApiKey'), ...errors(404) } } }, async (request) =>
       keys.get(principalOf(request).workspaceId, request.params.id),
     );
 
-    r.delete('/api/workspace/api-keys/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    r.delete('/api/workspace/api-keys/:id', { schema: { summary: 'Revoke an API key (at once)', params: IdParams, response: { 204: NoContent, ...errors(403, 404) } } }, async (request, reply) => {
       await keys.remove(principalOf(request).workspaceId, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
   };
 }

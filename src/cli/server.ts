@@ -9,7 +9,15 @@ export function serverCommands(): Command[] {
       const { openStorage } = await import('../storage/open.js');
       const { createApp } = await import('../app.js');
       const config = loadConfig(process.env);
-      const storage = openStorage(config.databaseUrl);
+      const storage = openStorage(config.databaseUrl, {
+        // Logged once per change of state, however long the outage (the reconnect itself backs off).
+        onListenState: (state, err) =>
+          process.stderr.write(
+            state === 'lost'
+              ? `database notifications lost (${err instanceof Error ? err.message : 'connection closed'}); reconnecting with backoff, caches resynchronise when it is back\n`
+              : 'database notifications restored; caches resynchronised\n',
+          ),
+      });
       // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.
       await storage.migrate();

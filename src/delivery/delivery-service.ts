@@ -5,12 +5,14 @@ import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '..
 import { sampleEvent } from '../events/samples.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { findDelivery, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
-import { buildDeliveryRequest, deliveryBody } from './request.js';
+import { deliveryBody, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { TargetClient } from '../outbound/target-client.js';
 
 export interface DeliveryListQuery {
@@ -24,18 +26,26 @@ export interface DeliveryListQuery {
 export class DeliveryService {
   constructor(private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; client: TargetClient }) {}
 
-  /** Sends a sample event now and answers what the endpoint said; the send is logged as a test delivery. */
-  async sendTest(workspaceId: string, webhookId: string, type = 'link.clicked') {
+  /**
+   * Sends a sample event now and answers what the endpoint said; the send is logged as a test delivery.
+   * Without a `type`, the sample is of the first type the webhook subscribes to (`link.clicked` for `*`),
+   * so the endpoint gets something it expects; the answer says which type was sent.
+   */
+  async sendTest(workspaceId: string, webhookId: string, requestedType?: string) {
     const { storage, clock, ids, client } = this.deps;
-    if (!isEventType(type)) throw validationError(`type "${type}" is not an event type`, { field: 'type' });
+    if (requestedType !== undefined && !isEventType(requestedType)) throw validationError(`type "${requestedType}" is not an event type`, { field: 'type' });
     const row = await storage.db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!row) throw notFound('Webhook');
     const webhook = parseWebhookRow(row);
+    const type = requestedType ?? (webhook.events === '*' ? 'link.clicked' : (webhook.events.find(isEventType) ?? 'link.clicked'));
     const envelope = sampleEvent(type, workspaceId, ids, clock.now());
     const deliveryId = ids.next('dlv');
     const startedAt = clock.now();
-    const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
-    const response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs });
+    const built = tryBuildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
+    const request = 'error' in built ? null : built;
+    const response = request
+      ? await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs })
+      : unsentResponse((built as { error: string }).error);
     const outcome = classifyResponse(response, clock.now());
     const error = outcome.kind === 'failed' ? outcome.reason : null;
     const now = clock.now();
@@ -71,7 +81,7 @@ export class DeliveryService {
           response_time_ms: Math.round(response.responseTimeMs),
           error,
           response_body: response.body === '' ? null : response.body,
-          request_headers: JSON.stringify(request.headers),
+          request_headers: JSON.stringify(request?.headers ?? {}),
           worker_id: null,
         })
         .execute();
@@ -84,6 +94,7 @@ export class DeliveryService {
       response_body: response.body === '' ? null : response.body,
       delivery_id: deliveryId,
       event_id: envelope.id,
+      type: envelope.type,
     };
   }
 
@@ -117,6 +128,7 @@ export class DeliveryService {
     return storage.transaction(async (tx) => {
       const row = await findDelivery(tx.db, workspaceId, id);
       if (!row) throw notFound('Delivery');
+      await this.requireActive(tx.db, workspaceId, row.webhook_id);
       if (row.status === 'pending' && row.lease_until !== null && row.lease_until > now) {
         throw new AppError('CONFLICT', 'This delivery is being sent right now');
       }
@@ -135,9 +147,25 @@ export class DeliveryService {
     await this.requireWebhook(workspaceId, webhookId);
     const now = clock.now();
     return storage.transaction(async (tx) => {
+      await this.requireActive(tx.db, workspaceId, webhookId);
       const replayed = await requeueSince(tx.db, workspaceId, webhookId, from, status, now);
       if (replayed > 0) await tx.notify('delivery_due', '');
       return { replayed };
+    });
+  }
+
+  /**
+   * A replay to a switched-off endpoint would never be sent (the worker skips inactive webhooks),
+   * so it is refused with a 409 that says how to turn the endpoint back on, rather than answering success.
+   */
+  private async requireActive(db: Kysely<Database>, workspaceId: string, webhookId: string): Promise<void> {
+    const hook = await db.selectFrom('webhooks').select(['active', 'disabled_reason']).where('id', '=', webhookId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!hook) throw notFound('Webhook');
+    if (hook.active === 1) return;
+    const why = hook.disabled_reason ? `was switched off (${hook.disabled_reason})` : 'is paused';
+    throw new AppError('CONFLICT', `This webhook ${why}, so nothing would be sent: turn it back on with PATCH /api/webhooks/${webhookId} {"active": true}, then replay`, {
+      webhook_id: webhookId,
+      active: false,
     });
   }
 

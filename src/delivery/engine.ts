@@ -30,16 +30,18 @@ export function createDeliveryEngine(deps: {
   workerOptions?: Partial<WorkerOptions> | undefined;
   onError: (err: unknown) => void;
   observer?: DeliveryObserver | null;
+  /** Told when a loop works again after failing (logged once per state change, not per tick). */
+  onRecover?: (job: string, failures: number) => void;
 }): DeliveryEngine {
   const workerId = newWorkerId();
   const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, 0, deps.observer ?? null);
   const worker = new DeliveryWorker(
-    { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError },
+    { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError, onRecover: (n) => deps.onRecover?.('delivery-worker', n) },
     workerId,
     { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
   );
-  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke(), deps.onError);
-  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError);
+  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids }, () => worker.poke(), deps.onError, undefined, (n) => deps.onRecover?.('fanout', n));
+  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError, undefined, (n) => deps.onRecover?.('retention', n));
   const jobs: BackgroundJob[] = [
     { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },
     { name: 'fanout', start: () => fanout.start(), stop: () => fanout.stop() },

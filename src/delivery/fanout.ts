@@ -25,8 +25,9 @@ export class Fanout {
     private readonly onDeliveriesCreated: () => void,
     onError: (err: unknown) => void = () => undefined,
     pollMs = 1000,
+    onRecover?: (failures: number) => void,
   ) {
-    this.loop = new Loop('fanout', () => this.runOnce(), pollMs, onError);
+    this.loop = new Loop('fanout', () => this.runOnce(), pollMs, onError, onRecover);
   }
 
   start(): void {

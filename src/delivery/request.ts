@@ -4,12 +4,27 @@ import type { WebhookFormat } from '../webhooks/webhook-schema.js';
 import { VERSION } from '../version.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from '../webhooks/signing.js';
+import type { TargetResponse } from '../outbound/target-client.js';
 
 export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
 export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
   return format === 'standard' ? envelopeJsonFromRow(event) : renderDeliveryBody(format, envelopeFromRow(event));
+}
+
+/** buildDeliveryRequest, or why it cannot be built (never throws). */
+export function tryBuildDeliveryRequest(input: Parameters<typeof buildDeliveryRequest>[0]): DeliveryRequest | { error: string } {
+  try {
+    return buildDeliveryRequest(input);
+  } catch (err) {
+    return { error: `the request could not be built: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** The "response" of an attempt that never went out: no status, the reason as its error. */
+export function unsentResponse(error: string): TargetResponse {
+  return { statusCode: null, headers: {}, body: '', responseTimeMs: 0, error, errorKind: null, remoteAddress: null };
 }
 
 export interface DeliveryRequest {

@@ -18,8 +18,9 @@ export class RetentionJob {
     private readonly retentionDays: number,
     onError: (err: unknown) => void = () => undefined,
     intervalMs = 3_600_000,
+    onRecover?: (failures: number) => void,
   ) {
-    this.loop = new Loop('retention', () => this.runOnce(), intervalMs, onError);
+    this.loop = new Loop('retention', () => this.runOnce(), intervalMs, onError, onRecover);
   }
 
   start(): void {

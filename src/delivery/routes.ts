@@ -5,6 +5,7 @@ import { principalOf, requireRole } from '../http/auth.js';
 import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import { DELIVERY_STATUSES, renderDelivery } from './delivery-model.js';
 import type { DeliveryService } from './delivery-service.js';
+import { errors, listOf, ref } from '../openapi/components.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -15,10 +16,15 @@ export function deliveryRoutes(deliveries: DeliveryService) {
     r.post(
       '/api/webhooks/:id/test',
       {
-        schema: { params: IdParams, body: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }) },
+        schema: {
+          summary: 'Send a sample event now and report what the endpoint answered',
+          params: IdParams,
+          body: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64, description: 'An event type; default link.clicked' })) }, { additionalProperties: false }),
+          response: { 200: ref('TestSendResult'), ...errors(400, 403, 404) },
+        },
         preValidation: async (request) => {
           requireRole(request, 'owner', 'admin');
-          request.body ??= {}; // the body is optional: no body means a link.clicked sample
+          request.body ??= {}; // the body is optional: no type means the first type the webhook subscribes to
         },
       },
       async (request) => deliveries.sendTest(principalOf(request).workspaceId, request.params.id, request.body.type),
@@ -28,7 +34,9 @@ export function deliveryRoutes(deliveries: DeliveryService) {
       '/api/webhooks/:id/deliveries',
       {
         schema: {
+          summary: 'A webhook’s deliveries, newest first',
           params: IdParams,
+          response: { 200: listOf('Delivery'), ...errors(400, 404) },
           querystring: Type.Object({
             ...PageQuery,
             status: Type.Optional(Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s)))),
@@ -48,12 +56,12 @@ export function deliveryRoutes(deliveries: DeliveryService) {
       },
     );
 
-    r.get('/api/deliveries/:id', { schema: { params: IdParams } }, async (request) => deliveries.detail(principalOf(request).workspaceId, request.params.id));
+    r.get('/api/deliveries/:id', { schema: { summary: 'A delivery with its request and every attempt', params: IdParams, response: { 200: ref('DeliveryDetail'), ...errors(404) } } }, async (request) => deliveries.detail(principalOf(request).workspaceId, request.params.id));
 
     r.post(
       '/api/deliveries/:id/replay',
       {
-        schema: { params: IdParams },
+        schema: { summary: 'Queue a delivery again, due now (same event id)', params: IdParams, response: { 202: ref('Delivery'), ...errors(403, 404) } },
         preValidation: async (request) => {
           requireRole(request, 'owner', 'admin');
         },
@@ -65,7 +73,9 @@ export function deliveryRoutes(deliveries: DeliveryService) {
       '/api/webhooks/:id/replay',
       {
         schema: {
+          summary: 'Queue again every delivery of this webhook since a time',
           params: IdParams,
+          response: { 202: Type.Object({ replayed: Type.Integer() }), ...errors(400, 403, 404) },
           body: Type.Object(
             {
               since: Type.String({ format: 'date-time' }),

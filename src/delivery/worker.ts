@@ -17,10 +17,10 @@ import {
 } from './delivery-store.js';
 import { EndpointQueues, type Job } from './endpoint-queues.js';
 import { Loop } from '../jobs/loop.js';
-import { classifyResponse } from './outcome.js';
-import { buildDeliveryRequest } from './request.js';
+import { classifyResponse, type AttemptOutcome } from './outcome.js';
+import { tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
-import type { TargetClient } from '../outbound/target-client.js';
+import type { TargetClient, TargetResponse } from '../outbound/target-client.js';
 
 export interface WorkerOptions {
   /** Sends in flight across all endpoints. */
@@ -77,11 +77,11 @@ export class DeliveryWorker {
   private stopping = false;
 
   constructor(
-    private readonly deps: { storage: Storage; clock: Clock; client: TargetClient; writer: ResultWriter; onError?: (err: unknown) => void },
+    private readonly deps: { storage: Storage; clock: Clock; client: TargetClient; writer: ResultWriter; onError?: (err: unknown) => void; onRecover?: (failures: number) => void },
     readonly workerId: string,
     private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS,
   ) {
-    this.loop = new Loop('delivery-worker', () => this.claimRound(), options.pollMs, deps.onError);
+    this.loop = new Loop('delivery-worker', () => this.claimRound(), options.pollMs, deps.onError, deps.onRecover);
     this.queues = new EndpointQueues(options.perEndpoint, options.perUnprovenEndpoint);
   }
 
@@ -193,7 +193,7 @@ export class DeliveryWorker {
       if (this.stopping || this.queues.inFlight >= this.options.maxInFlight) break;
       const job = this.queues.next(endpoint);
       if (!job) break;
-      if (this.deps.clock.now() + job.webhook.timeoutMs + leaseSafetyMs(this.options.leaseMs) > job.leaseUntil) {
+      if (this.deps.clock.now() + this.sendTimeoutMs(job) + leaseSafetyMs(this.options.leaseMs) > job.leaseUntil) {
         this.queues.finished(endpoint, null);
         expired.push(job.delivery.id);
         continue;
@@ -215,13 +215,21 @@ export class DeliveryWorker {
     const endpoint = job.delivery.webhook_id;
     const startedAt = clock.now();
     const attempt = job.delivery.attempts_count + 1;
-    let outcome;
-    let response;
-    let request;
+    let outcome: AttemptOutcome | undefined;
+    let response: TargetResponse;
+    let request: DeliveryRequest | null = null;
     try {
-      request = buildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
-      response = await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: job.webhook.timeoutMs });
-      outcome = classifyResponse(response, clock.now());
+      const built = tryBuildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
+      if ('error' in built) {
+        // It will not build next time either (a malformed stored secret, …): record a failed attempt
+        // with the reason, so the retry schedule runs its course instead of a silent re-send at every lease expiry.
+        response = unsentResponse(built.error);
+        outcome = { kind: 'failed', reason: built.error, disableEndpoint: null, retryAfterMs: null };
+      } else {
+        request = built;
+        response = await client.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: this.sendTimeoutMs(job) });
+        outcome = classifyResponse(response, clock.now());
+      }
     } finally {
       // The slot is free as soon as the endpoint has answered; the lease covers the write.
       this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false);
@@ -238,12 +246,21 @@ export class DeliveryWorker {
       isTest: job.delivery.is_test === 1,
       attempt,
       startedAt,
-      requestHeaders: request.headers,
+      requestHeaders: request?.headers ?? {},
       response,
       outcome,
       retry: job.webhook.retry,
       ...(job.delivery.is_test === 1 ? {} : { event: { id: job.event.id, type: job.event.type, timestamp: job.event.timestamp } }),
     });
+  }
+
+  /**
+   * The webhook's timeout, but never more than a fresh claim can cover: a webhook whose timeout
+   * exceeds the lease (stored before the operator shortened it) is sent with a shorter timeout
+   * rather than released at every lease expiry, forever, unsent.
+   */
+  private sendTimeoutMs(job: Job): number {
+    return Math.min(job.webhook.timeoutMs, this.options.leaseMs - 2 * leaseSafetyMs(this.options.leaseMs));
   }
 
   private async release(ids: string[]): Promise<void> {

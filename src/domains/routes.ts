@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import type { DomainService } from './domain-service.js';
+import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const AddDomainBody = Type.Object({ hostname: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
@@ -13,29 +14,36 @@ export function domainRoutes(domains: DomainService) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.post('/api/domains', { schema: { body: AddDomainBody } }, async (request, reply) => {
+    r.post('/api/domains', { schema: { summary: 'Add a custom domain (verify it with the DNS TXT record it answers)', body: AddDomainBody, response: { 201: ref('Domain'), ...errors(400, 403, 409) } } }, async (request, reply) => {
       const domain = await domains.add(principalOf(request).workspaceId, request.body);
       return reply.status(201).send(domain);
     });
 
-    r.get('/api/domains', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
+    r.get('/api/domains', { schema: { summary: 'List custom domains', querystring: Type.Object(PageQuery), response: { 200: listOf('Domain'), ...errors(400) } } }, async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await domains.list(principalOf(request).workspaceId, { limit, after: decodeCursor(request.query.cursor) });
       return page(rows, limit, (row) => domains.renderRow(row));
     });
 
-    r.get('/api/domains/:id', { schema: { params: IdParams } }, async (request) => domains.get(principalOf(request).workspaceId, request.params.id));
+    r.get('/api/domains/:id', { schema: { summary: 'Get a custom domain', params: IdParams, response: { 200: ref('Domain'), ...errors(404) } } }, async (request) => domains.get(principalOf(request).workspaceId, request.params.id));
 
-    r.post('/api/domains/:id/verify', { schema: { params: IdParams } }, async (request) =>
+    r.post('/api/domains/:id/verify', { schema: { summary: 'Look for the TXT record now', params: IdParams, response: { 200: ref('Domain'), ...errors(403, 404) } } }, async (request) =>
       domains.verify(principalOf(request).workspaceId, request.params.id),
     );
 
     r.delete(
       '/api/domains/:id',
-      { schema: { params: IdParams, querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }) } },
+      {
+        schema: {
+          summary: 'Remove a custom domain (force: also when links use it)',
+          params: IdParams,
+          querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
+          response: { 204: NoContent, ...errors(400, 403, 404, 409) },
+        },
+      },
       async (request, reply) => {
         await domains.remove(principalOf(request).workspaceId, request.params.id, { force: request.query.force ?? false });
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

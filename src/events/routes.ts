@@ -8,6 +8,7 @@ import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import type { Storage } from '../storage/storage.js';
 import { EVENT_TYPES, isEventType } from './catalog.js';
 import { envelopeFromRow } from './outbox.js';
+import { errors, listOf, ref } from '../openapi/components.js';
 
 import { EVENT_LIST_WINDOW_MS } from './event-window.js';
 
@@ -17,7 +18,7 @@ export function eventRoutes(storage: Storage, clock: Clock) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.get('/api/event-types', async () => ({
+    r.get('/api/event-types', { schema: { summary: 'Every event type with the JSON Schema of its data', response: { 200: Type.Object({ data: Type.Array(ref('EventType')) }) } } }, async () => ({
       data: EVENT_TYPES.map((e) => ({ type: e.type, description: e.description, schema: e.schema })),
     }));
 
@@ -25,6 +26,8 @@ export function eventRoutes(storage: Storage, clock: Clock) {
       '/api/events',
       {
         schema: {
+          summary: 'The workspace’s events of the last 30 days, newest first',
+          response: { 200: listOf('Event'), ...errors(400) },
           querystring: Type.Object({
             ...PageQuery,
             type: Type.Optional(Type.String({ maxLength: 64 })),

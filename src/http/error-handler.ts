@@ -1,5 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { isDatabaseUnavailable } from '../storage/unavailable.js';
+
+/** Seconds a client is asked to wait when the database is unreachable (a restart takes a few). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+/** During an outage every request fails the same way: log it once per this interval, not per request. */
+const OUTAGE_LOG_EVERY_MS = 30_000;
 
 interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -11,7 +17,23 @@ const body = (code: ErrorCode, message: string, details?: Record<string, unknown
 
 /** Renders every failure in the shape docs/api.md ("Errors") gives. A malformed request never gets a 5xx. */
 export function installErrorHandler(app: FastifyInstance): void {
+  let outageLoggedAt = -Infinity;
+  let suppressed = 0;
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (isDatabaseUnavailable(err)) {
+      const now = Date.now();
+      if (now - outageLoggedAt >= OUTAGE_LOG_EVERY_MS) {
+        request.log.warn({ err, suppressed }, 'database unavailable: answering 503');
+        outageLoggedAt = now;
+        suppressed = 0;
+      } else {
+        suppressed++;
+      }
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send(body('SERVICE_UNAVAILABLE', 'The database is unavailable right now; try again shortly'));
+    }
     if (err instanceof AppError) {
       return reply.status(err.status).send(body(err.code, err.message, err.details));
     }

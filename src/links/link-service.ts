@@ -206,6 +206,8 @@ export class LinkService {
         const chunk = unique.slice(i, i + 200);
         await tx.db.deleteFrom('links').where('id', 'in', chunk).execute();
         await tx.db.deleteFrom('link_tags').where('link_id', 'in', chunk).execute();
+        // A deleted link's clicks go with it: nothing can show them any more (the stats are per link).
+        await tx.db.deleteFrom('clicks').where('link_id', 'in', chunk).execute();
       }
       // A webhook that watched only deleted links must not widen to the whole workspace.
       await detachDeletedLinks(tx, workspaceId, unique, this.deps.clock.now());

@@ -5,6 +5,7 @@ import { principalOf } from '../http/auth.js';
 import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import { CreateLinkBody, UpdateLinkBody } from './link-schema.js';
 import type { LinkService } from './link-service.js';
+import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -12,7 +13,7 @@ export function linkRoutes(links: LinkService) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.post('/api/links', { schema: { body: CreateLinkBody } }, async (request, reply) => {
+    r.post('/api/links', { schema: { summary: 'Create a short link', body: CreateLinkBody, response: { 201: ref('Link'), ...errors(400, 403, 409) } } }, async (request, reply) => {
       const link = await links.create(principalOf(request).workspaceId, request.body);
       return reply.status(201).send(link);
     });
@@ -21,6 +22,8 @@ export function linkRoutes(links: LinkService) {
       '/api/links',
       {
         schema: {
+          summary: 'List links, newest first',
+          response: { 200: listOf('Link'), ...errors(400) },
           querystring: Type.Object({
             ...PageQuery,
             search: Type.Optional(Type.String({ maxLength: 200 })),
@@ -44,7 +47,13 @@ export function linkRoutes(links: LinkService) {
 
     r.post(
       '/api/links/bulk',
-      { schema: { body: Type.Object({ links: Type.Array(CreateLinkBody, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) } },
+      {
+        schema: {
+          summary: 'Create up to 1000 links, all or nothing',
+          body: Type.Object({ links: Type.Array(CreateLinkBody, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+          response: { 201: Type.Object({ data: Type.Array(ref('Link')) }), ...errors(400, 403, 409) },
+        },
+      },
       async (request, reply) => {
         const created = await links.createMany(principalOf(request).workspaceId, request.body.links);
         return reply.status(201).send({ data: created });
@@ -53,22 +62,28 @@ export function linkRoutes(links: LinkService) {
 
     r.post(
       '/api/links/bulk-delete',
-      { schema: { body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) } },
+      {
+        schema: {
+          summary: 'Delete up to 1000 links, all or nothing',
+          body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors(400, 403, 404) },
+        },
+      },
       async (request) => {
         const deleted = await links.removeMany(principalOf(request).workspaceId, request.body.ids);
         return { deleted };
       },
     );
 
-    r.get('/api/links/:id', { schema: { params: IdParams } }, async (request) => links.get(principalOf(request).workspaceId, request.params.id));
+    r.get('/api/links/:id', { schema: { summary: 'Get a link', params: IdParams, response: { 200: ref('Link'), ...errors(404) } } }, async (request) => links.get(principalOf(request).workspaceId, request.params.id));
 
-    r.patch('/api/links/:id', { schema: { params: IdParams, body: UpdateLinkBody } }, async (request) =>
+    r.patch('/api/links/:id', { schema: { summary: 'Change a link', params: IdParams, body: UpdateLinkBody, response: { 200: ref('Link'), ...errors(400, 403, 404, 409) } } }, async (request) =>
       links.update(principalOf(request).workspaceId, request.params.id, request.body),
     );
 
-    r.delete('/api/links/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    r.delete('/api/links/:id', { schema: { summary: 'Delete a link', params: IdParams, response: { 204: NoContent, ...errors(403, 404) } } }, async (request, reply) => {
       await links.remove(principalOf(request).workspaceId, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
   };
 }

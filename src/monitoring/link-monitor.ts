@@ -28,6 +28,8 @@ export interface LinkMonitorOptions {
   /** Checks in flight at once in this process (default 8). */
   concurrency: number;
   onError?: (err: unknown) => void;
+  /** Told when the loop works again after failing (the database is back). */
+  onRecover?: (failures: number) => void;
 }
 
 export const LINK_MONITOR_DEFAULTS = Object.freeze({
@@ -63,7 +65,7 @@ export interface CheckedLink {
  */
 export class LinkMonitor implements BackgroundJob {
   readonly name = 'link-monitor';
-  readonly options: Readonly<Omit<LinkMonitorOptions, 'onError'>>;
+  readonly options: Readonly<Omit<LinkMonitorOptions, 'onError' | 'onRecover'>>;
   private readonly store: MonitorStore;
   private readonly loop: Loop;
   private client: TargetClient | null = null;
@@ -75,11 +77,11 @@ export class LinkMonitor implements BackgroundJob {
     options: Partial<LinkMonitorOptions> = {},
   ) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<LinkMonitorOptions>;
-    const { onError, ...rest } = defined;
+    const { onError, onRecover, ...rest } = defined;
     this.options = Object.freeze({ ...LINK_MONITOR_DEFAULTS, ...rest });
     this.onError = onError ?? (() => undefined);
     this.store = new MonitorStore(deps.storage);
-    this.loop = new Loop(this.name, async () => (await this.runOnce()).more, this.options.pollMs, this.onError);
+    this.loop = new Loop(this.name, async () => (await this.runOnce()).more, this.options.pollMs, this.onError, onRecover);
   }
 
   start(): void {

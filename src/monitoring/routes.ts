@@ -6,6 +6,7 @@ import { principalOf } from '../http/auth.js';
 import type { LinkService } from '../links/link-service.js';
 import type { Storage } from '../storage/storage.js';
 import { MonitorStore } from './monitor-store.js';
+import { errors, ref } from '../openapi/components.js';
 
 /**
  * `GET /api/links/:id/monitor` — the health-check state of a link, one indexed row read:
@@ -15,7 +16,7 @@ export function monitorRoutes(links: LinkService, storage: Storage) {
   const store = new MonitorStore(storage);
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    r.get('/api/links/:id/monitor', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (request) => {
+    r.get('/api/links/:id/monitor', { schema: { summary: 'The link’s health-check state', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: ref('LinkMonitor'), ...errors(404) } } }, async (request) => {
       const workspaceId = principalOf(request).workspaceId;
       const link = await links.get(workspaceId, request.params.id);
       const row = link.monitor ? await store.find(workspaceId, link.id) : undefined;

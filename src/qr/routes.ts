@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import type { LinkService } from '../links/link-service.js';
 import { qrText, QR_SIZE, renderQr } from './qr-code.js';
+import { errors } from '../openapi/components.js';
 
 const QrQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')])),
@@ -18,7 +19,24 @@ export function qrRoutes(links: LinkService) {
 
     r.get(
       '/api/links/:id/qr',
-      { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: QrQuery } },
+      {
+        schema: {
+          summary: 'The link’s QR code (of short_url?qr=1, so scans count as qr.scanned)',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          querystring: QrQuery,
+          response: {
+            200: Type.Unsafe<Buffer | string>({
+              description: 'The image',
+              content: {
+                'image/png': { schema: Type.String({ format: 'binary' }) },
+                'image/svg+xml': { schema: Type.String() },
+              },
+            }),
+            304: Type.Null({ description: 'Not modified (If-None-Match)' }),
+            ...errors(400, 404),
+          },
+        },
+      },
       async (request, reply) => {
         const link = await links.get(principalOf(request).workspaceId, request.params.id);
         const format = request.query.format ?? 'png';
@@ -28,7 +46,7 @@ export function qrRoutes(links: LinkService) {
         const etag = `"${createHash('sha256').update(`${format}|${size}|${text}`).digest('base64url').slice(0, 27)}"`;
         // Private: the route needs a key, and the code changes when the link's slug or domain does.
         reply.header('cache-control', 'private, max-age=3600').header('etag', etag);
-        if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+        if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
         const image = await renderQr(text, format, size);
         return reply
           .type(image.contentType)

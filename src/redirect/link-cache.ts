@@ -7,9 +7,11 @@ import { toCachedLink, type CachedLink } from './cached-link.js';
  * Links by `domain/slug`, loaded on first use and dropped when a change commits anywhere
  * (in-process signal, or NOTIFY from another process on PostgreSQL). Unknown slugs are cached
  * too, so a flood of 404s does not become a flood of queries; creating the link drops that entry.
+ * Every entry (found or not) also expires after `ttlMs`: should a signal ever be lost, a stale
+ * answer lasts at most that long.
  */
 export class LinkCache {
-  private readonly entries = new Map<string, CachedLink | null>();
+  private readonly entries = new Map<string, { link: CachedLink | null; until: number }>();
   private readonly loading = new Map<string, Promise<CachedLink | null>>();
   private generation = 0;
   private readonly unsubscribe: (() => void)[] = [];
@@ -18,6 +20,7 @@ export class LinkCache {
     private readonly storage: Storage,
     private readonly baseUrl: string,
     private readonly maxEntries = 100_000,
+    private readonly ttlMs = 60_000,
   ) {
     this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
     // Workspace settings are baked into entries; changes are rare, so start over.
@@ -26,12 +29,17 @@ export class LinkCache {
 
   /** Synchronous when cached: the common case costs one Map lookup. */
   peek(domain: string, slug: string): CachedLink | null | undefined {
-    return this.entries.get(`${domain}/${slug}`);
+    const key = `${domain}/${slug}`;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until > Date.now()) return entry.link;
+    this.entries.delete(key);
+    return undefined;
   }
 
   get(domain: string, slug: string): Promise<CachedLink | null> {
     const key = `${domain}/${slug}`;
-    const hit = this.entries.get(key);
+    const hit = this.peek(domain, slug);
     if (hit !== undefined) return Promise.resolve(hit);
     let pending = this.loading.get(key);
     if (!pending) {
@@ -73,7 +81,7 @@ export class LinkCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, link);
+    this.entries.set(key, { link, until: Date.now() + this.ttlMs });
   }
 
   private async load(domain: string, slug: string): Promise<CachedLink | null> {

@@ -17,6 +17,8 @@ import type { DomainDirectory } from './domain-directory.js';
 import type { LinkCache } from './link-cache.js';
 
 const SLUG = new RegExp(SLUG_PATTERN);
+/** What a visitor's client is asked to wait after a 503 (the database is restarting, typically). */
+const RETRY_AFTER_S = '5';
 
 export interface RedirectDeps {
   config: Config;
@@ -53,6 +55,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
   function send(res: ServerResponse, status: number, location: string | null, text: string): void {
     // no-store: a cached redirect would skip counting (and rules) on the next visit.
     const headers: Record<string, string | number> = { 'cache-control': 'private, no-store' };
+    if (status === 503) headers['retry-after'] = RETRY_AFTER_S;
     if (location) headers.location = location;
     if (status !== 302) {
       headers['content-type'] = 'text/plain; charset=utf-8';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import type { StatsService } from './stats-service.js';
 import { STATS_INTERVALS } from './stats-window.js';
+import { errors, ref } from '../openapi/components.js';
 
 const StatsQuery = Type.Object({
   interval: Type.Optional(Type.Union(STATS_INTERVALS.map((i) => Type.Literal(i)))),
@@ -15,7 +16,14 @@ export function statsRoutes(stats: StatsService) {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     r.get(
       '/api/links/:id/stats',
-      { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: StatsQuery } },
+      {
+        schema: {
+          summary: 'Click totals, a time series and top breakdowns',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          querystring: StatsQuery,
+          response: { 200: ref('LinkStats'), ...errors(400, 404) },
+        },
+      },
       async (request) => stats.forLink(principalOf(request).workspaceId, request.params.id, request.query.interval ?? '7d'),
     );
   };

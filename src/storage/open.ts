@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { openPostgres } from './postgres.js';
+import { openPostgres, type PostgresOptions } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { Storage } from './storage.js';
 
 /** `sqlite:./data/linkwire.db`, `sqlite::memory:` or `postgres://…`. */
-export function openStorage(url: string): Storage {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+export function openStorage(url: string, postgresOptions: PostgresOptions = {}): Storage {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, postgresOptions);
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     return openSqlite(path === ':memory:' ? path : resolve(path));

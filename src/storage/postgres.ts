@@ -21,39 +21,99 @@ const types: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** Reconnect delays of the LISTEN connection: doubling from the first to the cap, with jitter. */
+const LISTEN_RETRY_FIRST_MS = 250;
+const LISTEN_RETRY_MAX_MS = 10_000;
+
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Told when the LISTEN connection is lost and when it is back (signals may have been missed in between). */
+  onListenState?: (state: 'lost' | 'restored', err?: unknown) => void;
+}
+
 /** The scale-out dialect: many processes share one PostgreSQL; signals travel by LISTEN/NOTIFY. */
-export function openPostgres(connectionString: string, options: { poolSize?: number } = {}): Storage {
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types });
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): Storage {
+  // A connection attempt that hangs (a dead host, a full server) fails the request in hand instead of queueing it forever.
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 10_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // A checked-out client that loses its connection (57P01 on restart, ECONNRESET) emits 'error'
+  // outside any query; without a listener that kills the process. The query in hand fails on its
+  // own (and the pool discards the broken client on release), so there is nothing more to do here.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listeners = new ListenerRegistry();
   const channels = new Set<Channel>();
   let listenClient: pg.Client | null = null;
-  let listenReady: Promise<void> | null = null;
+  let connecting = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let failures = 0;
+  let lostReported = false;
   let closed = false;
 
+  /**
+   * Keeps one connection LISTENing on every subscribed channel. When it drops, it reconnects with
+   * backoff until it succeeds (however long the outage), and then tells every subscriber that
+   * signals may have been missed (an empty payload): caches drop what they hold and loops look again.
+   */
   async function connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString, types });
+    if (closed || connecting || listenClient) return;
+    connecting = true;
+    const client = new pg.Client({ connectionString, types, connectionTimeoutMillis: 10_000 });
+    let lost = false;
+    const onLost = (err?: unknown) => {
+      // Our own close() ends the client too: that is not an outage.
+      if (lost || closed) return;
+      lost = true;
+      if (listenClient === client) listenClient = null;
+      void client.end().catch(() => undefined);
+      if (!lostReported) {
+        lostReported = true;
+        options.onListenState?.('lost', err);
+      }
+      scheduleReconnect();
+    };
     client.on('notification', (msg) => {
       const channel = msg.channel.slice(CHANNEL_PREFIX.length) as Channel;
       listeners.emit(channel, msg.payload ?? '');
     });
-    client.on('error', () => {
-      // Lost the listening connection: reconnect, and tell subscribers something may have been missed.
-      listenClient = null;
-      listenReady = null;
-      if (!closed) setTimeout(() => void ensureListening().catch(() => undefined), 500).unref();
-    });
-    await client.connect();
-    for (const channel of channels) await client.query(`LISTEN ${CHANNEL_PREFIX}${channel}`);
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+      for (const channel of channels) await client.query(`LISTEN ${CHANNEL_PREFIX}${channel}`);
+    } catch (err) {
+      connecting = false;
+      onLost(err);
+      return;
+    }
+    connecting = false;
+    if (closed || lost) {
+      void client.end().catch(() => undefined);
+      return;
+    }
     listenClient = client;
+    failures = 0;
+    if (lostReported) {
+      lostReported = false;
+      options.onListenState?.('restored');
+    }
+    // Whatever committed while we were not listening (or before the first LISTEN) went unheard: resynchronise.
     for (const channel of channels) listeners.emit(channel, '');
   }
 
-  function ensureListening(): Promise<void> {
-    listenReady ??= connectListener();
-    return listenReady;
+  function scheduleReconnect(): void {
+    if (closed || retryTimer) return;
+    const base = Math.min(LISTEN_RETRY_MAX_MS, LISTEN_RETRY_FIRST_MS * 2 ** failures);
+    failures++;
+    const delay = base / 2 + Math.random() * (base / 2);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void connectListener();
+    }, delay);
+    retryTimer.unref();
   }
 
   return {
@@ -75,8 +135,9 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
       const remove = listeners.add(channel, listener);
       if (!channels.has(channel)) {
         channels.add(channel);
+        // A failed LISTEN means the connection is going: its 'error'/'end' brings the reconnect, which LISTENs on every channel.
         if (listenClient) void listenClient.query(`LISTEN ${CHANNEL_PREFIX}${channel}`).catch(() => undefined);
-        else void ensureListening().catch(() => undefined);
+        else void connectListener();
       }
       return remove;
     },
@@ -84,6 +145,8 @@ export function openPostgres(connectionString: string, options: { poolSize?: num
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
       const client = listenClient;
       listenClient = null;
       if (client) await client.end().catch(() => undefined);

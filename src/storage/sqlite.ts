@@ -15,6 +15,10 @@ import { withStatementCache } from './statement-cache.js';
 export function openSqlite(path: string): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
+  // Events (~1.4 KB of JSON per click) pack two to a 4 KiB page, wasting a third of it; 8 KiB pages hold five.
+  // Measured with bench/click-bytes.ts: 2 742 → 2 328 bytes per click. Takes effect on a new file only
+  // (an existing database keeps its page size until VACUUM in rollback-journal mode).
+  raw.pragma('page_size = 8192');
   raw.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a killed process (not a power cut) and commits stay cheap.
   raw.pragma('synchronous = NORMAL');

@@ -99,10 +99,12 @@ describe('signatureHeaders', () => {
     expect(deliveryHeaders({ body: BODY, secret: SECRET, previousSecrets: [] })['webhook-signature'].split(' ')).toHaveLength(1);
   });
 
-  it('x-linkwire-signature is a hex HMAC of the body keyed by the secret string', () => {
+  it('x-linkwire-signature is a hex HMAC of the body keyed by the secret string, one per secret during a grace period', () => {
     const headers = deliveryHeaders({ body: BODY, secret: SECRET, previousSecrets: [OLD_SECRET] });
     const expected = createHmac('sha256', SECRET).update(BODY).digest('hex');
-    expect(headers['x-linkwire-signature']).toBe(`sha256=${expected}`);
+    const previous = createHmac('sha256', OLD_SECRET).update(BODY).digest('hex');
+    expect(headers['x-linkwire-signature']).toBe(`sha256=${expected} sha256=${previous}`);
+    expect(deliveryHeaders({ body: BODY, secret: SECRET })['x-linkwire-signature']).toBe(`sha256=${expected}`);
   });
 
   it('signs the exact UTF-8 bytes of the body', () => {

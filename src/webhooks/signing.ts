@@ -39,8 +39,8 @@ export interface SignatureHeaders {
 }
 
 /**
- * The two signature headers of a delivery. `webhook-signature` lists the current secret's
- * signature first, then one per previous secret, space-separated.
+ * The two signature headers of a delivery. Each lists the current secret's signature first,
+ * then one per previous secret, space-separated.
  * Throws a TypeError when a secret is not `whsec_` + base64.
  */
 export function signatureHeaders(input: SignatureInput): SignatureHeaders {
@@ -51,7 +51,9 @@ export function signatureHeaders(input: SignatureInput): SignatureHeaders {
   );
   return {
     'webhook-signature': signatures.join(' '),
-    'x-linkwire-signature': `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`,
+    // The same rule as webhook-signature: during a rotation's grace period, one signature per secret
+    // (current first), so receivers that check this header keep working mid-rotation.
+    'x-linkwire-signature': [...secrets].map((s) => `sha256=${createHmac('sha256', s).update(body, 'utf8').digest('hex')}`).join(' '),
   };
 }
 

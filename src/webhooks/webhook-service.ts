@@ -6,7 +6,9 @@ import { generateWebhookSecret } from './signing.js';
 import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../ids.js';
+import { createHostResolver } from '../outbound/target-resolver.js';
 import { CidrSet } from '../net/cidr.js';
+import { literalAddressOf } from '../net/host-literal.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { webhookColumnsFrom } from './webhook-input.js';
@@ -49,6 +51,41 @@ export class WebhookService {
 
   constructor(private readonly deps: WebhookServiceDeps) {
     this.allowPrivate = new CidrSet(deps.config.allowPrivateWebhookTargets);
+  }
+
+  /** The operator may cap timeouts below 30 s (LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS) so that a shorter delivery lease is safe. */
+  private checkTimeout(timeoutMs: number | undefined): void {
+    const max = this.deps.config.webhookMaxTimeoutMs;
+    if (timeoutMs !== undefined && timeoutMs > max) {
+      throw validationError(`timeout_ms must be at most ${max} on this instance (LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS)`, { field: 'timeout_ms' });
+    }
+  }
+
+  /**
+   * Plain http may only reach addresses the operator allows (LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS).
+   * A literal address is judged by the URL check; a name is resolved now (through LINKWIRE_DNS_SERVER
+   * when set) and refused unless every address it has is in the allow-list. Delivery checks again on
+   * every attempt, since DNS may change.
+   */
+  private async checkPlainHttpTarget(url: string): Promise<void> {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' || literalAddressOf(parsed.hostname) !== null) return;
+    const refuse = (reason: string) => {
+      throw new AppError('INVALID_URL', `url ${reason}`, { field: 'url', reason });
+    };
+    const resolver = createHostResolver(this.deps.config.dnsServer);
+    let addresses: string[];
+    try {
+      addresses = await resolver.resolve(parsed.hostname);
+    } catch (err) {
+      return refuse(`uses http, which is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS, and ${parsed.hostname} could not be resolved to check (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      resolver.close();
+    }
+    const outside = addresses.filter((address) => !this.allowPrivate.has(address));
+    if (outside.length > 0) {
+      refuse(`uses http, which is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS; ${parsed.hostname} resolves to ${outside.join(', ')} (use https)`);
+    }
   }
 
   async create(workspaceId: string, input: CreateWebhookInput): Promise<WebhookWithSecret> {
@@ -95,6 +132,8 @@ export class WebhookService {
   async update(workspaceId: string, id: string, patch: UpdateWebhookInput): Promise<Webhook> {
     const { link_ids: linkIdsInput, ...fields } = patch;
     const columns = webhookColumnsFrom(fields, this.allowPrivate);
+    this.checkTimeout(columns.timeout_ms);
+    if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = linkIdsInput === undefined ? undefined : [...new Set(linkIdsInput)];
     const { storage, clock } = this.deps;
     return storage.transaction(async (tx) => {
@@ -175,6 +214,8 @@ export class WebhookService {
 
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
     const columns = webhookColumnsFrom(input, this.allowPrivate);
+    this.checkTimeout(columns.timeout_ms);
+    if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = [...new Set(linkIdsInput)];
     const { storage, clock, ids } = this.deps;
     return storage.transaction(async (tx) => {
@@ -189,7 +230,7 @@ export class WebhookService {
         events: columns.events!,
         filter: columns.filter ?? null,
         active: columns.active ?? 1,
-        timeout_ms: columns.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        timeout_ms: columns.timeout_ms ?? Math.min(DEFAULT_TIMEOUT_MS, this.deps.config.webhookMaxTimeoutMs),
         retry: columns.retry ?? DEFAULT_RETRY,
         format: columns.format ?? 'standard',
         headers: columns.headers ?? '{}',

@@ -189,7 +189,7 @@ describe.each(DIALECTS)('webhooks API on %s', (dialect) => {
   });
 
   it('allows private targets only inside LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS', async () => {
-    // (A hostname with http:// is judged at delivery, once resolved, when an allow-list exists.)
+    // (A hostname with http:// is resolved at creation: see webhook-http-names.test.ts.)
     for (const url of ['https://127.0.0.2/x', 'http://127.0.0.2/x', 'https://10.0.0.1/x', 'http://[::1]/x']) {
       const res = await create({ url, active: false });
       expect(res.status, url).toBe(400);

@@ -23,7 +23,7 @@ describe.each(DIALECTS)('a delivering server killed with SIGKILL on %s', (dialec
     const env = {
       LINKWIRE_DATABASE_URL: db.url,
       LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32',
-      LINKWIRE_DELIVERY_LEASE_MS: '3000',
+      LINKWIRE_DELIVERY_LEASE_MS: '3000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '1000',
     };
     const first = await startServerProcess({ ...env, LINKWIRE_ROLE: 'api' });
     servers.push(first);

@@ -14,6 +14,12 @@ import { createLink as createLinkAs } from '../helpers/links.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
+/** What a receiver that checks x-linkwire-signature does: accept when any listed signature matches its secret. */
+function linkwireSignatureValid(rawBody: string, header: string | undefined, secret: string): boolean {
+  const expected = `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+  return (header ?? '').split(' ').includes(expected);
+}
+
 describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
   let t: TestApp;
   let key: string;
@@ -86,6 +92,10 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     expect(first.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(() => new Webhook(graced).verify(first.rawBody, first.headers)).not.toThrow();
     expect(() => new Webhook(hook.secret).verify(first.rawBody, first.headers)).not.toThrow();
+    // x-linkwire-signature carries both too, so a receiver checking it with either secret accepts the delivery.
+    expect(first.headers['x-linkwire-signature']!.split(' ')).toHaveLength(2);
+    expect(linkwireSignatureValid(first.rawBody, first.headers['x-linkwire-signature'], graced)).toBe(true);
+    expect(linkwireSignatureValid(first.rawBody, first.headers['x-linkwire-signature'], hook.secret)).toBe(true);
 
     const fresh = (await t.api('POST', `/api/webhooks/${hook.id}/rotate-secret`, {}, key)).json().secret;
     await createLink();
@@ -93,6 +103,8 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     expect(() => new Webhook(fresh).verify(second.rawBody, second.headers)).not.toThrow();
     expect(() => new Webhook(graced).verify(second.rawBody, second.headers)).toThrow();
     expect(() => new Webhook(hook.secret).verify(second.rawBody, second.headers)).toThrow();
+    expect(linkwireSignatureValid(second.rawBody, second.headers['x-linkwire-signature'], fresh)).toBe(true);
+    expect(linkwireSignatureValid(second.rawBody, second.headers['x-linkwire-signature'], graced)).toBe(false);
     await removeWebhook(hook.id);
   });
 

@@ -46,7 +46,7 @@ describe('two worker processes on PostgreSQL', () => {
   it('share a backlog without sending anything twice, and a killed one hands its work over', async () => {
     db = await createTestDatabase('postgres');
     receiver = await startReceiver({ respond: () => ({ status: 200, delayMs: 20 }) });
-    const env = { LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32', LINKWIRE_DELIVERY_LEASE_MS: '3000' };
+    const env = { LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32', LINKWIRE_DELIVERY_LEASE_MS: '3000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '1000' };
     await backlog(env, 3000, 'share@example.com');
 
     const a = await startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' });

@@ -6,7 +6,7 @@ export async function requeueDelivery(db: Kysely<Database>, id: string, now: num
   await db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now }).where('id', '=', id).execute();
 }
 
-/** Queues again a webhook's finished deliveries created since `from` (the failed ones, the succeeded ones, or both); answers how many. */
+/** Queues again a webhook's finished (non-test) deliveries created since `from` (the failed ones, the succeeded ones, or both); answers how many. */
 export async function requeueSince(
   db: Kysely<Database>,
   workspaceId: string,
@@ -20,7 +20,9 @@ export async function requeueSince(
     .set({ status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now })
     .where('webhook_id', '=', webhookId)
     .where('workspace_id', '=', workspaceId)
-    .where('created_at', '>=', from);
+    .where('created_at', '>=', from)
+    // Test sends were one-off samples: replaying "what the endpoint missed" never re-sends them.
+    .where('is_test', '=', 0);
   q = status === 'all' ? q.where('status', 'in', ['failed', 'succeeded']) : q.where('status', '=', status);
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows);
