@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
+import { fastifyTrustProxy } from './clicks/client-ip.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
@@ -14,6 +15,9 @@ import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
+import { assertSameOriginWrite } from './http/cross-site.js';
+import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
 import { healthSchema, installOpenApi, readySchema } from './openapi/document.js';
 import { createIdSource, type IdSource } from './ids.js';
@@ -127,7 +131,8 @@ export async function createApp(input: AppDeps): Promise<App> {
   const fastify = Fastify({
     logger: { level: input.logLevel ?? config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     serverFactory: (handler) => {
       fastifyHandler = handler;
       return server;
@@ -139,6 +144,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   }
   installValidators(fastify);
   installErrorHandler(fastify);
+  installJsonBodyParser(fastify);
   await installOpenApi(fastify, { serve: config.roles.has('api') });
 
   // A loop reports its first failure only (it backs off and reports recovery itself); the database
@@ -161,6 +167,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
+    if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
   });
   installAccessPolicy(fastify);
 
@@ -239,7 +246,7 @@ export async function createApp(input: AppDeps): Promise<App> {
 
   let closeRedirect: (() => Promise<void>) | null = null;
   if (config.roles.has('redirect')) {
-    const cache = new LinkCache(storage, config.baseUrl, undefined, config.linkCacheTtlMs);
+    const cache = new LinkCache(storage, config.baseUrl, config.defaultDomain, undefined, config.linkCacheTtlMs);
     const domains = new DomainDirectory(storage, config.defaultDomain);
     await domains.start(config.linkCacheTtlMs);
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });

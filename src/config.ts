@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
+import { parseTrustProxy, type TrustProxy } from './clicks/client-ip.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
 
 export type Role = 'api' | 'redirect' | 'worker';
@@ -15,9 +16,12 @@ export interface Config {
   readonly roles: ReadonlySet<Role>;
   readonly allowPrivateWebhookTargets: readonly Cidr[];
   readonly dnsServer: { host: string; port: number } | null;
-  readonly trustProxy: boolean;
+  /** Which X-Forwarded-For hops to believe (README: LINKWIRE_TRUST_PROXY). */
+  readonly trustProxy: TrustProxy;
   readonly geoHeader: string | null;
   readonly signupOpen: boolean;
+  /** Lower-cased emails of the instance's operators (LINKWIRE_ADMIN_EMAILS): they may change plans. */
+  readonly adminEmails: ReadonlySet<string>;
   /**
    * How long the click recorder gathers clicks before committing them as one transaction.
    * 0: commit at once what has arrived, and gather the next batch while that commit runs.
@@ -108,9 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     roles,
     allowPrivateWebhookTargets: Object.freeze(allow),
     dnsServer: parseDnsServer(env.LINKWIRE_DNS_SERVER),
-    trustProxy: parseBoolean(env.LINKWIRE_TRUST_PROXY, 'LINKWIRE_TRUST_PROXY'),
+    trustProxy: parseTrustProxySetting(env.LINKWIRE_TRUST_PROXY),
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',
+    adminEmails: new Set((env.LINKWIRE_ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
     deliveryLeaseMs,
     webhookMaxTimeoutMs,
@@ -143,11 +148,12 @@ function parseInteger(raw: string | undefined, fallback: number, name: string, m
   return value;
 }
 
-function parseBoolean(raw: string | undefined, name: string): boolean {
-  if (raw === undefined || raw === '') return false;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be a boolean, got "${raw}"`);
+function parseTrustProxySetting(raw: string | undefined): TrustProxy {
+  try {
+    return parseTrustProxy(raw);
+  } catch (err) {
+    throw new ConfigError(`LINKWIRE_TRUST_PROXY must be a hop count (true/1 = one proxy) or a CIDR list of your proxies: ${(err as Error).message}`);
+  }
 }
 
 function parseDnsServer(raw: string | undefined): { host: string; port: number } | null {

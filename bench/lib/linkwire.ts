@@ -96,6 +96,8 @@ export class LinkwireProcess {
         LINKWIRE_DATABASE_URL: options.databaseUrl,
         LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32',
         LINKWIRE_LOG_LEVEL: 'warn',
+        // The bench account raises its own plan (Api.setPlan): it is the instance's operator.
+        LINKWIRE_ADMIN_EMAILS: 'bench@example.com',
         LINKWIRE_ROLE: options.roles ?? 'all',
         NODE_EXTRA_CA_CERTS: CA_PATH,
         ...options.env,

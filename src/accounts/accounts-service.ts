@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { Config } from '../config.js';
-import { AppError, conflict, validationError } from '../errors.js';
+import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import { acceptInvites, hasPendingInvite } from '../members/invites.js';
@@ -97,16 +97,19 @@ export class AccountsService {
   ): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null } | { retryAfterMs: number }> {
     const { storage, clock } = this.deps;
     const email = normaliseEmail(input.email);
-    const retryAfterMs = await this.throttle.retryAfterMs(client.ip, email);
+    // The attempt is reserved before the password is looked at: parallel guesses cannot outrun the count.
+    const retryAfterMs = await this.throttle.reserve(client.ip, email);
     if (retryAfterMs > 0) return { retryAfterMs };
+    const slowDown = await this.throttle.slowDownMs(email);
+    if (slowDown > 0) await new Promise((resolve) => setTimeout(resolve, slowDown));
     const user = await storage.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (!user) {
       await burnPasswordCheck(input.password);
-      await this.throttle.recordFailure(client.ip, email);
+      await this.throttle.recordFailure(email);
       return { failedUserId: null };
     }
     if (!(await verifyPassword(input.password, user.password_hash))) {
-      await this.throttle.recordFailure(client.ip, email);
+      await this.throttle.recordFailure(email);
       return { failedUserId: user.id };
     }
     let memberships = storage.db
@@ -120,7 +123,7 @@ export class AccountsService {
     const membership = await memberships.executeTakeFirst();
     if (!membership && input.workspace_id !== undefined) throw new AppError('FORBIDDEN', 'You are not a member of that workspace');
     if (!membership) return { failedUserId: user.id };
-    await this.throttle.recordSuccess(email);
+    await this.throttle.recordSuccess(client.ip, email);
     const token = newSecretToken('lws_');
     const now = clock.now();
     await storage.db
@@ -137,6 +140,23 @@ export class AccountsService {
   async getWorkspace(workspaceId: string): Promise<Workspace> {
     const row = await this.deps.storage.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
     return renderWorkspace(row);
+  }
+
+  /** Whether the user is one of the instance's operators (LINKWIRE_ADMIN_EMAILS), who alone may change plans. */
+  async isOperator(userId: string | null): Promise<boolean> {
+    if (userId === null || this.deps.config.adminEmails.size === 0) return false;
+    const user = await this.deps.storage.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+    return user !== undefined && this.deps.config.adminEmails.has(normaliseEmail(user.email));
+  }
+
+  /**
+   * An operator's plan change (the API after its operator check, and `linkwire admin set-plan`):
+   * emits account.upgraded / account.downgraded like any plan change.
+   */
+  async setPlan(workspaceId: string, plan: string): Promise<Workspace> {
+    const exists = await this.deps.storage.db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst();
+    if (!exists) throw notFound('Workspace');
+    return this.updateWorkspace(workspaceId, { plan });
   }
 
   async updateWorkspace(

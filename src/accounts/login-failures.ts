@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Storage } from '../storage/storage.js';
@@ -23,18 +24,38 @@ export async function recordLoginFailure(
   });
 }
 
-/** Failed logins allowed per window, per client IP and per account (email, known or not). */
+/**
+ * Login limits. Attempts are throttled per (account, address) and per address; failures on an
+ * account from everywhere only slow its logins down, so an attacker cannot lock the owner out.
+ */
 export interface LoginLimits {
   readonly windowMs: number;
+  /** Attempts per window at one account from one address (a success forgives them). */
+  readonly perAccountAndIp: number;
+  /** Attempts per window from one address, across accounts (a success gives its attempt back). */
   readonly perIp: number;
-  readonly perAccount: number;
+  /** Account-wide failures (all addresses) after which each check waits… */
+  readonly slowAfter: number;
+  /** …this long, doubling with every further failure… */
+  readonly slowBaseMs: number;
+  /** …up to this. */
+  readonly slowMaxMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = Object.freeze({ windowMs: 15 * 60_000, perIp: 10, perAccount: 5 });
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = Object.freeze({
+  windowMs: 15 * 60_000,
+  perAccountAndIp: 5,
+  perIp: 10,
+  slowAfter: 5,
+  slowBaseMs: 250,
+  slowMaxMs: 2_000,
+});
 
 /**
- * Counts failed logins in the database (so every process shares the count) against the app clock.
- * Unknown emails are counted like known ones, so a 429 reveals nothing about which accounts exist.
+ * Counts login attempts in the database (so every process shares the count) against the app clock.
+ * An attempt is reserved with one atomic upsert before the password is checked, so parallel
+ * guesses cannot all slip in between a read and a write. Unknown emails are counted like known
+ * ones, so a 429 reveals nothing about which accounts exist.
  */
 export class LoginThrottle {
   constructor(
@@ -43,50 +64,71 @@ export class LoginThrottle {
     private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
   ) {}
 
-  /** 0 when a login may be tried now, else how long until it may (ms). */
-  async retryAfterMs(ip: string, email: string): Promise<number> {
+  /**
+   * Reserves one attempt for this address at this account. 0: go ahead (after waiting
+   * `slowDownMs(email)`); otherwise how long until another attempt may be made (ms).
+   */
+  async reserve(ip: string, email: string): Promise<number> {
     const now = this.clock.now();
-    const waits = await Promise.all([
-      this.waitFor(ipBucket(ip), this.limits.perIp, now),
-      this.waitFor(accountBucket(email), this.limits.perAccount, now),
-    ]);
-    return Math.max(...waits);
+    const pair = await this.bump(pairBucket(email, ip), now);
+    if (pair.attempts > this.limits.perAccountAndIp) return this.waitOf(pair, now);
+    const address = await this.bump(ipBucket(ip), now);
+    if (address.attempts > this.limits.perIp) return this.waitOf(address, now);
+    return 0;
   }
 
-  async recordFailure(ip: string, email: string): Promise<void> {
+  /** How long to hold a check back because of the account's failures from every address. */
+  async slowDownMs(email: string): Promise<number> {
+    const row = await this.storage.db
+      .selectFrom('login_attempts')
+      .select(['attempts', 'window_started_at'])
+      .where('bucket', '=', accountBucket(email))
+      .where('window_started_at', '>', this.clock.now() - this.limits.windowMs)
+      .executeTakeFirst();
+    const excess = (row ? Number(row.attempts) : 0) - this.limits.slowAfter;
+    if (excess < 0) return 0;
+    return Math.min(this.limits.slowMaxMs, this.limits.slowBaseMs * 2 ** Math.min(excess, 20));
+  }
+
+  /** A wrong password: the reserved attempts stay counted, and the account's failures grow. */
+  async recordFailure(email: string): Promise<void> {
     const now = this.clock.now();
-    await this.storage.transaction(async (tx) => {
-      await tx.db.deleteFrom('login_failures').where('failed_at', '<=', now - this.limits.windowMs).execute();
-      await tx.db
-        .insertInto('login_failures')
-        .values([
-          { bucket: ipBucket(ip), failed_at: now },
-          { bucket: accountBucket(email), failed_at: now },
-        ])
-        .execute();
-    });
+    await this.bump(accountBucket(email), now);
+    // Expired windows are garbage; failures are rare enough to sweep them here.
+    await this.storage.db.deleteFrom('login_attempts').where('window_started_at', '<=', now - this.limits.windowMs).execute();
   }
 
-  /** A successful login forgives the account's earlier failures (not the IP's). */
-  async recordSuccess(email: string): Promise<void> {
-    await this.storage.db.deleteFrom('login_failures').where('bucket', '=', accountBucket(email)).execute();
-  }
-
-  private async waitFor(bucket: string, limit: number, now: number): Promise<number> {
-    const rows = await this.storage.db
-      .selectFrom('login_failures')
-      .select('failed_at')
-      .where('bucket', '=', bucket)
-      .where('failed_at', '>', now - this.limits.windowMs)
-      .orderBy('failed_at', 'desc')
-      .limit(limit)
+  /** A right password forgives this address's attempts at the account and the account's failures, and gives the address its attempt back. */
+  async recordSuccess(ip: string, email: string): Promise<void> {
+    await this.storage.db.deleteFrom('login_attempts').where('bucket', 'in', [pairBucket(email, ip), accountBucket(email)]).execute();
+    await this.storage.db
+      .updateTable('login_attempts')
+      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+      .where('bucket', '=', ipBucket(ip))
+      .where('attempts', '>', 0)
       .execute();
-    if (rows.length < limit) return 0;
-    // Once the limit-th most recent failure leaves the window, one more try is allowed.
-    return Math.max(1, rows[limit - 1]!.failed_at + this.limits.windowMs - now);
+  }
+
+  /** One more attempt in the bucket's window (a new window when the old one is over), atomically. */
+  private async bump(bucket: string, now: number): Promise<{ attempts: number; windowStartedAt: number }> {
+    const stale = now - this.limits.windowMs;
+    const result = await sql<{ attempts: number | string; window_started_at: number | string }>`
+      INSERT INTO login_attempts (bucket, attempts, window_started_at) VALUES (${bucket}, 1, ${now})
+      ON CONFLICT (bucket) DO UPDATE SET
+        attempts = CASE WHEN login_attempts.window_started_at <= ${stale} THEN 1 ELSE login_attempts.attempts + 1 END,
+        window_started_at = CASE WHEN login_attempts.window_started_at <= ${stale} THEN excluded.window_started_at ELSE login_attempts.window_started_at END
+      RETURNING attempts, window_started_at`.execute(this.storage.db);
+    const row = result.rows[0]!;
+    return { attempts: Number(row.attempts), windowStartedAt: Number(row.window_started_at) };
+  }
+
+  private waitOf(bucket: { windowStartedAt: number }, now: number): number {
+    return Math.max(1, bucket.windowStartedAt + this.limits.windowMs - now);
   }
 }
 
 const ipBucket = (ip: string): string => `ip:${ip}`;
 // Hashed: the table would otherwise collect every email anyone ever typed.
-const accountBucket = (email: string): string => `account:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
+const emailHash = (email: string): string => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+const accountBucket = (email: string): string => `account:${emailHash(email)}`;
+const pairBucket = (email: string, ip: string): string => `account-ip:${emailHash(email)}:${ip}`;

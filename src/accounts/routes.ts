@@ -67,8 +67,9 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
 
     r.patch('/api/workspace', { schema: { summary: 'Rename, change settings or (operators only) the plan', body: UpdateWorkspaceBody, response: { 200: ref('Workspace'), ...errors(400, 403) } } }, async (request) => {
       const principal = requireRole(request, 'owner', 'admin');
-      if (request.body.plan !== undefined && principal.role !== 'owner') {
-        throw new AppError('FORBIDDEN', 'Only an owner can change the plan');
+      // Plans are the operators' to give: otherwise plan limits would limit nothing. An API key acts as its creator.
+      if (request.body.plan !== undefined && !(await accounts.isOperator(principal.userId))) {
+        throw new AppError('FORBIDDEN', "Only the instance's operators (LINKWIRE_ADMIN_EMAILS) can change a workspace's plan");
       }
       return accounts.updateWorkspace(principal.workspaceId, request.body);
     });

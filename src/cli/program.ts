@@ -11,6 +11,7 @@ import { paint } from './output.js';
 import { StreamRefused } from './sse.js';
 import { serverCommands } from './server.js';
 import { webhooksCommand } from './webhooks.js';
+import { VERSION } from '../version.js';
 
 /*
  * The `linkwire` binary. Exit codes scripts can rely on: 0 done; 1 the API (or database)
@@ -25,7 +26,7 @@ export const EXIT_USAGE = 2;
 export function buildProgram(): Command {
   const program = new Command('linkwire')
     .description('Linkwire: the server, and a client for its API')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(VERSION)
     .option('--url <url>', 'the Linkwire server (default: LINKWIRE_URL, the saved profile, or http://127.0.0.1:8080)')
     .option('--api-key <key>', 'API key (default: LINKWIRE_API_KEY or the saved profile)')
     .option('--json', 'print JSON instead of tables')

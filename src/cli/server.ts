@@ -22,7 +22,18 @@ export function serverCommands(): Command[] {
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.
       await storage.migrate();
       const app = await createApp({ config, storage });
-      const url = await app.listen();
+      let url: string;
+      try {
+        url = await app.listen();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        // An operator mistake, not a crash: one line that says what to change, no stack trace.
+        process.stderr.write(code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT\n` : `port ${config.port} needs privileges this process lacks; set PORT\n`);
+        await app.close().catch(() => undefined);
+        await storage.close().catch(() => undefined);
+        process.exit(1);
+      }
       app.fastify.log.info(`Linkwire listening on ${url} (roles: ${[...config.roles].join(', ')}, ${storage.dialect})`);
 
       let stopping = false;

@@ -29,9 +29,9 @@ export function createDeliveryEngine(deps: {
   retentionDays: number;
   workerOptions?: Partial<WorkerOptions> | undefined;
   onError: (err: unknown) => void;
-  observer?: DeliveryObserver | null;
   /** Told when a loop works again after failing (logged once per state change, not per tick). */
   onRecover?: (job: string, failures: number) => void;
+  observer?: DeliveryObserver | null;
 }): DeliveryEngine {
   const workerId = newWorkerId();
   const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, 0, deps.observer ?? null);

@@ -14,6 +14,7 @@ export function renderDomain(row: DomainTable): Domain {
     verified: row.verified === 1,
     verification: { type: 'TXT', name: verificationName(row.hostname), value: verificationValue(row) },
     verified_at: toIsoOrNull(row.verified_at),
+    verification_error: row.verification_error,
     created_at: toIso(row.created_at),
   };
 }

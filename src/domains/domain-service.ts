@@ -10,7 +10,7 @@ import type { DomainTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Domain } from './domain-schema.js';
-import { renderDomain, verificationValue } from './domain-model.js';
+import { renderDomain, verificationName, verificationValue } from './domain-model.js';
 import { normaliseHostname } from './hostname.js';
 import { createTxtResolver, type TxtResolver } from './txt-resolver.js';
 
@@ -24,8 +24,8 @@ export interface DomainServiceDeps {
   txt?: TxtResolver;
 }
 
-/** What one DNS check did to a domain. */
-export type CheckOutcome = 'verified' | 'still_verified' | 'unverified' | 'still_pending' | 'inconclusive';
+/** What one DNS check did to a domain. `taken`: the record is there, but another workspace verified the hostname first. */
+export type CheckOutcome = 'verified' | 'still_verified' | 'unverified' | 'still_pending' | 'inconclusive' | 'taken';
 
 export class DomainService {
   private readonly txt: TxtResolver;
@@ -46,16 +46,25 @@ export class DomainService {
       verified_at: null,
       last_checked_at: null,
       created_at: clock.now(),
+      verification_error: null,
     };
     try {
       return await storage.transaction(async (tx) => {
+        // Pending claims may coexist (the first to verify wins); a verified hostname is someone's.
+        const holder = await tx.db.selectFrom('domains').select('workspace_id').where('hostname', '=', hostname).where('verified', '=', 1).executeTakeFirst();
+        if (holder) {
+          throw conflict(
+            holder.workspace_id === workspaceId ? `${hostname} is already added to this workspace` : `${hostname} is already verified by another workspace`,
+            { field: 'hostname' },
+          );
+        }
         await tx.db.insertInto('domains').values(row).execute();
         const domain = renderDomain(row);
         await outbox.append(tx, [{ type: 'domain.added', workspaceId, data: { domain } }]);
         return domain;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`${hostname} is already added to Linkwire`, { field: 'hostname' });
+      if (isUniqueViolation(err)) throw conflict(`${hostname} is already added to this workspace`, { field: 'hostname' });
       throw err;
     }
   }
@@ -102,11 +111,16 @@ export class DomainService {
     });
   }
 
-  /** Looks the TXT record up now and answers the domain as it stands afterwards. */
+  /**
+   * Looks the TXT record up now and answers the domain as it stands afterwards (`verification_error`
+   * says why it is not verified); 409 when another workspace verified the hostname first.
+   */
   async verify(workspaceId: string, id: string): Promise<Domain> {
     const row = await this.findRow(workspaceId, id);
-    await this.check(row);
-    return this.get(workspaceId, id);
+    const outcome = await this.check(row);
+    const domain = await this.get(workspaceId, id);
+    if (outcome === 'taken') throw conflict(domain.verification_error ?? `${row.hostname} is verified by another workspace`, { domain });
+    return domain;
   }
 
   /** Domains whose re-check is due: pending ones often, verified ones less often. */
@@ -135,36 +149,53 @@ export class DomainService {
    */
   async check(row: DomainTable): Promise<CheckOutcome> {
     const { storage, clock, outbox } = this.deps;
-    const answer = await this.txt.resolveTxt(`_linkwire.${row.hostname}`);
+    const name = verificationName(row.hostname);
+    const answer = await this.txt.resolveTxt(name);
     const now = clock.now();
     const expected = verificationValue(row);
     const seen = answer.status === 'found' && answer.records.some((r) => r.trim() === expected);
-    return storage.transaction(async (tx) => {
-      const touch = tx.db.updateTable('domains').where('id', '=', row.id);
-      if (answer.status === 'error') {
-        await touch.set({ last_checked_at: now }).execute();
-        return 'inconclusive';
-      }
-      if (seen) {
-        const result = await touch.set({ verified: 1, verified_at: now, last_checked_at: now }).where('verified', '=', 0).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) {
-          await tx.db.updateTable('domains').set({ last_checked_at: now }).where('id', '=', row.id).execute();
-          return 'still_verified';
+    const taken = `${row.hostname} was verified by another workspace first`;
+    try {
+      return await storage.transaction(async (tx) => {
+        const touch = tx.db.updateTable('domains').where('id', '=', row.id);
+        if (answer.status === 'error') {
+          await touch.set({ last_checked_at: now, verification_error: `DNS lookup of TXT ${name} failed (${answer.code}); checking again later` }).execute();
+          return 'inconclusive';
         }
-        const domain = renderDomain({ ...row, verified: 1, verified_at: now, last_checked_at: now });
-        await outbox.append(tx, [{ type: 'domain.verified', workspaceId: row.workspace_id, data: { domain } }]);
+        if (seen) {
+          const holder = await tx.db.selectFrom('domains').select('id').where('hostname', '=', row.hostname).where('verified', '=', 1).where('id', '<>', row.id).executeTakeFirst();
+          if (holder) {
+            await touch.set({ last_checked_at: now, verification_error: taken }).execute();
+            return 'taken';
+          }
+          const result = await touch.set({ verified: 1, verified_at: now, last_checked_at: now, verification_error: null }).where('verified', '=', 0).executeTakeFirst();
+          if (Number(result.numUpdatedRows) === 0) {
+            await tx.db.updateTable('domains').set({ last_checked_at: now, verification_error: null }).where('id', '=', row.id).execute();
+            return 'still_verified';
+          }
+          const domain = renderDomain({ ...row, verified: 1, verified_at: now, last_checked_at: now, verification_error: null });
+          await outbox.append(tx, [{ type: 'domain.verified', workspaceId: row.workspace_id, data: { domain } }]);
+          await tx.notify('domain_changed', row.hostname);
+          return 'verified';
+        }
+        const why = answer.status === 'absent'
+          ? `No TXT record found at ${name}; add one with the value ${expected}`
+          : `TXT record at ${name} has ${answer.records.map((r) => JSON.stringify(r)).join(', ')}, not the expected ${JSON.stringify(expected)}`;
+        const result = await touch.set({ verified: 0, verified_at: null, last_checked_at: now, verification_error: why }).where('verified', '=', 1).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) {
+          await tx.db.updateTable('domains').set({ last_checked_at: now, verification_error: why }).where('id', '=', row.id).execute();
+          return 'still_pending';
+        }
+        // The catalog has no "domain.unverified": the redirect simply stops serving the host.
         await tx.notify('domain_changed', row.hostname);
-        return 'verified';
-      }
-      const result = await touch.set({ verified: 0, verified_at: null, last_checked_at: now }).where('verified', '=', 1).executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) {
-        await tx.db.updateTable('domains').set({ last_checked_at: now }).where('id', '=', row.id).execute();
-        return 'still_pending';
-      }
-      // The catalog has no "domain.unverified": the redirect simply stops serving the host.
-      await tx.notify('domain_changed', row.hostname);
-      return 'unverified';
-    });
+        return 'unverified';
+      });
+    } catch (err) {
+      // Two workspaces verifying at the same moment: the unique index on verified hostnames picks one.
+      if (!isUniqueViolation(err)) throw err;
+      await storage.db.updateTable('domains').set({ last_checked_at: now, verification_error: taken }).where('id', '=', row.id).execute();
+      return 'taken';
+    }
   }
 
   renderRow(row: DomainTable): Domain {

@@ -63,6 +63,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     verified: type === 'domain.verified',
     verification: { type: 'TXT' as const, name: '_linkwire.go.example.com', value: 'linkwire-verify=sample' },
     verified_at: type === 'domain.verified' ? now : null,
+    verification_error: null,
     created_at: now,
   };
   const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'member' as const, added_at: now };

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { describeSchemaErrors } from './validation.js';
 import { isDatabaseUnavailable } from '../storage/unavailable.js';
 
 /** Seconds a client is asked to wait when the database is unreachable (a restart takes a few). */
@@ -38,10 +39,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.status).send(body(err.code, err.message, err.details));
     }
     if (err.validation) {
-      const fields = err.validation.map((v) => ({
-        field: fieldName(v.instancePath, v.params),
-        message: v.message ?? 'is invalid',
-      }));
+      const fields = describeSchemaErrors(err.validation);
       const where = err.validationContext === 'body' ? '' : ` (${err.validationContext})`;
       const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
       return reply.status(400).send(body('VALIDATION_ERROR', `Invalid request${where}: ${summary}`, { fields }));
@@ -55,13 +53,6 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
   );
-}
-
-function fieldName(instancePath: string, params: Record<string, unknown>): string {
-  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra = (params.missingProperty ?? params.additionalProperty) as string | undefined;
-  if (extra) return path ? `${path}.${extra}` : extra;
-  return path || 'body';
 }
 
 function mapFastifyError(err: FastifyError): { code: ErrorCode; message: string } | null {

@@ -1,6 +1,8 @@
 import { validationError } from '../errors.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { CreateLinkInput, Rule, UpdateLinkInput } from './link-schema.js';
+import { normaliseDestination } from './destination-url.js';
+import { LINK_LIMITS } from './link-limits.js';
 import { isReservedSlug } from './slugs.js';
 
 export interface FieldError {
@@ -11,13 +13,18 @@ export interface FieldError {
 /** The columns a create or update may set, already checked and normalised. */
 export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at'>>;
 
-export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-  } catch {
-    return false;
+/** A destination (url, expired_url, a rule's url) in its stored spelling, or why it cannot be one. */
+function destination(field: string, text: string, err: (field: string, message: string) => void): string | undefined {
+  const result = normaliseDestination(text);
+  if (!result.ok) {
+    err(field, result.message);
+    return undefined;
   }
+  if (result.url.length > LINK_LIMITS.urlLength) {
+    err(field, `must be at most ${LINK_LIMITS.urlLength} characters once percent-encoded (it is ${result.url.length})`);
+    return undefined;
+  }
+  return result.url;
 }
 
 const DEVICE_VALUES = new Set(['desktop', 'mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded']);
@@ -32,8 +39,8 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
   const err = (field: string, message: string) => errors.push({ field, message });
 
   if (input.url !== undefined) {
-    if (isHttpUrl(input.url)) columns.url = input.url;
-    else err('url', 'must be an absolute http(s) URL');
+    const url = destination('url', input.url, err);
+    if (url !== undefined) columns.url = url;
   }
   if (input.domain !== undefined) columns.domain = input.domain.trim().toLowerCase();
   if (input.slug !== undefined) {
@@ -51,19 +58,28 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
     }
   }
   if (input.expired_url !== undefined) {
-    if (input.expired_url === null || isHttpUrl(input.expired_url)) columns.expired_url = input.expired_url;
-    else err('expired_url', 'must be an absolute http(s) URL');
+    if (input.expired_url === null) columns.expired_url = null;
+    else {
+      const url = destination('expired_url', input.expired_url, err);
+      if (url !== undefined) columns.expired_url = url;
+    }
   }
   if (input.max_clicks !== undefined) columns.max_clicks = input.max_clicks;
   if (input.geo_block !== undefined) columns.geo_block = JSON.stringify([...new Set(input.geo_block.map((c) => c.toUpperCase()))]);
   if (input.rules !== undefined) {
     const rules: Rule[] = [];
+    if (input.rules.length > LINK_LIMITS.rules) err('rules', `must have at most ${LINK_LIMITS.rules} rules (got ${input.rules.length})`);
+    let rotatorTotal = 0;
     input.rules.forEach((rule, i) => {
       const at = `rules[${i}]`;
-      if (!isHttpUrl(rule.url)) err(`${at}.url`, 'must be an absolute http(s) URL');
+      const url = destination(`${at}.url`, rule.url, err) ?? rule.url;
       const matches = rule.matches === undefined ? [] : Array.isArray(rule.matches) ? rule.matches : [rule.matches];
+      if (matches.length > LINK_LIMITS.matchesPerRule) err(`${at}.matches`, `must have at most ${LINK_LIMITS.matchesPerRule} values (got ${matches.length})`);
       if (rule.what === 'rotator') {
-        rules.push({ what: 'rotator', url: rule.url, weight: rule.weight ?? 1 });
+        // Rotator weights are percentages of visits; the link's own url takes what is left (docs/links.md).
+        if (rule.weight === undefined) err(`${at}.weight`, 'is required for a rotator rule (a percentage, 1–100)');
+        rotatorTotal += rule.weight ?? 0;
+        rules.push({ what: 'rotator', url, weight: rule.weight ?? 0 });
         return;
       }
       if (matches.length === 0) err(`${at}.matches`, `is required for a ${rule.what} rule`);
@@ -72,8 +88,9 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
         err(`${at}.matches`, `devices must be among ${[...DEVICE_VALUES].join(', ')}`);
       }
       const normalised = rule.what === 'country' ? matches.map((m) => m.toUpperCase()) : matches.map((m) => m.toLowerCase());
-      rules.push({ what: rule.what, matches: normalised, url: rule.url });
+      rules.push({ what: rule.what, matches: normalised, url });
     });
+    if (rotatorTotal > 100) err('rules', `rotator weights are percentages and must add up to at most 100 (they add up to ${rotatorTotal})`);
     columns.rules = JSON.stringify(rules);
   }
   for (const key of ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'og_title', 'og_description'] as const) {
@@ -83,6 +100,16 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
   if (input.block_bots !== undefined) columns.block_bots = input.block_bots ? 1 : 0;
   if (input.monitor !== undefined) columns.monitor = input.monitor ? 1 : 0;
   return { columns, errors };
+}
+
+/** The stored fields that grow with input, as one JSON text: the measure of LINK_LIMITS.totalBytes. */
+export function linkSizeError(row: Partial<LinkTable>): FieldError | null {
+  const { url, expired_url, rules, tags, title, og_title, og_description, geo_block, utm_source, utm_medium, utm_campaign, utm_term, utm_content } = row;
+  const bytes = Buffer.byteLength(
+    JSON.stringify([url, expired_url, rules, tags, title, og_title, og_description, geo_block, utm_source, utm_medium, utm_campaign, utm_term, utm_content]),
+  );
+  if (bytes <= LINK_LIMITS.totalBytes) return null;
+  return { field: 'body', message: `a link may hold at most ${LINK_LIMITS.totalBytes} bytes of URLs, rules, tags and texts (this one has ${bytes})` };
 }
 
 export function throwIfErrors(errors: FieldError[], prefix = ''): void {

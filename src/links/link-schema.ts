@@ -2,16 +2,18 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 
 export const SLUG_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
-const Url = Type.String({ minLength: 1, maxLength: 2048 });
+// Lengths and counts are checked in link-input.ts against LINK_LIMITS (after normalisation),
+// so the schema only caps what is absurd before any work is done.
+const Url = Type.String({ minLength: 1, maxLength: 8192 });
 const Country = Type.String({ pattern: '^[A-Za-z]{2}$' });
 const ShortText = (max: number) => Nullable(Type.String({ maxLength: max }));
 
 export const RuleSchema = Type.Object(
   {
     what: Type.Union([Type.Literal('country'), Type.Literal('device'), Type.Literal('os'), Type.Literal('rotator')]),
-    matches: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 250 })])),
+    matches: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 })])),
     url: Url,
-    weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'rotator: the percentage of visits sent to this url' })),
   },
   { additionalProperties: false },
 );
@@ -27,7 +29,7 @@ const editable = {
   expired_url: Nullable(Url),
   max_clicks: Nullable(Type.Integer({ minimum: 1 })),
   geo_block: Type.Array(Country, { maxItems: 250 }),
-  rules: Type.Array(RuleSchema, { maxItems: 50 }),
+  rules: Type.Array(RuleSchema, { maxItems: 1000 }),
   utm_source: ShortText(200),
   utm_medium: ShortText(200),
   utm_campaign: ShortText(200),

@@ -7,7 +7,7 @@ import type { IdSource } from '../ids.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
-import { linkColumnsFrom, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
+import { linkColumnsFrom, linkSizeError, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
 import { renderLink } from './link-model.js';
 import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
 import { randomSlug } from './slugs.js';
@@ -79,7 +79,10 @@ export class LinkService {
   async createMany(workspaceId: string, inputs: CreateLinkInput[]): Promise<Link[]> {
     const prepared = inputs.map((input) => linkColumnsFrom(input));
     const errors: FieldError[] = [];
-    prepared.forEach((p, i) => p.errors.forEach((e) => errors.push({ field: inputs.length > 1 ? `links[${i}].${e.field}` : e.field, message: e.message })));
+    prepared.forEach((p, i) => {
+      const tooBig = p.errors.length === 0 ? linkSizeError(p.columns) : null;
+      for (const e of tooBig ? [...p.errors, tooBig] : p.errors) errors.push({ field: inputs.length > 1 ? `links[${i}].${e.field}` : e.field, message: e.message });
+    });
     throwIfErrors(errors);
     await this.checkDomains(workspaceId, prepared.map((p) => p.columns.domain ?? this.deps.config.defaultDomain));
 
@@ -167,6 +170,8 @@ export class LinkService {
           if (tags.length) await tx.db.insertInto('link_tags').values(tags).execute();
         }
         const afterRow: LinkTable = { ...before, ...changes };
+        const tooBig = linkSizeError(afterRow);
+        if (tooBig) throwIfErrors([tooBig]); // rolls the update back
         const previousLink = this.render(before);
         const link = this.render(afterRow);
         const previous: Record<string, unknown> = {};

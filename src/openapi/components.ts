@@ -100,6 +100,7 @@ export const TestSendResultSchema = Type.Object({
   response_body: Nullable(Type.String()),
   delivery_id: Id('dlv'),
   event_id: Id('evt'),
+  type: Type.String({ description: 'The event type sent: the one asked for, else the first the webhook subscribes to' }),
 });
 
 export const EventTypeSchema = Type.Object({

@@ -87,7 +87,7 @@ describe('checkWebhookUrl refuses local and special addresses in every spelling'
   });
 
   it('explains the address in a readable sentence', () => {
-    expect(reasonFor('https://0x7f.1/')).toBe('resolves to a loopback address (127.0.0.1)');
+    expect(reasonFor('https://0x7f.1/')).toBe('resolves to a loopback address (127.0.0.1); an operator can allow it with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS');
   });
 });
 
@@ -146,8 +146,8 @@ describe('checkWebhookUrl with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS', () => {
   });
 
   it('still refuses blocked addresses outside the allow-list', () => {
-    expect(reasonFor('https://127.0.0.2/hook', allowLoopback)).toBe('resolves to a loopback address (127.0.0.2)');
-    expect(reasonFor('https://[::1]/hook', allowLoopback)).toBe('resolves to a loopback address (::1)');
+    expect(reasonFor('https://127.0.0.2/hook', allowLoopback)).toBe('resolves to a loopback address (127.0.0.2); an operator can allow it with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS');
+    expect(reasonFor('https://[::1]/hook', allowLoopback)).toBe('resolves to a loopback address (::1); an operator can allow it with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS');
     expect(reasonFor('http://169.254.169.254/', allowLoopback)).toContain('cloud metadata');
   });
 

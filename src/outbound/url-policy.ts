@@ -32,7 +32,9 @@ export function checkWebhookUrl(raw: string, allowPrivate: CidrSet): UrlCheck {
     const allowed = allowPrivate.has(address);
     if (!allowed) {
       const range = blockedRangeOf(address);
-      if (range !== null) return refuse(`resolves to ${describeBlockedRange(range)} (${address})`);
+      if (range !== null) {
+        return refuse(`resolves to ${describeBlockedRange(range)} (${address}); an operator can allow it with LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS`);
+      }
     }
     if (url.protocol === 'http:' && !allowed) return refuse(httpsReason(allowPrivate));
     return { ok: true, url };

@@ -8,8 +8,9 @@ export interface Visitor {
 }
 
 /**
- * The first rule that matches the visitor wins; rotator rules form one weighted pool that is
- * drawn from at the position of the first of them. No match → the link's own URL.
+ * The first rule that matches the visitor wins; rotator rules form one pool that is drawn from at
+ * the position of the first of them. Rotator weights are percentages of visits and the link's own
+ * URL takes the rest (docs/links.md). No match → the link's own URL.
  */
 export function pickDestination(link: Pick<CachedLink, 'url' | 'rules'>, visitor: Visitor, random: () => number = Math.random): string {
   let rotatorSeen = false;
@@ -17,7 +18,7 @@ export function pickDestination(link: Pick<CachedLink, 'url' | 'rules'>, visitor
     if (rule.what === 'rotator') {
       if (rotatorSeen) continue;
       rotatorSeen = true;
-      return drawRotator(link.rules.filter((r) => r.what === 'rotator'), random);
+      return drawRotator(link.rules.filter((r) => r.what === 'rotator'), link.url, random);
     }
     if (matches(rule, visitor)) return rule.url;
   }
@@ -40,14 +41,15 @@ function matches(rule: Rule, visitor: Visitor): boolean {
   }
 }
 
-function drawRotator(pool: Rule[], random: () => number): string {
-  const total = pool.reduce((sum, r) => sum + (r.weight ?? 1), 0);
+function drawRotator(pool: Rule[], ownUrl: string, random: () => number): string {
+  // Links stored before weights were percentages may add up to more than 100: then they share all visits.
+  const total = Math.max(100, pool.reduce((sum, r) => sum + (r.weight ?? 0), 0));
   let pick = random() * total;
   for (const rule of pool) {
-    pick -= rule.weight ?? 1;
+    pick -= rule.weight ?? 0;
     if (pick < 0) return rule.url;
   }
-  return pool[pool.length - 1]!.url;
+  return ownUrl;
 }
 
 /**

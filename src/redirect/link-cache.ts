@@ -19,12 +19,16 @@ export class LinkCache {
   constructor(
     private readonly storage: Storage,
     private readonly baseUrl: string,
+    /** The default short domain (config.defaultDomain): every workspace's links are served there. */
+    private readonly defaultDomain: string,
     private readonly maxEntries = 100_000,
     private readonly ttlMs = 60_000,
   ) {
     this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
     // Workspace settings are baked into entries; changes are rare, so start over.
     this.unsubscribe.push(storage.subscribe('workspace_changed', () => this.clear()));
+    // Which workspace holds a custom domain decides whose links it serves (see load).
+    this.unsubscribe.push(storage.subscribe('domain_changed', () => this.clear()));
   }
 
   /** Synchronous when cached: the common case costs one Map lookup. */
@@ -87,6 +91,18 @@ export class LinkCache {
   private async load(domain: string, slug: string): Promise<CachedLink | null> {
     const row = await this.storage.db.selectFrom('links').selectAll().where('domain', '=', domain).where('slug', '=', slug).executeTakeFirst();
     if (!row) return null;
+    if (domain !== this.defaultDomain) {
+      // Several workspaces may claim a hostname while it is pending; only the one that verified it
+      // has its links served there (another's links on it are someone else's squat).
+      const holder = await this.storage.db
+        .selectFrom('domains')
+        .select('id')
+        .where('hostname', '=', domain)
+        .where('workspace_id', '=', row.workspace_id)
+        .where('verified', '=', 1)
+        .executeTakeFirst();
+      if (!holder) return null;
+    }
     const workspace = await this.storage.db.selectFrom('workspaces').select('settings').where('id', '=', row.workspace_id).executeTakeFirst();
     const settings = parseSettings(workspace?.settings ?? '{}');
     return toCachedLink(

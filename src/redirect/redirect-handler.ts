@@ -9,10 +9,12 @@ import { isEuCountry, type GeoLookup } from '../clicks/geo.js';
 import { referrerDomain } from '../clicks/referrer.js';
 import type { UserAgentInfo } from '../clicks/user-agent.js';
 import type { IdSource } from '../ids.js';
+import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { SLUG_PATTERN } from '../links/link-schema.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
 import { buildDestination, pickDestination } from './destination.js';
+import { hasOpenGraph, isUnfurler, renderOgPage } from './og-page.js';
 import type { DomainDirectory } from './domain-directory.js';
 import type { LinkCache } from './link-cache.js';
 
@@ -56,7 +58,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
     // no-store: a cached redirect would skip counting (and rules) on the next visit.
     const headers: Record<string, string | number> = { 'cache-control': 'private, no-store' };
     if (status === 503) headers['retry-after'] = RETRY_AFTER_S;
-    if (location) headers.location = location;
+    if (location) headers.location = headerSafe(location);
     if (status !== 302) {
       headers['content-type'] = 'text/plain; charset=utf-8';
       headers['content-length'] = Buffer.byteLength(text);
@@ -81,6 +83,13 @@ export function createRedirectHandler(deps: RedirectDeps) {
         link.expiredNotified = true;
       }
       return link.expiredUrl ? send(res, 302, link.expiredUrl, '') : send(res, 410, null, 'This link has expired');
+    }
+
+    if (hasOpenGraph(link.api) && isUnfurler(req.headers['user-agent'])) {
+      const html = renderOgPage(link.api);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'public, max-age=300' });
+      res.end(req.method === 'HEAD' ? undefined : html);
+      return;
     }
 
     const ua = deps.parseUserAgent(req.headers['user-agent']);
@@ -126,9 +135,19 @@ export function createRedirectHandler(deps: RedirectDeps) {
     destination: string,
     now: number,
   ): Click {
-    const referrerHeader = req.headers.referer ?? null;
+    // What a click keeps is bounded (docs/links.md): every event and delivery carries it.
+    const referrerHeader = truncateOrNull(req.headers.referer, CLICK_LIMITS.referrer);
     const params: Record<string, string> = {};
-    if (query) for (const [k, v] of query) if (!(k in params)) params[k] = v;
+    let kept = 0;
+    if (query) {
+      for (const [k, v] of query) {
+        if (kept >= CLICK_LIMITS.params) break;
+        const key = truncate(k, CLICK_LIMITS.paramKey);
+        if (key in params) continue;
+        params[key] = truncate(v, CLICK_LIMITS.paramValue);
+        kept++;
+      }
+    }
     return {
       id: deps.ids.next('clk'),
       timestamp: toIso(now),
@@ -142,10 +161,10 @@ export function createRedirectHandler(deps: RedirectDeps) {
       referrer_domain: referrerDomain(referrerHeader),
       bot: ua.bot,
       bot_name: ua.bot_name,
-      destination,
+      destination: truncate(destination, CLICK_LIMITS.destination),
       params,
       qr: query?.get('qr') === '1',
-      user_agent: req.headers['user-agent'] ?? null,
+      user_agent: truncateOrNull(req.headers['user-agent'], CLICK_LIMITS.userAgent),
       ip: link.includeClickIp ? ip : null,
     };
   }
@@ -163,4 +182,19 @@ function queryOf(url: string | undefined): URLSearchParams | null {
   const at = url?.indexOf('?') ?? -1;
   if (at === -1 || !url) return null;
   return new URLSearchParams(url.slice(at + 1));
+}
+
+/**
+ * Destinations are stored normalised (ASCII only), but a row written before that rule, or a
+ * destination the visitor's query was merged into, must still never make writeHead throw.
+ */
+function headerSafe(location: string): string {
+  if (!/[^\x21-\x7e]/.test(location)) return location;
+  let text = location;
+  try {
+    text = new URL(location).href;
+  } catch {
+    // not a URL at all: percent-encode what cannot go into a header and let the browser judge it
+  }
+  return text.replace(/[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }

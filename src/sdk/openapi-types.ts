@@ -1642,6 +1642,8 @@ export interface components {
             response_body: string | null;
             delivery_id: string;
             event_id: string;
+            /** @description The event type sent: the one asked for, else the first the webhook subscribes to */
+            type: string;
         };
         Domain: {
             id: string;

@@ -56,6 +56,8 @@ export interface DomainTable {
   verified_at: number | null;
   last_checked_at: number | null;
   created_at: number;
+  /** Why the last DNS check did not verify the domain (what TXT was found, or that another workspace won); null once verified. */
+  verification_error: string | null;
 }
 
 export interface LinkTable {
@@ -213,10 +215,11 @@ export interface IntegrationTable {
   created_at: number;
 }
 
-/** One failed login; rate limiting counts rows per bucket within a window. */
-export interface LoginFailureTable {
+/** Login attempts of one bucket (an account at an address, an address, an account) in a fixed window. */
+export interface LoginAttemptTable {
   bucket: string;
-  failed_at: number;
+  attempts: number;
+  window_started_at: number;
 }
 
 /** Health-check state of one monitored link (see src/monitoring/). */
@@ -252,6 +255,6 @@ export interface Database {
   delivery_attempts: DeliveryAttemptTable;
   invites: InviteTable;
   integrations: IntegrationTable;
-  login_failures: LoginFailureTable;
+  login_attempts: LoginAttemptTable;
   link_monitors: LinkMonitorTable;
 }

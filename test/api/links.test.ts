@@ -35,7 +35,7 @@ describe.each(DIALECTS)('links API on %s', (dialect) => {
       utm_source: 'newsletter',
       geo_block: ['RU'],
       max_clicks: 10,
-      rules: [{ what: 'country', matches: ['DE'], url: 'https://example.de' }],
+      rules: [{ what: 'country', matches: ['DE'], url: 'https://example.de/' }],
       forward_params: true,
       block_bots: false,
       clicks: 0,
@@ -90,11 +90,11 @@ describe.each(DIALECTS)('links API on %s', (dialect) => {
     const link = (await t.api('POST', '/api/links', { url: 'https://before.example', title: 'Old' }, key)).json();
     const res = await t.api('PATCH', `/api/links/${link.id}`, { url: 'https://after.example', title: 'Old' }, key);
     expect(res.status).toBe(200);
-    expect(res.json().url).toBe('https://after.example');
+    expect(res.json().url).toBe('https://after.example/');
     const events = (await t.api('GET', '/api/events?type=link.updated', undefined, key)).json().data;
     const event = events.find((e: { data: { link: { id: string } } }) => e.data.link.id === link.id);
-    expect(event.data.previous).toEqual({ url: 'https://before.example' });
-    expect(event.data.link.url).toBe('https://after.example');
+    expect(event.data.previous).toEqual({ url: 'https://before.example/' });
+    expect(event.data.link.url).toBe('https://after.example/');
   });
 
   it('lists with search, tag and domain filters and cursor pagination', async () => {

@@ -20,7 +20,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     expect(res.status, res.text).toBe(200);
     if (workspaceId) expect(res.json().workspace_id).toBe(workspaceId);
     const cookie = String(res.headers['set-cookie']).split(';')[0]!;
-    return (method, path, body) => http(t.url, method, path, { headers: { cookie }, ...(body === undefined ? {} : { body }) });
+    return (method, path, body) => http(t.url, method, path, { headers: { cookie, 'sec-fetch-site': 'same-origin' }, ...(body === undefined ? {} : { body }) });
   }
 
   it('adds an existing user at once and invites an unknown email until their signup', async () => {

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import type { ManualClock } from '../../src/clock.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { expectValidEvents } from '../helpers/event-schemas.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const PASSWORD = 'correct horse battery';
-const WINDOW_MS = 15 * 60_000;
 
 describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
   let t: TestApp;
@@ -18,12 +15,12 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
     http(url, 'POST', '/api/auth/login', { body, headers: { 'x-forwarded-for': ip, 'user-agent': userAgent } });
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { clock: 'manual', config: { trustProxy: true } });
+    t = await startTestApp(dialect, { clock: 'manual', config: { trustProxy: { kind: 'hops', hops: 1 }, adminEmails: new Set(['ops@example.com', 'ops2@example.com']) } });
   });
   afterAll(async () => t?.close());
 
-  it('emits account.upgraded and account.downgraded with the previous plan', async () => {
-    const { key, workspaceId } = await t.signup();
+  it('emits account.upgraded and account.downgraded with the previous plan (an operator changes it)', async () => {
+    const { key, workspaceId } = await t.signup('ops@example.com');
     expect((await t.api('GET', '/api/workspace', undefined, key)).json().plan).toBe('pro');
     const up = await t.api('PATCH', '/api/workspace', { plan: 'team' }, key);
     expect(up.status).toBe(200);
@@ -44,7 +41,7 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
   });
 
   it('refuses an unknown plan with 400 and emits nothing', async () => {
-    const { key } = await t.signup();
+    const { key } = await t.signup('OPS2@Example.com');
     for (const plan of ['platinum', '', 'PRO']) {
       const res = await t.api('PATCH', '/api/workspace', { plan }, key);
       expect(res.status, plan).toBe(400);
@@ -75,65 +72,5 @@ describe.each(DIALECTS)('plans and logins on %s', (dialect) => {
       expect(failed[0].data).toEqual({ email: user.email, ip, user_agent: 'Mozilla/5.0 (X11; Linux)' });
     }
     expect((await login({ email: user.email, password: PASSWORD }, ip)).status).toBe(200);
-  });
-
-  it('rate limits failed logins per account with 429 and Retry-After, shared across processes', async () => {
-    const user = await t.signup();
-    for (let i = 0; i < 5; i++) {
-      // Spread over addresses: the account limit, not the IP limit, is what trips.
-      expect((await login({ email: user.email, password: `wrong-${i}` }, freshIp())).status).toBe(401);
-      (t.clock as ManualClock).advance(1_000);
-    }
-    const ip = freshIp();
-    const limited = await login({ email: user.email, password: 'wrong again' }, ip);
-    expect(limited.status).toBe(429);
-    expect(limited.json().error.code).toBe('RATE_LIMITED');
-    // The oldest of the five failures leaves the window in 15 min minus the 5 s since.
-    expect(limited.headers['retry-after']).toBe(String((WINDOW_MS - 5_000) / 1000));
-    // Even the right password waits: the limit is checked before the password.
-    expect((await login({ email: user.email, password: PASSWORD }, ip)).status).toBe(429);
-    // A refused attempt is not a failure: no event for it and the wait does not grow.
-    const failedEvents = (await t.api('GET', '/api/events?type=security.login_failed', undefined, user.key)).json().data;
-    expect(failedEvents).toHaveLength(5);
-
-    // A second process on the same database sees the same count.
-    const second = await createApp({ config: t.config, storage: t.storage, clock: t.clock, logLevel: 'silent' });
-    const secondUrl = await second.listen(0, '127.0.0.1');
-    try {
-      expect((await login({ email: user.email, password: PASSWORD }, freshIp(), 'x', secondUrl)).status).toBe(429);
-    } finally {
-      await second.close();
-    }
-
-    (t.clock as ManualClock).advance(WINDOW_MS - 5_000);
-    const ok = await login({ email: user.email, password: PASSWORD }, ip);
-    expect(ok.status).toBe(200);
-    // Success forgives the account's failures.
-    for (let i = 0; i < 4; i++) expect((await login({ email: user.email, password: 'nope' }, freshIp())).status).toBe(401);
-    expect((await login({ email: user.email, password: PASSWORD }, freshIp())).status).toBe(200);
-  });
-
-  it('rate limits unknown emails exactly like known ones', async () => {
-    const email = `ghost-${dialect}-${Date.now()}@example.com`;
-    const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await login({ email, password: 'guess' }, freshIp()));
-    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429]);
-    expect(answers[5]!.headers['retry-after']).toBe(String(WINDOW_MS / 1000));
-  });
-
-  it('rate limits failed logins per IP across accounts', async () => {
-    const users = await Promise.all(Array.from({ length: 4 }, () => t.signup()));
-    const ip = freshIp();
-    for (let i = 0; i < 10; i++) {
-      const res = await login({ email: users[i % 4]!.email, password: `wrong-${i}` }, ip);
-      expect(res.status, `attempt ${i + 1}`).toBe(401);
-    }
-    const limited = await login({ email: users[0]!.email, password: PASSWORD }, ip);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers['retry-after'])).toBe(WINDOW_MS / 1000);
-    // Another address is not affected.
-    expect((await login({ email: users[0]!.email, password: PASSWORD }, freshIp())).status).toBe(200);
-    (t.clock as ManualClock).advance(WINDOW_MS);
-    expect((await login({ email: users[1]!.email, password: PASSWORD }, ip)).status).toBe(200);
   });
 });

@@ -27,7 +27,7 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     dns = await startDnsServer({});
     t = await startTestApp(dialect, {
       clock: 'manual',
-      config: { geoHeader: 'cf-ipcountry', allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')], dnsServer: { host: dns.host, port: dns.port } },
+      config: { adminEmails: new Set(['owner@catalog.test']), geoHeader: 'cf-ipcountry', allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')], dnsServer: { host: dns.host, port: dns.port } },
     });
   });
   afterAll(async () => {
@@ -38,7 +38,8 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
 
   it('emits each of the documented event types (docs/events.md), all valid against their schemas', async () => {
     const clock = t.clock as ManualClock;
-    const owner = await t.signup();
+    // An operator (LINKWIRE_ADMIN_EMAILS), so that the plan changes below are allowed.
+    const owner = await t.signup('owner@catalog.test');
     const key = owner.key;
     const api = (method: string, path: string, body?: unknown) => t.api(method, path, body, key);
     const visit = (slug: string, headers: Record<string, string> = {}, query = '') => http(t.url, 'GET', `/${slug}${query}`, { headers: { 'user-agent': UA, ...headers } });

@@ -65,6 +65,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     expect((await call('GET', '/api/links')).status).toBe(401);
     expect((await call('PATCH', '/api/workspace', { token, body: { name: 'Renamed', settings: { include_click_ip: true } } })).status).toBe(200);
     expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/readyz')).status).toBe(200);
 
     // Links
     const link = await call('POST', '/api/links', { token, body: { url: 'https://example.com/a', slug: `docs-${dialect}`, tags: ['x'], rules: [{ what: 'device', matches: 'mobile', url: 'https://m.example.com' }] } });

@@ -44,8 +44,8 @@ describe.each(DIALECTS)('the redirect on %s', (dialect) => {
     const rotator = await createLink({
       url: 'https://example.com/unused',
       rules: [
-        { what: 'rotator', url: 'https://a.example.com/', weight: 1 },
-        { what: 'rotator', url: 'https://b.example.com/', weight: 3 },
+        { what: 'rotator', url: 'https://a.example.com/', weight: 25 },
+        { what: 'rotator', url: 'https://b.example.com/', weight: 75 },
       ],
     });
     const forward = await createLink({ url: 'https://example.com/f?x=1', forward_params: true });

@@ -3,7 +3,10 @@ import { initial } from './001_initial.js';
 import { membersIntegrations } from './002_members_integrations.js';
 import { linkMonitoring } from './003_link_monitoring.js';
 import { deliveryClaims } from './004_delivery_claims.js';
-import { eventStreamPosition } from './005_event_stream_position.js';
+import { normalisedDestinations } from './005_normalised_destinations.js';
+import { loginAttempts } from './006_login_attempts.js';
+import { domainClaims } from './007_domain_claims.js';
+import { eventStreamPosition } from './008_event_stream_position.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -11,5 +14,8 @@ export const migrations: Record<string, Migration> = {
   '002_members_integrations': membersIntegrations,
   '003_link_monitoring': linkMonitoring,
   '004_delivery_claims': deliveryClaims,
-  '005_event_stream_position': eventStreamPosition,
+  '005_normalised_destinations': normalisedDestinations,
+  '006_login_attempts': loginAttempts,
+  '007_domain_claims': domainClaims,
+  '008_event_stream_position': eventStreamPosition,
 };
