@@ -10,7 +10,7 @@ import type { Database } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
-import { findDelivery, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
+import { findDelivery, insertTestSend, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
 import { deliveryBody, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { TargetClient } from '../outbound/target-client.js';
@@ -49,43 +49,25 @@ export class DeliveryService {
     const outcome = classifyResponse(response, clock.now());
     const error = outcome.kind === 'failed' ? outcome.reason : null;
     const now = clock.now();
-    await storage.transaction(async (tx) => {
-      await tx.db
-        .insertInto('deliveries')
-        .values({
-          id: deliveryId,
-          workspace_id: workspaceId,
-          webhook_id: webhookId,
-          event_id: envelope.id,
-          event_type: envelope.type,
-          status: outcome.kind === 'succeeded' ? 'succeeded' : 'failed',
-          attempts_count: 1,
-          next_attempt_at: null,
-          lease_until: null,
-          lease_owner: null,
-          is_test: 1,
-          body: JSON.stringify(envelope),
-          created_at: startedAt,
-          updated_at: now,
-        })
-        .execute();
-      await tx.db
-        .insertInto('delivery_attempts')
-        .values({
-          id: ids.next('att'),
-          delivery_id: deliveryId,
-          workspace_id: workspaceId,
-          attempt: 1,
-          started_at: startedAt,
-          status_code: response.statusCode,
-          response_time_ms: Math.round(response.responseTimeMs),
-          error,
-          response_body: response.body === '' ? null : response.body,
-          request_headers: JSON.stringify(request?.headers ?? {}),
-          worker_id: null,
-        })
-        .execute();
-    });
+    await storage.transaction((tx) =>
+      insertTestSend(tx.db, {
+        deliveryId,
+        attemptId: ids.next('att'),
+        workspaceId,
+        webhookId,
+        eventId: envelope.id,
+        eventType: envelope.type,
+        body: JSON.stringify(envelope),
+        succeeded: outcome.kind === 'succeeded',
+        startedAt,
+        finishedAt: now,
+        statusCode: response.statusCode,
+        responseTimeMs: Math.round(response.responseTimeMs),
+        error,
+        responseBody: response.body === '' ? null : response.body,
+        requestHeaders: JSON.stringify(request?.headers ?? {}),
+      }),
+    );
     return {
       success: outcome.kind === 'succeeded',
       status_code: response.statusCode,

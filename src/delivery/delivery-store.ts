@@ -16,3 +16,4 @@ export { requeueDelivery, requeueSince } from './sql/replay.js';
 export { purgeDeliveries } from './sql/purge.js';
 export { failPendingOfWebhooks } from './sql/fail-pending-of-webhooks.js';
 export { findDelivery, listDeliveries } from './sql/find.js';
+export { insertTestSend, type TestSendRecord } from './sql/insert-test-send.js';

@@ -1,22 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { validationError } from '../errors.js';
+import { encodeCursor } from '../page-cursor.js';
+
+// The cursor codec lives in page-cursor.ts (the member list builds its pages outside HTTP); routes import it from here.
+export { decodeCursor, encodeCursor } from '../page-cursor.js';
 
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 };
-
-/** Cursors are opaque to clients; inside they are the last id of the previous page. */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(lastId, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): string | null {
-  if (!cursor) return null;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z]+_[0-9a-z]{26}$/.test(id)) throw validationError('cursor is invalid', { field: 'cursor' });
-  return id;
-}
 
 /** Given limit+1 rows (newest first), returns the page and the cursor for the next one. */
 export function page<T extends { id: string }, R>(rows: T[], limit: number, render: (row: T) => R): { data: R[]; next_cursor: string | null } {

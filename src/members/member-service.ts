@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import { encodeCursor } from '../http/pagination.js';
+import { encodeCursor } from '../page-cursor.js';
 import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
