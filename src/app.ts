@@ -57,6 +57,13 @@ import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
 import { monitorRoutes } from './monitoring/routes.js';
+import { clickRoutes } from './clicks/routes.js';
+import { RecentClicks } from './clicks/recent-clicks.js';
+import { webhookHealthRoutes } from './delivery/health-routes.js';
+import { WebhookHealthReport } from './delivery/webhook-health.js';
+import { loadDashboardFiles } from './web/dashboard-files.js';
+import { dashboardRoutes } from './web/dashboard-routes.js';
+import { filterCheckRoutes } from './webhooks/filter-check-routes.js';
 import { EventStreamHub, type EventStreamOptions } from './events/event-stream.js';
 import { eventStreamRoutes } from './events/stream-routes.js';
 import { Metrics } from './metrics/metrics.js';
@@ -179,7 +186,12 @@ export async function createApp(input: AppDeps): Promise<App> {
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const routeConfig = request.routeOptions.config as { public?: boolean } | undefined;
+    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean } | undefined;
+    if (routeConfig?.optionalAuth) {
+      // Answers anonymous callers too (the dashboard asks "am I logged in?" without a 401 in the console).
+      request.principal = await authenticate(request).catch(() => null);
+      return;
+    }
     if (routeConfig?.public) return;
     request.principal = await authenticate(request);
     if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
@@ -241,6 +253,10 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(integrationRoutes(new IntegrationService({ storage, clock, ids, outbox })));
     await fastify.register(webhookRoutes(new WebhookService({ config, storage, clock, ids, plans })));
     await fastify.register(eventRoutes(storage, clock));
+    await fastify.register(clickRoutes(new RecentClicks({ storage, links })));
+    await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
+    await fastify.register(filterCheckRoutes());
+    await fastify.register(dashboardRoutes(loadDashboardFiles()));
     await fastify.register(eventStreamRoutes(streams));
   }
 

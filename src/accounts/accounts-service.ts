@@ -133,6 +133,26 @@ export class AccountsService {
     return { token, userId: user.id, workspaceId: membership.workspace_id };
   }
 
+  /** The workspaces a user belongs to, oldest membership first (the dashboard's workspace picker). */
+  async workspacesOf(userId: string): Promise<{ id: string; name: string; role: string }[]> {
+    return this.deps.storage.db
+      .selectFrom('memberships as m')
+      .innerJoin('workspaces as w', 'w.id', 'm.workspace_id')
+      .select(['w.id', 'w.name', 'm.role'])
+      .where('m.user_id', '=', userId)
+      .orderBy('m.added_at')
+      .orderBy('w.id', 'desc')
+      .execute();
+  }
+
+  /** Points a session at another of its user's workspaces; FORBIDDEN when the user is not a member. */
+  async switchWorkspace(token: string, userId: string, workspaceId: string): Promise<void> {
+    const { db } = this.deps.storage;
+    const member = await db.selectFrom('memberships').select('role').where('user_id', '=', userId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!member) throw new AppError('FORBIDDEN', 'You are not a member of that workspace');
+    await db.updateTable('sessions').set({ workspace_id: workspaceId }).where('id', '=', hashToken(token)).where('user_id', '=', userId).execute();
+  }
+
   async logout(token: string): Promise<void> {
     await this.deps.storage.db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
   }

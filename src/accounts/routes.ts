@@ -63,6 +63,52 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       return reply.status(204).send(null);
     });
 
+    r.get(
+      '/api/auth/session',
+      {
+        config: { public: true, optionalAuth: true },
+        schema: {
+          summary: 'Whether the caller is logged in, and their workspaces (answers anonymous callers too)',
+          response: {
+            200: Type.Object({
+              authenticated: Type.Boolean(),
+              via: Type.Union([Type.Literal('session'), Type.Literal('api_key'), Type.Null()]),
+              workspaces: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const principal = request.principal;
+        if (!principal) return { authenticated: false, via: null, workspaces: [] };
+        const list = principal.userId ? await accounts.workspacesOf(principal.userId) : [];
+        return { authenticated: true, via: principal.via, workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+      },
+    );
+
+    r.get(
+      '/api/auth/workspaces',
+      { schema: { summary: 'The caller’s workspaces', response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
+      async (request) => {
+        const principal = principalOf(request);
+        if (!principal.userId) return { data: [] };
+        const list = await accounts.workspacesOf(principal.userId);
+        return { data: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+      },
+    );
+
+    r.post(
+      '/api/auth/switch-workspace',
+      { schema: { summary: 'Point the dashboard session at another of the user’s workspaces', body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: NoContent, ...errors(400, 403) } } },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+        if (principal.via !== 'session' || !token || !principal.userId) throw new AppError('FORBIDDEN', 'Only a dashboard session can switch workspaces; an API key belongs to one');
+        await accounts.switchWorkspace(token, principal.userId, request.body.workspace_id);
+        return reply.status(204).send(null);
+      },
+    );
+
     r.get('/api/workspace', { schema: { summary: 'The caller’s workspace', response: { 200: ref('Workspace') } } }, async (request) => accounts.getWorkspace(principalOf(request).workspaceId));
 
     r.patch('/api/workspace', { schema: { summary: 'Rename, change settings or (operators only) the plan', body: UpdateWorkspaceBody, response: { 200: ref('Workspace'), ...errors(400, 403) } } }, async (request) => {

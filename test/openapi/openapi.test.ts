@@ -3,16 +3,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
+import { UNDOCUMENTED_ROUTES as NOT_IN_DOCUMENT } from '../../src/openapi/document.js';
 import { documentAndRoutes, openApiPath, strictCopy, type OpenApiDocument } from '../helpers/openapi.js';
-
-/**
- * Routes that are not part of the API and so not in the document, each with its reason. Any other
- * route Fastify registers must appear in the document's paths with its responses.
- */
-const NOT_IN_DOCUMENT: { pattern: RegExp; why: string }[] = [
-  { pattern: /^\/openapi\.json$/, why: 'the document itself' },
-  { pattern: /^\/docs(\/.*)?$/, why: 'the docs page and its bundled swagger-ui assets' },
-];
 
 describe('OpenAPI document', () => {
   let document: OpenApiDocument;

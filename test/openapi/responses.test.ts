@@ -61,6 +61,12 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     expect(login.status).toBe(200);
     const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
     expect((await call('GET', '/api/workspace', { headers: { cookie } })).status).toBe(200);
+    // The dashboard's session routes.
+    expect((await call('GET', '/api/auth/session')).body.authenticated).toBe(false);
+    expect((await call('GET', '/api/auth/session', { headers: { cookie } })).body.authenticated).toBe(true);
+    const mine = await call('GET', '/api/auth/workspaces', { headers: { cookie } });
+    expect(mine.status).toBe(200);
+    expect((await call('POST', '/api/auth/switch-workspace', { headers: { cookie, origin: t.url }, body: { workspace_id: mine.body.data[0].id } })).status).toBe(204);
     expect((await call('POST', '/api/auth/logout', { headers: { cookie } })).status).toBe(204);
     expect((await call('GET', '/api/links')).status).toBe(401);
     expect((await call('PATCH', '/api/workspace', { token, body: { name: 'Renamed', settings: { include_click_ip: true } } })).status).toBe(200);
@@ -78,6 +84,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     expect((await call('GET', '/api/links/lnk_00000000000000000000000000', { token })).status).toBe(404);
     expect((await call('PATCH', `/api/links/${linkId}`, { token, body: { title: 'Docs', monitor: false } })).status).toBe(200);
     expect((await call('GET', `/api/links/${linkId}/stats?interval=24h`, { token })).status).toBe(200);
+    expect((await call('GET', `/api/links/${linkId}/clicks?limit=5`, { token })).status).toBe(200);
     expect((await call('GET', `/api/links/${linkId}/monitor`, { token })).status).toBe(200);
     expect((await call('GET', `/api/links/${linkId}/qr?format=svg`, { token })).status).toBe(200);
     const bulk = await call('POST', '/api/links/bulk', { token, body: { links: [{ url: 'https://example.com/1' }, { url: 'https://example.com/2' }] } });
@@ -126,6 +133,8 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     const test = await call('POST', `/api/webhooks/${hookId}/test`, { token, body: { type: 'link.clicked' } });
     expect(test.status).toBe(200);
     expect(test.body.success).toBe(true);
+    expect((await call('GET', '/api/webhook-health', { token })).status).toBe(200);
+    expect((await call('POST', '/api/webhook-filters/check', { token, body: { filter: 'data.click.bot = false' } })).status).toBe(200);
     expect((await call('POST', '/api/links', { token, body: { url: 'https://example.com/fires' } })).status).toBe(201);
     await until('a real delivery', async () => {
       const list = await call('GET', `/api/webhooks/${hookId}/deliveries?status=succeeded`, { token });

@@ -1,0 +1,236 @@
+import { useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
+import { del, get, type Click, type Link, type Page, type Webhook } from '../api';
+import { ClickChart } from '../chart';
+import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+
+interface Stats {
+  totals: { clicks: number; qr: number; bots: number };
+  timeseries: { start: string; clicks: number }[];
+  countries: { country: string | null; clicks: number }[];
+  devices: { device: string | null; clicks: number }[];
+  browsers: { browser: string | null; clicks: number }[];
+  os: { os: string | null; clicks: number }[];
+  referrers: { referrer_domain: string | null; clicks: number }[];
+}
+
+interface Monitor {
+  monitor: boolean;
+  status: string;
+  last_checked_at?: string | null;
+  last_status_code?: number | null;
+  last_error?: string | null;
+}
+
+function Breakdown(props: { title: string; rows: { name: string | null; clicks: number }[] }) {
+  const max = Math.max(1, ...props.rows.map((r) => r.clicks));
+  return (
+    <div class="card breakdown">
+      <h3>{props.title}</h3>
+      {props.rows.length === 0 ? (
+        <p class="muted">No clicks yet.</p>
+      ) : (
+        <ul>
+          {props.rows.map((r) => (
+            <li key={r.name ?? '-'}>
+              <span>{r.name ?? 'Unknown'}</span>
+              <meter min={0} max={max} value={r.clicks} aria-label={`${r.name ?? 'Unknown'}: ${r.clicks}`} />
+              <span class="num">{r.clicks}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function LinkWebhooks(props: { link: Link }) {
+  const { data, error, reload } = useLoad(() => get<Page<Webhook>>(`/api/links/${props.link.id}/webhooks`), [props.link.id]);
+  const [removeError, setRemoveError] = useState<unknown>(null);
+  return (
+    <section class="card">
+      <div class="page-head">
+        <h2>Webhooks for this link</h2>
+        <a class="button" href={`/settings/webhooks/new?link_id=${props.link.id}`}>
+          New webhook for this link
+        </a>
+      </div>
+      <ErrorBox error={error ?? removeError} />
+      {data && data.data.length === 0 && <p class="muted">No webhook listens to this link alone. Workspace webhooks still receive its events.</p>}
+      <ul class="plain">
+        {data?.data.map((w) => (
+          <li key={w.id}>
+            <a href={`/settings/webhooks/${w.id}`}>{w.name}</a> <span class="muted mono small">{w.url}</span>{' '}
+            <button
+              type="button"
+              class="ghost"
+              onClick={async () => {
+                try {
+                  await del(`/api/links/${props.link.id}/webhooks/${w.id}`);
+                  reload();
+                } catch (err) {
+                  setRemoveError(err);
+                }
+              }}
+            >
+              Detach
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function LinkDetailPage() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  const id = params.id!;
+  const [interval, setInterval] = useState<'24h' | '7d' | '30d'>('7d');
+  const [deleting, setDeleting] = useState(false);
+  const link = useLoad(() => get<Link>(`/api/links/${id}`), [id]);
+  const stats = useLoad(() => get<Stats>(`/api/links/${id}/stats?interval=${interval}`), [id, interval]);
+  const clicks = useLoad(() => get<{ data: Click[] }>(`/api/links/${id}/clicks?limit=20`), [id]);
+  const monitor = useLoad(() => get<Monitor>(`/api/links/${id}/monitor`), [id]);
+
+  if (link.error) return <ErrorBox error={link.error} />;
+  if (!link.data) return <Loading />;
+  const l = link.data;
+  const s = stats.data;
+  return (
+    <section>
+      <p>
+        <a href="/links">← Links</a>
+      </p>
+      <div class="page-head">
+        <h1>{l.title || `${l.domain}/${l.slug}`}</h1>
+        <div class="actions">
+          <a class="button" href={`/links/${l.id}/edit`}>
+            Edit
+          </a>
+          <button type="button" class="danger" onClick={() => setDeleting(true)}>
+            Delete
+          </button>
+        </div>
+      </div>
+      <div class="detail-top">
+        <div class="card grow">
+          <CopyField label="Short URL" value={l.short_url} />
+          <p class="truncate">
+            Goes to <span class="mono">{l.url}</span>
+          </p>
+          <p class="muted small">
+            {l.clicks} clicks · created {formatTime(l.created_at)}
+            {l.tags.length > 0 && ` · tags: ${l.tags.join(', ')}`}
+            {l.expires_at && ` · expires ${formatTime(l.expires_at)}`}
+            {l.max_clicks !== null && ` · limit ${l.max_clicks} clicks`}
+          </p>
+        </div>
+        <div class="card qr">
+          <img src={`/api/links/${l.id}/qr?format=svg`} alt={`QR code for ${l.short_url}`} width={148} height={148} />
+          <div class="actions">
+            <a class="button" href={`/api/links/${l.id}/qr?format=png`} download={`${l.slug}.png`}>
+              Download PNG
+            </a>
+            <a class="button" href={`/api/links/${l.id}/qr?format=svg`} download={`${l.slug}.svg`}>
+              Download SVG
+            </a>
+          </div>
+        </div>
+      </div>
+
+      <section class="card">
+        <div class="page-head">
+          <h2>Clicks</h2>
+          <div class="segmented" role="group" aria-label="Chart period">
+            {(['24h', '7d', '30d'] as const).map((i) => (
+              <button key={i} type="button" aria-pressed={interval === i} onClick={() => setInterval(i)}>
+                {i === '24h' ? '24 h' : i === '7d' ? '7 days' : '30 days'}
+              </button>
+            ))}
+          </div>
+        </div>
+        <ErrorBox error={stats.error} />
+        {s && (
+          <>
+            <p>
+              <strong>{s.totals.clicks}</strong> clicks in this period · {s.totals.qr} from the QR code · {s.totals.bots} bots
+            </p>
+            <ClickChart points={s.timeseries} label={`Clicks over ${interval}`} />
+          </>
+        )}
+      </section>
+
+      {s && (
+        <div class="breakdowns">
+          <Breakdown title="Countries" rows={s.countries.map((r) => ({ name: r.country, clicks: r.clicks }))} />
+          <Breakdown title="Devices" rows={s.devices.map((r) => ({ name: r.device, clicks: r.clicks }))} />
+          <Breakdown title="Browsers" rows={s.browsers.map((r) => ({ name: r.browser, clicks: r.clicks }))} />
+          <Breakdown title="OS" rows={s.os.map((r) => ({ name: r.os, clicks: r.clicks }))} />
+          <Breakdown title="Referrers" rows={s.referrers.map((r) => ({ name: r.referrer_domain, clicks: r.clicks }))} />
+        </div>
+      )}
+
+      <section class="card">
+        <h2>Recent clicks</h2>
+        <ErrorBox error={clicks.error} />
+        {clicks.data && clicks.data.data.length === 0 && <Empty title="No clicks yet">Share the short URL; clicks show up here as they happen.</Empty>}
+        {clicks.data && clicks.data.data.length > 0 && (
+          <div class="table-wrap">
+            <table class="compact">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Country</th>
+                  <th>Device</th>
+                  <th>Browser</th>
+                  <th>Referrer</th>
+                  <th>QR</th>
+                </tr>
+              </thead>
+              <tbody>
+                {clicks.data.data.map((c) => (
+                  <tr key={c.id}>
+                    <td>{formatTime(c.timestamp)}</td>
+                    <td>{[c.country, c.city].filter(Boolean).join(' · ') || '—'}</td>
+                    <td>{[c.device, c.os].filter(Boolean).join(' · ') || '—'}</td>
+                    <td>{c.bot ? 'bot' : (c.browser ?? '—')}</td>
+                    <td>{c.referrer_domain ?? '—'}</td>
+                    <td>{c.qr ? 'yes' : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section class="card">
+        <h2>Monitoring</h2>
+        <ErrorBox error={monitor.error} />
+        {monitor.data && !l.monitor && <p class="muted">Not monitored. Turn on “Monitor the destination” in Edit to be told when it breaks.</p>}
+        {monitor.data && l.monitor && (
+          <p>
+            State: <strong>{monitor.data.status === 'pending' ? 'not checked yet' : monitor.data.status}</strong>
+            {monitor.data.last_checked_at && ` · last checked ${formatTime(monitor.data.last_checked_at)}`}
+            {monitor.data.last_status_code != null && ` · HTTP ${monitor.data.last_status_code}`}
+            {monitor.data.last_error && ` · ${monitor.data.last_error}`}
+          </p>
+        )}
+      </section>
+
+      <LinkWebhooks link={l} />
+      <ConfirmDialog
+        open={deleting}
+        title="Delete this link?"
+        message={`${l.short_url} will stop redirecting, and its click history goes with it.`}
+        confirm="Delete link"
+        onClose={() => setDeleting(false)}
+        onConfirm={async () => {
+          await del(`/api/links/${l.id}`);
+          route('/links');
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,299 @@
+import { useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { ApiError, get, post, qs, type Link, type Page } from '../api';
+import { download, parseCsv, toCsv } from '../csv';
+import { Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { LinkForm } from './link-form';
+
+export const EXPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'short_url', 'clicks', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'created_at'] as const;
+const IMPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'expires_at', 'expired_url', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+
+export function useDomains(): string[] {
+  const { data } = useLoad(() => get<Page<{ hostname: string; verified: boolean }>>('/api/domains?limit=100'), []);
+  return (data?.data ?? []).filter((d) => d.verified).map((d) => d.hostname);
+}
+
+interface RowError {
+  line: number;
+  message: string;
+}
+
+/** Reads a CSV (header row: url, slug, title, tags…) and creates the links in batches, reporting each bad row. */
+function ImportDialog(props: { open: boolean; onClose: () => void; onDone: () => void }) {
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [errors, setErrors] = useState<RowError[]>([]);
+  const [created, setCreated] = useState(0);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+
+  async function run(file: File) {
+    setProblem(null);
+    setErrors([]);
+    setCreated(0);
+    const rows = parseCsv(await file.text());
+    const header = rows.shift()?.map((h) => h.trim().toLowerCase()) ?? [];
+    if (!header.includes('url')) {
+      setProblem('The first row must name the columns and include "url" (also accepted: ' + IMPORT_COLUMNS.slice(1).join(', ') + ').');
+      return;
+    }
+    const items = rows.map((cells, i) => {
+      const body: Record<string, unknown> = {};
+      header.forEach((name, j) => {
+        const value = cells[j]?.trim() ?? '';
+        if (!value || !IMPORT_COLUMNS.includes(name)) return;
+        if (name === 'tags') body.tags = value.split(/[|;]/).map((t) => t.trim()).filter(Boolean);
+        else if (name === 'max_clicks') body.max_clicks = Number(value);
+        else body[name] = value;
+      });
+      return { line: i + 2, body };
+    });
+    setRunning(true);
+    setProgress({ done: 0, total: items.length });
+    const bad: RowError[] = [];
+    let ok = 0;
+    const BATCH = 50;
+    for (let start = 0; start < items.length; start += BATCH) {
+      const batch = items.slice(start, start + BATCH);
+      try {
+        await post('/api/links/bulk', { links: batch.map((b) => b.body) });
+        ok += batch.length;
+      } catch {
+        // Bulk is all-or-nothing: find the bad rows one by one so every good row still lands.
+        for (const item of batch) {
+          try {
+            await post('/api/links', item.body);
+            ok += 1;
+          } catch (err) {
+            bad.push({ line: item.line, message: err instanceof ApiError ? err.message : String(err) });
+          }
+        }
+      }
+      setProgress({ done: Math.min(start + BATCH, items.length), total: items.length });
+      setCreated(ok);
+      setErrors([...bad]);
+    }
+    setRunning(false);
+    props.onDone();
+  }
+
+  return (
+    <Dialog open={props.open} title="Import links from CSV" onClose={() => !running && props.onClose()}>
+      <p class="hint">
+        The first row names the columns: <code>url</code> (required), and any of {IMPORT_COLUMNS.slice(1).join(', ')}. Separate several tags with <code>|</code>.
+      </p>
+      <label class="file">
+        <span>CSV file</span>
+        <input type="file" accept=".csv,text/csv" disabled={running} onChange={(e) => e.currentTarget.files?.[0] && void run(e.currentTarget.files[0])} />
+      </label>
+      {problem && (
+        <p class="error-box" role="alert">
+          {problem}
+        </p>
+      )}
+      {progress && (
+        <div role="status">
+          <progress max={progress.total} value={progress.done} aria-label="Import progress" />
+          <p>
+            {progress.done} of {progress.total} rows processed · {created} created · {errors.length} failed
+          </p>
+        </div>
+      )}
+      {errors.length > 0 && (
+        <table class="compact">
+          <caption>Rows not imported</caption>
+          <thead>
+            <tr>
+              <th>Line</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {errors.map((e) => (
+              <tr key={e.line}>
+                <td>{e.line}</td>
+                <td>{e.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="actions">
+        <button type="button" disabled={running} onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+async function exportCsv(filters: Record<string, string>, onProgress: (n: number) => void): Promise<void> {
+  const all: Link[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<Link> = await get<Page<Link>>(`/api/links${qs({ ...filters, limit: 100, cursor })}`);
+    all.push(...page.data);
+    onProgress(all.length);
+    cursor = page.next_cursor;
+  } while (cursor);
+  const rows = all.map((l) => EXPORT_COLUMNS.map((c) => (c === 'tags' ? l.tags.join('|') : l[c])));
+  download('linkwire-links.csv', 'text/csv', toCsv([[...EXPORT_COLUMNS], ...rows]));
+}
+
+export function LinksPage() {
+  const { query, route } = useLocation();
+  const domains = useDomains();
+  const [search, setSearch] = useState(query.search ?? '');
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const filters = { search: query.search ?? '', tag: query.tag ?? '', domain: query.domain ?? '' };
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const { data, error, loading, reload } = useLoad(() => get<Page<Link>>(`/api/links${qs({ ...filters, limit: 50, cursor })}`), [filters.search, filters.tag, filters.domain, cursor]);
+  const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState<number | null>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
+
+  const setFilter = (change: Record<string, string>) => {
+    setCursors([null]);
+    route(`/links${qs({ ...filters, ...change })}`);
+  };
+  const filtered = Boolean(filters.search || filters.tag || filters.domain);
+
+  return (
+    <section>
+      <div class="page-head">
+        <h1>Links</h1>
+        <div class="actions">
+          <button type="button" onClick={() => setImporting(true)}>
+            Import CSV
+          </button>
+          <button
+            type="button"
+            disabled={exporting !== null}
+            onClick={async () => {
+              setExporting(0);
+              setExportError(null);
+              try {
+                await exportCsv(filters, setExporting);
+              } catch (err) {
+                setExportError(err);
+              } finally {
+                setExporting(null);
+              }
+            }}
+          >
+            {exporting !== null ? `Exporting… ${exporting}` : 'Export CSV'}
+          </button>
+          <button type="button" class="primary" onClick={() => setCreating(true)}>
+            New link
+          </button>
+        </div>
+      </div>
+      <ErrorBox error={exportError} />
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter({ search });
+        }}
+      >
+        <label>
+          <span>Search</span>
+          <input type="search" value={search} placeholder="slug, title or URL" onInput={(e) => setSearch(e.currentTarget.value)} />
+        </label>
+        <label>
+          <span>Tag</span>
+          <input value={filters.tag} onChange={(e) => setFilter({ tag: e.currentTarget.value })} placeholder="any" />
+        </label>
+        <label>
+          <span>Domain</span>
+          <select value={filters.domain} onChange={(e) => setFilter({ domain: e.currentTarget.value })}>
+            <option value="">All domains</option>
+            {domains.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <ErrorBox error={error} />
+      {loading && !data && <Loading label="Loading links…" />}
+      {data && data.data.length === 0 && cursors.length === 1 && (
+        <Empty title={filtered ? 'No links match these filters' : 'No links yet'}>
+          {filtered ? (
+            <p>
+              <button type="button" onClick={() => route('/links')}>
+                Clear filters
+              </button>
+            </p>
+          ) : (
+            <p>Create your first short link, or import a CSV of them.</p>
+          )}
+        </Empty>
+      )}
+      {data && data.data.length > 0 && (
+        <div class="table-wrap">
+          <table class="links" aria-busy={loading}>
+            <thead>
+              <tr>
+                <th scope="col">Link</th>
+                <th scope="col">Destination</th>
+                <th scope="col">Tags</th>
+                <th scope="col" class="num">
+                  Clicks
+                </th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.data.map((l) => (
+                <tr key={l.id}>
+                  <td>
+                    <a href={`/links/${l.id}`} class="strong">
+                      {l.title || `${l.domain}/${l.slug}`}
+                    </a>
+                    <div class="muted mono small">{l.short_url}</div>
+                  </td>
+                  <td class="truncate" title={l.url}>
+                    {l.url}
+                  </td>
+                  <td>
+                    {l.tags.map((t) => (
+                      <button type="button" class="tag" key={t} onClick={() => setFilter({ tag: t })}>
+                        {t}
+                      </button>
+                    ))}
+                  </td>
+                  <td class="num">{l.clicks}</td>
+                  <td class="small">{formatTime(l.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label="Pages">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous page
+        </button>
+        <span>Page {cursors.length}</span>
+        <button type="button" disabled={!data?.next_cursor} onClick={() => data?.next_cursor && setCursors([...cursors, data.next_cursor])}>
+          Next page
+        </button>
+      </nav>
+      <Dialog open={creating} title="New link" onClose={() => setCreating(false)} wide>
+        <LinkForm
+          domains={domains}
+          onCancel={() => setCreating(false)}
+          onSaved={(link) => {
+            setCreating(false);
+            route(`/links/${link.id}`);
+          }}
+        />
+      </Dialog>
+      <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={reload} />
+    </section>
+  );
+}

@@ -1,0 +1,445 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
+import { del, get, patch, post, qs, type Delivery, type DeliveryDetail, type EventType, type Page, type TestResult, type Webhook } from '../api';
+import { ConfirmDialog, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
+import { SecretOnce } from './webhook-new';
+import { eventsLabel, webhookState } from './webhooks';
+
+const POLL_MS = 3000;
+
+function SendTest(props: { webhook: Webhook }) {
+  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
+  const [type, setType] = useState('link.clicked');
+  const [result, setResult] = useState<(TestResult & { at: string }) | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section class="card" aria-labelledby="test-h">
+      <h2 id="test-h">Send Test Event</h2>
+      <div class="row">
+        <label>
+          <span>Event type</span>
+          <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
+            {(types.data?.data ?? [{ type: 'link.clicked', description: '' }]).map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.type}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          class="primary"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              setResult({ ...(await post<TestResult>(`/api/webhooks/${props.webhook.id}/test`, { type })), at: new Date().toISOString() });
+            } catch (err) {
+              setError(err);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          {busy ? 'Sending…' : 'Send Test Event'}
+        </button>
+      </div>
+      <ErrorBox error={error} />
+      {result && (
+        <div class="test-result" role="status" aria-label="Test result">
+          <p>
+            <StatusBadge status={result.success ? 'succeeded' : 'failed'} /> Status <strong class="mono">{result.status_code ?? 'no answer'}</strong> · response time{' '}
+            <strong>{result.response_time_ms ?? '—'} ms</strong> · sent {formatTime(result.at)}
+          </p>
+          {result.error && <p class="field-error">{result.error}</p>}
+          {result.response_body && (
+            <details>
+              <summary>Response body</summary>
+              <pre>{result.response_body}</pre>
+            </details>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function prettyJson(text: string | null): string {
+  if (!text) return '';
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function DeliveryDialog(props: { id: string | null; onClose: () => void; onReplayed: () => void }) {
+  const detail = useLoad(() => (props.id ? get<DeliveryDetail>(`/api/deliveries/${props.id}`) : Promise.resolve(null)), [props.id]);
+  const [replayed, setReplayed] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setReplayed(null);
+    setError(null);
+  }, [props.id]);
+  const d = detail.data;
+  return (
+    <Dialog open={props.id !== null} title="Delivery" onClose={props.onClose} wide>
+      <ErrorBox error={detail.error ?? error} />
+      {!d && <Loading />}
+      {d && (
+        <div class="delivery-detail">
+          <p>
+            <StatusBadge status={d.status} /> <span class="mono">{d.type}</span> · event <span class="mono">{d.event_id}</span> · created {formatTime(d.created_at)}
+            {d.next_attempt_at && ` · next attempt ${formatTime(d.next_attempt_at)}`}
+          </p>
+          <div class="actions">
+            <button
+              type="button"
+              class="primary"
+              onClick={async () => {
+                setError(null);
+                try {
+                  await post(`/api/deliveries/${d.id}/replay`);
+                  setReplayed(new Date().toISOString());
+                  props.onReplayed();
+                  detail.reload();
+                } catch (err) {
+                  setError(err);
+                }
+              }}
+            >
+              Replay
+            </button>
+            {replayed && (
+              <span role="status">
+                Queued again at {formatTime(replayed)}, with the same webhook-id.
+              </span>
+            )}
+          </div>
+          <h3>Request</h3>
+          <table class="compact kv">
+            <tbody>
+              {Object.entries(d.request.headers).map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row" class="mono">
+                    {k}
+                  </th>
+                  <td class="mono break">{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <pre aria-label="Request body">{prettyJson(d.request.body)}</pre>
+          <h3>Attempts</h3>
+          {d.attempts.length === 0 && <p class="muted">Not sent yet.</p>}
+          <ol class="attempts">
+            {d.attempts.map((a) => (
+              <li key={`${a.attempt}-${a.started_at}`}>
+                <p>
+                  <strong>#{a.attempt}</strong> · {formatTime(a.started_at)} · status <span class="mono">{a.status_code ?? '—'}</span> · {a.response_time_ms ?? '—'} ms
+                </p>
+                {a.error && <p class="field-error">{a.error}</p>}
+                {a.response_body && <pre>{a.response_body}</pre>}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+function RecentDeliveries(props: { webhook: Webhook; types: string[] }) {
+  const [status, setStatus] = useState('');
+  const [type, setType] = useState('');
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [open, setOpen] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const path = `/api/webhooks/${props.webhook.id}/deliveries${qs({ status, type, cursor, limit: 20 })}`;
+  const list = useLoad(() => get<Page<Delivery>>(path), [path]);
+  // Live while open: poll the first page every few seconds (pages further back do not change).
+  useEffect(() => {
+    if (cursor !== null) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') get<Page<Delivery>>(path).then(list.setData, () => undefined);
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [path, cursor]);
+  const reset = () => setCursors([null]);
+  return (
+    <section class="card" aria-labelledby="deliveries-h">
+      <div class="page-head">
+        <h2 id="deliveries-h">Recent Deliveries</h2>
+        <span class="muted small live">Live · updates every {POLL_MS / 1000} s</span>
+      </div>
+      <div class="filters">
+        <label>
+          <span>Status</span>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.currentTarget.value);
+              reset();
+            }}
+          >
+            <option value="">All</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="failed">Failed</option>
+            <option value="pending">Pending</option>
+          </select>
+        </label>
+        <label>
+          <span>Event type</span>
+          <select
+            value={type}
+            onChange={(e) => {
+              setType(e.currentTarget.value);
+              reset();
+            }}
+          >
+            <option value="">All types</option>
+            {props.types.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBox error={list.error} />
+      {list.data && list.data.data.length === 0 && (
+        <Empty title={status || type ? 'No deliveries match' : 'No deliveries yet'}>
+          <p>{status || type ? 'Try another status or type.' : 'Send a test event, or wait for the next event this webhook subscribes to.'}</p>
+        </Empty>
+      )}
+      {list.data && list.data.data.length > 0 && (
+        <div class="table-wrap">
+          <table class="deliveries">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Event</th>
+                <th scope="col" class="num">
+                  Attempts
+                </th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span class="sr-only">Open</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.data.map((d) => (
+                <tr key={d.id} data-delivery-id={d.id}>
+                  <td>
+                    <StatusBadge status={d.status} />
+                    {d.test && <span class="badge">test</span>}
+                  </td>
+                  <td class="mono small">{d.type}</td>
+                  <td class="num">{d.attempts_count}</td>
+                  <td class="small">{formatTime(d.created_at)}</td>
+                  <td>
+                    <button type="button" class="ghost" aria-label={`Open delivery ${d.type} ${d.id}`} onClick={() => setOpen(d.id)}>
+                      Details
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label="Delivery pages">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}>
+          Older
+        </button>
+      </nav>
+      <DeliveryDialog id={open} onClose={() => setOpen(null)} onReplayed={list.reload} />
+    </section>
+  );
+}
+
+function ReplaySince(props: { webhook: Webhook }) {
+  const [since, setSince] = useState('');
+  const [status, setStatus] = useState('failed');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="card" aria-labelledby="replay-h">
+      <h2 id="replay-h">Replay since a time</h2>
+      <form
+        class="row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          setResult(null);
+          try {
+            const r = await post<{ replayed?: number; count?: number }>(`/api/webhooks/${props.webhook.id}/replay`, { since: new Date(since).toISOString(), status });
+            setResult(`Queued ${r.replayed ?? r.count ?? 'the'} deliveries again.`);
+          } catch (err) {
+            setError(err);
+          }
+        }}
+      >
+        <label>
+          <span>Since</span>
+          <input type="datetime-local" required value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        </label>
+        <label>
+          <span>Which</span>
+          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="failed">Failed only</option>
+            <option value="succeeded">Succeeded only</option>
+            <option value="all">All</option>
+          </select>
+        </label>
+        <button type="submit" disabled={!since}>
+          Replay since
+        </button>
+      </form>
+      <ErrorBox error={error} />
+      {result && <p role="status">{result}</p>}
+    </section>
+  );
+}
+
+function RotateDialog(props: { webhook: Webhook; open: boolean; onClose: () => void }) {
+  const [grace, setGrace] = useState('0');
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const close = () => {
+    setSecret(null);
+    props.onClose();
+  };
+  return (
+    <Dialog open={props.open} title="Rotate secret" onClose={close}>
+      {secret ? (
+        <SecretOnce secret={secret}>
+          <div class="actions">
+            <button type="button" class="primary" onClick={close}>
+              Done
+            </button>
+          </div>
+        </SecretOnce>
+      ) : (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            try {
+              setSecret((await post<{ secret: string }>(`/api/webhooks/${props.webhook.id}/rotate-secret`, { grace_period_s: Number(grace) })).secret);
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          <p>A new signing secret replaces the current one. During a grace period deliveries carry both signatures, so you can update your receiver without dropping any.</p>
+          <label>
+            <span>Keep the old secret valid for</span>
+            <select value={grace} onChange={(e) => setGrace(e.currentTarget.value)}>
+              <option value="0">No grace period: stop now</option>
+              <option value="3600">1 hour</option>
+              <option value="86400">24 hours</option>
+              <option value="604800">7 days</option>
+            </select>
+          </label>
+          <ErrorBox error={error} />
+          <div class="actions">
+            <button type="button" class="ghost" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" class="primary">
+              Rotate secret
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+export function WebhookDetailPage() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  const hook = useLoad(() => get<Webhook>(`/api/webhooks/${params.id}`), [params.id]);
+  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
+  const [rotating, setRotating] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (hook.error) return <ErrorBox error={hook.error} />;
+  if (!hook.data) return <Loading />;
+  const w = hook.data;
+  const state = webhookState(w);
+  const paused = !w.active || Boolean(w.disabled_at);
+  return (
+    <section>
+      <p>
+        <a href="/settings/webhooks">← Webhooks</a>
+      </p>
+      <div class="page-head">
+        <h1>{w.name}</h1>
+        <div class="actions">
+          <button
+            type="button"
+            onClick={async () => {
+              setError(null);
+              try {
+                hook.setData(await patch<Webhook>(`/api/webhooks/${w.id}`, { active: paused }));
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          >
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+          <button type="button" onClick={() => setRotating(true)}>
+            Rotate secret
+          </button>
+          <button type="button" class="danger" onClick={() => setDeleting(true)}>
+            Delete
+          </button>
+        </div>
+      </div>
+      <ErrorBox error={error} />
+      <div class="card summary">
+        <p>
+          <span class={`badge badge-${state.cls}`} aria-label={`State: ${state.label}`}>
+            {state.label}
+          </span>{' '}
+          <span class="mono break">{w.url}</span>
+        </p>
+        <p class="small">
+          Events: {eventsLabel(w.events)} · format {w.format} · timeout {w.timeout_ms} ms · retries {w.retry.mode === 'none' ? 'off' : 'on'}
+          {w.link_ids.length > 0 && ` · ${w.link_ids.length} link(s) only`}
+          {w.filter && (
+            <>
+              {' '}
+              · filter <code>{w.filter}</code>
+            </>
+          )}
+        </p>
+        {!w.active && !w.disabled_at && <p class="muted">Paused: events are skipped (not queued) until you resume.</p>}
+      </div>
+      <SendTest webhook={w} />
+      <RecentDeliveries webhook={w} types={(types.data?.data ?? []).map((t) => t.type)} />
+      <ReplaySince webhook={w} />
+      <RotateDialog webhook={w} open={rotating} onClose={() => setRotating(false)} />
+      <ConfirmDialog
+        open={deleting}
+        title="Delete this webhook?"
+        message={`${w.name} stops receiving events, and its delivery log is removed.`}
+        confirm="Delete webhook"
+        onClose={() => setDeleting(false)}
+        onConfirm={async () => {
+          await del(`/api/webhooks/${w.id}`);
+          route('/settings/webhooks');
+        }}
+      />
+    </section>
+  );
+}

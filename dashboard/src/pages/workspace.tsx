@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'preact/hooks';
+import { get, patch, type Workspace } from '../api';
+import { useSession } from '../session';
+import { Check, ErrorBox, Field, Loading, TextField, fieldErrors, useLoad } from '../ui';
+
+export function WorkspacePage() {
+  const session = useSession();
+  const ws = useLoad(() => get<Workspace>('/api/workspace'), []);
+  const [name, setName] = useState('');
+  const [includeIp, setIncludeIp] = useState(false);
+  const [excluded, setExcluded] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (!ws.data) return;
+    setName(ws.data.name);
+    setIncludeIp(ws.data.settings.include_click_ip);
+    setExcluded(ws.data.settings.excluded_ips.join('\n'));
+  }, [ws.data]);
+  if (!ws.data) return ws.error ? <ErrorBox error={ws.error} /> : <Loading />;
+  const errors = fieldErrors(error);
+  return (
+    <section>
+      <h1>Workspace</h1>
+      <form
+        class="card"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          setSaved(false);
+          try {
+            const excluded_ips = excluded
+              .split(/[\s,]+/)
+              .map((s) => s.trim())
+              .filter(Boolean);
+            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips } }));
+            setSaved(true);
+            await session.refresh();
+          } catch (err) {
+            setError(err);
+          }
+        }}
+      >
+        <TextField label="Name" value={name} onValue={setName} error={errors.name} />
+        <p class="muted">
+          Plan: <strong>{ws.data.plan}</strong> · id <span class="mono">{ws.data.id}</span>
+        </p>
+        <Check label="Include the visitor IP in click events" hint="Off by default; IPs are personal data in many places." checked={includeIp} onChange={setIncludeIp} />
+        <Field label="Excluded IPs" error={errors.settings} hint="CIDRs or addresses, one per line: their clicks are not recorded and fire nothing.">
+          {(id, d) => <textarea id={id} aria-describedby={d} rows={4} class="mono" value={excluded} onInput={(e) => setExcluded(e.currentTarget.value)} />}
+        </Field>
+        <ErrorBox error={Object.keys(errors).length ? null : error} />
+        <button type="submit" class="primary">
+          Save
+        </button>
+        {saved && <span role="status"> Saved.</span>}
+      </form>
+    </section>
+  );
+}
