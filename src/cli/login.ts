@@ -40,7 +40,9 @@ async function keyFromPassword(url: string, email: string, password: string): Pr
     .getSetCookie()
     .map((c) => c.split(';')[0]!)
     .join('; ');
-  const session = new ApiClient({ url, apiKey: null, headers: { cookie } });
+  // The server refuses cookie-authenticated writes that a browser could have sent cross-site; a
+  // request the user started themselves says so the way a browser would (Sec-Fetch-Site: none).
+  const session = new ApiClient({ url, apiKey: null, headers: { cookie, 'sec-fetch-site': 'none' } });
   const created = await session.request<{ key: string }>('POST', '/api/workspace/api-keys', { name: `linkwire CLI on ${hostname()}` });
   await session.raw('POST', '/api/auth/logout').catch(() => undefined);
   return created.key;
