@@ -70,6 +70,16 @@ export interface paths {
                             status: "ok";
                             /** @description 'up', or why the database cannot be used */
                             database: string;
+                            /** @description Present in processes that redirect with a click journal */
+                            journal?: {
+                                journal_id: string;
+                                records_behind: number;
+                                seconds_behind: number;
+                                bytes_behind: number;
+                                max_bytes: number;
+                                /** @description Set from 80 % of the size bound */
+                                warning: string | null;
+                            };
                         };
                     };
                 };
@@ -84,6 +94,16 @@ export interface paths {
                             status: "degraded";
                             /** @description 'up', or why the database cannot be used */
                             database: string;
+                            /** @description Present in processes that redirect with a click journal */
+                            journal?: {
+                                journal_id: string;
+                                records_behind: number;
+                                seconds_behind: number;
+                                bytes_behind: number;
+                                max_bytes: number;
+                                /** @description Set from 80 % of the size bound */
+                                warning: string | null;
+                            };
                         };
                     };
                 };

@@ -71,6 +71,7 @@ describe('LINKWIRE_CLICK_RETENTION_DAYS=0 keeps clicks forever', () => {
       await t.signup();
       const link = (await t.api('POST', '/api/links', { url: 'https://example.com/forever' })).json();
       expect((await http(t.url, 'GET', `/${link.slug}`, { headers: { 'user-agent': UA } })).status).toBe(302);
+      await t.app.clicksSettled(); // the click journal's ingester has stored it (docs/click-journal.md)
       (t.clock as ManualClock).advance(5000 * DAY);
       const job = t.app.jobs.find((j) => j.name === 'data-retention') as DataRetentionJob;
       expect((await job.runOnce()).clicks).toBe(0);
