@@ -60,8 +60,10 @@ describe.each(DIALECTS)('an endpoint among 50 that never answer on %s', (dialect
     // The dead endpoints really are holding sends open (they hang for 10 s each).
     expect(dead.requests.length).toBeGreaterThanOrEqual(DEAD_ENDPOINTS);
     const worst = (xs: number[]) => Math.max(...xs);
-    // Without isolation the healthy deliveries would queue behind 10 s timeouts.
-    expect(worst(crowded)).toBeLessThan(1500);
-    expect(worst(crowded)).toBeLessThan(worst(alone) + 1000);
+    // Without isolation the healthy deliveries would queue behind the dead ones' 10 s hangs. The bounds
+    // sit well below that, not at a latency target: on a loaded 2-core machine a single delivery can take
+    // seconds, and the latency ratio itself is measured in bench/ (isolation scenario).
+    expect(worst(crowded)).toBeLessThan(5_000);
+    expect(worst(crowded)).toBeLessThan(worst(alone) + 4_000);
   }, 60_000);
 });
