@@ -5,15 +5,9 @@ import type { ClickTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { clickEvents, counterEvents, expiredEvent, geoBlockedEvent } from './click-events.js';
 import type { Visit, VisitOutcome } from './visit.js';
-import { later, type Cancel } from '../later.js';
+import { GroupCommit } from '../group-commit.js';
 
 export type { Visit, VisitOutcome } from './visit.js';
-
-interface Pending {
-  visit: Visit;
-  resolve: (outcome: VisitOutcome) => void;
-  reject: (err: unknown) => void;
-}
 
 export { MILESTONES_FROM, milestonesCrossed } from './click-events.js';
 
@@ -25,65 +19,28 @@ export { MILESTONES_FROM, milestonesCrossed } from './click-events.js';
  * exact across concurrent requests and processes.
  */
 export class ClickRecorder {
-  private queue: Pending[] = [];
-  private timer: Cancel | null = null;
-  private flushing: Promise<void> | null = null;
+  private readonly commits: GroupCommit<Visit, VisitOutcome>;
   private closed = false;
 
   constructor(
     private readonly deps: { storage: Storage; outbox: Outbox; ids: IdSource; clock: Clock },
-    private readonly options: { flushMs: number; maxBatch?: number },
-  ) {}
+    options: { flushMs: number; maxBatch?: number },
+  ) {
+    this.commits = new GroupCommit((visits) => this.deps.storage.transaction((tx) => writeVisits(tx, this.deps.outbox, visits)), {
+      flushMs: options.flushMs,
+      maxBatch: options.maxBatch ?? 1000,
+    });
+  }
 
   record(visit: Visit): Promise<VisitOutcome> {
     if (this.closed) return Promise.reject(new Error('click recorder is closed'));
-    return new Promise<VisitOutcome>((resolve, reject) => {
-      this.queue.push({ visit, resolve, reject });
-      this.schedule();
-    });
+    return this.commits.add(visit);
   }
 
   /** Writes what is queued and stops accepting visits. */
   async close(): Promise<void> {
     this.closed = true;
-    this.timer?.();
-    this.timer = null;
-    while (this.flushing || this.queue.length > 0) {
-      if (this.flushing) await this.flushing;
-      else await this.flushNow();
-    }
-  }
-
-  private schedule(): void {
-    if (this.flushing || this.timer) return;
-    if (this.queue.length >= (this.options.maxBatch ?? 1000)) {
-      void this.flushNow();
-      return;
-    }
-    this.timer = later(this.options.flushMs, () => {
-      this.timer = null;
-      void this.flushNow();
-    });
-  }
-
-  private flushNow(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
-    const run = this.write(batch).then(
-      (outcomes) => batch.forEach((p, i) => p.resolve(outcomes[i]!)),
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
-    );
-    this.flushing = run.finally(() => {
-      this.flushing = null;
-      // Visits that arrived during the write form the next batch right away: they have waited already.
-      if (this.queue.length > 0) void this.flushNow();
-    });
-    return this.flushing;
-  }
-
-  private write(batch: Pending[]): Promise<VisitOutcome[]> {
-    const visits = batch.map((p) => p.visit);
-    return this.deps.storage.transaction((tx) => writeVisits(tx, this.deps.outbox, visits));
+    await this.commits.drain();
   }
 }
 

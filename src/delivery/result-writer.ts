@@ -3,7 +3,7 @@ import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
-import { later, type Cancel } from '../later.js';
+import { GroupCommit } from '../group-commit.js';
 import { markSucceeded } from './delivery-store.js';
 import { decideEndpointHealth } from './endpoint-health.js';
 import type { AttemptOutcome } from './outcome.js';
@@ -58,66 +58,37 @@ export interface AttemptNotice {
 
 export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 
-interface Pending {
-  record: AttemptRecord;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Writes attempt results in group commits (like the click recorder): the attempt log, the
+ * Writes attempt results in group commits (src/group-commit.ts, as the click recorder does): the attempt log, the
  * delivery's new state (succeeded; or retry at… / failed, decided in schedule-retry.ts) and the
  * endpoint's failure streak (decided in endpoint-health.ts), which may switch it off and emit
  * `webhook.disabled` in the same transaction.
  */
 export class ResultWriter {
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
-  private timer: Cancel | null = null;
+  private readonly commits: GroupCommit<AttemptRecord, void>;
 
   constructor(
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
     private readonly leaseOwner: string,
-    private readonly flushMs = 0,
+    flushMs = 0,
     private readonly observer: DeliveryObserver | null = null,
-  ) {}
+  ) {
+    this.commits = new GroupCommit<AttemptRecord, void>(
+      async (records) => {
+        await this.deps.storage.transaction((tx) => this.apply(tx, records));
+        return records.map(() => undefined);
+      },
+      { flushMs },
+    );
+  }
 
   write(record: AttemptRecord): Promise<void> {
     this.observer?.attemptFinished(record);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (!this.flushing && !this.timer) {
-        this.timer = later(this.flushMs, () => {
-          this.timer = null;
-          void this.flush();
-        });
-      }
-    });
+    return this.commits.add(record);
   }
 
-  async close(): Promise<void> {
-    this.timer?.();
-    this.timer = null;
-    while (this.flushing || this.queue.length) {
-      if (this.flushing) await this.flushing;
-      else await this.flush();
-    }
-  }
-
-  private flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
-    const run = this.deps.storage
-      .transaction((tx) => this.apply(tx, batch.map((p) => p.record)))
-      .then(
-        () => batch.forEach((p) => p.resolve()),
-        (err: unknown) => batch.forEach((p) => p.reject(err)),
-      );
-    this.flushing = run.finally(() => {
-      this.flushing = null;
-      if (this.queue.length) void this.flush();
-    });
-    return this.flushing;
+  close(): Promise<void> {
+    return this.commits.drain();
   }
 
   private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
