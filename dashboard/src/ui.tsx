@@ -185,6 +185,33 @@ export function StatusBadge(props: { status: string }) {
   return <span class={`badge badge-${props.status}`}>{props.status}</span>;
 }
 
+/**
+ * Back and forward through a cursor-paginated list: `cursors` is the stack of cursors that led to
+ * the current page (the first page's is null), `next` the API's `next_cursor`.
+ */
+export function CursorPager(props: {
+  label: string;
+  cursors: (string | null)[];
+  setCursors: (cursors: (string | null)[]) => void;
+  next: string | null | undefined;
+  back: string;
+  forward: string;
+  showPage?: boolean;
+}) {
+  const { cursors, setCursors, next } = props;
+  return (
+    <nav class="pager" aria-label={props.label}>
+      <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+        {props.back}
+      </button>
+      {props.showPage && <span>Page {cursors.length}</span>}
+      <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+        {props.forward}
+      </button>
+    </nav>
+  );
+}
+
 export const formatTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { get, qs, type EventType, type Page } from '../api';
-import { Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 
 interface EventEnvelope {
   id: string;
@@ -72,14 +72,7 @@ export function EventsPage() {
           </table>
         </div>
       )}
-      <nav class="pager" aria-label="Event pages">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}>
-          Older
-        </button>
-      </nav>
+      <CursorPager label="Event pages" cursors={cursors} setCursors={setCursors} next={list.data?.next_cursor} back="Newer" forward="Older" />
       <Dialog open={open !== null} title={open ? `${open.type} payload` : 'Payload'} onClose={() => setOpen(null)} wide>
         <pre>{JSON.stringify(open, null, 2)}</pre>
       </Dialog>

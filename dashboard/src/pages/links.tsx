@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, post, qs, type Link, type Page } from '../api';
 import { download, parseCsv, toCsv } from '../csv';
-import { Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { LinkForm } from './link-form';
 
 export const EXPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'short_url', 'clicks', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'created_at'] as const;
@@ -274,15 +274,7 @@ export function LinksPage() {
           </table>
         </div>
       )}
-      <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button type="button" disabled={!data?.next_cursor} onClick={() => data?.next_cursor && setCursors([...cursors, data.next_cursor])}>
-          Next page
-        </button>
-      </nav>
+      <CursorPager label="Pages" cursors={cursors} setCursors={setCursors} next={data?.next_cursor} back="Previous page" forward="Next page" showPage />
       <Dialog open={creating} title="New link" onClose={() => setCreating(false)} wide>
         <LinkForm
           domains={domains}

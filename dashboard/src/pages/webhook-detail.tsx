@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { del, get, patch, post, qs, type Delivery, type DeliveryDetail, type EventType, type Page, type TestResult, type Webhook } from '../api';
-import { ConfirmDialog, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
+import { ConfirmDialog, CursorPager, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
 import { SecretOnce } from './webhook-new';
 import { eventsLabel, webhookState } from './webhooks';
 
@@ -251,14 +251,7 @@ function RecentDeliveries(props: { webhook: Webhook; types: string[] }) {
           </table>
         </div>
       )}
-      <nav class="pager" aria-label="Delivery pages">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button type="button" disabled={!list.data?.next_cursor} onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}>
-          Older
-        </button>
-      </nav>
+      <CursorPager label="Delivery pages" cursors={cursors} setCursors={setCursors} next={list.data?.next_cursor} back="Newer" forward="Older" />
       <DeliveryDialog id={open} onClose={() => setOpen(null)} onReplayed={list.reload} />
     </section>
   );
