@@ -5,13 +5,14 @@
  */
 export { leaseIsFree } from './sql/lease.js';
 export { endpointsWithDue } from './sql/endpoints-with-due.js';
-export { dueForEndpoint } from './sql/due-for-endpoint.js';
-export { claimDeliveries } from './sql/claim.js';
+export { claimDue, eventsByIds, type ClaimWant, type Claimed } from './sql/claim.js';
+export { webhooksByIds } from './sql/webhooks-by-ids.js';
 export { failOrphans } from './sql/fail-orphans.js';
 export { releaseAllClaimsOf, releaseClaims, releaseStaleClaims } from './sql/release.js';
 export { nextDueAt } from './sql/next-due.js';
 export { markSucceeded } from './sql/succeed.js';
-export { retryOrFail } from './sql/retry-or-fail.js';
+export { retryOrFail, type RetryOrFail } from './sql/retry-or-fail.js';
+export { setFailureStreaks, type EndpointStreakRow } from './sql/failure-streaks.js';
 export { requeueDelivery, requeueSince } from './sql/replay.js';
 export { purgeDeliveries } from './sql/purge.js';
 export { failPendingOfWebhooks } from './sql/fail-pending-of-webhooks.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { envelopeFromRow } from '../events/outbox.js';
+import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
@@ -47,6 +47,9 @@ export class Fanout {
   /** Fans out one batch; returns whether there may be more. */
   async runOnce(): Promise<boolean> {
     const { storage, clock, ids } = this.deps;
+    // Let sends and answers that are waiting go first: on SQLite every statement runs synchronously,
+    // and a backlog's batches back to back would hold the event loop for as long as they all take.
+    await new Promise((resolve) => setImmediate(resolve));
     const result = await storage.transaction(async (tx) => {
       // Several workers fan out side by side: each takes events the others have not locked.
       const pending = (await tx.lockRows(tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH), { skipLocked: true }).execute()).map((r) => r.event_id);
@@ -82,9 +85,10 @@ export class Fanout {
         done.push(row.id);
         const hooks = hooksByWorkspace.get(row.workspace_id);
         if (!hooks) continue;
-        const envelope = envelopeFromRow(row);
+        let envelope: EventEnvelope | undefined;
+        const envelopeOf = () => (envelope ??= envelopeFromRow(row));
         for (const hook of hooks) {
-          if (!this.matcher.matches(hook, envelope, row.link_id)) continue;
+          if (!this.matcher.matches(hook, row.type, row.link_id, envelopeOf)) continue;
           deliveries.push({
             id: ids.next('dlv'),
             workspace_id: row.workspace_id,

@@ -4,11 +4,11 @@ import type { IdSource } from '../ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { GroupCommit } from '../group-commit.js';
-import { markSucceeded } from './delivery-store.js';
+import { markSucceeded, retryOrFail, setFailureStreaks, type EndpointStreakRow, type RetryOrFail } from './delivery-store.js';
 import { decideEndpointHealth } from './endpoint-health.js';
 import type { AttemptOutcome } from './outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { scheduleRetryOrFail } from './schedule-retry.js';
+import { retryAt } from './schedule-retry.js';
 import type { TargetResponse } from '../outbound/target-client.js';
 
 /** One finished attempt, waiting to be written. */
@@ -109,14 +109,21 @@ export class ResultWriter {
     }));
     await tx.insertRows('delivery_attempts', attempts);
 
-    const succeeded = records.filter((r) => r.outcome.kind === 'succeeded').map((r) => r.deliveryId);
-    await markSucceeded(tx.db, succeeded, this.leaseOwner, now);
-
+    const succeeded: string[] = [];
+    const failed: RetryOrFail[] = [];
     const statusAfter = new Map<AttemptRecord, AttemptNotice['status']>();
     for (const r of records) {
-      if (r.outcome.kind !== 'failed') continue;
-      statusAfter.set(r, await scheduleRetryOrFail(tx, { ...r, outcome: r.outcome }, this.leaseOwner, now, random));
+      if (r.outcome.kind !== 'failed') {
+        succeeded.push(r.deliveryId);
+        continue;
+      }
+      const at = retryAt({ ...r, outcome: r.outcome }, now, random);
+      failed.push({ id: r.deliveryId, retryAt: at });
+      statusAfter.set(r, at === null ? 'failed' : 'pending');
     }
+    // One statement each for the batch's successes and its failures, whatever their number.
+    await markSucceeded(tx.db, tx.dialect, succeeded, this.leaseOwner, now);
+    await retryOrFail(tx.db, tx.dialect, failed, this.leaseOwner, now);
 
     const observer = this.observer;
     if (observer?.attemptsCommitted) {
@@ -158,6 +165,7 @@ export class ResultWriter {
         .execute();
     }
     if (failingHooks.length === 0) return;
+    const streaks: EndpointStreakRow[] = [];
     for (const hook of await tx.lockRows(tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks)).execute()) {
       const { failures, since, disableReason } = decideEndpointHealth(
         { failures: hook.consecutive_failures, since: hook.failing_since },
@@ -178,9 +186,11 @@ export class ResultWriter {
           { type: 'webhook.disabled', workspaceId: hook.workspace_id, data: { webhook: renderWebhook(updated, links.map((l) => l.link_id)) } },
         ]);
       } else {
-        await tx.db.updateTable('webhooks').set({ consecutive_failures: failures, failing_since: since }).where('id', '=', hook.id).execute();
+        streaks.push({ id: hook.id, failures, since });
       }
     }
+    // The streaks of every other failing endpoint in one statement (50 endpoints timing out together are one write, not 50).
+    await setFailureStreaks(tx.db, tx.dialect, streaks);
   }
 }
 

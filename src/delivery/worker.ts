@@ -6,9 +6,11 @@ import type { DeliveryTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import {
-  claimDeliveries,
-  dueForEndpoint,
+  claimDue,
   endpointsWithDue,
+  eventsByIds,
+  webhooksByIds,
+  type ClaimWant,
   failOrphans,
   nextDueAt,
   releaseAllClaimsOf,
@@ -50,7 +52,13 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = Object.freeze({
 });
 
 /** Claimed ahead per endpoint, in sends' worth: the next send starts without a database round trip. */
-const PREFETCH_FACTOR = 2;
+const PREFETCH_FACTOR = 4;
+/**
+ * An endpoint is claimed for again once this many sends' worth of room has opened in its queue:
+ * claims come in batches of at least two full rounds of its slots, so a busy endpoint costs one
+ * claim statement per 2 × cap deliveries (64 at the default cap), not one per round of sends.
+ */
+const REFILL_FACTOR = 2;
 /** A queued claim that could expire before its send would time out is given back instead of sent. */
 const LEASE_SAFETY_MS = 5000;
 /** Never poll faster than this, whatever is due: a claim round that finds nothing must not spin. */
@@ -136,36 +144,37 @@ export class DeliveryWorker {
     const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
-    const endpoints = await endpointsWithDue(storage.db, now, full);
+    const endpoints = await endpointsWithDue(storage, now, full);
     if (endpoints.length === 0) return [];
 
-    // Round-robin across endpoints, oldest first within each, up to what each can use.
-    const chosen: string[] = [];
+    // Each endpoint up to what its queue can use (its free slots' worth), oldest first within each;
+    // one statement claims for all of them.
+    const wants: ClaimWant[] = [];
+    let left = limit;
     for (const endpoint of endpoints) {
-      const want = Math.min(this.queues.roomFor(endpoint, PREFETCH_FACTOR), limit - chosen.length);
+      const want = Math.min(this.queues.roomFor(endpoint, PREFETCH_FACTOR), left);
       if (want <= 0) continue;
-      for (const id of await dueForEndpoint(storage.db, endpoint, now, want)) chosen.push(id);
-      if (chosen.length >= limit) break;
+      wants.push({ endpoint, limit: want });
+      left -= want;
+      if (left <= 0) break;
     }
-    if (chosen.length === 0) return [];
+    if (wants.length === 0) return [];
 
-    const claimed = await claimDeliveries(storage, chosen, this.workerId, now, now + this.options.leaseMs);
+    const { deliveries: claimed, events } = await claimDue(storage, wants, this.workerId, now, now + this.options.leaseMs);
     if (claimed.length === 0) return [];
     claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
-    return this.loadJobs(claimed, now);
+    return this.loadJobs(claimed, events, now);
   }
 
-  private async loadJobs(claimed: DeliveryTable[], now: number): Promise<Job[]> {
+  private async loadJobs(claimed: DeliveryTable[], loaded: Map<string, StoredEvent> | null, now: number): Promise<Job[]> {
     const { storage } = this.deps;
     const hookIds = [...new Set(claimed.map((d) => d.webhook_id))];
-    const hooks = new Map<string, WebhookView>(
-      (await storage.db.selectFrom('webhooks').selectAll().where('id', 'in', hookIds).execute()).map((h) => [h.id, parseWebhookRow(h)]),
-    );
-    const eventIds = claimed.filter((d) => d.is_test === 0).map((d) => d.event_id);
-    const events = new Map<string, StoredEvent>();
-    for (let i = 0; i < eventIds.length; i += 500) {
-      const rows = await storage.db.selectFrom('events').selectAll().where('id', 'in', eventIds.slice(i, i + 500)).execute();
-      for (const row of rows) events.set(row.id, row);
+    const hooks = new Map<string, WebhookView>((await webhooksByIds(storage, hookIds)).map((h) => [h.id, parseWebhookRow(h)]));
+    let events = loaded;
+    if (events === null) {
+      // SQLite: the claim could not join the events (UPDATE … RETURNING cannot); one more statement reads them.
+      events = new Map();
+      for (const row of await eventsByIds(storage, claimed.filter((d) => d.is_test === 0).map((d) => d.event_id))) events.set(row.id, row);
     }
     const jobs: Job[] = [];
     const orphans: string[] = [];
@@ -236,7 +245,7 @@ export class DeliveryWorker {
       if (!this.stopping) {
         this.pump(endpoint);
         // Refill in batches: claim again once a full slot's worth of room has opened up.
-        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) >= this.queues.capOf(endpoint)) this.loop.poke();
+        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) >= REFILL_FACTOR * this.queues.capOf(endpoint)) this.loop.poke();
       }
     }
     await writer.write({

@@ -7,6 +7,7 @@ import type { Channel, Storage } from './storage.js';
 import { withoutIndex } from './planner-hints.js';
 import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
+import { queryLog, type QueryObserver } from './query-log.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -29,6 +30,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Told when the LISTEN connection is lost and when it is back (signals may have been missed in between). */
   onListenState?: (state: 'lost' | 'restored', err?: unknown) => void;
+  /** Told every statement run (a probe or test counting statements). */
+  onQuery?: QueryObserver;
 }
 
 /** The scale-out dialect: many processes share one PostgreSQL; signals travel by LISTEN/NOTIFY. */
@@ -43,7 +46,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
   const listeners = new ListenerRegistry();
   const channels = new Set<Channel>();
   let listenClient: pg.Client | null = null;

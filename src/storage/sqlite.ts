@@ -11,6 +11,7 @@ import { withoutIndex } from './planner-hints.js';
 import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
 import { withStatementCache } from './statement-cache.js';
+import { queryLog, type QueryObserver } from './query-log.js';
 
 /**
  * Transactions start with BEGIN IMMEDIATE: they take the write lock up front (waiting up to the
@@ -28,7 +29,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /** The embedded dialect: one file in WAL mode, one process. */
-export function openSqlite(path: string): Storage {
+export function openSqlite(path: string, options: { onQuery?: QueryObserver } = {}): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   // Events (~1.4 KB of JSON per click) pack two to a 4 KiB page, wasting a third of it; 8 KiB pages hold five.
@@ -40,7 +41,7 @@ export function openSqlite(path: string): Storage {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = OFF');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), ...queryLog(options.onQuery) });
   // Threads of one process that open the same file (the embedded server runs its delivery worker
   // in a worker thread) hear each other's signals: SQLite has no LISTEN/NOTIFY.
   const bridge = path === ':memory:' ? null : new BroadcastChannel(`linkwire:sqlite:${path}`);

@@ -1,28 +1,105 @@
+import type { StoredEvent } from '../../events/outbox.js';
 import type { DeliveryTable } from '../../storage/schema.js';
 import type { Storage } from '../../storage/storage.js';
-import { leaseIsFree } from './lease.js';
+import { idsParameter, idsValue, run } from './raw.js';
+
+export interface ClaimWant {
+  endpoint: string;
+  /** Claim at most this many of its due deliveries (the room its queue has). */
+  limit: number;
+}
+
+export interface Claimed {
+  deliveries: DeliveryTable[];
+  /** The claimed deliveries' events, when the claim read them in the same statement (PostgreSQL); else null. */
+  events: Map<string, StoredEvent> | null;
+}
+
+/** Endpoints per SQLite claim statement; a shorter list is padded (limit 0) to 1, 2, 4, 8 or 16, so there are five statement texts. */
+const SQLITE_MAX_ENDPOINTS = 16;
 
 /**
- * Claims those of `ids` that are still pending and free, with a lease until `leaseUntil`, and
- * answers the claimed rows. Rows another worker is claiming right now are skipped, not waited
- * for (FOR UPDATE SKIP LOCKED where several processes share the database).
+ * Claims, in one statement, up to `limit` due deliveries of each endpoint (oldest due first), with
+ * a lease until `leaseUntil`, and answers the claimed rows. Only the endpoints asked for are
+ * read, each through its own index range, so a saturated endpoint's backlog is never scanned or
+ * locked. Rows another worker is claiming right now are skipped, not waited for (FOR UPDATE SKIP
+ * LOCKED where several processes share the database).
  */
-export async function claimDeliveries(storage: Storage, ids: readonly string[], owner: string, now: number, leaseUntil: number): Promise<DeliveryTable[]> {
-  return storage.db
-    .updateTable('deliveries')
-    .set({ lease_until: leaseUntil, lease_owner: owner, updated_at: now })
-    .where('id', 'in', (eb) =>
-      storage.lockRows(
-        eb
-          .selectFrom('deliveries')
-          .select('id')
-          .where('id', 'in', [...ids])
-          // Keeps SQLite's planner on the primary key instead of scanning the status index.
-          .where(storage.withoutIndex<string>('status'), '=', 'pending')
-          .where(leaseIsFree(now)),
-        { skipLocked: true },
-      ),
-    )
-    .returningAll()
-    .execute();
+export async function claimDue(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
+  const list = wants.filter((w) => w.limit > 0);
+  if (list.length === 0) return { deliveries: [], events: null };
+  if (storage.dialect === 'postgres') return claimPostgres(storage, list, owner, now, leaseUntil);
+  const deliveries: DeliveryTable[] = [];
+  for (let i = 0; i < list.length; i += SQLITE_MAX_ENDPOINTS) {
+    deliveries.push(...(await claimSqlite(storage, list.slice(i, i + SQLITE_MAX_ENDPOINTS), owner, now, leaseUntil)));
+  }
+  return { deliveries, events: null };
+}
+
+const sqliteTexts = new Map<number, string>();
+
+function sqliteText(slots: number): string {
+  let text = sqliteTexts.get(slots);
+  if (text === undefined) {
+    // lease_until, owner, now; then (endpoint, now, now, limit) per slot.
+    const part =
+      "select id from (select id from deliveries where webhook_id = ? and status = 'pending' and next_attempt_at <= ? " +
+      'and (lease_until is null or lease_until < ?) order by next_attempt_at, id limit ?)';
+    text = `update deliveries set lease_until = ?, lease_owner = ?, updated_at = ? where id in (${Array.from({ length: slots }, () => part).join(' union all ')}) returning *`;
+    sqliteTexts.set(slots, text);
+  }
+  return text;
+}
+
+async function claimSqlite(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<DeliveryTable[]> {
+  let slots = 1;
+  while (slots < wants.length) slots *= 2;
+  const parameters: unknown[] = [leaseUntil, owner, now];
+  for (let i = 0; i < slots; i++) {
+    const want = wants[i];
+    parameters.push(want ? want.endpoint : '', now, now, want ? want.limit : 0);
+  }
+  return run<DeliveryTable>(storage.db, sqliteText(slots), parameters);
+}
+
+type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null; ev_timestamp: number | null; ev_workspace_id: string | null; ev_data: string | null };
+
+/**
+ * PostgreSQL: the endpoints and their limits as two arrays; each endpoint's oldest due rows are
+ * locked (SKIP LOCKED) in a lateral subquery, updated, and returned joined with their events: one
+ * round trip for the whole claim.
+ */
+const POSTGRES_CLAIM = `
+with claimed as (
+  update deliveries set lease_until = $1, lease_owner = $2, updated_at = $3
+  where id in (
+    select c.id from unnest($4::text[], $5::int[]) as w(endpoint, lim)
+    cross join lateral (
+      select d.id from deliveries d
+      where d.webhook_id = w.endpoint and d.status = 'pending' and d.next_attempt_at <= $3 and (d.lease_until is null or d.lease_until < $3)
+      order by d.next_attempt_at, d.id
+      limit w.lim
+      for update skip locked
+    ) c
+  )
+  returning *
+)
+select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data
+from claimed left join events e on e.id = claimed.event_id and claimed.is_test = 0`;
+
+async function claimPostgres(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
+  const rows = await run<ClaimedRow>(storage.db, POSTGRES_CLAIM, [leaseUntil, owner, now, wants.map((w) => w.endpoint), wants.map((w) => w.limit)]);
+  const events = new Map<string, StoredEvent>();
+  const deliveries = rows.map(({ ev_id, ev_type, ev_timestamp, ev_workspace_id, ev_data, ...delivery }) => {
+    if (ev_id !== null) events.set(ev_id, { id: ev_id, type: ev_type!, timestamp: ev_timestamp!, workspace_id: ev_workspace_id!, data: ev_data! });
+    return delivery;
+  });
+  return { deliveries, events };
+}
+
+/** The events with these ids (one statement; the worker's claim on SQLite reads them this way). */
+export async function eventsByIds(storage: Storage, ids: readonly string[]): Promise<StoredEvent[]> {
+  if (ids.length === 0) return [];
+  const d = storage.dialect;
+  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data from events where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
 }

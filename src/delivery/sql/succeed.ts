@@ -1,21 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.js';
+import type { Dialect } from '../../storage/storage.js';
+import { idsParameter, idsValue, param, run } from './raw.js';
 
-/** Marks deliveries this worker holds as succeeded (one attempt more, claim cleared). */
-export async function markSucceeded(db: Kysely<Database>, ids: readonly string[], owner: string, now: number): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
-      .updateTable('deliveries')
-      .set((eb) => ({
-        status: 'succeeded',
-        attempts_count: eb('attempts_count', '+', 1),
-        next_attempt_at: null,
-        lease_until: null,
-        lease_owner: null,
-        updated_at: now,
-      }))
-      .where('id', 'in', ids.slice(i, i + 500))
-      .where('lease_owner', '=', owner)
-      .execute();
-  }
+const text = (d: Dialect) =>
+  `update deliveries set status = 'succeeded', attempts_count = attempts_count + 1, next_attempt_at = null, lease_until = null, lease_owner = null, ` +
+  `updated_at = ${param(d, 1)} where id in ${idsParameter(d, 2)} and lease_owner = ${param(d, 3)}`;
+const TEXT = { sqlite: text('sqlite'), postgres: text('postgres') };
+
+/** Marks deliveries this worker holds as succeeded (one attempt more, claim cleared): one statement for any number. */
+export async function markSucceeded(db: Kysely<Database>, dialect: Dialect, ids: readonly string[], owner: string, now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await run(db, TEXT[dialect], [now, idsValue(dialect, ids), owner]);
 }

@@ -1,0 +1,131 @@
+/**
+ * The delivery engine's own cost, without the network: N link.created events waiting for fan-out,
+ * then the engine (fan-out, claims, result writes) drains them against a target that answers 200
+ * on the next turn of the event loop. Prints deliveries/s, CPU per delivery and the statements
+ * run per delivery, by kind — a figure that does not depend on what else the machine is doing.
+ *
+ *   node --import tsx bench/delivery-probe.ts [sqlite|postgres] [N] [--endpoints K]
+ *
+ * With --endpoints K the events are subscribed by K webhooks (N × K deliveries).
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { configWith } from '../src/config.js';
+import { createDeliveryEngine } from '../src/delivery/engine.js';
+import { Outbox } from '../src/events/outbox.js';
+import { createIdSource } from '../src/ids.js';
+import { parseCidr } from '../src/net/cidr.js';
+import type { TargetClient } from '../src/outbound/target-client.js';
+import { openPostgres } from '../src/storage/postgres.js';
+import { openSqlite } from '../src/storage/sqlite.js';
+import { createTestDatabase } from '../test/helpers/databases.js';
+import { http } from '../test/helpers/http.js';
+
+const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
+const count = Number(process.argv[3] ?? 20_000);
+const endpointsAt = process.argv.indexOf('--endpoints');
+const endpoints = endpointsAt > 0 ? Number(process.argv[endpointsAt + 1]) : 1;
+
+const database = await createTestDatabase(dialect);
+const setup = database.open();
+await setup.migrate();
+const config = configWith({ port: 0, logLevel: 'silent', roles: new Set(['api']), journalDir: null, dnsServer: { host: '127.0.0.1', port: 9 }, allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] });
+const api = await createApp({ config, storage: setup, logLevel: 'silent' });
+const url = await api.listen(0, '127.0.0.1');
+const signup = await http(url, 'POST', '/api/auth/signup', { body: { email: 'probe@example.com', password: 'a long probe password' } });
+const key = signup.json<{ api_key: string }>().api_key;
+for (let i = 0; i < endpoints; i++) {
+  const res = await http(url, 'POST', '/api/webhooks', { token: key, body: { name: `probe ${i}`, url: `https://127.0.0.1:9/probe/${i}`, events: ['link.created'] } });
+  if (res.status !== 201) throw new Error(res.text);
+}
+for (let made = 0; made < count; ) {
+  const n = Math.min(1000, count - made);
+  const links = Array.from({ length: n }, (_, i) => ({ url: `https://example.com/probe/${made + i}`, title: `Probe link ${made + i}` }));
+  const res = await http(url, 'POST', '/api/links/bulk', { token: key, body: { links } });
+  if (res.status !== 201 && res.status !== 200) throw new Error(res.text);
+  made += n;
+}
+await api.close();
+await setup.close();
+
+const post = (s: Session, method: string) => new Promise<unknown>((resolve, reject) => s.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+
+const statements = new Map<string, { n: number; ms: number }>();
+const kindOf = (text: string): string => {
+  const s = text.replace(/\s+/g, ' ').trim().toLowerCase();
+  const table = /(?:from|into|update) "?([a-z_]+)"?/.exec(s)?.[1] ?? '';
+  return `${s.split(' ')[0]} ${table}`.trim();
+};
+const onQuery = (text: string, ms: number) => {
+  const k = kindOf(text);
+  const entry = statements.get(k) ?? { n: 0, ms: 0 };
+  entry.n++;
+  entry.ms += ms;
+  statements.set(k, entry);
+};
+const storage = dialect === 'sqlite' ? openSqlite(database.url.slice('sqlite:'.length), { onQuery }) : openPostgres(database.url, { onQuery });
+
+let sent = 0;
+const client: TargetClient = {
+  send: () =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        sent++;
+        resolve({ statusCode: 200, headers: {}, body: '', responseTimeMs: 0, error: null, errorKind: null, remoteAddress: '127.0.0.1' });
+      }),
+    ),
+  close: () => Promise.resolve(),
+};
+const ids = createIdSource();
+let errors = 0;
+const engine = createDeliveryEngine({
+  storage,
+  clock: systemClock,
+  ids,
+  outbox: new Outbox(ids, systemClock),
+  client,
+  random: Math.random,
+  retentionDays: 30,
+  onError: (err) => {
+    if (errors++ === 0) console.error(err);
+  },
+});
+const total = count * endpoints;
+// --profile FILE: a V8 CPU profile of the drain only (not of building the backlog).
+const profileAt = process.argv.indexOf('--profile');
+const session = profileAt > 0 ? new Session() : null;
+if (session) {
+  session.connect();
+  await post(session, 'Profiler.enable');
+  await post(session, 'Profiler.start');
+}
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+for (const job of engine.jobs) await job.start();
+const pending = async () =>
+  Number((await storage.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'succeeded').executeTakeFirstOrThrow()).n);
+for (;;) {
+  await new Promise((r) => setTimeout(r, 100));
+  if (sent >= total && (await pending()) === 0) break;
+}
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+if (session) {
+  const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown };
+  writeFileSync(process.argv[profileAt + 1]!, JSON.stringify(profile));
+  session.disconnect();
+}
+for (const job of engine.jobs) await job.stop();
+await storage.close();
+await database.drop();
+
+const all = [...statements].sort((a, b) => b[1].n - a[1].n);
+const totalStatements = all.reduce((s, [, v]) => s + v.n, 0);
+process.stdout.write(
+  `${dialect}: ${total} deliveries (${count} events × ${endpoints} endpoint(s)) in ${ms.toFixed(0)} ms = ${Math.round((total / ms) * 1000)}/s; ` +
+    `CPU ${(((cpu.user + cpu.system) / total)).toFixed(0)} µs per delivery; ${(totalStatements / total).toFixed(3)} statements per delivery; errors ${errors}\n`,
+);
+for (const [k, v] of all) process.stdout.write(`  ${(v.n / total).toFixed(4).padStart(8)} /delivery  ${String(v.n).padStart(7)}  ${v.ms.toFixed(0).padStart(6)} ms  ${k}\n`);
