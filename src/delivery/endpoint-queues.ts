@@ -49,6 +49,11 @@ export class EndpointQueues {
     return [...ids].filter((id) => this.roomFor(id, factor) <= 0);
   }
 
+  /** Endpoints with sends in flight or queued. */
+  endpointsHeld(): string[] {
+    return [...new Set([...this.running.keys(), ...this.queued.keys()])];
+  }
+
   endpointsWithQueued(): string[] {
     return [...this.queued.keys()];
   }

@@ -82,6 +82,13 @@ export class DeliveryWorker {
   private readonly queues: EndpointQueues;
   private readonly sends = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
+  /**
+   * Endpoints whose last claim got less than it asked for: nothing more of theirs is due. Their
+   * finished sends do not ask for another claim round (at 50 endpoints, a round that finds nothing
+   * costs a millisecond, and one per finished send starved everything else); new deliveries
+   * (a signal, `poke`) or the next due time clear it.
+   */
+  private readonly drained = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -98,12 +105,14 @@ export class DeliveryWorker {
       // One process owns an embedded database: claims left by a previous run are stale.
       await releaseStaleClaims(this.deps.storage.db);
     }
-    this.unsubscribe.push(this.deps.storage.subscribe('delivery_due', () => this.loop.poke()));
+    this.unsubscribe.push(this.deps.storage.subscribe('delivery_due', () => this.poke()));
     this.stopping = false;
     this.loop.start();
   }
 
+  /** Something may have become due (fan-out created deliveries, a replay): look at every endpoint again. */
   poke(): void {
+    this.drained.clear();
     this.loop.poke();
   }
 
@@ -145,6 +154,9 @@ export class DeliveryWorker {
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
     const endpoints = await endpointsWithDue(storage, now, full);
+    // Until told otherwise, an endpoint with nothing due left has none; the rest is reconsidered below.
+    for (const endpoint of this.queues.endpointsHeld()) this.drained.add(endpoint);
+    for (const endpoint of full) this.drained.delete(endpoint);
     if (endpoints.length === 0) return [];
 
     // Each endpoint up to what its queue can use (its free slots' worth), oldest first within each;
@@ -161,6 +173,12 @@ export class DeliveryWorker {
     if (wants.length === 0) return [];
 
     const { deliveries: claimed, events } = await claimDue(storage, wants, this.workerId, now, now + this.options.leaseMs);
+    const got = new Map<string, number>();
+    for (const d of claimed) got.set(d.webhook_id, (got.get(d.webhook_id) ?? 0) + 1);
+    for (const want of wants) {
+      if ((got.get(want.endpoint) ?? 0) < want.limit) this.drained.add(want.endpoint);
+      else this.drained.delete(want.endpoint);
+    }
     if (claimed.length === 0) return [];
     claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
     return this.loadJobs(claimed, events, now);
@@ -245,7 +263,7 @@ export class DeliveryWorker {
       if (!this.stopping) {
         this.pump(endpoint);
         // Refill in batches: claim again once a full slot's worth of room has opened up.
-        if (this.queues.roomFor(endpoint, PREFETCH_FACTOR) >= REFILL_FACTOR * this.queues.capOf(endpoint)) this.loop.poke();
+        if (!this.drained.has(endpoint) && this.queues.roomFor(endpoint, PREFETCH_FACTOR) >= REFILL_FACTOR * this.queues.capOf(endpoint)) this.loop.poke();
       }
     }
     await writer.write({
