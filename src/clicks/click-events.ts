@@ -1,5 +1,6 @@
 import type { NewEvent } from '../events/outbox.js';
 import type { Link } from '../links/link-schema.js';
+import type { Click } from './click-schema.js';
 import type { Visit } from './visit.js';
 
 /*
@@ -20,9 +21,39 @@ export function milestonesCrossed(before: number, after: number): number[] {
 export function clickEvents(visit: Extract<Visit, { kind: 'click' }>, clicks: number): NewEvent[] {
   const linkId = visit.link.id;
   const data = { link: { ...visit.link, clicks }, click: visit.click };
-  const events: NewEvent[] = [{ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data }];
-  if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data });
+  const dataJson = clickEventJson(visit.link, clicks, visit.click);
+  const events: NewEvent[] = [{ type: 'link.clicked', workspaceId: visit.link.workspace_id, linkId, data, dataJson }];
+  if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: visit.link.workspace_id, linkId, data, dataJson });
   return events;
+}
+
+/*
+ * The click events' JSON without serialising the link per click. A link's API object (1-2 KB) is
+ * shared by all its clicks in a batch (the redirect's cache, the journal's snapshot): it is
+ * serialised once, split where `clicks` goes, and each event splices its count in. The result is
+ * byte for byte `JSON.stringify({ link: { ...link, clicks }, click })`.
+ */
+const CLICKS_MARK = '\u0000linkwire:clicks\u0000';
+const CLICKS_MARK_JSON = JSON.stringify(CLICKS_MARK);
+const linkTemplates = new WeakMap<Link, readonly [string, string] | null>();
+const clickJsonTexts = new WeakMap<Click, string>();
+
+/** `json` is `JSON.stringify(click)` already at hand (the journal's record): reused for the click's events. */
+export function rememberClickJson(click: Click, json: string): void {
+  clickJsonTexts.set(click, json);
+}
+
+function clickEventJson(link: Link, clicks: number, click: Click): string {
+  let template = linkTemplates.get(link);
+  if (template === undefined) {
+    const text = JSON.stringify({ ...link, clicks: CLICKS_MARK });
+    const at = text.indexOf(CLICKS_MARK_JSON);
+    // A link whose own text holds the mark (never in practice) is serialised the plain way.
+    template = at >= 0 && text.indexOf(CLICKS_MARK_JSON, at + 1) < 0 ? [`{"link":${text.slice(0, at)}`, `${text.slice(at + CLICKS_MARK_JSON.length)},"click":`] : null;
+    linkTemplates.set(link, template);
+  }
+  if (template === null) return JSON.stringify({ link: { ...link, clicks }, click });
+  return `${template[0]}${clicks}${template[1]}${clickJsonTexts.get(click) ?? JSON.stringify(click)}}`;
 }
 
 /** What a link's counter moving from `before` to `after` announces: the click limit reached (once), milestones crossed. */

@@ -4,13 +4,14 @@ import type { Storage } from '../../storage/storage.js';
 import { writeVisits, type Visit } from '../click-recorder.js';
 import type { JournalPosition, JournalSource } from './click-journal.js';
 import { decodeFrame } from './frame.js';
-import { decodeVisit } from './visit-codec.js';
+import type { Link } from '../../links/link-schema.js';
+import { decodeSnapshot, decodeVisit, isSnapshot } from './visit-codec.js';
 
 export interface IngesterOptions {
-  /** Records per transaction. */
-  batchRecords: number;
-  /** Bytes read from a segment at a time. */
-  readBytes: number;
+  /** Visit records per transaction (default 5 000). */
+  batchRecords?: number;
+  /** Bytes read from a segment at a time (default 4 MiB; more than the largest record). */
+  readBytes?: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -61,6 +62,13 @@ interface Batch {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/*
+ * Large batches: the cost per transaction (the offset row, a COMMIT, on PostgreSQL the round
+ * trips and the link rows' locks) is shared by thousands of clicks. Bounded so that one batch
+ * holds SQLite's write lock for a fraction of a second at most.
+ */
+const BATCH_RECORDS = 5_000;
+const READ_BYTES = 4 * 1024 * 1024;
 
 /**
  * Moves journal records into the database in large batches. Each batch's rows, counters, events
@@ -85,12 +93,22 @@ export class JournalIngester {
   private startedAt = Date.now();
   private lastErrorLogged = 0;
   private readonly waiters: { target: JournalPosition; resolve: () => void }[] = [];
+  /**
+   * The link snapshots of the segment being read, by key (visit-codec.ts): every snapshot before
+   * the read position, and those read since (a batch that failed reads them again, to the same
+   * links).
+   */
+  private snapshots: { segment: number; links: Map<number, Link> } = { segment: -1, links: new Map() };
+  private readonly batchRecords: number;
+  private readonly readBytes: number;
 
   constructor(
     private readonly journal: JournalSource,
     private readonly deps: { storage: Storage; outbox: Outbox },
     private readonly options: IngesterOptions,
   ) {
+    this.batchRecords = options.batchRecords ?? BATCH_RECORDS;
+    this.readBytes = options.readBytes ?? READ_BYTES;
     journal.onAppend(() => this.poke());
   }
 
@@ -239,23 +257,67 @@ export class JournalIngester {
   }
 
   private async readFrom(segment: number, offset: number, end: number, sealed: boolean): Promise<Batch> {
-    const length = Math.min(end - offset, this.options.readBytes);
+    const length = Math.min(end - offset, this.readBytes);
     const buf = Buffer.allocUnsafe(length);
     const file: FileHandle = await open(this.journal.segmentPath(segment), 'r');
     try {
+      const links = await this.snapshotsOf(file, segment, offset);
       const { bytesRead } = await file.read(buf, 0, length, offset);
-      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end);
+      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end, links);
     } finally {
       await file.close();
     }
   }
 
-  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number): Batch {
+  /**
+   * The snapshots visits from `offset` on may name. Entering a segment at its start there are
+   * none yet; resuming in its middle (a restart after a crash, or after a batch committed by an
+   * earlier run) they are read from the segment's start up to `offset`, skipping damaged records
+   * as the ingest does.
+   */
+  private async snapshotsOf(file: FileHandle, segment: number, offset: number): Promise<Map<number, Link>> {
+    if (this.snapshots.segment === segment) return this.snapshots.links;
+    const links = new Map<number, Link>();
+    let from = 0;
+    while (from < offset) {
+      const length = Math.min(offset - from, this.readBytes);
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.read(buf, 0, length, from);
+      const chunk = buf.subarray(0, bytesRead);
+      let at = 0;
+      for (;;) {
+        const frame = decodeFrame(chunk, at);
+        if (frame.kind === 'record') {
+          if (isSnapshot(frame.payload)) {
+            try {
+              const snapshot = decodeSnapshot(frame.payload);
+              links.set(snapshot.key, snapshot.link);
+            } catch {
+              // Logged when the ingest first passed it; its visits are skipped as unreadable.
+            }
+          }
+          at = frame.next;
+        } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= chunk.length) {
+          at = frame.next;
+        } else break;
+      }
+      // Nothing decodable (a bad length): the ingest skipped the rest of this segment too.
+      if (at === 0) break;
+      from += at;
+    }
+    this.snapshots = { segment, links };
+    return links;
+  }
+
+  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number, links: Map<number, Link>): Batch {
     const visits: Visit[] = [];
+    const linkOf = (key: number) => links.get(key);
     let at = 0;
     let records = 0;
     let lastAt: number | null = null;
-    while (at < buf.length && records < this.options.batchRecords) {
+    let unreadable = 0;
+    let firstUnreadable: { offset: number; err: unknown } | null = null;
+    while (at < buf.length && records < this.batchRecords) {
       const frame = decodeFrame(buf, at);
       if (frame.kind === 'incomplete') {
         if (at === 0 && !atSegmentEnd) {
@@ -271,20 +333,35 @@ export class JournalIngester {
       if (frame.kind === 'corrupt') {
         this.options.log.warn({ segment, offset: offset + at, reason: frame.reason }, 'click journal: corrupt record skipped');
         // Nothing after a bad length can be trusted: skip to the end of what is written in the segment.
-        if (frame.next === null) return { visits, records, lastAt, end: { segment, offset: segmentEnd } };
+        if (frame.next === null) {
+          at = segmentEnd - offset;
+          break;
+        }
         at = frame.next;
         continue;
       }
       at = frame.next;
+      if (isSnapshot(frame.payload)) {
+        // Not a click: the visits after it name it (it counts in no record figure).
+        try {
+          const snapshot = decodeSnapshot(frame.payload);
+          links.set(snapshot.key, snapshot.link);
+        } catch (err) {
+          this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable link snapshot skipped (the visits naming it are skipped too)');
+        }
+        continue;
+      }
       records++;
       try {
-        const journaled = decodeVisit(frame.payload);
+        const journaled = decodeVisit(frame.payload, linkOf);
         visits.push(journaled.visit);
         lastAt = journaled.at;
       } catch (err) {
-        this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable record skipped');
+        // One line per batch: a lost snapshot makes every visit naming it unreadable.
+        if (unreadable++ === 0) firstUnreadable = { offset: offset + at, err };
       }
     }
+    if (unreadable > 0) this.options.log.warn({ segment, ...firstUnreadable, records: unreadable }, 'click journal: unreadable records skipped');
     return { visits, records, lastAt, end: { segment, offset: offset + at } };
   }
 
@@ -297,7 +374,7 @@ export class JournalIngester {
       if (s.segment < this.position.segment) continue;
       let offset = s.segment === this.position.segment ? this.position.offset : 0;
       while (offset < s.end) {
-        const length = Math.min(s.end - offset, this.options.readBytes);
+        const length = Math.min(s.end - offset, this.readBytes);
         const buf = Buffer.allocUnsafe(length);
         const file = await open(this.journal.segmentPath(s.segment), 'r');
         let bytesRead: number;
@@ -310,7 +387,7 @@ export class JournalIngester {
         for (;;) {
           const frame = decodeFrame(buf.subarray(0, bytesRead), at);
           if (frame.kind === 'record') {
-            count++;
+            if (!isSnapshot(frame.payload)) count++;
             at = frame.next;
           } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= bytesRead) {
             at = frame.next;
