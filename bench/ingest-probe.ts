@@ -1,20 +1,43 @@
 /**
  * Journal ingest rate, pure: N click records already in a journal (as the redirect writes them),
  * then the ingester alone moves them into a fresh database (bench/lib/journal-ingest.ts).
- * `node --import tsx bench/ingest-probe.ts [sqlite|postgres] [N] [links] [--no-baseline]`
- * Add `--cpu-prof` before `--import` for a profile of the ingest.
+ * `node --import tsx bench/ingest-probe.ts [sqlite|postgres] [N] [links] [--no-baseline] [--profile]`
+ * --profile writes a V8 CPU profile of the timed ingest only (its path is printed).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { measureIngest } from './lib/journal-ingest.js';
 
-const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
-const count = Number(process.argv[3] ?? 100_000);
-const links = Number(process.argv[4] ?? 1);
-const r = await measureIngest(dialect, count, links, !process.argv.includes('--no-baseline'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const dialect = (args[0] ?? 'sqlite') as 'sqlite' | 'postgres';
+const count = Number(args[1] ?? 100_000);
+const links = Number(args[2] ?? 1);
+let profilePath: string | null = null;
+const around = process.argv.includes('--profile')
+  ? async <T>(fn: () => Promise<T>): Promise<T> => {
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      try {
+        return await fn();
+      } finally {
+        const { profile } = await session.post('Profiler.stop');
+        profilePath = join(tmpdir(), `ingest-${dialect}-${Date.now()}.cpuprofile`);
+        writeFileSync(profilePath, JSON.stringify(profile));
+        session.disconnect();
+      }
+    }
+  : undefined;
+const r = await measureIngest(dialect, count, { links, baseline: !process.argv.includes('--no-baseline'), ...(around ? { around } : {}) });
 const ok = r.counted === r.clicks && r.events === r.clicks;
 process.stdout.write(
   `${dialect}: ${r.clicks} clicks over ${r.links} link(s) ingested in ${r.ms.toFixed(0)} ms = ${Math.round(r.perSecond)} clicks/s` +
     ` (counted ${r.counted}, link.clicked events ${r.events}${ok ? '' : ' — MISMATCH'})\n` +
     `journal: ${(r.journalBytes / 1e6).toFixed(1)} MB = ${r.bytesPerClick.toFixed(0)} bytes/click (full link in every record: ${r.inlineBytesPerClick.toFixed(0)} bytes/click)\n` +
-    (r.baseline ? `baseline, the same rows with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}\n` : ''),
+    (r.baseline ? `baseline, the same rows with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}\n` : '') +
+    (profilePath ? `CPU profile of the ingest: ${profilePath}\n` : ''),
 );
 if (!ok) process.exitCode = 1;

@@ -1,5 +1,4 @@
 import type { Link } from '../../links/link-schema.js';
-import { rememberClickJson } from '../click-events.js';
 import type { Click } from '../click-schema.js';
 import type { Visit } from '../click-recorder.js';
 import { encodeTextFrame } from './frame.js';
@@ -95,9 +94,9 @@ export function decodeVisit(payload: Buffer, links: (key: number) => Link | unde
   const text = payload.toString('utf8', tab2 + 1);
   const click = JSON.parse(text) as Click;
   if (typeof click !== 'object' || click === null) throw new Error('visit record without a click');
+  if (kind === 'geo_blocked') return { visit: { kind, link, click }, at };
   // The event's `click` is this very text: no second serialisation in the ingester.
-  rememberClickJson(click, text);
-  return { visit: { kind, link, click }, at };
+  return { visit: { kind, link, click, clickJson: text }, at };
 }
 
 /**
