@@ -49,10 +49,11 @@ export class Outbox {
     await tx.notify('event_created', '');
     const onCommitted = this.onCommitted;
     if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
+    const timestamp = toIso(now);
     return rows.map((r, i) => ({
       id: r.id,
       type: events[i]!.type,
-      timestamp: toIso(now),
+      timestamp,
       workspace_id: r.workspace_id,
       data: events[i]!.data,
     }));

@@ -101,6 +101,7 @@ export class JournalIngester {
   private snapshots: { segment: number; links: Map<number, Link> } = { segment: -1, links: new Map() };
   private readonly batchRecords: number;
   private readonly readBytes: number;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     private readonly journal: JournalSource,
@@ -258,7 +259,9 @@ export class JournalIngester {
 
   private async readFrom(segment: number, offset: number, end: number, sealed: boolean): Promise<Batch> {
     const length = Math.min(end - offset, this.readBytes);
-    const buf = Buffer.allocUnsafe(length);
+    // One buffer for every read: a batch is decoded into strings and objects before the next read.
+    if (this.readBuffer === null || this.readBuffer.length < length) this.readBuffer = Buffer.allocUnsafe(Math.max(length, Math.min(this.readBytes, 1 << 20)));
+    const buf = this.readBuffer;
     const file: FileHandle = await open(this.journal.segmentPath(segment), 'r');
     try {
       const links = await this.snapshotsOf(file, segment, offset);
