@@ -14,7 +14,8 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const dialect = (args[0] ?? 'sqlite') as 'sqlite' | 'postgres';
 const count = Number(args[1] ?? 100_000);
 const links = Number(args[2] ?? 1);
-let profilePath: string | null = null;
+// Set inside the callback below (an object, so the narrowing of `null` does not stick).
+const profile: { path: string | null } = { path: null };
 const around = process.argv.includes('--profile')
   ? async <T>(fn: () => Promise<T>): Promise<T> => {
       const session = new Session();
@@ -24,9 +25,9 @@ const around = process.argv.includes('--profile')
       try {
         return await fn();
       } finally {
-        const { profile } = await session.post('Profiler.stop');
-        profilePath = join(tmpdir(), `ingest-${dialect}-${Date.now()}.cpuprofile`);
-        writeFileSync(profilePath, JSON.stringify(profile));
+        const cpu = await session.post('Profiler.stop');
+        profile.path = join(tmpdir(), `ingest-${dialect}-${Date.now()}.cpuprofile`);
+        writeFileSync(profile.path, JSON.stringify(cpu.profile));
         session.disconnect();
       }
     }
@@ -36,8 +37,9 @@ const ok = r.counted === r.clicks && r.events === r.clicks;
 process.stdout.write(
   `${dialect}: ${r.clicks} clicks over ${r.links} link(s) ingested in ${r.ms.toFixed(0)} ms = ${Math.round(r.perSecond)} clicks/s` +
     ` (counted ${r.counted}, link.clicked events ${r.events}${ok ? '' : ' — MISMATCH'})\n` +
+    `CPU of this process during the ingest: ${r.cpuMs.toFixed(0)} ms = ${((r.cpuMs / r.clicks) * 1000).toFixed(1)} µs per click\n` +
     `journal: ${(r.journalBytes / 1e6).toFixed(1)} MB = ${r.bytesPerClick.toFixed(0)} bytes/click (full link in every record: ${r.inlineBytesPerClick.toFixed(0)} bytes/click)\n` +
     (r.baseline ? `baseline, the same rows with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}\n` : '') +
-    (profilePath ? `CPU profile of the ingest: ${profilePath}\n` : ''),
+    (profile.path ? `CPU profile of the ingest: ${profile.path}\n` : ''),
 );
 if (!ok) process.exitCode = 1;

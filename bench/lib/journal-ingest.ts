@@ -34,6 +34,8 @@ export interface IngestResult {
   bytesPerClick: number;
   /** The same visits in the format before link snapshots (the full link in every record). */
   inlineBytesPerClick: number;
+  /** CPU time of this process during the ingest (user + system): less noisy than `ms` on a shared machine. */
+  cpuMs: number;
   counted: number;
   events: number;
   /** Raw better-sqlite3 baseline (SQLite only). */
@@ -107,12 +109,14 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
     const outbox = new Outbox(createIdSource(), systemClock);
     const log = { warn: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`), error: (o: object, m: string) => process.stderr.write(`${m} ${String((o as { err?: unknown }).err)}\n`) };
     const ingester = new JournalIngester(journal, { storage, outbox }, { log, batchRecords: BATCH });
+    const cpuBefore = process.cpuUsage();
     const ms = await around(async () => {
       const started = performance.now();
       await ingester.start();
       await ingester.settled();
       return performance.now() - started;
     });
+    const cpu = process.cpuUsage(cpuBefore);
     await ingester.stop();
     await journal.close();
 
@@ -128,6 +132,7 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
       journalBytes,
       bytesPerClick: journalBytes / count,
       inlineBytesPerClick: inlineBytes / count,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       counted: Number(counted),
       events: Number(events),
       baseline,
@@ -183,8 +188,8 @@ async function rawSqliteBaseline(source: Storage): Promise<{ ms: number; perSeco
       const batch = clicks.slice(s, s + BATCH);
       const batchEvents = events.slice(s, s + BATCH);
       raw.transaction(() => {
-        insert('clicks', batch as unknown as Record<string, unknown>[]);
-        insert('events', batchEvents as unknown as Record<string, unknown>[]);
+        insert('clicks', batch);
+        insert('events', batchEvents);
         insert('event_fanout', batchEvents.map((e) => ({ event_id: e.id, created_at: e.timestamp })));
         const perLink = new Map<string, number>();
         for (const c of batch) perLink.set(c.link_id, (perLink.get(c.link_id) ?? 0) + 1);

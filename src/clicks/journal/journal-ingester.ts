@@ -53,6 +53,11 @@ export interface JournalLag {
   warning: string | null;
 }
 
+interface Read {
+  batch: Batch | null;
+  from: JournalPosition;
+}
+
 interface Batch {
   visits: Visit[];
   records: number;
@@ -61,7 +66,8 @@ interface Batch {
   end: JournalPosition;
 }
 
-const MAX_BACKOFF_MS = 5_000;
+/** Retries while the database is away are cheap (a refused connection): come back soon after it does. */
+const MAX_BACKOFF_MS = 2_000;
 /*
  * Large batches: the cost per transaction (the offset row, a COMMIT, on PostgreSQL the round
  * trips and the link rows' locks) is shared by thousands of clicks. Bounded so that one batch
@@ -179,15 +185,26 @@ export class JournalIngester {
   }
 
   private async run(): Promise<void> {
+    let ahead: Promise<Read> | null = null;
     while (!this.stopped) {
-      let batch: Batch | null;
+      let read: Read;
       try {
-        batch = await this.readBatch();
+        read = await (ahead ?? this.readBatch(this.position));
       } catch (err) {
         this.failed(err);
         return;
       }
-      if (!batch) break;
+      ahead = null;
+      const batch = read.batch;
+      if (!batch) {
+        // Past fully read sealed segments (nothing to commit), caught up with the writer.
+        this.position = read.from;
+        break;
+      }
+      // Read and decode the next batch while this one's transaction runs: PostgreSQL does its part
+      // in its own process meanwhile. Dropped if this transaction fails (read again from its start).
+      const next = this.readBatch(batch.end);
+      next.catch(() => undefined); // a read error surfaces where it is awaited
       try {
         await this.deps.storage.transaction(async (tx) => {
           if (batch.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.visits);
@@ -198,9 +215,11 @@ export class JournalIngester {
             .execute();
         });
       } catch (err) {
+        await next.catch(() => undefined);
         this.failed(err);
         return;
       }
+      ahead = next;
       this.backoffMs = 0;
       this.position = batch.end;
       this.ingestedRecords += batch.records;
@@ -209,6 +228,8 @@ export class JournalIngester {
       this.journal.markIngested(this.position, this.progress());
       this.wakeWaiters();
     }
+    // Stopped with a batch read ahead: it is read again from the committed position next time.
+    if (ahead) await ahead.catch(() => undefined);
     this.wakeWaiters();
   }
 
@@ -236,24 +257,25 @@ export class JournalIngester {
   }
 
   /**
-   * The next records from the current position: at most `batchRecords`, within one segment. Moves
-   * past the end of sealed segments (a torn tail included) to the next one.
+   * The next records from `from`: at most `batchRecords`, within one segment. Moves past the end
+   * of sealed segments (a torn tail included) to the next one; `from` is where it started reading.
    */
-  private async readBatch(): Promise<Batch | null> {
+  private async readBatch(from: JournalPosition): Promise<Read> {
+    let position = from;
     for (;;) {
       const segments = this.journal.readable();
-      const current = segments.find((s) => s.segment === this.position.segment);
-      const next = segments.find((s) => s.segment > this.position.segment);
-      if (!current || this.position.offset >= current.end) {
-        if (current && !current.sealed) return null; // caught up with the writer
-        if (!next) return null;
-        if (current && this.position.offset > current.end) {
-          this.options.log.warn({ segment: this.position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
+      const current = segments.find((s) => s.segment === position.segment);
+      const next = segments.find((s) => s.segment > position.segment);
+      if (!current || position.offset >= current.end) {
+        if (current && !current.sealed) return { batch: null, from: position }; // caught up with the writer
+        if (!next) return { batch: null, from: position };
+        if (current && position.offset > current.end) {
+          this.options.log.warn({ segment: position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
         }
-        this.position = { segment: next.segment, offset: 0 };
+        position = { segment: next.segment, offset: 0 };
         continue;
       }
-      return this.readFrom(current.segment, this.position.offset, current.end, current.sealed);
+      return { batch: await this.readFrom(current.segment, position.offset, current.end, current.sealed), from: position };
     }
   }
 
