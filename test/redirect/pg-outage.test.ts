@@ -30,8 +30,9 @@ describe('redirects while PostgreSQL is down', () => {
     }
   }, 60_000);
 
-  it('keep answering 302 for cached links; the journal holds the clicks and nothing is lost or doubled once it is back', async () => {
-    server = await startServerProcess({ LINKWIRE_DATABASE_URL: cluster.url, LINKWIRE_JOURNAL_DIR: join(root, 'journal') });
+  it('keep answering 302 for cached links, even past the cache TTL; the journal holds the clicks and nothing is lost or doubled once it is back', async () => {
+    // A 1 s link cache: the entry expires during the 4 s outage, and its reload cannot reach the database.
+    server = await startServerProcess({ LINKWIRE_DATABASE_URL: cluster.url, LINKWIRE_JOURNAL_DIR: join(root, 'journal'), LINKWIRE_LINK_CACHE_TTL_S: '1' });
     const signup = await http(server.url, 'POST', '/api/auth/signup', { body: { email: 'outage@example.com', password: 'a long password' } });
     const key = signup.json().api_key as string;
     const link = (await http(server.url, 'POST', '/api/links', { token: key, body: { url: 'https://example.com/outage' } })).json();
