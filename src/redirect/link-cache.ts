@@ -1,6 +1,7 @@
 import { parseSettings } from '../accounts/workspace-model.js';
 import { renderLink } from '../links/link-model.js';
 import type { Storage } from '../storage/storage.js';
+import { isDatabaseUnavailable } from '../storage/unavailable.js';
 import { toCachedLink, type CachedLink } from './cached-link.js';
 
 /**
@@ -9,9 +10,16 @@ import { toCachedLink, type CachedLink } from './cached-link.js';
  * too, so a flood of 404s does not become a flood of queries; creating the link drops that entry.
  * Every entry (found or not) also expires after `ttlMs`: should a signal ever be lost, a stale
  * answer lasts at most that long.
+ *
+ * Except while the database is unreachable: an expired entry whose reload fails for that reason is
+ * served as it was (and retried every `outageRetryMs`), so cached links keep redirecting through an
+ * outage — their clicks wait in the journal. Nothing can change a link while the database is away,
+ * so the entry is as fresh as any answer could be; a change signal still drops it.
  */
 export class LinkCache {
   private readonly entries = new Map<string, { link: CachedLink | null; until: number }>();
+  /** Expired entries kept for a reload that fails because the database is unreachable. */
+  private readonly expired = new Map<string, CachedLink | null>();
   private readonly loading = new Map<string, Promise<CachedLink | null>>();
   private generation = 0;
   private readonly unsubscribe: (() => void)[] = [];
@@ -23,6 +31,7 @@ export class LinkCache {
     private readonly defaultDomain: string,
     private readonly maxEntries = 100_000,
     private readonly ttlMs = 60_000,
+    private readonly outageRetryMs = 2_000,
   ) {
     this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
     // Workspace settings are baked into entries; changes are rare, so start over.
@@ -38,6 +47,12 @@ export class LinkCache {
     if (entry === undefined) return undefined;
     if (entry.until > Date.now()) return entry.link;
     this.entries.delete(key);
+    // Bounded like the live entries: the oldest expired entry goes first.
+    if (this.expired.size >= this.maxEntries) {
+      const oldest = this.expired.keys().next().value;
+      if (oldest !== undefined) this.expired.delete(oldest);
+    }
+    this.expired.set(key, entry.link);
     return undefined;
   }
 
@@ -57,7 +72,10 @@ export class LinkCache {
         },
         (err: unknown) => {
           this.loading.delete(key);
-          throw err;
+          const stale = this.expired.get(key);
+          if (stale === undefined || generation !== this.generation || !isDatabaseUnavailable(err)) throw err;
+          this.set(key, stale, this.outageRetryMs);
+          return stale;
         },
       );
       this.loading.set(key, pending);
@@ -67,25 +85,32 @@ export class LinkCache {
 
   invalidate(key: string): void {
     this.generation++;
-    if (key === '') this.entries.clear();
-    else this.entries.delete(key);
+    if (key === '') {
+      this.entries.clear();
+      this.expired.clear();
+    } else {
+      this.entries.delete(key);
+      this.expired.delete(key);
+    }
   }
 
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.expired.clear();
   }
 
   close(): void {
     for (const u of this.unsubscribe) u();
   }
 
-  private set(key: string, link: CachedLink | null): void {
+  private set(key: string, link: CachedLink | null, ttlMs = this.ttlMs): void {
+    this.expired.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { link, until: Date.now() + this.ttlMs });
+    this.entries.set(key, { link, until: Date.now() + ttlMs });
   }
 
   private async load(domain: string, slug: string): Promise<CachedLink | null> {
