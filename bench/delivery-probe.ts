@@ -104,12 +104,17 @@ if (session) {
   await post(session, 'Profiler.enable');
   await post(session, 'Profiler.start');
 }
+// With --expose-gc: start from a collected heap, so the peaks below are the drain's own.
+(globalThis as { gc?: () => void }).gc?.();
+const before = process.memoryUsage();
 let peakRss = 0;
+let peakExternal = 0;
 let peakHeap = 0;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapTotal);
+  peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
 }, 100);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -123,6 +128,8 @@ for (;;) {
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
+(globalThis as { gc?: () => void }).gc?.();
+const after = process.memoryUsage();
 if (session) {
   const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown };
   writeFileSync(process.argv[profileAt + 1]!, JSON.stringify(profile));
@@ -132,10 +139,13 @@ for (const job of engine.jobs) await job.stop();
 await storage.close();
 await database.drop();
 
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
 const all = [...statements].sort((a, b) => b[1].n - a[1].n);
 const totalStatements = all.reduce((s, [, v]) => s + v.n, 0);
 process.stdout.write(
   `${dialect}: ${total} deliveries (${count} events × ${endpoints} endpoint(s)) in ${ms.toFixed(0)} ms = ${Math.round((total / ms) * 1000)}/s; ` +
-    `CPU ${(((cpu.user + cpu.system) / total)).toFixed(0)} µs per delivery; ${(totalStatements / total).toFixed(3)} statements per delivery; errors ${errors}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, V8 heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB\n`,
+    `CPU ${(((cpu.user + cpu.system) / total)).toFixed(0)} µs per delivery; ${(totalStatements / total).toFixed(3)} statements per delivery; errors ${errors}; peak RSS ${mib(peakRss)} MiB (${mib(before.rss)} before), V8 heap ${mib(peakHeap)} MiB (${mib(before.heapTotal)}), external ${mib(peakExternal)} MiB; V8 heap in use ${mib(before.heapUsed)} MiB before, ${mib(after.heapUsed)} MiB after (collected)\n`,
 );
 for (const [k, v] of all) process.stdout.write(`  ${(v.n / total).toFixed(4).padStart(8)} /delivery  ${String(v.n).padStart(7)}  ${v.ms.toFixed(0).padStart(6)} ms  ${k}\n`);
