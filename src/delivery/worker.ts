@@ -51,14 +51,18 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = Object.freeze({
   shutdownGraceMs: 5000,
 });
 
-/** Claimed ahead per endpoint, in sends' worth: the next send starts without a database round trip. */
-const PREFETCH_FACTOR = 4;
 /**
- * An endpoint is claimed for again once this many sends' worth of room has opened in its queue:
- * claims come in batches of at least two full rounds of its slots, so a busy endpoint costs one
- * claim statement per 2 × cap deliveries (64 at the default cap), not one per round of sends.
+ * Claimed ahead per endpoint, in sends' worth: the next send starts without a database round trip.
+ * Not more: a claim queued behind several rounds of slow sends would outlive its lease's safety
+ * margin and be given back unsent (measured: 4 rounds ahead made a 3 s lease churn under load).
  */
-const REFILL_FACTOR = 2;
+const PREFETCH_FACTOR = 2;
+/**
+ * An endpoint is claimed for again once this many sends' worth of room has opened in its queue
+ * (one round of its slots: 32 deliveries at the default cap, in one claim statement with every
+ * other endpoint that has room).
+ */
+const REFILL_FACTOR = 1;
 /** A queued claim that could expire before its send would time out is given back instead of sent. */
 const LEASE_SAFETY_MS = 5000;
 /** Never poll faster than this, whatever is due: a claim round that finds nothing must not spin. */
