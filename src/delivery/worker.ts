@@ -87,7 +87,7 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   /**
-   * Endpoints whose last claim got less than it asked for: nothing more of theirs is due. Their
+   * Endpoints with nothing claimable due at the last claim round. Their
    * finished sends do not ask for another claim round (at 50 endpoints, a round that finds nothing
    * costs a millisecond, and one per finished send starved everything else); new deliveries
    * (a signal, `poke`) or the next due time clear it.
@@ -158,9 +158,12 @@ export class DeliveryWorker {
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
     const endpoints = await endpointsWithDue(storage, now, full);
-    // Until told otherwise, an endpoint with nothing due left has none; the rest is reconsidered below.
+    // An endpoint we hold work for that has nothing claimable due is drained until told otherwise.
+    // (Not one whose claim merely came back short: on PostgreSQL another worker may have had the rows
+    // locked for a moment, and it must keep asking for its share.)
     for (const endpoint of this.queues.endpointsHeld()) this.drained.add(endpoint);
     for (const endpoint of full) this.drained.delete(endpoint);
+    for (const endpoint of endpoints) this.drained.delete(endpoint);
     if (endpoints.length === 0) return [];
 
     // Each endpoint up to what its queue can use (its free slots' worth), oldest first within each;
@@ -177,12 +180,6 @@ export class DeliveryWorker {
     if (wants.length === 0) return [];
 
     const { deliveries: claimed, events } = await claimDue(storage, wants, this.workerId, now, now + this.options.leaseMs);
-    const got = new Map<string, number>();
-    for (const d of claimed) got.set(d.webhook_id, (got.get(d.webhook_id) ?? 0) + 1);
-    for (const want of wants) {
-      if ((got.get(want.endpoint) ?? 0) < want.limit) this.drained.add(want.endpoint);
-      else this.drained.delete(want.endpoint);
-    }
     if (claimed.length === 0) return [];
     claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
     return this.loadJobs(claimed, events, now);
