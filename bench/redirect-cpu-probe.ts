@@ -7,6 +7,7 @@
  *
  *   node --import tsx bench/redirect-cpu-probe.ts [clicks=200000] [--prof]
  */
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,8 @@ let ended = 0;
 let statusOther = 0;
 function request(i: number): void {
   const req = { method: 'GET', url: `/${link.slug}`, headers: { host, 'user-agent': BROWSER_UA, accept: '*/*' }, socket: { remoteAddress: '127.0.0.1' } };
-  const res = {
+  // An emitter like http.ServerResponse: 'finish' is emitted once the answer is written.
+  const res = Object.assign(new EventEmitter(), {
     req,
     statusCode: 200,
     headersSent: false,
@@ -51,11 +53,12 @@ function request(i: number): void {
       this.writableEnded = true;
       if (this.statusCode !== 302) statusOther++;
       ended++;
+      this.emit('finish');
     },
     destroy() {
       ended++;
     },
-  };
+  });
   void i;
   listener(req, res);
 }
