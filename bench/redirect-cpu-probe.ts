@@ -36,29 +36,32 @@ const listener = app.server.listeners('request')[0] as (req: unknown, res: unkno
 const host = new URL(t.url).host;
 let ended = 0;
 let statusOther = 0;
+/** An emitter like http.ServerResponse: 'finish' is emitted once the answer is written. */
+class FakeResponse extends EventEmitter {
+  statusCode = 200;
+  headersSent = false;
+  writableEnded = false;
+  constructor(readonly req: unknown) {
+    super();
+  }
+  writeHead(status: number): this {
+    this.statusCode = status;
+    this.headersSent = true;
+    return this;
+  }
+  end(): void {
+    this.writableEnded = true;
+    if (this.statusCode !== 302) statusOther++;
+    ended++;
+    this.emit('finish');
+  }
+  destroy(): void {
+    ended++;
+  }
+}
 function request(i: number): void {
   const req = { method: 'GET', url: `/${link.slug}`, headers: { host, 'user-agent': BROWSER_UA, accept: '*/*' }, socket: { remoteAddress: '127.0.0.1' } };
-  // An emitter like http.ServerResponse: 'finish' is emitted once the answer is written.
-  const res = Object.assign(new EventEmitter(), {
-    req,
-    statusCode: 200,
-    headersSent: false,
-    writableEnded: false,
-    writeHead(status: number) {
-      this.statusCode = status;
-      this.headersSent = true;
-      return this;
-    },
-    end() {
-      this.writableEnded = true;
-      if (this.statusCode !== 302) statusOther++;
-      ended++;
-      this.emit('finish');
-    },
-    destroy() {
-      ended++;
-    },
-  });
+  const res = new FakeResponse(req);
   void i;
   listener(req, res);
 }
