@@ -8,8 +8,14 @@ import { toCachedLink, type CachedLink } from './cached-link.js';
  * (in-process signal, or NOTIFY from another process on PostgreSQL). Unknown slugs are cached
  * too, so a flood of 404s does not become a flood of queries; creating the link drops that entry.
  * Every entry (found or not) also expires after `ttlMs`: should a signal ever be lost, a stale
- * answer lasts at most that long.
+ * answer lasts at most that long (plus the one reload). An expired entry is still served while
+ * its reload runs in the background — no redirect waits on the database for a link it knows — and
+ * while the database cannot be reached (nothing can change there meanwhile), retried every
+ * RETRY_MS: a cached link keeps answering through an outage.
  */
+/** How soon a failed reload of an expired entry is tried again (the entry is served meanwhile). */
+const RETRY_MS = 1_000;
+
 export class LinkCache {
   private readonly entries = new Map<string, { link: CachedLink | null; until: number }>();
   private readonly loading = new Map<string, Promise<CachedLink | null>>();
@@ -36,15 +42,16 @@ export class LinkCache {
     const key = `${domain}/${slug}`;
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.until > Date.now()) return entry.link;
-    this.entries.delete(key);
-    return undefined;
+    if (entry.until <= Date.now()) this.refresh(key, domain, slug, entry);
+    return entry.link;
   }
 
-  get(domain: string, slug: string): Promise<CachedLink | null> {
+  get(domain: string, slug: string, reload = false): Promise<CachedLink | null> {
     const key = `${domain}/${slug}`;
-    const hit = this.peek(domain, slug);
-    if (hit !== undefined) return Promise.resolve(hit);
+    if (!reload) {
+      const hit = this.peek(domain, slug);
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
     let pending = this.loading.get(key);
     if (!pending) {
       const generation = this.generation;
@@ -65,6 +72,14 @@ export class LinkCache {
     return pending;
   }
 
+  /** Reloads an expired entry in the background; on failure keeps it a little longer and tries again. */
+  private refresh(key: string, domain: string, slug: string, entry: { link: CachedLink | null; until: number }): void {
+    if (this.loading.has(key)) return;
+    // Not once per request while the reload is in flight, nor while the database is away.
+    entry.until = Date.now() + Math.min(RETRY_MS, this.ttlMs);
+    this.get(domain, slug, true).catch(() => undefined);
+  }
+
   invalidate(key: string): void {
     this.generation++;
     if (key === '') this.entries.clear();
@@ -81,7 +96,7 @@ export class LinkCache {
   }
 
   private set(key: string, link: CachedLink | null): void {
-    if (this.entries.size >= this.maxEntries) {
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
