@@ -1,41 +1,45 @@
 /**
- * Journal ingest rate: N click records already in a journal directory, then an app starts on it;
- * the time until they are all in the database. `node --import tsx bench/ingest-probe.ts [sqlite|postgres] [N]`
+ * Journal ingest rate, pure: N click records already in a journal (as the redirect writes them),
+ * then the ingester alone moves them into a fresh database (bench/lib/journal-ingest.ts).
+ * `node --import tsx bench/ingest-probe.ts [sqlite|postgres] [N] [links] [--no-baseline] [--profile]`
+ * --profile writes a V8 CPU profile of the timed ingest only (its path is printed).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/app.js';
-import { encodeFrame } from '../src/clicks/journal/frame.js';
-import { encodeVisit } from '../src/clicks/journal/visit-codec.js';
-import type { Link } from '../src/links/link-schema.js';
-import { startTestApp } from '../test/helpers/test-app.js';
+import { measureIngest } from './lib/journal-ingest.js';
 
-const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
-const count = Number(process.argv[3] ?? 100_000);
-const t = await startTestApp(dialect);
-await t.signup();
-const link = (await t.api('POST', '/api/links', { url: 'https://example.com/ingest' })).json<Link>();
-const dir = mkdtempSync(join(tmpdir(), 'linkwire-ingest-probe-'));
-const frames: Buffer[] = [];
-for (let i = 0; i < count; i++) {
-  const click = {
-    id: `clk_probe${String(i).padStart(10, '0')}`, timestamp: new Date().toISOString(), country: 'DE', city: 'Berlin', is_eu_country: true,
-    device: 'desktop', os: 'Linux', browser: 'Firefox', referrer: null, referrer_domain: null, bot: false, bot_name: null,
-    destination: link.url, params: { n: String(i) }, qr: false, user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', ip: null,
-  };
-  frames.push(encodeFrame(encodeVisit({ kind: 'click', link, click }, Date.now())));
-}
-writeFileSync(join(dir, '000000000001.seg'), Buffer.concat(frames));
-const storage = t.database.open();
-const app = await createApp({ config: { ...t.config, journalDir: dir }, storage, logLevel: 'silent' });
-const started = performance.now();
-await app.startJobs();
-await app.clicksSettled();
-const ms = performance.now() - started;
-const row = await storage.db.selectFrom('links').select('clicks').where('id', '=', link.id).executeTakeFirstOrThrow();
-process.stdout.write(`${dialect}: ingested ${row.clicks} clicks (+ ${row.clicks} link.clicked events) in ${ms.toFixed(0)} ms = ${Math.round((count / ms) * 1000)} clicks/s\n`);
-await app.close();
-await storage.close();
-await t.close();
-rmSync(dir, { recursive: true, force: true });
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const dialect = (args[0] ?? 'sqlite') as 'sqlite' | 'postgres';
+const count = Number(args[1] ?? 100_000);
+const links = Number(args[2] ?? 1);
+// Set inside the callback below (an object, so the narrowing of `null` does not stick).
+const profile: { path: string | null } = { path: null };
+const around = process.argv.includes('--profile')
+  ? async <T>(fn: () => Promise<T>): Promise<T> => {
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      try {
+        return await fn();
+      } finally {
+        const cpu = await session.post('Profiler.stop');
+        profile.path = join(tmpdir(), `ingest-${dialect}-${Date.now()}.cpuprofile`);
+        writeFileSync(profile.path, JSON.stringify(cpu.profile));
+        session.disconnect();
+      }
+    }
+  : undefined;
+const r = await measureIngest(dialect, count, { links, baseline: !process.argv.includes('--no-baseline'), ...(around ? { around } : {}) });
+const ok = r.counted === r.clicks && r.events === r.clicks;
+process.stdout.write(
+  `${dialect}: ${r.clicks} clicks over ${r.links} link(s) ingested in ${r.ms.toFixed(0)} ms = ${Math.round(r.perSecond)} clicks/s` +
+    ` (counted ${r.counted}, link.clicked events ${r.events}${ok ? '' : ' — MISMATCH'})\n` +
+    `CPU of this process during the ingest: ${r.cpuMs.toFixed(0)} ms = ${((r.cpuMs / r.clicks) * 1000).toFixed(1)} µs per click\n` +
+    `journal: ${(r.journalBytes / 1e6).toFixed(1)} MB = ${r.bytesPerClick.toFixed(0)} bytes/click (full link in every record: ${r.inlineBytesPerClick.toFixed(0)} bytes/click)\n` +
+    (r.baseline ? `baseline, the same rows with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}\n` : '') +
+    (profile.path ? `CPU profile of the ingest: ${profile.path}\n` : ''),
+);
+if (!ok) process.exitCode = 1;

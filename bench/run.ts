@@ -20,10 +20,12 @@ import { machineInfo, machineLines, textTable, updateResultsMd, writeJson, type 
 import { clickLatencyScenario } from './scenarios/click-latency.js';
 import { deliveryThroughputScenario } from './scenarios/delivery-throughput.js';
 import { isolationScenario } from './scenarios/isolation.js';
+import { journalIngestScenario } from './scenarios/journal-ingest.js';
+import { pgOutageScenario } from './scenarios/pg-outage.js';
 import { redirectScenario } from './scenarios/redirect.js';
 import { scaleScenario } from './scenarios/scale.js';
 
-const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario];
+const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario, journalIngestScenario, pgOutageScenario];
 
 const HELP = `Usage: npm run bench -- [options]
 

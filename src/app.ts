@@ -234,7 +234,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
   if (journalMode === 'ingest-only' && config.journalDir !== null) {
     const remote = new RemoteJournal(config.journalDir);
-    ingester = new JournalIngester(remote, { storage, outbox }, { batchRecords: 2000, readBytes: 4 * 1024 * 1024, log: fastify.log });
+    ingester = new JournalIngester(remote, { storage, outbox }, { log: fastify.log });
     jobs.push(ingesterJob(ingester, () => remote.close()));
   }
 
@@ -310,7 +310,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       if (journalMode === 'write-only') {
         publisher = new JournalPublisher(journal);
       } else {
-        ingester = new JournalIngester(journal, { storage, outbox }, { batchRecords: 2000, readBytes: 4 * 1024 * 1024, log: fastify.log });
+        ingester = new JournalIngester(journal, { storage, outbox }, { log: fastify.log });
         jobs.push(ingesterJob(ingester));
       }
       // The same figures as /healthz's `journal`. Read here, where the writer lives: with the worker

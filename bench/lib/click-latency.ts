@@ -65,7 +65,7 @@ function latencies(sentAt: number[], arrivals: { at: number[]; n: (number | null
   return { values, all, unmatched, timeline };
 }
 
-async function openLoop(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<OpenLoopResult> {
+export async function openLoop(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<OpenLoopResult> {
   const gen = spawnHelper('open-loop', 'open-loop-main.ts', config, env);
   try {
     await gen.waitFor('ready', 30_000);

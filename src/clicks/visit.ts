@@ -3,7 +3,13 @@ import type { Click } from './click-schema.js';
 
 /** A visit the redirect wants made durable before it answers. */
 export type Visit =
-  | { kind: 'click'; link: Link; click: Click }
+  | {
+      kind: 'click';
+      link: Link;
+      click: Click;
+      /** `JSON.stringify(click)` when already at hand (the click journal's record): its events reuse it. */
+      clickJson?: string;
+    }
   | { kind: 'geo_blocked'; link: Link; click: Click }
   | { kind: 'expired'; link: Link };
 

@@ -10,12 +10,11 @@ import { toCachedLink, type CachedLink } from './cached-link.js';
  * Every entry (found or not) also expires after `ttlMs`: should a signal ever be lost, a stale
  * answer lasts at most that long (plus the one reload). An expired entry is still served while
  * its reload runs in the background — no redirect waits on the database for a link it knows — and
- * while the database cannot be reached (nothing can change there meanwhile), retried every
- * RETRY_MS: a cached link keeps answering through an outage.
+ * while the database cannot be reached, retried every `outageRetryMs`: cached links keep
+ * redirecting through an outage (their clicks wait in the journal). Nothing can change a link while
+ * the database is away, so the entry is as fresh as any answer could be; a change signal still
+ * drops it.
  */
-/** How soon a failed reload of an expired entry is tried again (the entry is served meanwhile). */
-const RETRY_MS = 1_000;
-
 export class LinkCache {
   private readonly entries = new Map<string, { link: CachedLink | null; until: number }>();
   private readonly loading = new Map<string, Promise<CachedLink | null>>();
@@ -29,6 +28,8 @@ export class LinkCache {
     private readonly defaultDomain: string,
     private readonly maxEntries = 100_000,
     private readonly ttlMs = 60_000,
+    /** How soon a failed reload of an expired entry is tried again (the entry is served meanwhile). */
+    private readonly outageRetryMs = 2_000,
   ) {
     this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
     // Workspace settings are baked into entries; changes are rare, so start over.
@@ -76,7 +77,7 @@ export class LinkCache {
   private refresh(key: string, domain: string, slug: string, entry: { link: CachedLink | null; until: number }): void {
     if (this.loading.has(key)) return;
     // Not once per request while the reload is in flight, nor while the database is away.
-    entry.until = Date.now() + Math.min(RETRY_MS, this.ttlMs);
+    entry.until = Date.now() + Math.min(this.outageRetryMs, this.ttlMs);
     this.get(domain, slug, true).catch(() => undefined);
   }
 

@@ -1,43 +1,38 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/storage/postgres.js';
 import { http } from '../helpers/http.js';
+import { createOwnCluster, type OwnCluster } from '../helpers/pg-cluster.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { sleep, until } from '../helpers/wait.js';
 
 // Its own PostgreSQL cluster (own data directory and port), never the shared one: this test stops it.
-const PORT = 55441;
-const CLUSTER = `lw_journal_${randomBytes(4).toString('hex')}`;
-const DB_URL = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
+const PORTS = [55520, 55521, 55522, 55523, 55524];
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-
-const pgctl = (action: 'start' | 'stop') => execFileSync('pg_ctlcluster', ['15', CLUSTER, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
 
 describe('redirects while PostgreSQL is down', () => {
   const root = mkdtempSync(join(tmpdir(), 'linkwire-pg-outage-'));
   let server: ServerProcess | null = null;
+  let cluster: OwnCluster;
 
-  beforeAll(() => {
-    chmodSync(root, 0o755); // the postgres user creates its data directory inside
-    execFileSync('pg_createcluster', ['15', CLUSTER, '-p', String(PORT), '-d', join(root, 'data'), '--', '--auth=trust'], { stdio: 'pipe' });
-    pgctl('start');
+  beforeAll(async () => {
+    cluster = await createOwnCluster(PORTS);
   }, 60_000);
   afterAll(async () => {
     await server?.kill('SIGKILL');
     try {
-      execFileSync('pg_dropcluster', ['--stop', '15', CLUSTER], { stdio: 'pipe' });
+      await cluster?.drop();
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   }, 60_000);
 
-  it('keep answering 302 for cached links; the journal holds the clicks and nothing is lost or doubled once it is back', async () => {
-    server = await startServerProcess({ LINKWIRE_DATABASE_URL: DB_URL, LINKWIRE_JOURNAL_DIR: join(root, 'journal') });
+  it('keep answering 302 for cached links, even past the cache TTL; the journal holds the clicks and nothing is lost or doubled once it is back', async () => {
+    // A 1 s link cache: the entry expires during the 4 s outage, and its reload cannot reach the database.
+    server = await startServerProcess({ LINKWIRE_DATABASE_URL: cluster.url, LINKWIRE_JOURNAL_DIR: join(root, 'journal'), LINKWIRE_LINK_CACHE_TTL_S: '1' });
     const signup = await http(server.url, 'POST', '/api/auth/signup', { body: { email: 'outage@example.com', password: 'a long password' } });
     const key = signup.json().api_key as string;
     const link = (await http(server.url, 'POST', '/api/links', { token: key, body: { url: 'https://example.com/outage' } })).json();
@@ -68,13 +63,13 @@ describe('redirects while PostgreSQL is down', () => {
     const workers = Array.from({ length: 8 }, worker);
     await sleep(1000);
     phase = 'down';
-    pgctl('stop');
+    await cluster.stop();
     const downFrom = answered.length;
     await sleep(4000);
     const duringOutage = answered.length - downFrom;
     const health = await http(server.url, 'GET', '/healthz');
     phase = 'up';
-    pgctl('start');
+    await cluster.start();
     await sleep(1500);
     stop = true;
     await Promise.all(workers);
@@ -92,7 +87,7 @@ describe('redirects while PostgreSQL is down', () => {
       return res.status === 200 && res.json<{ journal: { records_behind: number } }>().journal.records_behind === 0;
     }, 30_000);
 
-    const storage = openPostgres(DB_URL);
+    const storage = openPostgres(cluster.url);
     try {
       const row = await storage.db.selectFrom('links').select('clicks').where('id', '=', link.id).executeTakeFirstOrThrow();
       const clicks = await storage.db.selectFrom('clicks').select('params').where('link_id', '=', link.id).execute();

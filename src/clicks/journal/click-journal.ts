@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, write, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFrame } from './frame.js';
+import { encodeFrame, encodeTextFrame } from './frame.js';
 
 export interface JournalOptions {
   /** A segment is closed and a new one started once it holds this many bytes. */
@@ -17,8 +17,19 @@ export class JournalFullError extends Error {
   override name = 'JournalFullError';
 }
 
+/**
+ * A record that other records of the same segment refer to by `key` (a link snapshot, see
+ * visit-codec.ts). The journal writes it in front of the first record that needs it in each
+ * segment: a reader starting at any segment finds it there.
+ */
+export interface SegmentSnapshot {
+  key: number;
+  payload(): string;
+}
+
 interface Pending {
   frame: Buffer;
+  snapshot: SegmentSnapshot | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -92,6 +103,8 @@ export class ClickJournal implements JournalSource {
   private readonly sizes = new Map<number, number>();
   private ingested: JournalPosition;
   private readonly listeners: (() => void)[] = [];
+  /** Keys of the snapshots the active segment holds (or the write in progress puts there). */
+  private snapshotsInSegment = new Set<number>();
   private closed = false;
   private warnedAt = 0;
   appendedRecords = 0;
@@ -120,10 +133,10 @@ export class ClickJournal implements JournalSource {
     return new ClickJournal(dir, options);
   }
 
-  /** Resolves once the record is in the journal file. */
-  append(payload: Buffer): Promise<void> {
+  /** Resolves once the record (after `snapshot`, if this segment lacks it) is in the journal file. */
+  append(payload: Buffer | string, snapshot?: SegmentSnapshot): Promise<void> {
     if (this.closed) return Promise.reject(new Error('click journal is closed'));
-    const frame = encodeFrame(payload);
+    const frame = typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(payload);
     const backlog = this.backlogBytes() + this.pendingBytes + frame.length;
     if (backlog > this.options.maxBytes) {
       this.warn(`click journal ${this.dir} is full (${backlog} of ${this.options.maxBytes} bytes wait for the database)`);
@@ -131,7 +144,7 @@ export class ClickJournal implements JournalSource {
     }
     if (backlog > this.options.maxBytes * WARN_FRACTION) this.warn(`click journal ${this.dir} is ${Math.round((100 * backlog) / this.options.maxBytes)}% full: the database is not keeping up or unreachable`);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ frame, resolve, reject });
+      this.pending.push({ frame, snapshot, resolve, reject });
       this.pendingBytes += frame.length;
       this.schedule();
     });
@@ -223,7 +236,17 @@ export class ClickJournal implements JournalSource {
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const buffer = batch.length === 1 ? batch[0]!.frame : Buffer.concat(batch.map((p) => p.frame));
+    // A batch goes whole into the active segment (rotation happens between writes only), so a
+    // snapshot placed here precedes every record of this segment that names it.
+    const frames: Buffer[] = [];
+    for (const p of batch) {
+      if (p.snapshot !== undefined && !this.snapshotsInSegment.has(p.snapshot.key)) {
+        this.snapshotsInSegment.add(p.snapshot.key);
+        frames.push(encodeTextFrame(p.snapshot.payload()));
+      }
+      frames.push(p.frame);
+    }
+    const buffer = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     this.writing = true;
     const done = (err: Error | null) => {
       this.writing = false;
@@ -261,6 +284,7 @@ export class ClickJournal implements JournalSource {
     this.activeSize = 0;
     this.fd = openSync(this.segmentPath(this.active), 'a');
     this.sizes.set(this.active, 0);
+    this.snapshotsInSegment = new Set();
   }
 
   private warn(message: string): void {

@@ -17,6 +17,16 @@ export function encodeFrame(payload: Buffer): Buffer {
   return frame;
 }
 
+/** The same frame as `encodeFrame(Buffer.from(text))`, with the text written in place (one copy fewer on the redirect's thread). */
+export function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  frame.writeUInt32LE(length, 0);
+  frame.write(text, HEADER_BYTES, 'utf8');
+  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)), 4);
+  return frame;
+}
+
 export type DecodeResult =
   /** A complete, valid record; the next one starts at `next`. */
   | { kind: 'record'; payload: Buffer; next: number }

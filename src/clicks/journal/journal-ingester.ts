@@ -4,13 +4,14 @@ import type { Storage } from '../../storage/storage.js';
 import { writeVisits, type Visit } from '../click-recorder.js';
 import type { JournalPosition, JournalSource } from './click-journal.js';
 import { decodeFrame } from './frame.js';
-import { decodeVisit } from './visit-codec.js';
+import type { Link } from '../../links/link-schema.js';
+import { decodeSnapshot, decodeVisit, isSnapshot } from './visit-codec.js';
 
 export interface IngesterOptions {
-  /** Records per transaction. */
-  batchRecords: number;
-  /** Bytes read from a segment at a time. */
-  readBytes: number;
+  /** Visit records per transaction (default 5 000). */
+  batchRecords?: number;
+  /** Bytes read from a segment at a time (default 4 MiB; more than the largest record). */
+  readBytes?: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -52,6 +53,11 @@ export interface JournalLag {
   warning: string | null;
 }
 
+interface Read {
+  batch: Batch | null;
+  from: JournalPosition;
+}
+
 interface Batch {
   visits: Visit[];
   records: number;
@@ -60,7 +66,15 @@ interface Batch {
   end: JournalPosition;
 }
 
-const MAX_BACKOFF_MS = 5_000;
+/** Retries while the database is away are cheap (a refused connection): come back soon after it does. */
+const MAX_BACKOFF_MS = 2_000;
+/*
+ * Large batches: the cost per transaction (the offset row, a COMMIT, on PostgreSQL the round
+ * trips and the link rows' locks) is shared by thousands of clicks. Bounded so that one batch
+ * holds SQLite's write lock for a fraction of a second at most.
+ */
+const BATCH_RECORDS = 5_000;
+const READ_BYTES = 4 * 1024 * 1024;
 
 /**
  * Moves journal records into the database in large batches. Each batch's rows, counters, events
@@ -85,12 +99,23 @@ export class JournalIngester {
   private startedAt = Date.now();
   private lastErrorLogged = 0;
   private readonly waiters: { target: JournalPosition; resolve: () => void }[] = [];
+  /**
+   * The link snapshots of the segment being read, by key (visit-codec.ts): every snapshot before
+   * the read position, and those read since (a batch that failed reads them again, to the same
+   * links).
+   */
+  private snapshots: { segment: number; links: Map<number, Link> } = { segment: -1, links: new Map() };
+  private readonly batchRecords: number;
+  private readonly readBytes: number;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     private readonly journal: JournalSource,
     private readonly deps: { storage: Storage; outbox: Outbox },
     private readonly options: IngesterOptions,
   ) {
+    this.batchRecords = options.batchRecords ?? BATCH_RECORDS;
+    this.readBytes = options.readBytes ?? READ_BYTES;
     journal.onAppend(() => this.poke());
   }
 
@@ -160,15 +185,26 @@ export class JournalIngester {
   }
 
   private async run(): Promise<void> {
+    let ahead: Promise<Read> | null = null;
     while (!this.stopped) {
-      let batch: Batch | null;
+      let read: Read;
       try {
-        batch = await this.readBatch();
+        read = await (ahead ?? this.readBatch(this.position));
       } catch (err) {
         this.failed(err);
         return;
       }
-      if (!batch) break;
+      ahead = null;
+      const batch = read.batch;
+      if (!batch) {
+        // Past fully read sealed segments (nothing to commit), caught up with the writer.
+        this.position = read.from;
+        break;
+      }
+      // Read and decode the next batch while this one's transaction runs: PostgreSQL does its part
+      // in its own process meanwhile. Dropped if this transaction fails (read again from its start).
+      const next = this.readBatch(batch.end);
+      next.catch(() => undefined); // a read error surfaces where it is awaited
       try {
         await this.deps.storage.transaction(async (tx) => {
           if (batch.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.visits);
@@ -179,9 +215,11 @@ export class JournalIngester {
             .execute();
         });
       } catch (err) {
+        await next.catch(() => undefined);
         this.failed(err);
         return;
       }
+      ahead = next;
       this.backoffMs = 0;
       this.position = batch.end;
       this.ingestedRecords += batch.records;
@@ -190,6 +228,8 @@ export class JournalIngester {
       this.journal.markIngested(this.position, this.progress());
       this.wakeWaiters();
     }
+    // Stopped with a batch read ahead: it is read again from the committed position next time.
+    if (ahead) await ahead.catch(() => undefined);
     this.wakeWaiters();
   }
 
@@ -217,45 +257,92 @@ export class JournalIngester {
   }
 
   /**
-   * The next records from the current position: at most `batchRecords`, within one segment. Moves
-   * past the end of sealed segments (a torn tail included) to the next one.
+   * The next records from `from`: at most `batchRecords`, within one segment. Moves past the end
+   * of sealed segments (a torn tail included) to the next one; `from` is where it started reading.
    */
-  private async readBatch(): Promise<Batch | null> {
+  private async readBatch(from: JournalPosition): Promise<Read> {
+    let position = from;
     for (;;) {
       const segments = this.journal.readable();
-      const current = segments.find((s) => s.segment === this.position.segment);
-      const next = segments.find((s) => s.segment > this.position.segment);
-      if (!current || this.position.offset >= current.end) {
-        if (current && !current.sealed) return null; // caught up with the writer
-        if (!next) return null;
-        if (current && this.position.offset > current.end) {
-          this.options.log.warn({ segment: this.position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
+      const current = segments.find((s) => s.segment === position.segment);
+      const next = segments.find((s) => s.segment > position.segment);
+      if (!current || position.offset >= current.end) {
+        if (current && !current.sealed) return { batch: null, from: position }; // caught up with the writer
+        if (!next) return { batch: null, from: position };
+        if (current && position.offset > current.end) {
+          this.options.log.warn({ segment: position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
         }
-        this.position = { segment: next.segment, offset: 0 };
+        position = { segment: next.segment, offset: 0 };
         continue;
       }
-      return this.readFrom(current.segment, this.position.offset, current.end, current.sealed);
+      return { batch: await this.readFrom(current.segment, position.offset, current.end, current.sealed), from: position };
     }
   }
 
   private async readFrom(segment: number, offset: number, end: number, sealed: boolean): Promise<Batch> {
-    const length = Math.min(end - offset, this.options.readBytes);
-    const buf = Buffer.allocUnsafe(length);
+    const length = Math.min(end - offset, this.readBytes);
+    // One buffer for every read: a batch is decoded into strings and objects before the next read.
+    if (this.readBuffer === null || this.readBuffer.length < length) this.readBuffer = Buffer.allocUnsafe(Math.max(length, Math.min(this.readBytes, 1 << 20)));
+    const buf = this.readBuffer;
     const file: FileHandle = await open(this.journal.segmentPath(segment), 'r');
     try {
+      const links = await this.snapshotsOf(file, segment, offset);
       const { bytesRead } = await file.read(buf, 0, length, offset);
-      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end);
+      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end, links);
     } finally {
       await file.close();
     }
   }
 
-  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number): Batch {
+  /**
+   * The snapshots visits from `offset` on may name. Entering a segment at its start there are
+   * none yet; resuming in its middle (a restart after a crash, or after a batch committed by an
+   * earlier run) they are read from the segment's start up to `offset`, skipping damaged records
+   * as the ingest does.
+   */
+  private async snapshotsOf(file: FileHandle, segment: number, offset: number): Promise<Map<number, Link>> {
+    if (this.snapshots.segment === segment) return this.snapshots.links;
+    const links = new Map<number, Link>();
+    let from = 0;
+    while (from < offset) {
+      const length = Math.min(offset - from, this.readBytes);
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.read(buf, 0, length, from);
+      const chunk = buf.subarray(0, bytesRead);
+      let at = 0;
+      for (;;) {
+        const frame = decodeFrame(chunk, at);
+        if (frame.kind === 'record') {
+          if (isSnapshot(frame.payload)) {
+            try {
+              const snapshot = decodeSnapshot(frame.payload);
+              links.set(snapshot.key, snapshot.link);
+            } catch {
+              // Logged when the ingest first passed it; its visits are skipped as unreadable.
+            }
+          }
+          at = frame.next;
+        } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= chunk.length) {
+          at = frame.next;
+        } else break;
+      }
+      // Nothing decodable (a bad length): the ingest skipped the rest of this segment too.
+      if (at === 0) break;
+      from += at;
+    }
+    this.snapshots = { segment, links };
+    return links;
+  }
+
+  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number, links: Map<number, Link>): Batch {
     const visits: Visit[] = [];
+    const linkOf = (key: number) => links.get(key);
     let at = 0;
     let records = 0;
     let lastAt: number | null = null;
-    while (at < buf.length && records < this.options.batchRecords) {
+    let unreadable = 0;
+    let firstUnreadable: { offset: number; err: unknown } | null = null;
+    while (at < buf.length && records < this.batchRecords) {
       const frame = decodeFrame(buf, at);
       if (frame.kind === 'incomplete') {
         if (at === 0 && !atSegmentEnd) {
@@ -271,20 +358,35 @@ export class JournalIngester {
       if (frame.kind === 'corrupt') {
         this.options.log.warn({ segment, offset: offset + at, reason: frame.reason }, 'click journal: corrupt record skipped');
         // Nothing after a bad length can be trusted: skip to the end of what is written in the segment.
-        if (frame.next === null) return { visits, records, lastAt, end: { segment, offset: segmentEnd } };
+        if (frame.next === null) {
+          at = segmentEnd - offset;
+          break;
+        }
         at = frame.next;
         continue;
       }
       at = frame.next;
+      if (isSnapshot(frame.payload)) {
+        // Not a click: the visits after it name it (it counts in no record figure).
+        try {
+          const snapshot = decodeSnapshot(frame.payload);
+          links.set(snapshot.key, snapshot.link);
+        } catch (err) {
+          this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable link snapshot skipped (the visits naming it are skipped too)');
+        }
+        continue;
+      }
       records++;
       try {
-        const journaled = decodeVisit(frame.payload);
+        const journaled = decodeVisit(frame.payload, linkOf);
         visits.push(journaled.visit);
         lastAt = journaled.at;
       } catch (err) {
-        this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable record skipped');
+        // One line per batch: a lost snapshot makes every visit naming it unreadable.
+        if (unreadable++ === 0) firstUnreadable = { offset: offset + at, err };
       }
     }
+    if (unreadable > 0) this.options.log.warn({ segment, ...firstUnreadable, records: unreadable }, 'click journal: unreadable records skipped');
     return { visits, records, lastAt, end: { segment, offset: offset + at } };
   }
 
@@ -297,7 +399,7 @@ export class JournalIngester {
       if (s.segment < this.position.segment) continue;
       let offset = s.segment === this.position.segment ? this.position.offset : 0;
       while (offset < s.end) {
-        const length = Math.min(s.end - offset, this.options.readBytes);
+        const length = Math.min(s.end - offset, this.readBytes);
         const buf = Buffer.allocUnsafe(length);
         const file = await open(this.journal.segmentPath(s.segment), 'r');
         let bytesRead: number;
@@ -310,7 +412,7 @@ export class JournalIngester {
         for (;;) {
           const frame = decodeFrame(buf.subarray(0, bytesRead), at);
           if (frame.kind === 'record') {
-            count++;
+            if (!isSnapshot(frame.payload)) count++;
             at = frame.next;
           } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= bytesRead) {
             at = frame.next;

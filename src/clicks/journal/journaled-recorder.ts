@@ -1,7 +1,8 @@
 import type { Clock } from '../../clock.js';
 import type { ClickRecorder, Visit, VisitOutcome } from '../click-recorder.js';
-import { JournalFullError, type ClickJournal } from './click-journal.js';
-import { encodeVisit } from './visit-codec.js';
+import type { Link } from '../../links/link-schema.js';
+import { JournalFullError, type ClickJournal, type SegmentSnapshot } from './click-journal.js';
+import { encodeSnapshot, encodeVisitRecord } from './visit-codec.js';
 
 const RECORDED: VisitOutcome = { status: 'recorded' };
 
@@ -13,6 +14,14 @@ const RECORDED: VisitOutcome = { status: 'recorded' };
  * journal (database away too long) falls back to the synchronous path too.
  */
 export class JournaledRecorder {
+  /**
+   * One snapshot key per link object: the redirect's cache hands out a new object when a link
+   * changes, so a new key (and snapshot) follows every edit, and each record names the link as it
+   * was clicked. Objects the cache dropped are forgotten with them.
+   */
+  private readonly snapshots = new WeakMap<Link, SegmentSnapshot>();
+  private nextKey = 1;
+
   constructor(
     private readonly journal: ClickJournal,
     private readonly sync: ClickRecorder,
@@ -21,12 +30,23 @@ export class JournaledRecorder {
 
   record(visit: Visit): Promise<VisitOutcome> {
     if (visit.kind === 'click' && visit.link.max_clicks !== null) return this.sync.record(visit);
-    return this.journal.append(encodeVisit(visit, this.clock.now())).then(
+    const snapshot = this.snapshotOf(visit.link);
+    return this.journal.append(encodeVisitRecord(visit, snapshot.key, this.clock.now()), snapshot).then(
       () => RECORDED,
       (err: unknown) => {
         if (err instanceof JournalFullError) return this.sync.record(visit);
         throw err;
       },
     );
+  }
+
+  private snapshotOf(link: Link): SegmentSnapshot {
+    let snapshot = this.snapshots.get(link);
+    if (snapshot === undefined) {
+      const key = this.nextKey++;
+      snapshot = { key, payload: () => encodeSnapshot(key, link) };
+      this.snapshots.set(link, snapshot);
+    }
+    return snapshot;
   }
 }
