@@ -5,7 +5,7 @@ import { DEFAULT_WORKER_NICE, lowerCurrentThreadPriority, parseWorkerNice, type 
 
 function fakeDeps(overrides: Partial<PriorityDeps> = {}): PriorityDeps & { calls: [number, number][] } {
   const calls: [number, number][] = [];
-  return { platform: 'linux', threadId: () => 4242, setPriority: (id, nice) => void calls.push([id, nice]), calls, ...overrides };
+  return { platform: 'linux', threadId: () => 4242, getPriority: () => 0, setPriority: (id, nice) => void calls.push([id, nice]), calls, ...overrides };
 }
 
 describe('LINKWIRE_WORKER_NICE', () => {
@@ -36,6 +36,12 @@ describe('lowerCurrentThreadPriority', () => {
     expect(deps.calls).toEqual([]);
   });
 
+  it('never raises the priority of a process started niced already', () => {
+    const deps = fakeDeps({ getPriority: () => 15 });
+    expect(lowerCurrentThreadPriority(10, deps)).toEqual({ applied: false, reason: 'the thread already runs at nice 15' });
+    expect(deps.calls).toEqual([]);
+  });
+
   it('does nothing at 0', () => {
     const deps = fakeDeps();
     expect(lowerCurrentThreadPriority(0, deps).applied).toBe(false);
@@ -57,7 +63,7 @@ describe('lowerCurrentThreadPriority', () => {
     expect(lowerCurrentThreadPriority(10, refused)).toEqual({ applied: false, reason: 'EACCES' });
   });
 
-  it.runIf(process.platform === 'linux')('lowers only the thread that asks, not the process', async () => {
+  it.runIf(process.platform === 'linux' && getPriority(0) < 7)('lowers only the thread that asks, not the process', async () => {
     const before = getPriority(0);
     // A worker thread that loads this module (through tsx, as worker-thread-host.ts does under tests;
     // the eval'd code resolves packages from the working directory, the repository) and calls it.

@@ -10,7 +10,7 @@
  * there the setting is ignored (and says why).
  */
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { ConfigError } from './config.js';
 
 /** Default niceness of the worker thread (0 = same as the redirects, 19 = lowest). */
@@ -30,6 +30,7 @@ export interface PriorityDeps {
   platform: NodeJS.Platform;
   /** The calling thread's kernel id. */
   threadId(): number;
+  getPriority(id: number): number;
   setPriority(id: number, nice: number): void;
 }
 
@@ -37,6 +38,7 @@ const systemDeps: PriorityDeps = {
   platform: process.platform,
   // "/proc/thread-self" links to "<pid>/task/<tid>" for the thread that reads it.
   threadId: () => Number(readlinkSync('/proc/thread-self').split('/').pop()),
+  getPriority: (id) => getPriority(id),
   setPriority: (id, nice) => setPriority(id, nice),
 };
 
@@ -50,6 +52,9 @@ export function lowerCurrentThreadPriority(nice: number, deps: PriorityDeps = sy
   try {
     const tid = deps.threadId();
     if (!Number.isInteger(tid) || tid <= 0) return { applied: false, reason: 'the thread id could not be read from /proc/thread-self' };
+    // A process started niced already (`nice -n 15 linkwire serve`): never raise a thread's priority.
+    const current = deps.getPriority(tid);
+    if (current >= nice) return { applied: false, reason: `the thread already runs at nice ${current}` };
     deps.setPriority(tid, nice);
     return { applied: true, tid, nice };
   } catch (err) {
