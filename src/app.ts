@@ -142,11 +142,8 @@ export async function createApp(input: AppDeps): Promise<App> {
 
   const server = createServer((req, res) => {
     const slug = redirect ? redirectSlugOf(req) : null;
-    if (slug !== null && redirect) {
-      const started = performance.now();
-      res.once('finish', () => metrics.redirectAnswered(res.statusCode, (performance.now() - started) / 1000));
-      redirect(req, res, slug);
-    } else fastifyHandler!(req, res);
+    if (slug !== null && redirect) redirect(req, res, slug);
+    else fastifyHandler!(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -337,6 +334,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       geo: input.geo ?? createGeoLookup(),
       parseUserAgent: createUserAgentParser(),
       onError: (err) => logRedirectError(err),
+      onAnswered: (status, seconds) => metrics.redirectAnswered(status, seconds),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export type IdPrefix = 'ws' | 'usr' | 'key' | 'lnk' | 'dom' | 'wh' | 'evt' | 'dlv' | 'att' | 'clk' | 'ses' | 'int' | 'inv';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
+const RANDOM_DIGITS = 16;
 
 /**
  * Prefixed, time-sortable ids: 10 chars of millisecond time then 16 random chars (80 bits),
@@ -14,45 +15,53 @@ export interface IdSource {
 
 export function createIdSource(now: () => number = Date.now): IdSource {
   let lastTime = -1;
-  let lastRandom: number[] = [];
+  let timePart = '';
+  // The random part as 16 base-32 digits; within one millisecond it is incremented.
+  const digits = new Uint8Array(RANDOM_DIGITS);
+  // Random bytes drawn from the CSPRNG 4 KiB at a time, not 16 bytes per id: ids are made on the
+  // redirect's hot path (one per click), thousands per second.
+  const pool = Buffer.allocUnsafe(RANDOM_DIGITS * 256);
+  let poolAt = pool.length;
   return {
     next(prefix) {
       const time = now();
-      let random: number[];
       if (time === lastTime) {
         // Same millisecond: increment the previous random part so order within the ms holds.
-        random = lastRandom.slice();
-        for (let i = random.length - 1; i >= 0; i--) {
-          if (random[i]! < 31) {
-            random[i]!++;
+        for (let i = RANDOM_DIGITS - 1; i >= 0; i--) {
+          if (digits[i]! < 31) {
+            digits[i]!++;
             break;
           }
-          random[i] = 0;
+          digits[i] = 0;
         }
       } else {
-        const bytes = randomBytes(16);
-        random = Array.from(bytes, (b) => b & 31);
+        if (poolAt === pool.length) {
+          randomFillSync(pool);
+          poolAt = 0;
+        }
+        for (let i = 0; i < RANDOM_DIGITS; i++) digits[i] = pool[poolAt + i]! & 31;
+        poolAt += RANDOM_DIGITS;
+        timePart = timeDigits(time);
+        lastTime = time;
       }
-      lastTime = time;
-      lastRandom = random;
-      let timePart = '';
-      let t = time;
-      for (let i = 0; i < 10; i++) {
-        timePart = ALPHABET[t % 32]! + timePart;
-        t = Math.floor(t / 32);
-      }
-      return `${prefix}_${timePart}${random.map((n) => ALPHABET[n]).join('')}`;
+      let id = `${prefix}_${timePart}`;
+      for (let i = 0; i < RANDOM_DIGITS; i++) id += ALPHABET[digits[i]!]!;
+      return id;
     },
   };
 }
 
-/** The smallest id a source could make at `time`: every id made at or after `time` sorts at or above it. */
-export function idLowerBound(prefix: IdPrefix, time: number): string {
+function timeDigits(time: number): string {
   let timePart = '';
   let t = Math.max(0, Math.floor(time));
   for (let i = 0; i < 10; i++) {
     timePart = ALPHABET[t % 32]! + timePart;
     t = Math.floor(t / 32);
   }
-  return `${prefix}_${timePart}${'0'.repeat(16)}`;
+  return timePart;
+}
+
+/** The smallest id a source could make at `time`: every id made at or after `time` sorts at or above it. */
+export function idLowerBound(prefix: IdPrefix, time: number): string {
+  return `${prefix}_${timeDigits(time)}${'0'.repeat(RANDOM_DIGITS)}`;
 }

@@ -4,8 +4,10 @@
  * and started again with backoff: losing the database must fail the operation in hand, never the
  * process, and the redirects on the main thread keep answering meanwhile.
  */
+import { stat } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, ToWorker } from './worker-thread.js';
+import type { PriorityOutcome } from './thread-priority.js';
+import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
 export interface WorkerThreadLog {
   error(message: string): void;
@@ -18,6 +20,8 @@ export interface WorkerThreadHost {
 
 export interface WorkerThreadOptions {
   ingestJournal: boolean;
+  /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/thread-priority.ts. */
+  nice?: number;
   log: WorkerThreadLog;
   /** First restart delay; doubles up to maxBackoffMs, back to this after a minute of running. */
   backoffMs?: number;
@@ -30,18 +34,18 @@ interface RunningThread {
   ended: Promise<string>;
 }
 
-function spawn(ingestJournal: boolean): { thread: Worker; ready: Promise<void>; ended: Promise<string> } {
+function spawn(workerData: WorkerThreadData): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
   // it is .ts, and a worker thread needs tsx's loader registered inside it first.
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker-thread.ts' : './worker-thread.js', import.meta.url);
   const thread = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData: { ingestJournal } })
-    : new Worker(entry, { workerData: { ingestJournal } });
-  let markReady: () => void = () => undefined;
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData })
+    : new Worker(entry, { workerData });
+  let markReady: (priority: PriorityOutcome) => void = () => undefined;
   let failReady: (err: Error) => void = () => undefined;
   let markEnded: (reason: string) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<PriorityOutcome>((resolve, reject) => {
     markReady = resolve;
     failReady = reject;
   });
@@ -56,7 +60,7 @@ function spawn(ingestJournal: boolean): { thread: Worker; ready: Promise<void>; 
   // A rejected `ready` after the thread was ready is nobody's business.
   ready.catch(() => undefined);
   thread.on('message', (message: FromWorker) => {
-    if (message.type === 'ready') markReady();
+    if (message.type === 'ready') markReady(message.priority);
     if (message.type === 'failed') {
       end(message.message);
       void thread.terminate();
@@ -74,8 +78,14 @@ function spawn(ingestJournal: boolean): { thread: Worker; ready: Promise<void>; 
 export async function startWorkerThread(options: WorkerThreadOptions): Promise<WorkerThreadHost> {
   const baseBackoff = options.backoffMs ?? 1000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
-  const first = spawn(options.ingestJournal);
-  await first.ready;
+  const data: WorkerThreadData = { ingestJournal: options.ingestJournal, nice: options.nice ?? 0 };
+  // libuv's thread pool (fs writes of the click journal, crypto, DNS) is created by whichever
+  // thread uses it first, and new threads inherit their creator's priority: the main thread
+  // creates it, so a niced worker thread never slows the journal's writes.
+  if (data.nice > 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
+  const first = spawn(data);
+  const priority = await first.ready;
+  if (data.nice > 0) options.log.info(priority.applied ? `delivery worker thread runs at nice ${priority.nice} (redirects first)` : `delivery worker thread priority unchanged: ${priority.reason}`);
   let current: RunningThread = first;
   let stopping = false;
   let backoff = baseBackoff;
@@ -91,7 +101,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
       restartTimer = setTimeout(() => {
         restartTimer = null;
         if (stopping) return;
-        const next = spawn(options.ingestJournal);
+        const next = spawn(data);
         current = next;
         supervise(next, Date.now());
         next.ready.then(

@@ -9,18 +9,27 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openStorage } from './storage/open.js';
+import { lowerCurrentThreadPriority, type PriorityOutcome } from './thread-priority.js';
 
 export type ToWorker = { type: 'stop' };
-export type FromWorker = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
+export type FromWorker = { type: 'ready'; priority: PriorityOutcome } | { type: 'stopped' } | { type: 'failed'; message: string };
+export interface WorkerThreadData {
+  ingestJournal: boolean;
+  /** LINKWIRE_WORKER_NICE: this thread yields the CPU to the redirects on the main thread. */
+  nice: number;
+}
 
 async function run(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by worker-thread-host.ts');
+  const { ingestJournal, nice } = workerData as WorkerThreadData;
+  // First, before this thread starts anything: threads it may create inherit its priority.
+  const priority = lowerCurrentThreadPriority(nice);
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
   const storage = openStorage(config.databaseUrl);
-  const { ingestJournal } = workerData as { ingestJournal: boolean };
   const app = await createApp({ config, storage, journalMode: ingestJournal ? 'ingest-only' : 'local' });
-  // Not awaited: the journal's ingester waits for the writer (the main thread), which starts after this thread is ready.
+  // The journal's writer (the main thread's app) exists before this thread starts and answers the
+  // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();
   port.on('message', (message: ToWorker) => {
     if (message.type !== 'stop') return;
@@ -32,9 +41,15 @@ async function run(): Promise<void> {
         (err: unknown) => port.postMessage({ type: 'failed', message: String(err) } satisfies FromWorker),
       );
   });
-  port.postMessage({ type: 'ready' } satisfies FromWorker);
+  // Ready once the jobs run (fan-out, sender, ingester), so `serve` listens — and /healthz answers —
+  // with deliveries already flowing; bounded, so a slow start (a large backlog to count) cannot hold
+  // the redirects back.
+  await Promise.race([started, new Promise((resolve) => setTimeout(resolve, READY_WAIT_MS).unref())]);
+  port.postMessage({ type: 'ready', priority } satisfies FromWorker);
   await started;
 }
+
+const READY_WAIT_MS = 5_000;
 
 run().catch((err: unknown) => {
   parentPort?.postMessage({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies FromWorker);

@@ -9,7 +9,9 @@ export function serverCommands(): Command[] {
       const { openStorage } = await import('../storage/open.js');
       const { createApp } = await import('../app.js');
       const { startWorkerThread } = await import('../worker-thread-host.js');
+      const { parseWorkerNice } = await import('../thread-priority.js');
       const config = loadConfig(process.env);
+      const workerNice = parseWorkerNice(process.env.LINKWIRE_WORKER_NICE);
       const storage = openStorage(config.databaseUrl, {
         // Logged once per change of state, however long the outage (the reconnect itself backs off).
         onListenState: (state, err) =>
@@ -34,6 +36,8 @@ export function serverCommands(): Command[] {
       const worker = threaded
         ? await startWorkerThread({
             ingestJournal: ingestInThread,
+            // Background work yields the CPU to redirects; the journal absorbs a burst meanwhile.
+            nice: workerNice,
             log: { error: (message) => app.fastify.log.error(message), info: (message) => app.fastify.log.info(message) },
           }).catch(async (err: unknown) => {
             await app.close().catch(() => undefined);

@@ -28,7 +28,8 @@ export class DomainDirectory {
   }
 
   resolve(host: string | undefined): string {
-    if (!host) return this.defaultDomain;
+    // Most instances have no verified custom domain: no string work per redirect then.
+    if (!host || this.verified.size === 0) return this.defaultDomain;
     const lower = host.toLowerCase();
     if (this.verified.has(lower)) return lower;
     const withoutPort = lower.replace(/:\d+$/, '');

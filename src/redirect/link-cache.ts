@@ -1,7 +1,6 @@
 import { parseSettings } from '../accounts/workspace-model.js';
 import { renderLink } from '../links/link-model.js';
 import type { Storage } from '../storage/storage.js';
-import { isDatabaseUnavailable } from '../storage/unavailable.js';
 import { toCachedLink, type CachedLink } from './cached-link.js';
 
 /**
@@ -9,17 +8,15 @@ import { toCachedLink, type CachedLink } from './cached-link.js';
  * (in-process signal, or NOTIFY from another process on PostgreSQL). Unknown slugs are cached
  * too, so a flood of 404s does not become a flood of queries; creating the link drops that entry.
  * Every entry (found or not) also expires after `ttlMs`: should a signal ever be lost, a stale
- * answer lasts at most that long.
- *
- * Except while the database is unreachable: an expired entry whose reload fails for that reason is
- * served as it was (and retried every `outageRetryMs`), so cached links keep redirecting through an
- * outage — their clicks wait in the journal. Nothing can change a link while the database is away,
- * so the entry is as fresh as any answer could be; a change signal still drops it.
+ * answer lasts at most that long (plus the one reload). An expired entry is still served while
+ * its reload runs in the background — no redirect waits on the database for a link it knows — and
+ * while the database cannot be reached, retried every `outageRetryMs`: cached links keep
+ * redirecting through an outage (their clicks wait in the journal). Nothing can change a link while
+ * the database is away, so the entry is as fresh as any answer could be; a change signal still
+ * drops it.
  */
 export class LinkCache {
   private readonly entries = new Map<string, { link: CachedLink | null; until: number }>();
-  /** Expired entries kept for a reload that fails because the database is unreachable. */
-  private readonly expired = new Map<string, CachedLink | null>();
   private readonly loading = new Map<string, Promise<CachedLink | null>>();
   private generation = 0;
   private readonly unsubscribe: (() => void)[] = [];
@@ -31,6 +28,7 @@ export class LinkCache {
     private readonly defaultDomain: string,
     private readonly maxEntries = 100_000,
     private readonly ttlMs = 60_000,
+    /** How soon a failed reload of an expired entry is tried again (the entry is served meanwhile). */
     private readonly outageRetryMs = 2_000,
   ) {
     this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
@@ -45,21 +43,16 @@ export class LinkCache {
     const key = `${domain}/${slug}`;
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.until > Date.now()) return entry.link;
-    this.entries.delete(key);
-    // Bounded like the live entries: the oldest expired entry goes first.
-    if (this.expired.size >= this.maxEntries) {
-      const oldest = this.expired.keys().next().value;
-      if (oldest !== undefined) this.expired.delete(oldest);
-    }
-    this.expired.set(key, entry.link);
-    return undefined;
+    if (entry.until <= Date.now()) this.refresh(key, domain, slug, entry);
+    return entry.link;
   }
 
-  get(domain: string, slug: string): Promise<CachedLink | null> {
+  get(domain: string, slug: string, reload = false): Promise<CachedLink | null> {
     const key = `${domain}/${slug}`;
-    const hit = this.peek(domain, slug);
-    if (hit !== undefined) return Promise.resolve(hit);
+    if (!reload) {
+      const hit = this.peek(domain, slug);
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
     let pending = this.loading.get(key);
     if (!pending) {
       const generation = this.generation;
@@ -72,10 +65,7 @@ export class LinkCache {
         },
         (err: unknown) => {
           this.loading.delete(key);
-          const stale = this.expired.get(key);
-          if (stale === undefined || generation !== this.generation || !isDatabaseUnavailable(err)) throw err;
-          this.set(key, stale, this.outageRetryMs);
-          return stale;
+          throw err;
         },
       );
       this.loading.set(key, pending);
@@ -83,34 +73,35 @@ export class LinkCache {
     return pending;
   }
 
+  /** Reloads an expired entry in the background; on failure keeps it a little longer and tries again. */
+  private refresh(key: string, domain: string, slug: string, entry: { link: CachedLink | null; until: number }): void {
+    if (this.loading.has(key)) return;
+    // Not once per request while the reload is in flight, nor while the database is away.
+    entry.until = Date.now() + Math.min(this.outageRetryMs, this.ttlMs);
+    this.get(domain, slug, true).catch(() => undefined);
+  }
+
   invalidate(key: string): void {
     this.generation++;
-    if (key === '') {
-      this.entries.clear();
-      this.expired.clear();
-    } else {
-      this.entries.delete(key);
-      this.expired.delete(key);
-    }
+    if (key === '') this.entries.clear();
+    else this.entries.delete(key);
   }
 
   clear(): void {
     this.generation++;
     this.entries.clear();
-    this.expired.clear();
   }
 
   close(): void {
     for (const u of this.unsubscribe) u();
   }
 
-  private set(key: string, link: CachedLink | null, ttlMs = this.ttlMs): void {
-    this.expired.delete(key);
-    if (this.entries.size >= this.maxEntries) {
+  private set(key: string, link: CachedLink | null): void {
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { link, until: Date.now() + ttlMs });
+    this.entries.set(key, { link, until: Date.now() + this.ttlMs });
   }
 
   private async load(domain: string, slug: string): Promise<CachedLink | null> {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { Config } from '../config.js';
@@ -34,6 +34,8 @@ export interface RedirectDeps {
   parseUserAgent: (ua: string | undefined) => UserAgentInfo;
   random?: () => number;
   onError?: (err: unknown) => void;
+  /** Every answer, once written: its status and how long it took (the redirect metrics). */
+  onAnswered?: (status: number, seconds: number) => void;
 }
 
 /** The slug a request asks for, or null when the request is not a redirect (API, dashboard, …). */
@@ -56,14 +58,12 @@ export function createRedirectHandler(deps: RedirectDeps) {
   const random = deps.random ?? Math.random;
 
   function send(res: ServerResponse, status: number, location: string | null, text: string): void {
-    // no-store: a cached redirect would skip counting (and rules) on the next visit.
-    const headers: Record<string, string | number> = { 'cache-control': 'private, no-store' };
-    if (status === 503) headers['retry-after'] = RETRY_AFTER_S;
-    if (location) headers.location = headerSafe(location);
-    if (status !== 302) {
-      headers['content-type'] = 'text/plain; charset=utf-8';
-      headers['content-length'] = Buffer.byteLength(text);
-    }
+    // no-store: a cached redirect would skip counting (and rules) on the next visit. Headers as a
+    // flat array: node:http writes them as given, without walking an object's keys.
+    const headers: OutgoingHttpHeader[] = ['cache-control', 'private, no-store'];
+    if (status === 503) headers.push('retry-after', RETRY_AFTER_S);
+    if (location) headers.push('location', headerSafe(location));
+    if (status !== 302) headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', Buffer.byteLength(text));
     res.writeHead(status, headers);
     res.end(status === 302 || res.req.method === 'HEAD' ? undefined : text);
   }
@@ -151,7 +151,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
     }
     return {
       id: deps.ids.next('clk'),
-      timestamp: toIso(now),
+      timestamp: isoOf(now),
       country: geo.country,
       city: geo.city,
       is_eu_country: isEuCountry(geo.country),
@@ -170,13 +170,35 @@ export function createRedirectHandler(deps: RedirectDeps) {
     };
   }
 
-  return (req: IncomingMessage, res: ServerResponse, slug: string): void => {
-    handle(req, res, slug).catch((err: unknown) => {
-      deps.onError?.(err);
-      if (!res.headersSent) send(res, 503, null, 'Temporarily unavailable, try again');
-      else res.destroy();
-    });
+  const onAnswered = deps.onAnswered;
+  // Timed here rather than with a 'finish' listener per response: one closure and listener fewer
+  // on the hot path; the response has been handed to the socket when `handle` settles.
+  const answered = (res: ServerResponse, started: number) => {
+    if (onAnswered && res.writableEnded) onAnswered(res.statusCode, (performance.now() - started) / 1000);
   };
+  return (req: IncomingMessage, res: ServerResponse, slug: string): void => {
+    const started = performance.now();
+    handle(req, res, slug).then(
+      () => answered(res, started),
+      (err: unknown) => {
+        deps.onError?.(err);
+        if (!res.headersSent) send(res, 503, null, 'Temporarily unavailable, try again');
+        else res.destroy();
+        answered(res, started);
+      },
+    );
+  };
+}
+
+// Clicks arriving in the same millisecond share one timestamp string (thousands per second under load).
+let lastIsoMs = NaN;
+let lastIso = '';
+function isoOf(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = toIso(ms);
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
 
 function queryOf(url: string | undefined): URLSearchParams | null {

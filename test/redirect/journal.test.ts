@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import type { Click } from '../../src/clicks/click-schema.js';
 import { ClickJournal } from '../../src/clicks/journal/click-journal.js';
-import { encodeTextFrame } from '../../src/clicks/journal/frame.js';
+import { decodeFrame, encodeTextFrame } from '../../src/clicks/journal/frame.js';
 import { JournalIngester } from '../../src/clicks/journal/journal-ingester.js';
 import { encodeSnapshot, encodeVisitRecord } from '../../src/clicks/journal/visit-codec.js';
 import { systemClock } from '../../src/clock.js';
@@ -216,4 +216,37 @@ describe.each(DIALECTS)('the click journal on %s', (dialect) => {
     const clicked = await t.storage.db.selectFrom('events').select('id').where('link_id', '=', link.id).where('type', '=', 'link.clicked').execute();
     expect(clicked).toHaveLength(400);
   });
+});
+
+describe('the click journal writer', () => {
+  for (const fsync of [false, true]) {
+    it(`${fsync ? 'with fsync' : 'without fsync'}: a record is in its segment file, in order, when its append resolves`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'linkwire-journal-writer-'));
+      const journal = ClickJournal.open(dir, { segmentBytes: 1 << 20, maxBytes: 1 << 30, fsync, onWarning: () => undefined });
+      try {
+        // One tick's worth (one write), then a second tick's while nothing else is queued.
+        const texts = Array.from({ length: 50 }, (_, i) => `record ${i} ${'x'.repeat(i)}`);
+        await Promise.all(texts.slice(0, 40).map((text) => journal.append(text)));
+        const file = journal.segmentPath(journal.writtenEnd().segment);
+        const decoded = (buf: Buffer) => {
+          const out: string[] = [];
+          for (let at = 0; at < buf.length; ) {
+            const r = decodeFrame(buf, at);
+            if (r.kind !== 'record') throw new Error(`unexpected ${r.kind} at ${at}`);
+            out.push(r.payload.toString('utf8'));
+            at = r.next;
+          }
+          return out;
+        };
+        expect(decoded(readFileSync(file))).toEqual(texts.slice(0, 40));
+        for (const text of texts.slice(40)) await journal.append(text);
+        expect(decoded(readFileSync(file))).toEqual(texts);
+        expect(journal.writtenEnd().offset).toBe(statSync(file).size);
+        expect(journal.appendedRecords).toBe(50);
+      } finally {
+        await journal.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -1,0 +1,91 @@
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WORKER_NICE, lowerCurrentThreadPriority, parseWorkerNice, type PriorityDeps } from './thread-priority.js';
+
+function fakeDeps(overrides: Partial<PriorityDeps> = {}): PriorityDeps & { calls: [number, number][] } {
+  const calls: [number, number][] = [];
+  return { platform: 'linux', threadId: () => 4242, getPriority: () => 0, setPriority: (id, nice) => void calls.push([id, nice]), calls, ...overrides };
+}
+
+describe('LINKWIRE_WORKER_NICE', () => {
+  it('defaults to 10 and accepts 0 to 19', () => {
+    expect(parseWorkerNice(undefined)).toBe(DEFAULT_WORKER_NICE);
+    expect(parseWorkerNice('')).toBe(DEFAULT_WORKER_NICE);
+    expect(parseWorkerNice('0')).toBe(0);
+    expect(parseWorkerNice('19')).toBe(19);
+  });
+
+  it('refuses what is not a niceness', () => {
+    for (const bad of ['-1', '20', '5.5', 'low']) expect(() => parseWorkerNice(bad), bad).toThrow(/LINKWIRE_WORKER_NICE/);
+  });
+});
+
+describe('lowerCurrentThreadPriority', () => {
+  it('renices the calling thread by its kernel id on Linux', () => {
+    const deps = fakeDeps();
+    expect(lowerCurrentThreadPriority(12, deps)).toEqual({ applied: true, tid: 4242, nice: 12 });
+    expect(deps.calls).toEqual([[4242, 12]]);
+  });
+
+  it('leaves the priority alone elsewhere: setpriority would renice the whole process there', () => {
+    const deps = fakeDeps({ platform: 'darwin' });
+    const outcome = lowerCurrentThreadPriority(10, deps);
+    expect(outcome.applied).toBe(false);
+    expect(outcome).toMatchObject({ reason: expect.stringContaining('darwin') });
+    expect(deps.calls).toEqual([]);
+  });
+
+  it('never raises the priority of a process started niced already', () => {
+    const deps = fakeDeps({ getPriority: () => 15 });
+    expect(lowerCurrentThreadPriority(10, deps)).toEqual({ applied: false, reason: 'the thread already runs at nice 15' });
+    expect(deps.calls).toEqual([]);
+  });
+
+  it('does nothing at 0', () => {
+    const deps = fakeDeps();
+    expect(lowerCurrentThreadPriority(0, deps).applied).toBe(false);
+    expect(deps.calls).toEqual([]);
+  });
+
+  it('reports a refusal instead of throwing (no /proc, a sandbox that forbids it)', () => {
+    const noProc = fakeDeps({
+      threadId: () => {
+        throw new Error("ENOENT: no such file or directory, readlink '/proc/thread-self'");
+      },
+    });
+    expect(lowerCurrentThreadPriority(10, noProc)).toMatchObject({ applied: false, reason: expect.stringContaining('/proc/thread-self') });
+    const refused = fakeDeps({
+      setPriority: () => {
+        throw new Error('EACCES');
+      },
+    });
+    expect(lowerCurrentThreadPriority(10, refused)).toEqual({ applied: false, reason: 'EACCES' });
+  });
+
+  it.runIf(process.platform === 'linux' && getPriority(0) < 7)('lowers only the thread that asks, not the process', async () => {
+    const before = getPriority(0);
+    // A worker thread that loads this module (through tsx, as worker-thread-host.ts does under tests;
+    // the eval'd code resolves packages from the working directory, the repository) and calls it.
+    const entry = new URL('./thread-priority.ts', import.meta.url).href;
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      const { getPriority } = require('node:os');
+      import('tsx/esm/api')
+        .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })
+        .then((m) => {
+          const outcome = m.lowerCurrentThreadPriority(7);
+          parentPort.postMessage({ outcome, nice: outcome.applied ? getPriority(outcome.tid) : null });
+        });`;
+    const worker = new Worker(code, { eval: true });
+    const seen = await new Promise<{ outcome: { applied: boolean; tid: number }; nice: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(seen.outcome.applied).toBe(true);
+    expect(seen.nice).toBe(7);
+    expect(seen.outcome.tid).not.toBe(process.pid);
+    expect(getPriority(0)).toBe(before);
+  });
+});
