@@ -1,4 +1,5 @@
 /** The dashboard calls the same public API as everyone, authenticated by the session cookie (same origin). */
+import type { components } from '../../src/sdk/openapi-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -72,60 +73,20 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export interface Rule {
-  what: 'country' | 'device' | 'os' | 'rotator';
-  matches?: string | string[];
-  url: string;
-  weight?: number;
-}
-
-export interface Link {
-  id: string;
-  domain: string;
-  slug: string;
-  short_url: string;
-  url: string;
-  title: string | null;
-  tags: string[];
-  expires_at: string | null;
-  expired_url: string | null;
-  max_clicks: number | null;
-  geo_block: string[];
-  rules: Rule[];
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  utm_term: string | null;
-  utm_content: string | null;
-  forward_params: boolean;
-  block_bots: boolean;
-  og_title: string | null;
-  og_description: string | null;
-  monitor: boolean;
-  clicks: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export type Retry = { mode: 'exponential'; schedule_s?: number[] } | { mode: 'none' };
-
-export interface Webhook {
-  id: string;
-  name: string;
-  url: string;
-  events: string[];
-  link_ids: string[];
-  filter: string | null;
-  active: boolean;
-  timeout_ms: number;
-  retry: Retry;
-  format: 'standard' | 'slack' | 'discord';
-  headers: Record<string, string>;
-  disabled_at: string | null;
-  disabled_reason: string | null;
-  created_at: string;
-  secret?: string;
-}
+// The API's own shapes, generated from the OpenAPI document (src/sdk/openapi-types.ts, `npm run sdk:types`):
+// the dashboard never re-declares what the server promises. Type-only: nothing of the SDK is bundled.
+type Schemas = components['schemas'];
+export type Rule = Schemas['Rule'];
+export type Link = Schemas['Link'];
+export type Retry = Schemas['Retry'];
+/** A webhook as listed; `secret` only in the answer that created or rotated it. */
+export type Webhook = Schemas['Webhook'] & { secret?: string };
+export type Delivery = Schemas['Delivery'];
+export type Attempt = Schemas['Attempt'];
+export type DeliveryDetail = Schemas['DeliveryDetail'];
+export type TestResult = Schemas['TestSendResult'];
+export type Click = Schemas['Click'];
+export type Workspace = Schemas['Workspace'];
 
 export interface WebhookHealth {
   webhook_id: string;
@@ -134,56 +95,9 @@ export interface WebhookHealth {
   success_rate_24h: number | null;
 }
 
-export interface Delivery {
-  id: string;
-  event_id: string;
-  type: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts_count: number;
-  next_attempt_at: string | null;
-  test: boolean;
-  created_at: string;
-}
-
-export interface Attempt {
-  attempt: number;
-  status_code: number | null;
-  response_time_ms: number | null;
-  error: string | null;
-  response_body: string | null;
-  started_at: string;
-}
-
-export interface DeliveryDetail extends Delivery {
-  request: { headers: Record<string, string>; body: string };
-  attempts: Attempt[];
-}
-
 export interface EventType {
   type: string;
   description: string;
-}
-
-export interface TestResult {
-  success: boolean;
-  status_code: number | null;
-  response_time_ms: number | null;
-  error: string | null;
-  response_body: string | null;
-}
-
-export interface Click {
-  id: string;
-  timestamp: string;
-  country: string | null;
-  city: string | null;
-  device: string | null;
-  os: string | null;
-  browser: string | null;
-  referrer_domain: string | null;
-  bot: boolean;
-  qr: boolean;
-  destination: string;
 }
 
 export interface WorkspaceChoice {
@@ -191,11 +105,4 @@ export interface WorkspaceChoice {
   name: string;
   role: string;
   current: boolean;
-}
-
-export interface Workspace {
-  id: string;
-  name: string;
-  plan: string;
-  settings: { include_click_ip: boolean; excluded_ips: string[] };
 }
