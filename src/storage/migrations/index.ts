@@ -8,6 +8,7 @@ import { loginAttempts } from './006_login_attempts.js';
 import { domainClaims } from './007_domain_claims.js';
 import { eventStreamPosition } from './008_event_stream_position.js';
 import { journalOffsets } from './009_journal_offsets.js';
+import { pendingDeliveryIndexes } from './011_pending_delivery_indexes.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_domain_claims': domainClaims,
   '008_event_stream_position': eventStreamPosition,
   '009_journal_offsets': journalOffsets,
+  '011_pending_delivery_indexes': pendingDeliveryIndexes,
 };
