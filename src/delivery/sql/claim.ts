@@ -38,7 +38,8 @@ export async function claimDue(storage: Storage, wants: readonly ClaimWant[], ow
 
 const sqliteTexts = new Map<number, string>();
 
-function sqliteText(slots: number): string {
+/** The SQLite claim's text for `slots` endpoints (exported for the plan test). */
+export function sqliteText(slots: number): string {
   let text = sqliteTexts.get(slots);
   if (text === undefined) {
     // lease_until, owner, now; then (endpoint, now, now, limit) per slot.
@@ -69,7 +70,7 @@ type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null
  * locked (SKIP LOCKED) in a lateral subquery, updated, and returned joined with their events: one
  * round trip for the whole claim.
  */
-const POSTGRES_CLAIM = `
+export const POSTGRES_CLAIM = `
 with claimed as (
   update deliveries set lease_until = $1, lease_owner = $2, updated_at = $3
   where id in (
