@@ -1,9 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
+import type { DeliveryAttemptTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { GroupCommit } from '../group-commit.js';
+import { recordSuccesses } from './sql/record-successes.js';
 import { markSucceeded, retryOrFail, setFailureStreaks, type EndpointStreakRow, type RetryOrFail } from './delivery-store.js';
 import { decideEndpointHealth } from './endpoint-health.js';
 import type { AttemptOutcome } from './outcome.js';
@@ -75,7 +77,11 @@ export class ResultWriter {
   ) {
     this.commits = new GroupCommit<AttemptRecord, void>(
       async (records) => {
-        await this.deps.storage.transaction((tx) => this.apply(tx, records));
+        const { storage } = this.deps;
+        // The common case on PostgreSQL, a batch with no failure, needs no row lock nor any decision
+        // in between: one statement. Failures (streaks, switching an endpoint off) take the transaction.
+        if (storage.dialect === 'postgres' && records.every((r) => r.outcome.kind !== 'failed')) await this.applySuccesses(storage, records);
+        else await storage.transaction((tx) => this.apply(tx, records));
         return records.map(() => undefined);
       },
       { flushMs },
@@ -91,10 +97,9 @@ export class ResultWriter {
     return this.commits.drain();
   }
 
-  private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
-    const { clock, ids, random, outbox } = this.deps;
-    const now = clock.now();
-    const attempts = records.map((r) => ({
+  private attemptRows(records: AttemptRecord[]): DeliveryAttemptTable[] {
+    const { ids } = this.deps;
+    return records.map((r) => ({
       id: ids.next('att'),
       delivery_id: r.deliveryId,
       workspace_id: r.workspaceId,
@@ -107,6 +112,37 @@ export class ResultWriter {
       request_headers: JSON.stringify(r.requestHeaders),
       worker_id: this.leaseOwner,
     }));
+  }
+
+  private notices(records: AttemptRecord[], attempts: DeliveryAttemptTable[], statusAfter: Map<AttemptRecord, AttemptNotice['status']>): AttemptNotice[] {
+    return records.map((r, i) => ({
+      id: attempts[i]!.id,
+      workspace_id: r.workspaceId,
+      delivery_id: r.deliveryId,
+      webhook_id: r.webhookId,
+      event_id: r.event?.id ?? null,
+      event_type: r.event?.type ?? null,
+      attempt: r.attempt,
+      status: statusAfter.get(r) ?? 'succeeded',
+      status_code: r.response.statusCode,
+      response_time_ms: attempts[i]!.response_time_ms ?? 0,
+      error: attempts[i]!.error,
+      started_at: r.startedAt,
+    }));
+  }
+
+  /** A batch of successes only (PostgreSQL): the same writes as apply() in one statement (sql/record-successes.ts). */
+  private async applySuccesses(storage: Storage, records: AttemptRecord[]): Promise<void> {
+    const attempts = this.attemptRows(records);
+    const healthy = [...new Set(records.filter((r) => !r.isTest).map((r) => r.webhookId))];
+    await recordSuccesses(storage.db, attempts, healthy, this.leaseOwner, this.deps.clock.now());
+    this.observer?.attemptsCommitted?.(this.notices(records, attempts, new Map()));
+  }
+
+  private async apply(tx: Tx, records: AttemptRecord[]): Promise<void> {
+    const { clock, random, outbox } = this.deps;
+    const now = clock.now();
+    const attempts = this.attemptRows(records);
     await tx.insertRows('delivery_attempts', attempts);
 
     const succeeded: string[] = [];
@@ -127,20 +163,7 @@ export class ResultWriter {
 
     const observer = this.observer;
     if (observer?.attemptsCommitted) {
-      const notices: AttemptNotice[] = records.map((r, i) => ({
-        id: attempts[i]!.id,
-        workspace_id: r.workspaceId,
-        delivery_id: r.deliveryId,
-        webhook_id: r.webhookId,
-        event_id: r.event?.id ?? null,
-        event_type: r.event?.type ?? null,
-        attempt: r.attempt,
-        status: statusAfter.get(r) ?? 'succeeded',
-        status_code: r.response.statusCode,
-        response_time_ms: attempts[i]!.response_time_ms,
-        error: attempts[i]!.error,
-        started_at: r.startedAt,
-      }));
+      const notices = this.notices(records, attempts, statusAfter);
       // In-process only: a NOTIFY here would make every result commit take PostgreSQL's
       // cluster-wide notify lock, which slowed delivery badly under load.
       tx.afterCommit(() => observer.attemptsCommitted?.(notices));
