@@ -5,7 +5,7 @@
  */
 export { leaseIsFree } from './sql/lease.js';
 export { endpointsWithDue } from './sql/endpoints-with-due.js';
-export { claimDue, eventsByIds, type ClaimWant, type Claimed } from './sql/claim.js';
+export { claimDue, claimRound, eventsByIds, type ClaimWant, type Claimed, type ClaimRoundWants } from './sql/claim.js';
 export { webhooksByIds } from './sql/webhooks-by-ids.js';
 export { failOrphans } from './sql/fail-orphans.js';
 export { releaseAllClaimsOf, releaseClaims, releaseStaleClaims } from './sql/release.js';

@@ -44,6 +44,22 @@ export class EndpointQueues {
     return this.capOf(endpoint) * factor - this.heldBy(endpoint);
   }
 
+  /** The room of an endpoint this worker knows nothing about (nothing held, the starting cap). */
+  defaultRoom(factor: number): number {
+    return this.minCap * factor;
+  }
+
+  /** Endpoints whose room is not the default one and not zero (a grown cap, or work held), with that room. */
+  knownRooms(factor: number): { endpoint: string; limit: number }[] {
+    const ids = new Set([...this.caps.keys(), ...this.running.keys(), ...this.queued.keys()]);
+    const rooms: { endpoint: string; limit: number }[] = [];
+    for (const endpoint of ids) {
+      const room = this.roomFor(endpoint, factor);
+      if (room > 0 && room !== this.defaultRoom(factor)) rooms.push({ endpoint, limit: room });
+    }
+    return rooms;
+  }
+
   fullEndpoints(factor: number): string[] {
     const ids = new Set([...this.running.keys(), ...this.queued.keys()]);
     return [...ids].filter((id) => this.roomFor(id, factor) <= 0);

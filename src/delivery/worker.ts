@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock.js';
 import { storedEventFromEnvelope, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
-import type { DeliveryTable } from '../storage/schema.js';
+import type { DeliveryTable, WebhookTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import {
   claimDue,
+  claimRound,
   endpointsWithDue,
   eventsByIds,
   webhooksByIds,
@@ -155,6 +156,7 @@ export class DeliveryWorker {
     const { storage, clock } = this.deps;
     const now = clock.now();
     const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
+    if (storage.dialect === 'postgres') return this.claimInOneStatement(limit, now, full);
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
     const endpoints = await endpointsWithDue(storage, now, full);
@@ -185,10 +187,33 @@ export class DeliveryWorker {
     return this.loadJobs(claimed, events, now);
   }
 
-  private async loadJobs(claimed: DeliveryTable[], loaded: Map<string, StoredEvent> | null, now: number): Promise<Job[]> {
+  /**
+   * PostgreSQL: the same round as claim() (every endpoint with room, up to its room) in one
+   * statement that also answers the events and webhooks (sql/claim.ts, claimRound).
+   */
+  private async claimInOneStatement(limit: number, now: number, full: string[]): Promise<Job[]> {
+    const { storage } = this.deps;
+    const { deliveries: claimed, events, webhooks } = await claimRound(
+      storage,
+      { known: this.queues.knownRooms(PREFETCH_FACTOR), otherLimit: this.queues.defaultRoom(PREFETCH_FACTOR), excluding: full, total: limit },
+      this.workerId,
+      now,
+      now + this.options.leaseMs,
+    );
+    // As in claim(): an endpoint we hold work for that got nothing is drained until told otherwise.
+    const got = new Set(claimed.map((d) => d.webhook_id));
+    for (const endpoint of this.queues.endpointsHeld()) if (!got.has(endpoint)) this.drained.add(endpoint);
+    for (const endpoint of full) this.drained.delete(endpoint);
+    for (const endpoint of got) this.drained.delete(endpoint);
+    if (claimed.length === 0) return [];
+    claimed.sort((a, b) => (a.next_attempt_at ?? 0) - (b.next_attempt_at ?? 0) || (a.id < b.id ? -1 : 1));
+    return this.loadJobs(claimed, events, now, webhooks);
+  }
+
+  private async loadJobs(claimed: DeliveryTable[], loaded: Map<string, StoredEvent> | null, now: number, hookRows?: WebhookTable[]): Promise<Job[]> {
     const { storage } = this.deps;
     const hookIds = [...new Set(claimed.map((d) => d.webhook_id))];
-    const hooks = new Map<string, WebhookView>((await webhooksByIds(storage, hookIds)).map((h) => [h.id, parseWebhookRow(h)]));
+    const hooks = new Map<string, WebhookView>((hookRows ?? (await webhooksByIds(storage, hookIds))).map((h) => [h.id, parseWebhookRow(h)]));
     let events = loaded;
     if (events === null) {
       // SQLite: the claim could not join the events (UPDATE … RETURNING cannot); one more statement reads them.

@@ -91,11 +91,18 @@ describe.each(DIALECTS)('claims and result writes in batches on %s', (dialect) =
     const claims = statements.filter((q) => q.includes('set lease_until =') && q.includes('lease_owner =') && !q.includes('lease_until = null'));
     const endpointProbes = statements.filter((q) => q.startsWith('select w.id from webhooks'));
     expect(claims.length).toBeGreaterThan(0);
-    expect(claims.length).toBeLessThanOrEqual(endpointProbes.length);
+    if (dialect === 'postgres') {
+      // The whole round is that one statement: which endpoints have work due, the claim, their events and webhooks.
+      expect(endpointProbes).toEqual([]);
+      expect(claims.length).toBeLessThan(deliveries / 20);
+    } else {
+      expect(claims.length).toBeLessThanOrEqual(endpointProbes.length);
+    }
     // Everything the engine ran — fan-out, claims, result writes, BEGIN/COMMIT — per delivery.
     // Measured here: 0.61 (SQLite) and 0.14 (PostgreSQL) before claims and results were batched
-    // across endpoints, 0.23 and 0.10 after.
-    expect(statements.length / deliveries).toBeLessThan(dialect === 'sqlite' ? 0.4 : 0.13);
+    // across endpoints, 0.23 and 0.10 after; on PostgreSQL 0.06 once a claim round and a batch of
+    // successes became one statement each.
+    expect(statements.length / deliveries).toBeLessThan(dialect === 'sqlite' ? 0.4 : 0.085);
   }, 60_000);
 
   it('never claims more of a hanging endpoint than its few slots can use, while a healthy one drains', async () => {

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../events/outbox.js';
-import type { DeliveryTable } from '../../storage/schema.js';
+import type { DeliveryTable, WebhookTable } from '../../storage/schema.js';
 import type { Storage } from '../../storage/storage.js';
 import { idsParameter, idsValue, run } from './raw.js';
 
@@ -103,4 +103,77 @@ export async function eventsByIds(storage: Storage, ids: readonly string[]): Pro
   if (ids.length === 0) return [];
   const d = storage.dialect;
   return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data from events where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
+}
+
+/** What a whole claim round asks for on PostgreSQL (see claimRound). */
+export interface ClaimRoundWants {
+  /** Endpoints whose room is not `otherLimit` (their cap is known, or they hold work), with that room. */
+  known: readonly ClaimWant[];
+  /** The room of every other active endpoint (one it holds nothing for, at the starting cap). */
+  otherLimit: number;
+  /** Endpoints not to claim for at all (their queue is full). */
+  excluding: readonly string[];
+  /** At most this many in all. */
+  total: number;
+}
+
+export interface ClaimedRound extends Claimed {
+  events: Map<string, StoredEvent>;
+  /** The claimed deliveries' webhooks, as stored. */
+  webhooks: WebhookTable[];
+}
+
+/**
+ * PostgreSQL: a whole claim round in one statement. Every active endpoint not excluded is
+ * claimed for up to its room (oldest due first, SKIP LOCKED), through its own range of the
+ * pending index, so an endpoint with nothing due costs one index probe; the claimed rows come back
+ * with their events and, once per endpoint, its webhook row. Three round trips (which endpoints
+ * have work due, the claim, their webhooks) become one.
+ */
+export const POSTGRES_CLAIM_ROUND = `
+with wants as (
+  select h.id as endpoint, coalesce(k.lim, $6::int) as lim
+  from webhooks h left join unnest($4::text[], $5::int[]) as k(endpoint, lim) on k.endpoint = h.id
+  where h.active = 1 and h.id <> all($7::text[])
+), claimed as (
+  update deliveries set lease_until = $1, lease_owner = $2, updated_at = $3
+  where id in (
+    select c.id from wants w
+    cross join lateral (
+      select d.id from deliveries d
+      where d.webhook_id = w.endpoint and d.status = 'pending' and d.next_attempt_at <= $3 and (d.lease_until is null or d.lease_until < $3)
+      order by d.next_attempt_at, d.id
+      limit w.lim
+      for update skip locked
+    ) c
+    where w.lim > 0
+    limit $8
+  )
+  returning *
+)
+select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data,
+  case when row_number() over (partition by claimed.webhook_id) = 1 then row_to_json(h) end as hook
+from claimed
+left join events e on e.id = claimed.event_id and claimed.is_test = 0
+left join webhooks h on h.id = claimed.webhook_id`;
+
+export async function claimRound(storage: Storage, wants: ClaimRoundWants, owner: string, now: number, leaseUntil: number): Promise<ClaimedRound> {
+  const rows = await run<ClaimedRow & { hook: WebhookTable | null }>(storage.db, POSTGRES_CLAIM_ROUND, [
+    leaseUntil,
+    owner,
+    now,
+    wants.known.map((w) => w.endpoint),
+    wants.known.map((w) => w.limit),
+    wants.otherLimit,
+    wants.excluding,
+    wants.total,
+  ]);
+  const events = new Map<string, StoredEvent>();
+  const webhooks: WebhookTable[] = [];
+  const deliveries = rows.map(({ ev_id, ev_type, ev_timestamp, ev_workspace_id, ev_data, hook, ...delivery }) => {
+    if (ev_id !== null) events.set(ev_id, { id: ev_id, type: ev_type!, timestamp: ev_timestamp!, workspace_id: ev_workspace_id!, data: ev_data! });
+    if (hook !== null) webhooks.push(hook);
+    return delivery;
+  });
+  return { deliveries, events, webhooks };
 }
