@@ -28,7 +28,7 @@ const SQLITE_MAX_ENDPOINTS = 16;
 export async function claimDue(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
   const list = wants.filter((w) => w.limit > 0);
   if (list.length === 0) return { deliveries: [], events: null };
-  if (storage.dialect === 'postgres') return claimPostgres(storage, list, owner, now, leaseUntil);
+  if (storage.dialect === 'postgres') return claimRound(storage, { known: list, otherLimit: 0, excluding: [], total: list.reduce((n, w) => n + w.limit, 0) }, owner, now, leaseUntil);
   const deliveries: DeliveryTable[] = [];
   for (let i = 0; i < list.length; i += SQLITE_MAX_ENDPOINTS) {
     deliveries.push(...(await claimSqlite(storage, list.slice(i, i + SQLITE_MAX_ENDPOINTS), owner, now, leaseUntil)));
@@ -64,39 +64,6 @@ async function claimSqlite(storage: Storage, wants: readonly ClaimWant[], owner:
 }
 
 type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null; ev_timestamp: number | null; ev_workspace_id: string | null; ev_data: string | null };
-
-/**
- * PostgreSQL: the endpoints and their limits as two arrays; each endpoint's oldest due rows are
- * locked (SKIP LOCKED) in a lateral subquery, updated, and returned joined with their events: one
- * round trip for the whole claim.
- */
-export const POSTGRES_CLAIM = `
-with claimed as (
-  update deliveries set lease_until = $1, lease_owner = $2, updated_at = $3
-  where id in (
-    select c.id from unnest($4::text[], $5::int[]) as w(endpoint, lim)
-    cross join lateral (
-      select d.id from deliveries d
-      where d.webhook_id = w.endpoint and d.status = 'pending' and d.next_attempt_at <= $3 and (d.lease_until is null or d.lease_until < $3)
-      order by d.next_attempt_at, d.id
-      limit w.lim
-      for update skip locked
-    ) c
-  )
-  returning *
-)
-select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data
-from claimed left join events e on e.id = claimed.event_id and claimed.is_test = 0`;
-
-async function claimPostgres(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
-  const rows = await run<ClaimedRow>(storage.db, POSTGRES_CLAIM, [leaseUntil, owner, now, wants.map((w) => w.endpoint), wants.map((w) => w.limit)]);
-  const events = new Map<string, StoredEvent>();
-  const deliveries = rows.map(({ ev_id, ev_type, ev_timestamp, ev_workspace_id, ev_data, ...delivery }) => {
-    if (ev_id !== null) events.set(ev_id, { id: ev_id, type: ev_type!, timestamp: ev_timestamp!, workspace_id: ev_workspace_id!, data: ev_data! });
-    return delivery;
-  });
-  return { deliveries, events };
-}
 
 /** The events with these ids (one statement; the worker's claim on SQLite reads them this way). */
 export async function eventsByIds(storage: Storage, ids: readonly string[]): Promise<StoredEvent[]> {
