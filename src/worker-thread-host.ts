@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { MetricSnapshot } from './metrics/metrics.js';
 import type { PriorityOutcome } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
@@ -15,6 +16,8 @@ export interface WorkerThreadLog {
 }
 
 export interface WorkerThreadHost {
+  /** The thread's counters and histograms, for the process's /metrics; null while it is not running. */
+  metricsSnapshot(): Promise<MetricSnapshot | null>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ interface RunningThread {
   /** Resolves with why the thread ended (it ended unasked), or never while it runs. */
   ended: Promise<string>;
 }
+
+const METRICS_WAIT_MS = 1_000;
 
 function spawn(workerData: WorkerThreadData): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
@@ -113,7 +118,31 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
   };
   supervise(current, Date.now());
 
+  let nextRequest = 0;
   return {
+    metricsSnapshot() {
+      const { thread } = current;
+      const id = ++nextRequest;
+      return new Promise<MetricSnapshot | null>((resolve) => {
+        // A thread busy with a long transaction or restarting must not hold the scrape: after a
+        // second the scrape answers without its figures.
+        const timer = setTimeout(() => finish(null), METRICS_WAIT_MS);
+        const onMessage = (message: FromWorker) => {
+          if (message.type === 'metrics' && message.id === id) finish(message.metrics);
+        };
+        const finish = (result: MetricSnapshot | null) => {
+          clearTimeout(timer);
+          thread.off('message', onMessage);
+          resolve(result);
+        };
+        thread.on('message', onMessage);
+        try {
+          thread.postMessage({ type: 'metrics', id } satisfies ToWorker);
+        } catch {
+          finish(null);
+        }
+      });
+    },
     async stop() {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);

@@ -45,6 +45,7 @@ export function serverCommands(): Command[] {
             throw err;
           })
         : null;
+      if (worker) app.metrics.addSource(() => worker.metricsSnapshot());
       let url: string;
       try {
         url = await app.listen();
