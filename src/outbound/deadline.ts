@@ -6,6 +6,11 @@ export class DeadlineError extends Error {
   }
 }
 
+/** What waits on a deadline: told once, when it passes. */
+export interface DeadlineListener {
+  onDeadline(): void;
+}
+
 /**
  * One send's total-time budget (a webhook's timeout_ms): resolving, connecting, the TLS handshake,
  * the head and every byte of the body. It is a plain timer, not an AbortSignal: a signal costs an
@@ -19,25 +24,25 @@ export class DeadlineError extends Error {
  */
 export class Deadline {
   expired = false;
-  private listener: (() => void) | null = null;
+  private listener: DeadlineListener | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly timeoutMs: number) {
-    this.timer = setTimeout(() => this.expire(), timeoutMs);
+    this.timer = setTimeout(expire, timeoutMs, this);
     // A send in flight is held alive by its socket or its DNS query; the deadline alone must not hold the process.
     this.timer.unref();
   }
 
   /** Calls `listener` when the deadline passes (at once if it has); replaces any earlier listener. */
-  onExpire(listener: (() => void) | null): void {
+  onExpire(listener: DeadlineListener | null): void {
     this.listener = listener;
-    if (listener !== null && this.expired) listener();
+    if (listener !== null && this.expired) listener.onDeadline();
   }
 
   /** `promise`, or a DeadlineError as soon as the deadline passes (a DNS query cannot be cancelled per caller). */
   race<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const listener = () => reject(new DeadlineError(this.timeoutMs));
+      const listener = { onDeadline: () => reject(new DeadlineError(this.timeoutMs)) };
       const settled = () => {
         if (this.listener === listener) this.listener = null;
       };
@@ -60,10 +65,16 @@ export class Deadline {
     this.listener = null;
   }
 
-  private expire(): void {
+  /** @internal the timer's callback */
+  fire(): void {
     this.expired = true;
     const listener = this.listener;
     this.listener = null;
-    listener?.();
+    listener?.onDeadline();
   }
+}
+
+// A module-level callback with the deadline as its argument: no closure per send.
+function expire(deadline: Deadline): void {
+  deadline.fire();
 }

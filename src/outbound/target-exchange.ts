@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { DeadlineError, type Deadline } from './deadline.js';
+import { DeadlineError, type Deadline, type DeadlineListener } from './deadline.js';
 import type { PinnedPool } from './pinned-pools.js';
 import { KeptBody } from './target-body.js';
 
@@ -29,12 +29,12 @@ export function exchange(entry: PinnedPool, request: ExchangeRequest, deadline: 
   return new Promise((resolve) => {
     const handler = new ExchangeHandler(deadline, entry, resolve);
     entry.inFlight++;
-    deadline.onExpire(() => handler.expire());
+    deadline.onExpire(handler);
     entry.pool.dispatch({ path: request.path, method: request.method, headers: request.headers, body: request.body }, handler);
   });
 }
 
-class ExchangeHandler implements Dispatcher.DispatchHandler {
+class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener {
   private controller: Dispatcher.DispatchController | null = null;
   private statusCode = 0;
   private headers: IncomingHttpHeaders | null = null;
@@ -77,7 +77,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.finish(error);
   }
 
-  expire(): void {
+  onDeadline(): void {
     if (this.done) return;
     const error = new DeadlineError(this.deadline.timeoutMs);
     this.finish(error);

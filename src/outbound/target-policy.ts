@@ -61,13 +61,16 @@ function refuseVerdicts(
   policy: TargetPolicy,
   verdictFor: (address: string) => AddressVerdict,
 ): string | null {
-  const where = (address: string) => (hostname === null ? address : `${hostname} resolves to ${address}`);
   for (const address of addresses) {
     const { allowed, range } = verdictFor(address);
-    if (range !== null) return `target blocked: ${where(address)} (${range})`;
+    if (range !== null) return `target blocked: ${where(hostname, address)} (${range})`;
     if (protocol === 'http:' && !allowed && !policy.allowPublicHttp) {
-      return `target blocked: http is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS (${where(address)})`;
+      return `target blocked: http is allowed only to addresses in LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS (${where(hostname, address)})`;
     }
   }
   return null;
+}
+
+function where(hostname: string | null, address: string): string {
+  return hostname === null ? address : `${hostname} resolves to ${address}`;
 }
