@@ -37,6 +37,13 @@ if (role === 'receiver') {
     },
   );
   server.keepAliveTimeout = 60_000;
+  // TLS connections accepted, reported (and reset) whenever the parent asks: how many the sender opened.
+  let connections = 0;
+  server.on('secureConnection', () => connections++);
+  process.on('message', () => {
+    process.send?.({ connections });
+    connections = 0;
+  });
   server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as { port: number }).port }));
 } else if (role === 'client') {
   const [variant, root, portText, sendsText] = process.argv.slice(2) as [string, string, string, string];
@@ -48,6 +55,8 @@ if (role === 'receiver') {
 }
 
 interface RoundResult {
+  /** TLS connections the receiver accepted during the round (warm-up included). */
+  connections?: number;
   perSecond: number;
   cpuUsPerSend: number;
   failed: number;
@@ -62,7 +71,7 @@ async function runClient(variant: string, root: string, port: number, sends: num
   let firstError: string | null = null;
   if (variant === 'raw') {
     const { Pool } = await import('undici');
-    const pool = new Pool(`https://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+    const pool = new Pool(`https://127.0.0.1:${port}`, { connections: Number(process.env.SEND_PROBE_RAW_CONNECTIONS ?? CONCURRENCY), pipelining: 1, keepAliveTimeout: 30_000 });
     send = async (n) => {
       const res = await pool.request({
         path: '/hook',
@@ -80,7 +89,7 @@ async function runClient(variant: string, root: string, port: number, sends: num
     const client = (await import(pathToFileURL(`${root}/src/outbound/target-client.ts`).href)) as typeof TargetClientModule;
     const request = (await import(pathToFileURL(`${root}/src/delivery/request.ts`).href)) as typeof RequestModule;
     const { CidrSet, parseCidrList } = (await import(pathToFileURL(`${root}/src/net/cidr.ts`).href)) as typeof CidrModule;
-    const target = client.createTargetClient({ allowPrivate: new CidrSet(parseCidrList('127.0.0.1/32')), dnsServer: null, connectionsPerOrigin: 64 });
+    const target = client.createTargetClient({ allowPrivate: new CidrSet(parseCidrList('127.0.0.1/32')), dnsServer: null, connectionsPerOrigin: Number(process.env.SEND_PROBE_CONNECTIONS ?? 64) });
     const webhook = {
       id: 'wh_probe',
       workspaceId: 'ws_probe',
@@ -164,9 +173,11 @@ async function runParent(): Promise<void> {
           child.once('message', (m: RoundResult) => resolve(m));
           child.once('exit', (code) => reject(new Error(`${variant.name} exited with ${code}`)));
         });
+        receiver.send('count');
+        result.connections = await new Promise<number>((resolve) => receiver.once('message', (m: { connections: number }) => resolve(m.connections)));
         results.get(variant.name)?.push(result);
         console.log(
-          `round ${round} ${variant.name.padEnd(6)} ${Math.round(result.perSecond).toString().padStart(6)} sends/s  ${result.cpuUsPerSend.toFixed(1).padStart(6)} µs CPU/send` +
+          `round ${round} ${variant.name.padEnd(6)} ${Math.round(result.perSecond).toString().padStart(6)} sends/s  ${result.cpuUsPerSend.toFixed(1).padStart(6)} µs CPU/send  ${result.connections} connections` +
             (result.failed ? `  failed ${result.failed} (${result.firstError})` : ''),
         );
       }

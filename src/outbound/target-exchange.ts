@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { DeadlineError, type Deadline, type DeadlineListener } from './deadline.js';
-import type { PinnedPool } from './pinned-pools.js';
+import type { PinnedPool, PooledJob } from './pinned-pools.js';
 import { KeptBody } from './target-body.js';
 
 export interface ExchangeRequest {
@@ -21,33 +21,51 @@ export type ExchangeOutcome =
 /**
  * One request on a pinned pool, and its answer: the status, the headers and the first 4 KiB of the
  * body. It talks to undici's dispatcher directly: no response stream, no promise per chunk, no
- * copy of what is dropped — the body is counted and dropped as it arrives. The deadline aborts it
- * wherever it is, queued for a connection included (it then answers at once and is aborted the
- * moment undici would start it).
+ * copy of what is dropped — the body is counted and dropped as it arrives. The deadline answers at
+ * once wherever the request is (queued for a connection, connecting, sending, reading) and aborts
+ * it in undici as soon as undici lets it.
  */
-export function exchange(entry: PinnedPool, request: ExchangeRequest, deadline: Deadline): Promise<ExchangeOutcome> {
+export function exchange(pool: PinnedPool, request: ExchangeRequest, deadline: Deadline): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
-    const handler = new ExchangeHandler(deadline, entry, resolve);
-    entry.inFlight++;
+    const handler = new ExchangeHandler(pool, request, deadline, resolve);
     deadline.onExpire(handler);
-    entry.pool.dispatch({ path: request.path, method: request.method, headers: request.headers, body: request.body }, handler);
+    pool.acquire(handler);
   });
 }
 
-class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener {
+class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener, PooledJob {
+  /** The connection it runs on, until undici has called back for the last time. */
+  private client: Client | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private statusCode = 0;
   private headers: IncomingHttpHeaders | null = null;
   private body: KeptBody | null = null;
-  /** Why it ended before undici started it (the deadline): it is aborted as soon as it starts. */
+  /** The deadline passed before undici started it: it is aborted the moment it starts. */
   private reason: Error | null = null;
-  private done = false;
+  /** The body was cut on purpose (too large): the abort that follows is not a failure. */
+  private cut = false;
+  private settled = false;
 
   constructor(
+    private readonly pool: PinnedPool,
+    private readonly request: ExchangeRequest,
     private readonly deadline: Deadline,
-    private readonly entry: PinnedPool,
     private readonly resolve: (outcome: ExchangeOutcome) => void,
   ) {}
+
+  start(client: Client): void {
+    if (this.settled) {
+      // Handed a connection after giving up (the hand-over waits a microtask): give it straight back.
+      this.pool.release(client);
+      return;
+    }
+    this.client = client;
+    client.dispatch(this.request, this);
+  }
+
+  fail(error: Error): void {
+    this.settle(error);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.reason !== null) controller.abort(this.reason);
@@ -65,30 +83,39 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.body === null || this.body.add(chunk)) return;
     // Too much to even read: answer with what is kept, and drop the connection rather than drain it.
-    this.finish(null);
+    this.cut = true;
     controller.abort(new Error('response body too large to drain'));
   }
 
   onResponseEnd(): void {
-    this.finish(null);
+    this.settle(null);
+    this.release();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    this.finish(error);
+    this.settle(this.cut ? null : error);
+    this.release();
   }
 
   onDeadline(): void {
-    if (this.done) return;
+    if (this.settled) return;
     const error = new DeadlineError(this.deadline.timeoutMs);
-    this.finish(error);
+    this.settle(error);
     if (this.controller !== null) this.controller.abort(error);
-    else this.reason = error;
+    else if (this.client !== null) this.reason = error;
+    else this.pool.withdraw(this);
   }
 
-  private finish(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.entry.inFlight--;
+  private release(): void {
+    const client = this.client;
+    if (client === null) return;
+    this.client = null;
+    this.pool.release(client);
+  }
+
+  private settle(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
     if (!this.deadline.expired) this.deadline.onExpire(null);
     if (this.headers === null) {
       this.resolve({ kind: 'failure', error: error ?? new Error('the connection ended without a response') });
