@@ -8,7 +8,8 @@
  *   node --import tsx bench/send-probe.ts [rounds] [sends] [variant=root …]
  *
  * A variant is `name=<checkout root>` (that checkout's src/ is imported: e.g. old=/tmp/main) or
- * `raw` (the bare Pool). Default: `new=<this checkout> raw`.
+ * `raw` (the bare Pool). Default: `new=<this checkout> raw`. SEND_PROBE_PREBUILT=1 sends one
+ * request built up front every time (the client alone, without building and signing).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -113,9 +114,13 @@ async function runClient(variant: string, root: string, port: number, sends: num
       createdAt: 0,
       updatedAt: 0,
     } as unknown as Parameters<typeof request.buildDeliveryRequest>[0]['webhook'];
+    // SEND_PROBE_PREBUILT=1: one request built up front and sent every time (the client alone, no signing).
+    const prebuilt = process.env.SEND_PROBE_PREBUILT
+      ? request.buildDeliveryRequest({ webhook, event: { id: 'evt_probe', type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body }, deliveryId: 'dlv_probe', attempt: 1, nowMs: Date.now() })
+      : null;
     send = async (n) => {
       const event = { id: `evt_probe${n}`, type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body };
-      const built = request.buildDeliveryRequest({ webhook, event, deliveryId: `dlv_probe${n}`, attempt: 1, nowMs: Date.now() });
+      const built = prebuilt ?? request.buildDeliveryRequest({ webhook, event, deliveryId: `dlv_probe${n}`, attempt: 1, nowMs: Date.now() });
       const response = await target.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: webhook.timeoutMs });
       if (response.error !== null) firstError ??= response.error;
       return response.statusCode === 200;
