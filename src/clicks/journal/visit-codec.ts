@@ -100,6 +100,21 @@ export function decodeVisit(payload: Buffer, links: (key: number) => Link | unde
 }
 
 /**
+ * A visit record's append time, read without decoding the rest (the ingester's lag figure); null
+ * for a record this cannot tell it of (the pre-snapshot format, damage: decodeVisit reports those).
+ */
+export function visitTime(payload: Buffer): number | null {
+  if (KIND_OF[payload[0]!] === undefined) return null;
+  const tab = payload.indexOf(TAB, 1);
+  if (tab < 0) return null;
+  try {
+    return readDecimal(payload, 1, tab);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Frames for `visits` as one fresh segment would hold them, snapshots included (tests, the
  * ingest bench, and anything else that prepares a journal by hand).
  */
