@@ -421,7 +421,7 @@ export class JournalIngester {
     for (let i = from; i < to; i += 2) {
       const start = batch.spans[i]!;
       try {
-        visits.push(decodeVisit(batch.buf.subarray(start, batch.spans[i + 1]!), linkOf).visit);
+        visits.push(decodeVisit(batch.buf.subarray(start, batch.spans[i + 1]), linkOf).visit);
       } catch (err) {
         if (unreadable.count++ === 0) unreadable.first = { offset: batch.offset + start - HEADER_BYTES, err };
       }
