@@ -5,7 +5,7 @@ import { writeVisits, type Visit } from '../click-recorder.js';
 import type { JournalPosition, JournalSource } from './click-journal.js';
 import { decodeFrame, HEADER_BYTES } from './frame.js';
 import type { Link } from '../../links/link-schema.js';
-import { decodeSnapshot, decodeVisit, isSnapshot, visitTime } from './visit-codec.js';
+import { decodeSnapshot, decodeVisitAt, isSnapshot, visitTime } from './visit-codec.js';
 
 export interface IngesterOptions {
   /** Visit records per transaction (default 5 000). */
@@ -421,7 +421,7 @@ export class JournalIngester {
     for (let i = from; i < to; i += 2) {
       const start = batch.spans[i]!;
       try {
-        visits.push(decodeVisit(batch.buf.subarray(start, batch.spans[i + 1]), linkOf).visit);
+        visits.push(decodeVisitAt(batch.buf, start, batch.spans[i + 1]!, linkOf).visit);
       } catch (err) {
         if (unreadable.count++ === 0) unreadable.first = { offset: batch.offset + start - HEADER_BYTES, err };
       }
