@@ -118,7 +118,7 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
     }
   }
 
-  await tx.insertRows('clicks', clickRows);
+  await tx.insertRows('clicks', clickRows, { shared: ['workspace_id', 'link_id'] });
   await outbox.write(tx, events);
   return outcomes;
 }

@@ -62,8 +62,9 @@ export class Outbox {
       rows[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: e.linkId ?? null, timestamp: now, data: e.dataJson ?? JSON.stringify(e.data) };
       fanout[i] = { event_id: id, created_at: now };
     }
-    await tx.insertRows('events', rows);
-    await tx.insertRows('event_fanout', fanout);
+    // A batch's events mostly share their workspace, type, link and time: bound once (SQLite).
+    await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp'] });
+    await tx.insertRows('event_fanout', fanout, { shared: ['created_at'] });
     await tx.notify('event_created', '');
     const onCommitted = this.onCommitted;
     if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
