@@ -76,6 +76,8 @@ interface Batch {
   /** Append time of the newest record in the batch. */
   lastAt: number | null;
   end: JournalPosition;
+  /** PostgreSQL: every visit, decoded when read (see `decodeAhead`). */
+  decoded: { visits: Visit[]; unreadable: Unreadable } | null;
 }
 
 /** Visits decoded and written per step of a batch's transaction: small enough to die young. */
@@ -121,6 +123,13 @@ export class JournalIngester {
    */
   private snapshots: { segment: number; links: Map<number, Link> } = { segment: -1, links: new Map() };
   private readonly batchRecords: number;
+  /**
+   * PostgreSQL: a batch is decoded when it is read, while the previous batch's transaction waits
+   * on the server, and written with one set of statements (each is a round trip). SQLite runs in
+   * this thread, so there is nothing to overlap: its batches are decoded and written in chunks
+   * inside the transaction, and only a chunk's objects are alive at a time.
+   */
+  private readonly decodeAhead: boolean;
   private readonly readBytes: number;
   /**
    * Two read buffers, used in turn: a batch's bytes are decoded during its transaction while the
@@ -138,6 +147,7 @@ export class JournalIngester {
   ) {
     this.batchRecords = options.batchRecords ?? BATCH_RECORDS;
     this.readBytes = options.readBytes ?? READ_BYTES;
+    this.decodeAhead = deps.storage.dialect === 'postgres';
     journal.onAppend(() => this.poke());
   }
 
@@ -229,10 +239,14 @@ export class JournalIngester {
       next.catch(() => undefined); // a read error surfaces where it is awaited
       try {
         await this.deps.storage.transaction(async (tx) => {
-          const unreadable: Unreadable = { count: 0, first: null };
-          for (let i = 0; i < batch.spans.length; i += 2 * CHUNK_RECORDS) {
-            const visits = this.decodeVisits(batch, i, Math.min(batch.spans.length, i + 2 * CHUNK_RECORDS), unreadable);
-            if (visits.length > 0) await writeVisits(tx, this.deps.outbox, visits);
+          const unreadable: Unreadable = batch.decoded?.unreadable ?? { count: 0, first: null };
+          if (batch.decoded) {
+            if (batch.decoded.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.decoded.visits);
+          } else {
+            for (let i = 0; i < batch.spans.length; i += 2 * CHUNK_RECORDS) {
+              const visits = this.decodeVisits(batch, i, Math.min(batch.spans.length, i + 2 * CHUNK_RECORDS), unreadable);
+              if (visits.length > 0) await writeVisits(tx, this.deps.outbox, visits);
+            }
           }
           // One line per batch: a lost snapshot makes every visit naming it unreadable.
           if (unreadable.count > 0) this.options.log.warn({ segment: batch.segment, ...unreadable.first, records: unreadable.count }, 'click journal: unreadable records skipped');
@@ -410,7 +424,12 @@ export class JournalIngester {
       spans.push(start, frame.next);
       lastAt = visitTime(frame.payload) ?? lastAt;
     }
-    return { buf, spans, links, segment, offset, records, lastAt, end: { segment, offset: offset + at } };
+    const batch: Batch = { buf, spans, links, segment, offset, records, lastAt, end: { segment, offset: offset + at }, decoded: null };
+    if (this.decodeAhead) {
+      const unreadable: Unreadable = { count: 0, first: null };
+      batch.decoded = { visits: this.decodeVisits(batch, 0, spans.length, unreadable), unreadable };
+    }
+    return batch;
   }
 
   /** The visits of `batch.spans[from, to)`; unreadable ones are counted in `unreadable` and skipped. */
