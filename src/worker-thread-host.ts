@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { MetricSnapshot } from './metrics/metrics.js';
 import type { PriorityOutcome } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
@@ -15,6 +16,8 @@ export interface WorkerThreadLog {
 }
 
 export interface WorkerThreadHost {
+  /** The thread's counters and histograms, for the process's /metrics; null while it is not running. */
+  metricsSnapshot(): Promise<MetricSnapshot | null>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +25,8 @@ export interface WorkerThreadOptions {
   ingestJournal: boolean;
   /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/thread-priority.ts. */
   nice?: number;
+  /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/worker-heap.ts. */
+  heapMb?: number;
   log: WorkerThreadLog;
   /** First restart delay; doubles up to maxBackoffMs, back to this after a minute of running. */
   backoffMs?: number;
@@ -34,14 +39,17 @@ interface RunningThread {
   ended: Promise<string>;
 }
 
-function spawn(workerData: WorkerThreadData): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
+const METRICS_WAIT_MS = 1_000;
+
+function spawn(workerData: WorkerThreadData, heapMb: number): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
   // it is .ts, and a worker thread needs tsx's loader registered inside it first.
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker-thread.ts' : './worker-thread.js', import.meta.url);
+  const resourceLimits = heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined;
   const thread = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData })
-    : new Worker(entry, { workerData });
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData, resourceLimits })
+    : new Worker(entry, { workerData, resourceLimits });
   let markReady: (priority: PriorityOutcome) => void = () => undefined;
   let failReady: (err: Error) => void = () => undefined;
   let markEnded: (reason: string) => void = () => undefined;
@@ -66,7 +74,10 @@ function spawn(workerData: WorkerThreadData): { thread: Worker; ready: Promise<P
       void thread.terminate();
     }
   });
-  thread.on('error', (err) => end(err.stack ?? err.message));
+  thread.on('error', (err) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    end(code === 'ERR_WORKER_OUT_OF_MEMORY' ? `its live data outgrew the heap budget of ${heapMb} MiB (LINKWIRE_WORKER_HEAP_MB)` : (err.stack ?? err.message));
+  });
   thread.on('exit', (code) => end(`exited with code ${code}`));
   return { thread, ready, ended };
 }
@@ -83,7 +94,8 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
   // thread uses it first, and new threads inherit their creator's priority: the main thread
   // creates it, so a niced worker thread never slows the journal's writes.
   if (data.nice > 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
-  const first = spawn(data);
+  const heapMb = options.heapMb ?? 0;
+  const first = spawn(data, heapMb);
   const priority = await first.ready;
   if (data.nice > 0) options.log.info(priority.applied ? `delivery worker thread runs at nice ${priority.nice} (redirects first)` : `delivery worker thread priority unchanged: ${priority.reason}`);
   let current: RunningThread = first;
@@ -101,7 +113,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
       restartTimer = setTimeout(() => {
         restartTimer = null;
         if (stopping) return;
-        const next = spawn(data);
+        const next = spawn(data, heapMb);
         current = next;
         supervise(next, Date.now());
         next.ready.then(
@@ -113,7 +125,31 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
   };
   supervise(current, Date.now());
 
+  let nextRequest = 0;
   return {
+    metricsSnapshot() {
+      const { thread } = current;
+      const id = ++nextRequest;
+      return new Promise<MetricSnapshot | null>((resolve) => {
+        // A thread busy with a long transaction or restarting must not hold the scrape: after a
+        // second the scrape answers without its figures.
+        const timer = setTimeout(() => finish(null), METRICS_WAIT_MS);
+        const onMessage = (message: FromWorker) => {
+          if (message.type === 'metrics' && message.id === id) finish(message.metrics);
+        };
+        const finish = (result: MetricSnapshot | null) => {
+          clearTimeout(timer);
+          thread.off('message', onMessage);
+          resolve(result);
+        };
+        thread.on('message', onMessage);
+        try {
+          thread.postMessage({ type: 'metrics', id } satisfies ToWorker);
+        } catch {
+          finish(null);
+        }
+      });
+    },
     async stop() {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);

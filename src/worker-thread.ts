@@ -8,11 +8,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import type { MetricSnapshot } from './metrics/metrics.js';
 import { openStorage } from './storage/open.js';
 import { lowerCurrentThreadPriority, type PriorityOutcome } from './thread-priority.js';
 
-export type ToWorker = { type: 'stop' };
-export type FromWorker = { type: 'ready'; priority: PriorityOutcome } | { type: 'stopped' } | { type: 'failed'; message: string };
+export type ToWorker = { type: 'stop' } | { type: 'metrics'; id: number };
+export type FromWorker =
+  | { type: 'ready'; priority: PriorityOutcome }
+  | { type: 'stopped' }
+  | { type: 'failed'; message: string }
+  | { type: 'metrics'; id: number; metrics: MetricSnapshot };
 export interface WorkerThreadData {
   ingestJournal: boolean;
   /** LINKWIRE_WORKER_NICE: this thread yields the CPU to the redirects on the main thread. */
@@ -32,7 +37,11 @@ async function run(): Promise<void> {
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();
   port.on('message', (message: ToWorker) => {
-    if (message.type !== 'stop') return;
+    if (message.type === 'metrics') {
+      // The main thread serves /metrics; the clicks this thread ingests and the webhooks it sends count there.
+      void app.metrics.workSnapshot().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics } satisfies FromWorker));
+      return;
+    }
     void started
       .then(() => app.close())
       .then(() => storage.close())

@@ -10,8 +10,10 @@ export function serverCommands(): Command[] {
       const { createApp } = await import('../app.js');
       const { startWorkerThread } = await import('../worker-thread-host.js');
       const { parseWorkerNice } = await import('../thread-priority.js');
+      const { parseWorkerHeapMb } = await import('../worker-heap.js');
       const config = loadConfig(process.env);
       const workerNice = parseWorkerNice(process.env.LINKWIRE_WORKER_NICE);
+      const workerHeapMb = parseWorkerHeapMb(process.env.LINKWIRE_WORKER_HEAP_MB);
       const storage = openStorage(config.databaseUrl, {
         // Logged once per change of state, however long the outage (the reconnect itself backs off).
         onListenState: (state, err) =>
@@ -25,19 +27,23 @@ export function serverCommands(): Command[] {
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.
       await storage.migrate();
 
-      // One process with the worker role beside others: deliveries run in a worker thread, off the
-      // event loop that answers redirects (LINKWIRE_WORKER_THREAD=off keeps them on it).
-      const threaded = config.roles.has('worker') && config.roles.size > 1 && process.env.LINKWIRE_WORKER_THREAD !== 'off';
+      // The worker role runs in a worker thread (LINKWIRE_WORKER_THREAD=off keeps it on the main
+      // event loop): beside other roles, a delivery storm never runs on the loop that answers
+      // redirects; alone, /healthz and /metrics still answer while it is busy. Either way the
+      // thread has a heap budget (LINKWIRE_WORKER_HEAP_MB), which the main thread cannot be given.
+      const threaded = config.roles.has('worker') && process.env.LINKWIRE_WORKER_THREAD !== 'off';
       // The click journal is then ingested there too: a SQLite transaction blocks the thread it runs on.
       const ingestInThread = threaded && config.roles.has('redirect') && config.journalDir !== null;
-      const mainConfig = threaded ? loadConfig({ ...process.env, LINKWIRE_ROLE: [...config.roles].filter((r) => r !== 'worker').join(',') }) : config;
+      // Without other roles the main thread serves only /healthz and /metrics.
+      const mainConfig = threaded ? { ...config, roles: new Set([...config.roles].filter((r) => r !== 'worker')) } : config;
       const app = await createApp({ config: mainConfig, storage, journalMode: ingestInThread ? 'write-only' : 'local' });
       // Started after the app: its journal writer must exist before the thread's ingester asks for it.
       const worker = threaded
         ? await startWorkerThread({
             ingestJournal: ingestInThread,
             // Background work yields the CPU to redirects; the journal absorbs a burst meanwhile.
-            nice: workerNice,
+            nice: config.roles.has('redirect') ? workerNice : 0,
+            heapMb: workerHeapMb,
             log: { error: (message) => app.fastify.log.error(message), info: (message) => app.fastify.log.info(message) },
           }).catch(async (err: unknown) => {
             await app.close().catch(() => undefined);
@@ -45,6 +51,7 @@ export function serverCommands(): Command[] {
             throw err;
           })
         : null;
+      if (worker) app.metrics.addSource(() => worker.metricsSnapshot());
       let url: string;
       try {
         url = await app.listen();

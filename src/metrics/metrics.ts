@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /*
  * Every Prometheus metric Linkwire exports, on one Registry owned by the app (no global
@@ -23,6 +23,15 @@ export type AttemptOutcomeLabel =
   | 'http_5xx'
   | 'http_other';
 
+/**
+ * Counters and histograms as plain data (prom-client's JSON form), which can cross a thread: what
+ * the worker thread's work moved, added into the scrape of the thread that serves /metrics.
+ */
+export type MetricSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Where another thread's figures come from; null when it cannot answer now (restarting, say). */
+export type MetricSource = () => Promise<MetricSnapshot | null>;
+
 export interface GaugeSpec {
   name: string;
   help: string;
@@ -33,6 +42,7 @@ export interface GaugeSpec {
 export class Metrics {
   readonly registry = new Registry();
   private defaultsStarted = false;
+  private readonly sources: MetricSource[] = [];
 
   private readonly redirects = new Counter({ name: 'linkwire_redirects_total', help: 'Answers of the redirect path, by HTTP status', labelNames: ['status'] as const, registers: [this.registry] });
   private readonly redirectSeconds = new Histogram({
@@ -122,13 +132,39 @@ export class Metrics {
     });
   }
 
+  /**
+   * The counters and histograms this app's own work moved (no gauges: those read shared state, such
+   * as the database's backlog, that the scraped thread reads itself; no process metrics: the
+   * process is one). A worker thread answers the main thread's scrape with this.
+   */
+  async workSnapshot(): Promise<MetricSnapshot> {
+    const all = await this.registry.getMetricsAsJSON();
+    // prom-client's typings call `type` an enum; at runtime it is the exposition's type name.
+    return all.filter((m) => m.name.startsWith('linkwire_') && (String(m.type) === 'counter' || String(m.type) === 'histogram'));
+  }
+
+  /**
+   * Adds another thread's figures to every scrape: in the one-process mode the worker thread
+   * ingests clicks and sends webhooks, so without this `linkwire_clicks_recorded_total` and
+   * `linkwire_delivery_attempts_total` would never move on the process's /metrics.
+   */
+  addSource(source: MetricSource): void {
+    this.sources.push(source);
+  }
+
   /** The Prometheus text exposition. Process and Node.js metrics start with the first scrape. */
   async render(): Promise<{ contentType: string; body: string }> {
     if (!this.defaultsStarted) {
       this.defaultsStarted = true;
       collectDefaultMetrics({ register: this.registry });
     }
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    if (this.sources.length === 0) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const own = await this.registry.getMetricsAsJSON();
+    const others = await Promise.all(this.sources.map((read) => read().catch(() => null)));
+    // Same names and labels add up (counters, histogram buckets, sums and counts); metrics only one
+    // side has pass through as they are.
+    const merged = AggregatorRegistry.aggregate([own, ...others.filter((o): o is MetricSnapshot => o !== null)]);
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
 }
 

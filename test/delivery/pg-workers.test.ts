@@ -49,10 +49,12 @@ describe('two worker processes on PostgreSQL', () => {
     const env = { LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32', LINKWIRE_DELIVERY_LEASE_MS: '3000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '1000' };
     await backlog(env, 3000, 'share@example.com');
 
-    const a = await startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' });
-    const b = await startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' });
+    // Started together: one started after the other was up could find the backlog already drained.
+    const [a, b] = await Promise.all([startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' }), startServerProcess({ ...env, LINKWIRE_ROLE: 'worker' })]);
     servers.push(a, b);
-    await until('all 3000 delivered', () => new Set(receiver!.requests.map((r) => r.headers['webhook-id'])).size === 3000, 60_000);
+    await until('all 3000 delivered', () => new Set(receiver!.requests.map((r) => r.headers['webhook-id'])).size === 3000, 60_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: got ${new Set(receiver!.requests.map((r) => r.headers['webhook-id'])).size}; a: ${a.output().slice(-1500)}; b: ${b.output().slice(-1500)}`);
+    });
     await until('all 3000 recorded', async () => [...(await attemptsByWorker()).values()].reduce((a, b) => a + b, 0) >= 3000, 30_000);
     expect(receiver.requests).toHaveLength(3000); // no lease expired, so nothing was sent twice
     const shares = await attemptsByWorker();

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.js';
+import { DEFAULT_WORKER_HEAP_MB, parseWorkerHeapMb } from './worker-heap.js';
+
+describe('LINKWIRE_WORKER_HEAP_MB', () => {
+  it('defaults to a budget, takes MiB from 64 up, and 0 for none', () => {
+    expect(parseWorkerHeapMb(undefined)).toBe(DEFAULT_WORKER_HEAP_MB);
+    expect(parseWorkerHeapMb(' ')).toBe(DEFAULT_WORKER_HEAP_MB);
+    expect(parseWorkerHeapMb('0')).toBe(0);
+    expect(parseWorkerHeapMb('64')).toBe(64);
+    expect(parseWorkerHeapMb('2048')).toBe(2048);
+  });
+
+  it('refuses a value that is not a budget, naming the setting', () => {
+    for (const bad of ['-1', '12', '63', '160.5', 'lots', '1e9']) {
+      expect(() => parseWorkerHeapMb(bad), bad).toThrow(ConfigError);
+      expect(() => parseWorkerHeapMb(bad), bad).toThrow(/LINKWIRE_WORKER_HEAP_MB/);
+    }
+  });
+});
