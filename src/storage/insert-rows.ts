@@ -40,7 +40,8 @@ export async function insertRows<T extends keyof Database>(
     const chunk = rows.slice(start, start + perStatement);
     const first = chunk[0]!;
     const shared = shareable.filter((column) => chunk.every((row) => row[column] === first[column]));
-    if (shared.length > 0 && chunk.length > 1) {
+    // At least one column of its own per row (a VALUES tuple cannot be empty), and rows to share across.
+    if (shared.length > 0 && shared.length < columns.length && chunk.length > 1) {
       const own = columns.filter((column) => !shared.includes(column));
       const parameters: unknown[] = shared.map((column) => first[column] ?? null);
       for (const row of chunk) for (const column of own) parameters.push(row[column] ?? null);
