@@ -78,13 +78,14 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
       if (counted.length === 0) continue;
       const before = counter.clicks;
       const after = before + counted.length;
-      counted.forEach((i, n) => {
+      for (let n = 0; n < counted.length; n++) {
+        const i = counted[n]!;
         const visit = visits[i] as Extract<Visit, { kind: 'click' }>;
         const clicks = before + n + 1;
         outcomes[i] = { status: 'counted', clicks };
         clickRows.push(toClickRow(visit));
-        events.push(...clickEvents(visit, clicks));
-      });
+        for (const event of clickEvents(visit, clicks)) events.push(event);
+      }
       const lastVisit = visits[counted[counted.length - 1]!]!;
       const link = { ...lastVisit.link, clicks: after };
       const reachedLimit = counter.max_clicks !== null && after >= counter.max_clicks && counter.limit_notified === 0;
@@ -117,8 +118,8 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
     }
   }
 
-  await tx.insertRows('clicks', clickRows);
-  await outbox.append(tx, events);
+  await tx.insertRows('clicks', clickRows, { shared: ['workspace_id', 'link_id'] });
+  await outbox.write(tx, events);
   return outcomes;
 }
 

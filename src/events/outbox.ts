@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { IdSource } from '../ids.js';
+import type { EventFanoutTable, EventTable } from '../storage/schema.js';
 import type { Tx } from '../storage/storage.js';
 import type { EventType } from './catalog.js';
 
@@ -35,20 +36,7 @@ export class Outbox {
 
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
-    const now = this.clock.now();
-    const rows = events.map((e) => ({
-      id: this.ids.next('evt'),
-      workspace_id: e.workspaceId,
-      type: e.type,
-      link_id: e.linkId ?? null,
-      timestamp: now,
-      data: e.dataJson ?? JSON.stringify(e.data),
-    }));
-    await tx.insertRows('events', rows);
-    await tx.insertRows('event_fanout', rows.map((r) => ({ event_id: r.id, created_at: now })));
-    await tx.notify('event_created', '');
-    const onCommitted = this.onCommitted;
-    if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
+    const { rows, now } = await this.insert(tx, events);
     const timestamp = toIso(now);
     return rows.map((r, i) => ({
       id: r.id,
@@ -57,6 +45,30 @@ export class Outbox {
       workspace_id: r.workspace_id,
       data: events[i]!.data,
     }));
+  }
+
+  /** `append` for a caller that does not need the envelopes back (the click ingest: thousands per batch). */
+  async write(tx: Tx, events: NewEvent[]): Promise<void> {
+    if (events.length > 0) await this.insert(tx, events);
+  }
+
+  private async insert(tx: Tx, events: NewEvent[]): Promise<{ rows: EventTable[]; now: number }> {
+    const now = this.clock.now();
+    const rows: EventTable[] = new Array<EventTable>(events.length);
+    const fanout: EventFanoutTable[] = new Array<EventFanoutTable>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const id = this.ids.next('evt');
+      rows[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: e.linkId ?? null, timestamp: now, data: e.dataJson ?? JSON.stringify(e.data) };
+      fanout[i] = { event_id: id, created_at: now };
+    }
+    // A batch's events mostly share their workspace, type, link and time: bound once (SQLite).
+    await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp'] });
+    await tx.insertRows('event_fanout', fanout, { shared: ['created_at'] });
+    await tx.notify('event_created', '');
+    const onCommitted = this.onCommitted;
+    if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
+    return { rows, now };
   }
 }
 

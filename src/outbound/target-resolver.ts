@@ -64,3 +64,27 @@ function systemResolver(): HostResolver {
     close: () => {},
   };
 }
+
+/**
+ * `resolver`, with callers that ask for the same name while a query for it is out sharing that
+ * query's answer: 32 deliveries starting together to one endpoint cost one DNS round trip, not 32
+ * (each still vets the answer it gets). Nothing is kept once the answer is in — every later send asks afresh, so a
+ * changed answer is seen (and vetted) at the next delivery. Callers must not modify the list.
+ */
+export function coalescing(resolver: HostResolver): HostResolver {
+  const pending = new Map<string, Promise<string[]>>();
+  return {
+    resolve(hostname) {
+      let answer = pending.get(hostname);
+      if (answer === undefined) {
+        answer = resolver.resolve(hostname).finally(() => pending.delete(hostname));
+        pending.set(hostname, answer);
+      }
+      return answer;
+    },
+    close() {
+      pending.clear();
+      resolver.close();
+    },
+  };
+}

@@ -80,23 +80,43 @@ export interface JournaledVisit {
  * the caller logs and skips it.
  */
 export function decodeVisit(payload: Buffer, links: (key: number) => Link | undefined): JournaledVisit {
-  if (payload[0] === LEGACY) return decodeLegacyVisit(payload);
-  const kind = KIND_OF[payload[0]!];
+  return decodeVisitAt(payload, 0, payload.length, links);
+}
+
+/** decodeVisit of the payload at `buf[start, end)` (the ingester: no Buffer view per record). */
+export function decodeVisitAt(buf: Buffer, start: number, end: number, links: (key: number) => Link | undefined): JournaledVisit {
+  if (buf[start] === LEGACY) return decodeLegacyVisit(buf.subarray(start, end));
+  const kind = KIND_OF[buf[start]!];
   if (kind === undefined) throw new Error('not a visit record');
-  const tab1 = payload.indexOf(TAB, 1);
-  const tab2 = tab1 < 0 ? -1 : payload.indexOf(TAB, tab1 + 1);
-  if (tab2 < 0) throw new Error('visit record without a link key');
-  const at = readDecimal(payload, 1, tab1);
-  const key = readDecimal(payload, tab1 + 1, tab2);
+  const tab1 = buf.indexOf(TAB, start + 1);
+  const tab2 = tab1 < 0 || tab1 >= end ? -1 : buf.indexOf(TAB, tab1 + 1);
+  if (tab2 < 0 || tab2 >= end) throw new Error('visit record without a link key');
+  const at = readDecimal(buf, start + 1, tab1);
+  const key = readDecimal(buf, tab1 + 1, tab2);
   const link = links(key);
   if (link === undefined) throw new Error(`visit record names link snapshot ${key}, which this segment does not hold`);
   if (kind === 'expired') return { visit: { kind, link }, at };
-  const text = payload.toString('utf8', tab2 + 1);
+  const text = buf.toString('utf8', tab2 + 1, end);
   const click = JSON.parse(text) as Click;
   if (typeof click !== 'object' || click === null) throw new Error('visit record without a click');
   if (kind === 'geo_blocked') return { visit: { kind, link, click }, at };
   // The event's `click` is this very text: no second serialisation in the ingester.
   return { visit: { kind, link, click, clickJson: text }, at };
+}
+
+/**
+ * A visit record's append time, read without decoding the rest (the ingester's lag figure); null
+ * for a record this cannot tell it of (the pre-snapshot format, damage: decodeVisit reports those).
+ */
+export function visitTime(payload: Buffer): number | null {
+  if (KIND_OF[payload[0]!] === undefined) return null;
+  const tab = payload.indexOf(TAB, 1);
+  if (tab < 0) return null;
+  try {
+    return readDecimal(payload, 1, tab);
+  } catch {
+    return null;
+  }
 }
 
 /**
