@@ -22,6 +22,7 @@ import { Outbox } from '../../src/events/outbox.js';
 import { createIdSource } from '../../src/ids.js';
 import type { Link } from '../../src/links/link-schema.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { sampleClick } from '../../test/helpers/sample-click.js';
 import { startTestApp } from '../../test/helpers/test-app.js';
 
 export interface IngestResult {
@@ -42,31 +43,12 @@ export interface IngestResult {
   baseline: { ms: number; perSecond: number } | null;
 }
 
-const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 /** Visits per segment file (a redirect's 64 MiB segments hold more; several segments exercise the switch). */
 const PER_SEGMENT = 50_000;
 const BATCH = 5_000;
 
 function clickOf(link: Link, i: number): Click {
-  return {
-    id: `clk_ingest${String(i).padStart(16, '0')}`,
-    timestamp: new Date(Date.now() - 60_000 + (i % 60_000)).toISOString(),
-    country: 'DE',
-    city: 'Berlin',
-    is_eu_country: true,
-    device: 'desktop',
-    os: 'Linux',
-    browser: 'Firefox',
-    referrer: i % 3 === 0 ? 'https://news.example.org/item?id=42' : null,
-    referrer_domain: i % 3 === 0 ? 'news.example.org' : null,
-    bot: false,
-    bot_name: null,
-    destination: link.url,
-    params: { n: String(i) },
-    qr: false,
-    user_agent: UA,
-    ip: null,
-  };
+  return sampleClick(link, i, { id: `clk_ingest${String(i).padStart(16, '0')}`, timestamp: new Date(Date.now() - 60_000 + (i % 60_000)).toISOString() });
 }
 
 export interface IngestOptions {

@@ -11,6 +11,7 @@ import { systemClock } from '../../src/clock.js';
 import { Outbox } from '../../src/events/outbox.js';
 import { createIdSource } from '../../src/ids.js';
 import type { Link } from '../../src/links/link-schema.js';
+import { sampleClick } from '../helpers/sample-click.js';
 import { readFeed } from '../../src/storage/event-feed.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -25,26 +26,16 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 const quiet = { warn: () => undefined, error: () => undefined };
 
 function clickOf(link: Link, i: number): Click {
-  return {
+  return sampleClick(link, i, {
     id: `clk_batchtest${String(i).padStart(8, '0')}`,
     timestamp: new Date(Date.UTC(2026, 11, 1, 6, 0, 0, i)).toISOString(),
     country: i % 2 ? 'DE' : 'FR',
     city: i % 2 ? 'Berlin' : null,
-    is_eu_country: true,
-    device: 'desktop',
-    os: 'Linux',
-    browser: 'Firefox',
-    referrer: i % 3 === 0 ? 'https://news.example.org/item?id=42' : null,
-    referrer_domain: i % 3 === 0 ? 'news.example.org' : null,
-    bot: false,
-    bot_name: null,
-    destination: link.url,
     params: { n: String(i), note: 'ü "quoted" \u2028' },
     // Every 97th click came from the QR code: a `qr.scanned` beside its `link.clicked`.
     qr: i % 97 === 0,
     user_agent: `Mozilla/5.0 (test ${i % 5})`,
-    ip: null,
-  };
+  });
 }
 
 describe.each(DIALECTS)('one large journal batch on %s', (dialect) => {
