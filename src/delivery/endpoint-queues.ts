@@ -10,6 +10,9 @@ export interface Job {
   leaseUntil: number;
 }
 
+/** An endpoint with sends in flight and none finished for this long is stalled (see `stalled`). */
+export const STALL_MS = 1000;
+
 /**
  * The worker's per-endpoint bookkeeping: claimed deliveries waiting to be sent, sends in flight,
  * and each endpoint's concurrency cap (slow start: it doubles with each success up to the
@@ -19,6 +22,10 @@ export class EndpointQueues {
   private readonly queued = new Map<string, Job[]>();
   private readonly running = new Map<string, number>();
   private readonly caps = new Map<string, number>();
+  /** When each busy endpoint last made progress: its first send started, or a send finished. */
+  private readonly progressAt = new Map<string, number>();
+  /** Endpoints whose latest finished attempt failed. */
+  private readonly failing = new Set<string>();
   private queuedCount = 0;
   inFlight = 0;
 
@@ -90,7 +97,9 @@ export class EndpointQueues {
     if (!job) return null;
     if (list!.length === 0) this.queued.delete(endpoint);
     this.queuedCount--;
-    this.running.set(endpoint, (this.running.get(endpoint) ?? 0) + 1);
+    const running = this.running.get(endpoint) ?? 0;
+    if (running === 0 && !this.progressAt.has(endpoint)) this.progressAt.set(endpoint, performance.now());
+    this.running.set(endpoint, running + 1);
     this.inFlight++;
     return job;
   }
@@ -98,13 +107,32 @@ export class EndpointQueues {
   /** A send ended; `succeeded` null means it never went out (no effect on the cap). */
   finished(endpoint: string, succeeded: boolean | null): void {
     const left = (this.running.get(endpoint) ?? 1) - 1;
-    if (left <= 0) this.running.delete(endpoint);
-    else this.running.set(endpoint, left);
+    if (left <= 0) {
+      this.running.delete(endpoint);
+      this.progressAt.delete(endpoint);
+    } else {
+      this.running.set(endpoint, left);
+      this.progressAt.set(endpoint, performance.now());
+    }
     this.inFlight--;
     if (succeeded === null) return;
     const cap = this.capOf(endpoint);
     this.caps.set(endpoint, succeeded ? Math.min(this.maxCap, cap * 2) : this.minCap);
+    if (succeeded) this.failing.delete(endpoint);
+    else this.failing.add(endpoint);
     if (this.caps.size > 100_000) this.caps.clear();
+    if (this.failing.size > 100_000) this.failing.clear();
+  }
+
+  /**
+   * Whether an endpoint is not taking deliveries now: its latest attempt failed, or it has sends in
+   * flight and none has finished for `STALL_MS` (it hangs). Fan-out writes such an endpoint's
+   * deliveries later and in bulk, so its backlog does not cost the healthy endpoints' fan-out.
+   */
+  stalled(endpoint: string): boolean {
+    if (this.failing.has(endpoint)) return true;
+    const since = this.progressAt.get(endpoint);
+    return since !== undefined && performance.now() - since >= STALL_MS;
   }
 
   drainQueued(): Job[] {

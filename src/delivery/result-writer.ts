@@ -81,7 +81,12 @@ export class ResultWriter {
         // The common case on PostgreSQL, a batch with no failure, needs no row lock nor any decision
         // in between: one statement. Failures (streaks, switching an endpoint off) take the transaction.
         if (storage.dialect === 'postgres' && records.every((r) => r.outcome.kind !== 'failed')) await this.applySuccesses(storage, records);
-        else await storage.transaction((tx) => this.apply(tx, records));
+        else
+          await storage.transaction(async (tx) => {
+            // Safe to redo: a result lost with a crashed database server means the delivery is sent again.
+            await tx.commitWithoutFlush();
+            await this.apply(tx, records);
+          });
         return records.map(() => undefined);
       },
       { flushMs },

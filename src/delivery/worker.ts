@@ -125,6 +125,11 @@ export class DeliveryWorker {
     return this.queues.inFlight;
   }
 
+  /** Whether this worker sees the endpoint failing or hanging (EndpointQueues.stalled). */
+  stalled(endpoint: string): boolean {
+    return this.queues.stalled(endpoint);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     for (const u of this.unsubscribe.splice(0)) u();

@@ -19,7 +19,13 @@ export function addAppGauges(metrics: Metrics, deps: { storage: Storage; clock: 
       ])
       .where('status', '=', 'pending')
       .executeTakeFirstOrThrow();
-    return { pending: Number(row.pending), due: Number(row.due ?? 0), oldestAgeS: row.oldest === null ? 0 : Math.max(0, (now - Number(row.oldest)) / 1000) };
+    const deferred = await storage.db.selectFrom('event_fanout_deferred').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return {
+      pending: Number(row.pending),
+      due: Number(row.due ?? 0),
+      oldestAgeS: row.oldest === null ? 0 : Math.max(0, (now - Number(row.oldest)) / 1000),
+      deferred: Number(deferred.n),
+    };
   });
   metrics.addGauge({ name: 'linkwire_deliveries_pending', help: 'Deliveries waiting to be sent or retried', read: async () => (await backlog()).pending });
   metrics.addGauge({ name: 'linkwire_deliveries_due', help: 'Pending deliveries whose next attempt is due now', read: async () => (await backlog()).due });
@@ -27,6 +33,11 @@ export function addAppGauges(metrics: Metrics, deps: { storage: Storage; clock: 
     name: 'linkwire_deliveries_oldest_pending_age_seconds',
     help: 'Age of the oldest pending delivery (0 when none)',
     read: async () => (await backlog()).oldestAgeS,
+  });
+  metrics.addGauge({
+    name: 'linkwire_fanout_deferred_events',
+    help: 'Events whose deliveries to failing or hanging endpoints are not written yet (fan-out paces them)',
+    read: async () => (await backlog()).deferred,
   });
   const poolStats = storage.poolStats?.bind(storage);
   if (poolStats) {

@@ -133,6 +133,14 @@ export interface EventFanoutTable {
   created_at: number;
 }
 
+/** An event's deliveries to stalled endpoints, not yet written (migration 012). */
+export interface EventFanoutDeferredTable {
+  event_id: string;
+  /** JSON array of webhook ids. */
+  webhook_ids: string;
+  created_at: number;
+}
+
 export interface WebhookTable {
   id: string;
   workspace_id: string;
@@ -257,6 +265,7 @@ export interface Database {
   clicks: ClickTable;
   events: EventTable;
   event_fanout: EventFanoutTable;
+  event_fanout_deferred: EventFanoutDeferredTable;
   webhooks: WebhookTable;
   webhook_links: WebhookLinkTable;
   deliveries: DeliveryTable;

@@ -17,6 +17,15 @@ export interface Tx {
   afterCommit(fn: () => void): void;
   /** Signals other processes (and this one) once the transaction commits. */
   notify(channel: Channel, payload: string): Promise<void>;
+  /**
+   * Lets COMMIT return before the database server has flushed it to disk (PostgreSQL
+   * `synchronous_commit = off` for this transaction; a no-op on SQLite, whose commits in WAL mode
+   * with `synchronous = NORMAL` already do not wait for the disk). A crash of this process loses
+   * nothing; a crash of the database server (or its machine) may lose the last ~0.6 s of such
+   * commits, whole, never in part. Only for work that is safe to do again: the delivery engine's
+   * fan-out, claims and attempt results, whose loss means a delivery is sent again (at-least-once).
+   */
+  commitWithoutFlush(): Promise<void>;
 }
 
 /** Cross-process signals. PostgreSQL carries them with LISTEN/NOTIFY; SQLite has one process. */

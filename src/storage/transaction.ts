@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { insertRows } from './insert-rows.js';
 import type { ListenerRegistry } from './listeners.js';
 import { lockRows } from './row-lock.js';
@@ -25,6 +25,9 @@ export async function runTransaction<T>(
       lockRows: (query, options) => lockRows(dialect, query, options),
       insertRows: (table, rows, options) => insertRows(trx, dialect, table, rows, options),
       afterCommit: (f) => after.push(f),
+      async commitWithoutFlush() {
+        if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+      },
       async notify(channel, payload) {
         after.push(() => listeners.emit(channel, payload));
         if (crossProcess) await crossProcess(trx, channel, payload);

@@ -20,7 +20,9 @@ with attempts as (
 ), healthy as (
   update webhooks set consecutive_failures = 0, failing_since = null where id = any($13::text[]) and consecutive_failures > 0
 )
-select 1`;
+-- synchronous_commit off for this statement's own transaction (Tx.commitWithoutFlush): lost with a crashed
+-- server, these deliveries are sent again.
+select set_config('synchronous_commit', 'off', true)`;
 
 /** Writes succeeded attempts (rows without `worker_id`: it is `owner`) and their effects; `healthyHooks` are their (non-test) endpoints. */
 export async function recordSuccesses(

@@ -9,6 +9,7 @@ import { domainClaims } from './007_domain_claims.js';
 import { eventStreamPosition } from './008_event_stream_position.js';
 import { journalOffsets } from './009_journal_offsets.js';
 import { pendingDeliveryIndexes } from './011_pending_delivery_indexes.js';
+import { deferredFanout } from './012_deferred_fanout.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_event_stream_position': eventStreamPosition,
   '009_journal_offsets': journalOffsets,
   '011_pending_delivery_indexes': pendingDeliveryIndexes,
+  '012_deferred_fanout': deferredFanout,
 };
