@@ -1,31 +1,64 @@
+import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKER_NICE, lowerCurrentThreadPriority, parseWorkerNice, type PriorityDeps } from './thread-priority.js';
 
-function fakeDeps(overrides: Partial<PriorityDeps> = {}): PriorityDeps & { calls: [number, number][] } {
+function fakeDeps(overrides: Partial<PriorityDeps> = {}): PriorityDeps & { calls: [number, number][]; idled: number[] } {
   const calls: [number, number][] = [];
-  return { platform: 'linux', threadId: () => 4242, getPriority: () => 0, setPriority: (id, nice) => void calls.push([id, nice]), calls, ...overrides };
+  const idled: number[] = [];
+  return {
+    platform: 'linux',
+    threadId: () => 4242,
+    getPriority: () => 0,
+    setPriority: (id, nice) => void calls.push([id, nice]),
+    setIdlePolicy: (id) => void idled.push(id),
+    calls,
+    idled,
+    ...overrides,
+  };
+}
+
+/** The scheduling policy of a thread, from /proc (field 41 of stat): 0 normal, 5 SCHED_IDLE. */
+function policyOf(tid: number): number {
+  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
 }
 
 describe('LINKWIRE_WORKER_NICE', () => {
-  it('defaults to 10 and accepts 0 to 19', () => {
+  it('defaults to idle and accepts idle or 0 to 19', () => {
     expect(parseWorkerNice(undefined)).toBe(DEFAULT_WORKER_NICE);
+    expect(DEFAULT_WORKER_NICE).toBe('idle');
     expect(parseWorkerNice('')).toBe(DEFAULT_WORKER_NICE);
+    expect(parseWorkerNice('idle')).toBe('idle');
     expect(parseWorkerNice('0')).toBe(0);
     expect(parseWorkerNice('19')).toBe(19);
   });
 
   it('refuses what is not a niceness', () => {
-    for (const bad of ['-1', '20', '5.5', 'low']) expect(() => parseWorkerNice(bad), bad).toThrow(/LINKWIRE_WORKER_NICE/);
+    for (const bad of ['-1', '20', '5.5', 'low']) expect(() => parseWorkerNice(bad), bad).toThrow(/LINKWIRE_WORKER_NICE must be "idle" or an integer/);
   });
 });
 
 describe('lowerCurrentThreadPriority', () => {
   it('renices the calling thread by its kernel id on Linux', () => {
     const deps = fakeDeps();
-    expect(lowerCurrentThreadPriority(12, deps)).toEqual({ applied: true, tid: 4242, nice: 12 });
+    expect(lowerCurrentThreadPriority(12, deps)).toEqual({ applied: true, tid: 4242, nice: 12, policy: 'normal' });
     expect(deps.calls).toEqual([[4242, 12]]);
+    expect(deps.idled).toEqual([]);
+  });
+
+  it('idle: renices to 19 first, then asks for SCHED_IDLE; refused, it stays at 19 and says why', () => {
+    const deps = fakeDeps();
+    expect(lowerCurrentThreadPriority('idle', deps)).toEqual({ applied: true, tid: 4242, nice: 19, policy: 'idle' });
+    expect(deps.calls).toEqual([[4242, 19]]);
+    expect(deps.idled).toEqual([4242]);
+    const refused = fakeDeps({
+      setIdlePolicy: () => {
+        throw new Error('spawnSync chrt ENOENT');
+      },
+    });
+    expect(lowerCurrentThreadPriority('idle', refused)).toEqual({ applied: true, tid: 4242, nice: 19, policy: 'normal', note: 'SCHED_IDLE refused (spawnSync chrt ENOENT)' });
   });
 
   it('leaves the priority alone elsewhere: setpriority would renice the whole process there', () => {
@@ -87,5 +120,31 @@ describe('lowerCurrentThreadPriority', () => {
     expect(seen.nice).toBe(7);
     expect(seen.outcome.tid).not.toBe(process.pid);
     expect(getPriority(0)).toBe(before);
+  });
+
+  it.runIf(process.platform === 'linux')('idle puts only the thread that asks under SCHED_IDLE, with the real chrt', async () => {
+    const entry = new URL('./thread-priority.ts', import.meta.url).href;
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      const { readFileSync } = require('node:fs');
+      import('tsx/esm/api')
+        .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })
+        .then((m) => {
+          const outcome = m.lowerCurrentThreadPriority('idle');
+          parentPort.postMessage({ outcome });
+          parentPort.once('message', () => process.exit(0));
+        });`;
+    const worker = new Worker(code, { eval: true });
+    const seen = await new Promise<{ outcome: { applied: boolean; tid: number; policy: string } }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    try {
+      expect(seen.outcome).toMatchObject({ applied: true, policy: 'idle' });
+      expect(policyOf(seen.outcome.tid)).toBe(5);
+      expect(policyOf(process.pid)).toBe(0);
+    } finally {
+      await worker.terminate();
+    }
   });
 });

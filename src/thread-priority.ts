@@ -9,22 +9,43 @@
  * other systems renice the whole process for that call, which would slow the redirects too, so
  * there the setting is ignored (and says why).
  */
+import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError } from './config.js';
 
-/** Default niceness of the worker thread (0 = same as the redirects, 19 = lowest). */
-export const DEFAULT_WORKER_NICE = 10;
+/**
+ * The worker thread's priority: `idle` (Linux's SCHED_IDLE: it runs only on a core nothing else
+ * wants, and a waking redirect or load balancer takes the core from it at once), or a niceness,
+ * 0 (same as the redirects) to 19.
+ */
+export type WorkerNice = number | 'idle';
 
-/** LINKWIRE_WORKER_NICE: an integer 0–19 (0 turns the lowering off). */
-export function parseWorkerNice(value: string | undefined): number {
+/**
+ * SCHED_IDLE by default. Niceness alone was not enough: at nice 10 a busy worker still held a core
+ * for a few milliseconds after the redirect thread or the load's own process woke up, and on two
+ * cores, A/B in alternating rounds (`node --import tsx bench/redirect-ab.ts sqlite 5 8
+ * LINKWIRE_WORKER_NICE=10 LINKWIRE_WORKER_NICE=idle`, 2026-12-01): 0.45× bare at nice 10 against
+ * 0.55× with SCHED_IDLE, p99 9.2 → 7.1 ms (medians of 5 rounds; three such runs, 12 rounds in all,
+ * gave 0.46× against 0.53×).
+ */
+export const DEFAULT_WORKER_NICE: WorkerNice = 'idle';
+
+/** With `idle`, the thread is reniced to this first: what it keeps where SCHED_IDLE is refused. */
+export const IDLE_FALLBACK_NICE = 19;
+
+/** LINKWIRE_WORKER_NICE: `idle`, or an integer 0–19 (0 turns the lowering off). */
+export function parseWorkerNice(value: string | undefined): WorkerNice {
   if (value === undefined || value.trim() === '') return DEFAULT_WORKER_NICE;
+  if (value.trim() === 'idle') return 'idle';
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new ConfigError(`LINKWIRE_WORKER_NICE must be an integer from 0 to 19, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new ConfigError(`LINKWIRE_WORKER_NICE must be "idle" or an integer from 0 to 19, got "${value}"`);
   return n;
 }
 
-export type PriorityOutcome = { applied: true; tid: number; nice: number } | { applied: false; reason: string };
+export type PriorityOutcome =
+  | { applied: true; tid: number; nice: number; policy: 'idle' | 'normal'; note?: string }
+  | { applied: false; reason: string };
 
 export interface PriorityDeps {
   platform: NodeJS.Platform;
@@ -32,6 +53,8 @@ export interface PriorityDeps {
   threadId(): number;
   getPriority(id: number): number;
   setPriority(id: number, nice: number): void;
+  /** Puts the thread under SCHED_IDLE; throws with the reason when that is refused. */
+  setIdlePolicy(id: number): void;
 }
 
 const systemDeps: PriorityDeps = {
@@ -40,23 +63,39 @@ const systemDeps: PriorityDeps = {
   threadId: () => Number(readlinkSync('/proc/thread-self').split('/').pop()),
   getPriority: (id) => getPriority(id),
   setPriority: (id, nice) => setPriority(id, nice),
+  // Node has no sched_setscheduler; util-linux's chrt (in every Debian and most other systems) does
+  // it for a thread id. Any process may move its own threads to SCHED_IDLE, no privilege needed.
+  setIdlePolicy: (id) => {
+    const result = spawnSync('chrt', ['--idle', '--pid', '0', String(id)], { timeout: 5000, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (result.error) throw result.error;
+    if (result.status !== 0) throw new Error(`chrt: ${result.stderr.toString().trim() || `exit ${String(result.status)}`}`);
+  },
 };
 
 /**
- * Lowers the calling thread's priority to `nice`. Never throws: a system that refuses (a
- * container without /proc, a sandbox) leaves the thread at normal priority, which is only slower.
+ * Lowers the calling thread's priority to `setting`. Never throws: a system that refuses (a
+ * container without /proc or chrt, a sandbox) leaves the thread at normal priority (or, for `idle`,
+ * at nice 19), which is only slower.
  */
-export function lowerCurrentThreadPriority(nice: number, deps: PriorityDeps = systemDeps): PriorityOutcome {
-  if (nice <= 0) return { applied: false, reason: 'LINKWIRE_WORKER_NICE is 0' };
+export function lowerCurrentThreadPriority(setting: WorkerNice, deps: PriorityDeps = systemDeps): PriorityOutcome {
+  if (setting === 0) return { applied: false, reason: 'LINKWIRE_WORKER_NICE is 0' };
   if (deps.platform !== 'linux') return { applied: false, reason: `${deps.platform} sets priorities per process, not per thread` };
   try {
     const tid = deps.threadId();
     if (!Number.isInteger(tid) || tid <= 0) return { applied: false, reason: 'the thread id could not be read from /proc/thread-self' };
+    const nice = setting === 'idle' ? IDLE_FALLBACK_NICE : setting;
     // A process started niced already (`nice -n 15 linkwire serve`): never raise a thread's priority.
     const current = deps.getPriority(tid);
-    if (current >= nice) return { applied: false, reason: `the thread already runs at nice ${current}` };
-    deps.setPriority(tid, nice);
-    return { applied: true, tid, nice };
+    if (current < nice) deps.setPriority(tid, nice);
+    else if (setting !== 'idle') return { applied: false, reason: `the thread already runs at nice ${current}` };
+    const reniced = Math.max(current, nice);
+    if (setting !== 'idle') return { applied: true, tid, nice: reniced, policy: 'normal' };
+    try {
+      deps.setIdlePolicy(tid);
+      return { applied: true, tid, nice: reniced, policy: 'idle' };
+    } catch (err) {
+      return { applied: true, tid, nice: reniced, policy: 'normal', note: `SCHED_IDLE refused (${err instanceof Error ? err.message : String(err)})` };
+    }
   } catch (err) {
     return { applied: false, reason: err instanceof Error ? err.message : String(err) };
   }

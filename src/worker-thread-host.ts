@@ -7,7 +7,7 @@
 import { stat } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { MetricSnapshot } from './metrics/metrics.js';
-import type { PriorityOutcome } from './thread-priority.js';
+import type { PriorityOutcome, WorkerNice } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
 export interface WorkerThreadLog {
@@ -24,7 +24,7 @@ export interface WorkerThreadHost {
 export interface WorkerThreadOptions {
   ingestJournal: boolean;
   /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/thread-priority.ts. */
-  nice?: number;
+  nice?: WorkerNice;
   /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/worker-heap.ts. */
   heapMb?: number;
   log: WorkerThreadLog;
@@ -93,11 +93,11 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
   // libuv's thread pool (fs writes of the click journal, crypto, DNS) is created by whichever
   // thread uses it first, and new threads inherit their creator's priority: the main thread
   // creates it, so a niced worker thread never slows the journal's writes.
-  if (data.nice > 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
+  if (data.nice !== 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
   const heapMb = options.heapMb ?? 0;
   const first = spawn(data, heapMb);
   const priority = await first.ready;
-  if (data.nice > 0) options.log.info(priority.applied ? `delivery worker thread runs at nice ${priority.nice} (redirects first)` : `delivery worker thread priority unchanged: ${priority.reason}`);
+  if (data.nice !== 0) options.log.info(describePriority(priority));
   let current: RunningThread = first;
   let stopping = false;
   let backoff = baseBackoff;
@@ -165,4 +165,10 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
       await thread.terminate();
     },
   };
+}
+
+function describePriority(priority: PriorityOutcome): string {
+  if (!priority.applied) return `delivery worker thread priority unchanged: ${priority.reason}`;
+  if (priority.policy === 'idle') return 'delivery worker thread runs under SCHED_IDLE (redirects first)';
+  return `delivery worker thread runs at nice ${priority.nice} (redirects first)${priority.note ? `; ${priority.note}` : ''}`;
 }

@@ -10,7 +10,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import type { MetricSnapshot } from './metrics/metrics.js';
 import { openStorage } from './storage/open.js';
-import { lowerCurrentThreadPriority, type PriorityOutcome } from './thread-priority.js';
+import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
 
 export type ToWorker = { type: 'stop' } | { type: 'metrics'; id: number };
 export type FromWorker =
@@ -21,7 +21,7 @@ export type FromWorker =
 export interface WorkerThreadData {
   ingestJournal: boolean;
   /** LINKWIRE_WORKER_NICE: this thread yields the CPU to the redirects on the main thread. */
-  nice: number;
+  nice: WorkerNice;
 }
 
 async function run(): Promise<void> {
