@@ -9,6 +9,15 @@ import { RetentionJob } from './retention.js';
 import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
 
+/**
+ * Attempt results wait this long to be written together. Nothing waits on that write but the
+ * delivery's lease (the endpoint's slot is free once it has answered), so a few milliseconds cost
+ * no delivery any time, and fewer, larger commits left more of the worker for sending: on SQLite
+ * 6 300 → 6 900 deliveries/s (`npm run bench -- --only throughput --dialect sqlite`, three
+ * alternating runs each at 0 and 5 ms, 2026-12-01; PostgreSQL showed no difference beyond noise).
+ */
+const RESULT_FLUSH_MS = 5;
+
 export interface DeliveryEngine {
   readonly fanout: Fanout;
   readonly worker: DeliveryWorker;
@@ -34,7 +43,7 @@ export function createDeliveryEngine(deps: {
   observer?: DeliveryObserver | null;
 }): DeliveryEngine {
   const workerId = newWorkerId();
-  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, 0, deps.observer ?? null);
+  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, RESULT_FLUSH_MS, deps.observer ?? null);
   const worker = new DeliveryWorker(
     { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError, onRecover: (n) => deps.onRecover?.('delivery-worker', n) },
     workerId,
