@@ -10,9 +10,9 @@ import { SubscriptionMatcher } from './matching.js';
 
 const BATCH = 500;
 const MAX_DELIVERIES_PER_BATCH = 1000;
-/** Deferred deliveries are written at most this often, so each write carries many events. */
+/** After an event is deferred, the deferred queue is looked at this much later, so one pass carries many events. */
 export const DEFERRED_WINDOW_MS = 250;
-/** Rows per deferred write: ~5 ms on SQLite, so the event loop is never held long. */
+/** Deliveries per deferred write: a few milliseconds on SQLite, so the event loop is never held long. */
 const MAX_DEFERRED_PER_BATCH = 500;
 
 /**
@@ -21,13 +21,13 @@ const MAX_DEFERRED_PER_BATCH = 500;
  * and (event, webhook) is unique, so an interrupted fan-out resumes without duplicates or gaps.
  *
  * Endpoints the worker sees failing or hanging (`stalled`) get theirs later: the event's fan-out
- * records them in one `event_fanout_deferred` row, and a second loop writes those deliveries every
- * `DEFERRED_WINDOW_MS`, many events per transaction. Writing one event's deliveries to 50 endpoints
- * dirties a page of each per-endpoint index for each of them (on SQLite ~350 WAL frames, 3.5 ms
- * for 51 rows), and doing it event by event was where a healthy endpoint's deliveries waited
- * beside 50 hanging ones. The deferred ones lose nothing: the event leaves `event_fanout` in the
- * same transaction that records them, and their first attempt is due from the time of the event's
- * fan-out, so they are claimed in event order.
+ * records them in one `event_fanout_deferred` row, and a second loop (runDeferredOnce) writes
+ * those deliveries at the pace each endpoint takes them. Writing one event's deliveries to 50
+ * endpoints dirties a page of each per-endpoint index (on SQLite ~350 WAL frames, 3.5 ms for 51
+ * rows), and doing that event by event, for endpoints that could not take them anyway, was where a
+ * healthy endpoint's deliveries waited beside 50 hanging ones. The deferred ones lose nothing: the
+ * event leaves `event_fanout` in the same transaction that records them, and their first attempt
+ * is due from the time of the event's fan-out, so they are claimed in event order.
  */
 export class Fanout {
   private readonly matcher = new SubscriptionMatcher();
