@@ -27,6 +27,8 @@ export class EndpointQueues {
   /** Endpoints whose latest finished attempt failed. */
   private readonly failing = new Set<string>();
   private queuedCount = 0;
+  /** When any send last finished (performance.now()). */
+  private lastFinishAt = -Infinity;
   inFlight = 0;
 
   constructor(
@@ -106,6 +108,7 @@ export class EndpointQueues {
 
   /** A send ended; `succeeded` null means it never went out (no effect on the cap). */
   finished(endpoint: string, succeeded: boolean | null): void {
+    this.lastFinishAt = performance.now();
     const left = (this.running.get(endpoint) ?? 1) - 1;
     if (left <= 0) {
       this.running.delete(endpoint);
@@ -126,13 +129,17 @@ export class EndpointQueues {
 
   /**
    * Whether an endpoint is not taking deliveries now: its latest attempt failed, or it has sends in
-   * flight and none has finished for `STALL_MS` (it hangs). Fan-out writes such an endpoint's
-   * deliveries later and in bulk, so its backlog does not cost the healthy endpoints' fan-out.
+   * flight and none has finished for `STALL_MS` while other endpoints' sends did (it hangs).
+   * Fan-out writes such an endpoint's deliveries later and in bulk, so its backlog does not cost
+   * the healthy endpoints' fan-out.
    */
   stalled(endpoint: string): boolean {
     if (this.failing.has(endpoint)) return true;
     const since = this.progressAt.get(endpoint);
-    return since !== undefined && performance.now() - since >= STALL_MS;
+    // Hanging only if other sends went on finishing meanwhile: when nothing finishes anywhere (a
+    // worker short of CPU, just started and cold), the endpoint is not the one to blame, and holding
+    // back its deliveries would only add a pause to a backlog that is the worker's.
+    return since !== undefined && this.lastFinishAt - since >= STALL_MS;
   }
 
   drainQueued(): Job[] {
