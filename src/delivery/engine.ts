@@ -49,7 +49,7 @@ export function createDeliveryEngine(deps: {
     workerId,
     { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
   );
-  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids, stalled: (endpoint) => worker.stalled(endpoint) }, () => worker.poke(), deps.onError, undefined, (n) => deps.onRecover?.('fanout', n));
+  const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids, stalled: (endpoint) => worker.stalled(endpoint), handoff: worker.handoff }, () => worker.poke(), deps.onError, undefined, (n) => deps.onRecover?.('fanout', n));
   const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError, undefined, (n) => deps.onRecover?.('retention', n));
   const jobs: BackgroundJob[] = [
     { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },

@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
-import { envelopeFromRow, type EventEnvelope } from '../events/outbox.js';
+import { envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable, EventFanoutDeferredTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import { Loop } from '../jobs/loop.js';
+import type { Job } from './endpoint-queues.js';
 import { SubscriptionMatcher } from './matching.js';
+import type { FreshHandoff } from './worker.js';
 
 const BATCH = 500;
 const MAX_DELIVERIES_PER_BATCH = 1000;
@@ -38,7 +40,7 @@ export class Fanout {
   private deferredScanFrom = '';
 
   constructor(
-    private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; stalled?: (webhookId: string) => boolean },
+    private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; stalled?: (webhookId: string) => boolean; handoff?: FreshHandoff },
     private readonly onDeliveriesCreated: () => void,
     onError: (err: unknown) => void = () => undefined,
     pollMs = 1000,
@@ -76,7 +78,7 @@ export class Fanout {
       await tx.commitWithoutFlush();
       // Several workers fan out side by side: each takes events the others have not locked.
       const pending = (await tx.lockRows(tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH), { skipLocked: true }).execute()).map((r) => r.event_id);
-      if (pending.length === 0) return { more: false, created: 0, deferred: 0 };
+      if (pending.length === 0) return { more: false, created: 0, deferred: 0, handed: [] };
 
       const events = await tx.db.selectFrom('events').selectAll().where('id', 'in', pending).orderBy('id').execute();
       const workspaceIds = [...new Set(events.map((e) => e.workspace_id))];
@@ -101,6 +103,8 @@ export class Fanout {
 
       const now = clock.now();
       const stalled = this.deps.stalled ?? (() => false);
+      const handoff = this.deps.handoff;
+      const handover = handoff ? new Handover(handoff, now) : null;
       const deliveries: DeliveryTable[] = [];
       const deferred: EventFanoutDeferredTable[] = [];
       const done: string[] = [];
@@ -115,12 +119,20 @@ export class Fanout {
         const later: string[] = [];
         for (const hook of hooks) {
           if (!this.matcher.matches(hook, row.type, row.link_id, envelopeOf)) continue;
-          if (stalled(hook.id)) later.push(hook.id);
-          else deliveries.push(pendingDelivery(ids.next('dlv'), row, hook.id, now, now));
+          if (stalled(hook.id)) {
+            later.push(hook.id);
+            continue;
+          }
+          const delivery = pendingDelivery(ids.next('dlv'), row, hook.id, now, now);
+          handover?.offer(delivery, hook, row);
+          deliveries.push(delivery);
         }
         if (later.length > 0) deferred.push({ event_id: row.id, webhook_ids: JSON.stringify(later), created_at: now });
       }
-      await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+      const inserted = await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+      // Some (event, webhook) pairs existed already: which of ours were written is unknown, so none
+      // is handed over; the leases go and the claims pick them up as usual.
+      if (handover && inserted < deliveries.length) await handover.cancel(tx.db);
       await tx.insertRows('event_fanout_deferred', deferred, { onConflictDoNothing: ['event_id'] });
       // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.
       const found = new Set(events.map((e) => e.id));
@@ -128,9 +140,12 @@ export class Fanout {
       for (let i = 0; i < finished.length; i += 500) {
         await tx.db.deleteFrom('event_fanout').where('event_id', 'in', finished.slice(i, i + 500)).execute();
       }
-      if (deliveries.length > 0) await tx.notify('delivery_due', '');
-      return { more: pending.length === BATCH || finished.length < pending.length, created: deliveries.length, deferred: deferred.length };
+      // Deliveries handed over are leased: no claim (here or in another process) could take them.
+      const claimable = deliveries.length - (handover?.jobs.length ?? 0);
+      if (claimable > 0) await tx.notify('delivery_due', '');
+      return { more: pending.length === BATCH || finished.length < pending.length, created: claimable, deferred: deferred.length, handed: handover?.jobs ?? [] };
     });
+    if (result.handed.length > 0) this.deps.handoff!.adopt(result.handed);
     if (result.created > 0) this.onDeliveriesCreated();
     if (result.deferred > 0) this.deferredLoop.wakeIn(DEFERRED_WINDOW_MS);
     return result.more;
@@ -221,6 +236,47 @@ async function roomOfStalled(db: Tx['db'], webhookIds: readonly string[], now: n
     .execute();
   for (const c of counts) room.set(c.webhook_id, STALLED_DUE_CAP - Number(c.n));
   return room;
+}
+
+/**
+ * One fan-out batch's deliveries for the local worker (FreshHandoff): each endpoint's share up to
+ * the room its queue has, leased to the worker on the row that is about to be inserted.
+ */
+class Handover {
+  readonly jobs: Job[] = [];
+  private total: number;
+  private readonly room = new Map<string, number>();
+  private readonly leaseUntil: number;
+
+  constructor(
+    private readonly handoff: FreshHandoff,
+    now: number,
+  ) {
+    this.total = handoff.totalRoom();
+    this.leaseUntil = now + handoff.leaseMs;
+  }
+
+  offer(delivery: DeliveryTable, webhook: WebhookView, event: { id: string; type: string; timestamp: number; workspace_id: string; data: string }): void {
+    if (this.total <= 0) return;
+    const room = this.room.get(webhook.id) ?? this.handoff.roomFor(webhook.id);
+    if (room <= 0) {
+      this.room.set(webhook.id, 0);
+      return;
+    }
+    this.room.set(webhook.id, room - 1);
+    this.total--;
+    delivery.lease_owner = this.handoff.owner;
+    delivery.lease_until = this.leaseUntil;
+    const stored: StoredEvent = { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data };
+    this.jobs.push({ delivery, webhook, event: stored, leaseUntil: this.leaseUntil });
+  }
+
+  async cancel(db: Tx['db']): Promise<void> {
+    const ids = this.jobs.splice(0).map((j) => j.delivery.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids.slice(i, i + 500)).where('lease_owner', '=', this.handoff.owner).execute();
+    }
+  }
 }
 
 function pendingDelivery(id: string, event: { id: string; workspace_id: string; type: string }, webhookId: string, dueAt: number, now: number): DeliveryTable {

@@ -31,8 +31,9 @@ export async function insertRows<T extends keyof Database>(
   table: T,
   rows: readonly Database[T][],
   options: InsertRowsOptions<T> = {},
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  let inserted = 0;
   const columns = Object.keys(rows[0]!) as (keyof Database[T] & string)[];
   const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / columns.length)));
   const shareable = dialect === 'sqlite' && !options.onConflictDoNothing?.length ? (options.shared ?? []) : [];
@@ -45,14 +46,20 @@ export async function insertRows<T extends keyof Database>(
       const own = columns.filter((column) => !shared.includes(column));
       const parameters: unknown[] = shared.map((column) => first[column] ?? null);
       for (const row of chunk) for (const column of own) parameters.push(row[column] ?? null);
-      await db.executeQuery(CompiledQuery.raw(sharedStatementFor(table, columns, shared, chunk.length), parameters));
+      inserted += affected(await db.executeQuery(CompiledQuery.raw(sharedStatementFor(table, columns, shared, chunk.length), parameters)));
       continue;
     }
     const parameters: unknown[] = [];
     for (const row of chunk) for (const column of columns) parameters.push(row[column] ?? null);
     const text = statementFor(dialect, table, columns, chunk.length, options.onConflictDoNothing);
-    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    inserted += affected(await db.executeQuery(CompiledQuery.raw(text, parameters)));
   }
+  return inserted;
+}
+
+/** Rows a statement wrote: with `onConflictDoNothing`, fewer than it was given when some already existed. */
+function affected(result: { numAffectedRows?: bigint }): number {
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /**

@@ -12,7 +12,7 @@ export interface Tx {
   /** Locks the rows `query` reads until this transaction ends (a no-op where transactions are serial already). */
   lockRows<Q extends LockableQuery<Q>>(query: Q, options?: RowLockOptions): Q;
   /** Multi-row INSERT with reused SQL text (the hot paths). */
-  insertRows<T extends keyof Database>(table: T, rows: readonly Database[T][], options?: InsertRowsOptions<T>): Promise<void>;
+  insertRows<T extends keyof Database>(table: T, rows: readonly Database[T][], options?: InsertRowsOptions<T>): Promise<number>;
   /** Runs after COMMIT (never on rollback): wake workers, invalidate caches. */
   afterCommit(fn: () => void): void;
   /** Signals other processes (and this one) once the transaction commits. */
