@@ -105,6 +105,34 @@ describe.each(DIALECTS)('claims and result writes in batches on %s', (dialect) =
     expect(statements.length / deliveries).toBeLessThan(dialect === 'sqlite' ? 0.4 : 0.085);
   }, 60_000);
 
+  it('hands nothing over when a delivery for one of the events existed already, and sends each event once', async () => {
+    database = await createTestDatabase(dialect);
+    const { hookIds } = await backlog(database, ['a'], 5);
+    storage = open(database);
+    const hookId = hookIds.get('a')!;
+    // A delivery for the first event is there before fan-out runs (written by an earlier, interrupted pass).
+    const first = await storage.db.selectFrom('events').select(['id', 'workspace_id', 'type']).where('type', '=', 'link.created').orderBy('id').limit(1).executeTakeFirstOrThrow();
+    const now = Date.now();
+    await storage.db
+      .insertInto('deliveries')
+      .values({ id: 'dlv_already_there', workspace_id: first.workspace_id, webhook_id: hookId, event_id: first.id, event_type: first.type, status: 'pending', attempts_count: 0, next_attempt_at: now, lease_until: null, lease_owner: null, is_test: 0, body: null, created_at: now, updated_at: now })
+      .execute();
+    const sent: Record<string, string>[] = [];
+    const client: TargetClient = { send: (request: TargetRequest) => (sent.push(request.headers), Promise.resolve(OK)), close: () => Promise.resolve() };
+    engine = engineOn(storage, client);
+    for (const job of engine.jobs) await job.start();
+    const s = storage;
+    await until('every delivery succeeded', async () => (await countWhere(s, hookId, 'succeeded')) === 5 || null, 30_000);
+    await new Promise((r) => setTimeout(r, 200));
+
+    // No send for a delivery that is not in the database, none twice, nothing left leased.
+    const rows = await storage.db.selectFrom('deliveries').select('id').where('webhook_id', '=', hookId).execute();
+    expect(rows.map((r) => r.id)).toContain('dlv_already_there');
+    expect(new Set(sent.map((h) => h['x-linkwire-delivery']))).toEqual(new Set(rows.map((r) => r.id)));
+    expect(sent).toHaveLength(5);
+    expect(await countWhere(s, hookId, 'leased')).toBe(0);
+  }, 60_000);
+
   it('never claims more of a hanging endpoint than its few slots can use, while a healthy one drains', async () => {
     database = await createTestDatabase(dialect);
     const { hookIds } = await backlog(database, ['healthy', 'dead'], 300);
