@@ -256,7 +256,7 @@ class Handover {
     this.leaseUntil = now + handoff.leaseMs;
   }
 
-  offer(delivery: DeliveryTable, webhook: WebhookView, event: { id: string; type: string; timestamp: number; workspace_id: string; data: string }): void {
+  offer(delivery: DeliveryTable, webhook: WebhookView, event: StoredEvent): void {
     if (this.total <= 0) return;
     const room = this.room.get(webhook.id) ?? this.handoff.roomFor(webhook.id);
     if (room <= 0) {
@@ -267,8 +267,8 @@ class Handover {
     this.total--;
     delivery.lease_owner = this.handoff.owner;
     delivery.lease_until = this.leaseUntil;
-    const stored: StoredEvent = { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data };
-    this.jobs.push({ delivery, webhook, event: stored, leaseUntil: this.leaseUntil });
+    // Only the fields a send reads: the events row also carries its link id.
+    this.jobs.push({ delivery, webhook, event: { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data }, leaseUntil: this.leaseUntil });
   }
 
   async cancel(db: Tx['db']): Promise<void> {

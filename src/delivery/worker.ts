@@ -127,7 +127,8 @@ export class DeliveryWorker {
       owner: workerId,
       leaseMs: options.leaseMs,
       totalRoom: () => (this.stopping ? 0 : Math.max(0, options.maxInFlight * PREFETCH_FACTOR - this.queues.held)),
-      roomFor: (endpoint) => (this.stopping ? 0 : Math.max(0, this.queues.roomFor(endpoint, PREFETCH_FACTOR))),
+      // Asked only while totalRoom() is above zero, so never while stopping.
+      roomFor: (endpoint) => Math.max(0, this.queues.roomFor(endpoint, PREFETCH_FACTOR)),
       adopt: (jobs) => this.adopt(jobs),
     };
   }
