@@ -23,12 +23,15 @@ describe.each(DIALECTS)('a delivering server killed with SIGKILL on %s', (dialec
     const env = {
       LINKWIRE_DATABASE_URL: db.url,
       LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32',
-      LINKWIRE_DELIVERY_LEASE_MS: '3000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '1000',
+      // Short enough that a dead PostgreSQL worker's leases run out within the test; the timeout long
+      // enough that a send on a CPU-saturated box (the whole suite in parallel) is not a timeout,
+      // whose retry would be 5 minutes away (with 1 s, 26 of 2 000 timed out under 3 busy loops).
+      LINKWIRE_DELIVERY_LEASE_MS: '10000', LINKWIRE_WEBHOOK_MAX_TIMEOUT_MS: '5000',
     };
     const first = await startServerProcess({ ...env, LINKWIRE_ROLE: 'api' });
     servers.push(first);
     const key = (await http(first.url, 'POST', '/api/auth/signup', { body: { email: `crash-${dialect}@example.com`, password: 'a long password' } })).json().api_key;
-    const hook = await http(first.url, 'POST', '/api/webhooks', { token: key, body: { name: 'crash', url: receiver.url, events: ['link.created'], timeout_ms: 1000 } });
+    const hook = await http(first.url, 'POST', '/api/webhooks', { token: key, body: { name: 'crash', url: receiver.url, events: ['link.created'], timeout_ms: 5000 } });
     expect(hook.status, hook.text).toBe(201);
     for (let i = 0; i < EVENTS; i += 1000) {
       const res = await http(first.url, 'POST', '/api/links/bulk', { token: key, body: { links: Array.from({ length: 1000 }, (_, n) => ({ url: `https://example.com/${i + n}` })) } });
