@@ -232,11 +232,6 @@ export async function createApp(input: AppDeps): Promise<App> {
       after?.();
     },
   });
-  if (journalMode === 'ingest-only' && config.journalDir !== null) {
-    const remote = new RemoteJournal(config.journalDir);
-    ingester = new JournalIngester(remote, { storage, outbox }, { log: fastify.log });
-    jobs.push(ingesterJob(ingester, () => remote.close()));
-  }
 
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
@@ -283,6 +278,17 @@ export async function createApp(input: AppDeps): Promise<App> {
     jobs.push(...engine.jobs);
   }
 
+  // Where the ingester and a worker share a thread, ingested clicks' events are fanned out in the
+  // ingest's own transaction (Fanout.fanOutInTransaction): no event_fanout row, no second
+  // transaction reading each event back, and the deliveries go straight to this worker.
+  const ingestOutbox = engine ? outbox.withInlineFanout(engine.fanout) : outbox;
+  // Started after the engine and stopped before it: what the last batch hands over is sent.
+  if (journalMode === 'ingest-only' && config.journalDir !== null) {
+    const remote = new RemoteJournal(config.journalDir);
+    ingester = new JournalIngester(remote, { storage, outbox: ingestOutbox }, { log: fastify.log });
+    jobs.push(ingesterJob(ingester, () => remote.close()));
+  }
+
   if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
   if (config.roles.has('worker')) {
     jobs.push(
@@ -310,7 +316,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       if (journalMode === 'write-only') {
         publisher = new JournalPublisher(journal);
       } else {
-        ingester = new JournalIngester(journal, { storage, outbox }, { log: fastify.log });
+        ingester = new JournalIngester(journal, { storage, outbox: ingestOutbox }, { log: fastify.log });
         jobs.push(ingesterJob(ingester));
       }
       // The same figures as /healthz's `journal`. Read here, where the writer lives: with the worker

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
-import { envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
+import { ALREADY_FANNED_OUT, envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
-import type { DeliveryTable, EventFanoutDeferredTable } from '../storage/schema.js';
+import type { DeliveryTable, EventFanoutDeferredTable, EventTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import { Loop } from '../jobs/loop.js';
@@ -38,6 +38,8 @@ export class Fanout {
   private readonly unsubscribe: (() => void)[] = [];
   /** Where the next deferred pass starts reading `event_fanout_deferred` (see runDeferredOnce). */
   private deferredScanFrom = '';
+  /** fanOutInTransaction's batch per open transaction (a caller may fan out several times in one). */
+  private readonly inTransaction = new WeakMap<Tx, FanoutBatch>();
 
   constructor(
     private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; stalled?: (webhookId: string) => boolean; handoff?: FreshHandoff },
@@ -51,7 +53,11 @@ export class Fanout {
   }
 
   start(): void {
-    this.unsubscribe.push(this.deps.storage.subscribe('event_created', () => this.loop.poke()));
+    this.unsubscribe.push(
+      this.deps.storage.subscribe('event_created', (payload) => {
+        if (payload !== ALREADY_FANNED_OUT) this.loop.poke();
+      }),
+    );
     this.loop.start();
     this.deferredLoop.start();
   }
@@ -67,9 +73,9 @@ export class Fanout {
     await Promise.all([this.loop.stop(), this.deferredLoop.stop()]);
   }
 
-  /** Fans out one batch; returns whether there may be more. */
+  /** Fans out one batch of the queue (`event_fanout`); returns whether there may be more. */
   async runOnce(): Promise<boolean> {
-    const { storage, clock, ids } = this.deps;
+    const { storage } = this.deps;
     // Let sends and answers that are waiting go first: on SQLite every statement runs synchronously,
     // and a backlog's batches back to back would hold the event loop for as long as they all take.
     await new Promise((resolve) => setImmediate(resolve));
@@ -78,77 +84,124 @@ export class Fanout {
       await tx.commitWithoutFlush();
       // Several workers fan out side by side: each takes events the others have not locked.
       const pending = (await tx.lockRows(tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH), { skipLocked: true }).execute()).map((r) => r.event_id);
-      if (pending.length === 0) return { more: false, created: 0, deferred: 0, handed: [] };
+      if (pending.length === 0) return { more: false, batch: null };
 
       const events = await tx.db.selectFrom('events').selectAll().where('id', 'in', pending).orderBy('id').execute();
-      const workspaceIds = [...new Set(events.map((e) => e.workspace_id))];
-      const hookRows = workspaceIds.length
-        ? await tx.db.selectFrom('webhooks').selectAll().where('workspace_id', 'in', workspaceIds).where('active', '=', 1).execute()
-        : [];
-      const linkRows = hookRows.length
-        ? await tx.db.selectFrom('webhook_links').select(['webhook_id', 'link_id']).where('webhook_id', 'in', hookRows.map((h) => h.id)).execute()
-        : [];
-      const linksByHook = new Map<string, string[]>();
-      for (const l of linkRows) {
-        const list = linksByHook.get(l.webhook_id) ?? [];
-        list.push(l.link_id);
-        linksByHook.set(l.webhook_id, list);
-      }
-      const hooksByWorkspace = new Map<string, WebhookView[]>();
-      for (const row of hookRows) {
-        const list = hooksByWorkspace.get(row.workspace_id) ?? [];
-        list.push(parseWebhookRow(row, linksByHook.get(row.id) ?? []));
-        hooksByWorkspace.set(row.workspace_id, list);
-      }
-
-      const now = clock.now();
-      const stalled = this.deps.stalled ?? (() => false);
-      const handoff = this.deps.handoff;
-      const handover = handoff ? new Handover(handoff, now) : null;
-      const deliveries: DeliveryTable[] = [];
-      const deferred: EventFanoutDeferredTable[] = [];
-      const done: string[] = [];
-      for (const row of events) {
-        // Keep each transaction short (SQLite has one writer): many subscribers per event stop the batch early.
-        if (deliveries.length + deferred.length >= MAX_DELIVERIES_PER_BATCH) break;
-        done.push(row.id);
-        const hooks = hooksByWorkspace.get(row.workspace_id);
-        if (!hooks) continue;
-        let envelope: EventEnvelope | undefined;
-        const envelopeOf = () => (envelope ??= envelopeFromRow(row));
-        const later: string[] = [];
-        for (const hook of hooks) {
-          if (!this.matcher.matches(hook, row.type, row.link_id, envelopeOf)) continue;
-          if (stalled(hook.id)) {
-            later.push(hook.id);
-            continue;
-          }
-          const delivery = pendingDelivery(ids.next('dlv'), row, hook.id, now, now);
-          handover?.offer(delivery, hook, row);
-          deliveries.push(delivery);
-        }
-        if (later.length > 0) deferred.push({ event_id: row.id, webhook_ids: JSON.stringify(later), created_at: now });
-      }
-      const inserted = await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
-      // Some (event, webhook) pairs existed already: which of ours were written is unknown, so none
-      // is handed over; the leases go and the claims pick them up as usual.
-      if (handover && inserted < deliveries.length) await handover.cancel(tx.db);
-      await tx.insertRows('event_fanout_deferred', deferred, { onConflictDoNothing: ['event_id'] });
+      const batch = this.newBatch();
+      const done = await this.fanOutEvents(tx, events, batch);
       // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.
       const found = new Set(events.map((e) => e.id));
-      const finished = [...done, ...pending.filter((id) => !found.has(id))];
+      const finished = [...events.slice(0, done).map((e) => e.id), ...pending.filter((id) => !found.has(id))];
       for (let i = 0; i < finished.length; i += 500) {
         await tx.db.deleteFrom('event_fanout').where('event_id', 'in', finished.slice(i, i + 500)).execute();
       }
-      // Deliveries handed over are leased: no claim (here or in another process) could take them.
-      const claimable = deliveries.length - (handover?.jobs.length ?? 0);
-      if (claimable > 0) await tx.notify('delivery_due', '');
-      return { more: pending.length === BATCH || finished.length < pending.length, created: claimable, deferred: deferred.length, handed: handover?.jobs ?? [] };
+      return { more: pending.length === BATCH || finished.length < pending.length, batch };
     });
-    if (result.handed.length > 0) this.deps.handoff!.adopt(result.handed);
-    if (result.created > 0) this.onDeliveriesCreated();
-    if (result.deferred > 0) this.deferredLoop.wakeIn(DEFERRED_WINDOW_MS);
+    if (result.batch) this.committed(result.batch);
     return result.more;
+  }
+
+  /**
+   * Fans out events in the transaction that is writing them (the click ingest, when this thread
+   * also runs the worker): they never enter `event_fanout`, and no second transaction reads them
+   * back. Per call at most `MAX_DELIVERIES_PER_BATCH` deliveries are written, so the caller's
+   * transaction stays short; returns the ids of the events not reached, which the caller queues in
+   * `event_fanout` as usual. What a rollback undoes is forgotten with it: the worker is handed
+   * its deliveries only once the transaction has committed.
+   */
+  async fanOutInTransaction(tx: Tx, events: readonly EventTable[]): Promise<string[]> {
+    let batch = this.inTransaction.get(tx);
+    if (!batch) {
+      const created = this.newBatch();
+      batch = created;
+      this.inTransaction.set(tx, created);
+      tx.afterCommit(() => this.committed(created));
+    }
+    const done = await this.fanOutEvents(tx, events, batch);
+    return events.slice(done).map((e) => e.id);
+  }
+
+  private newBatch(): FanoutBatch {
+    const handoff = this.deps.handoff;
+    return { handover: handoff ? new Handover(handoff, this.deps.clock.now()) : null, created: 0, deferred: 0 };
+  }
+
+  /** After the commit: the worker sends what was handed over and claims the rest. */
+  private committed(batch: FanoutBatch): void {
+    if (batch.handover && batch.handover.jobs.length > 0) this.deps.handoff!.adopt(batch.handover.jobs);
+    if (batch.created > 0) this.onDeliveriesCreated();
+    if (batch.deferred > 0) this.deferredLoop.wakeIn(DEFERRED_WINDOW_MS);
+  }
+
+  /**
+   * One delivery per matching active webhook for each event, in order, until the batch's delivery
+   * budget is spent; returns how many events (a prefix of `events`) were fanned out. Endpoints seen
+   * stalled get one `event_fanout_deferred` row per event instead.
+   */
+  private async fanOutEvents(tx: Tx, events: readonly EventTable[], batch: FanoutBatch): Promise<number> {
+    if (events.length === 0) return 0;
+    const { clock, ids } = this.deps;
+    const workspaceIds = [...new Set(events.map((e) => e.workspace_id))];
+    const hookRows = await tx.db.selectFrom('webhooks').selectAll().where('workspace_id', 'in', workspaceIds).where('active', '=', 1).execute();
+    const linkRows = hookRows.length
+      ? await tx.db.selectFrom('webhook_links').select(['webhook_id', 'link_id']).where('webhook_id', 'in', hookRows.map((h) => h.id)).execute()
+      : [];
+    const linksByHook = new Map<string, string[]>();
+    for (const l of linkRows) {
+      const list = linksByHook.get(l.webhook_id) ?? [];
+      list.push(l.link_id);
+      linksByHook.set(l.webhook_id, list);
+    }
+    const hooksByWorkspace = new Map<string, WebhookView[]>();
+    for (const row of hookRows) {
+      const list = hooksByWorkspace.get(row.workspace_id) ?? [];
+      list.push(parseWebhookRow(row, linksByHook.get(row.id) ?? []));
+      hooksByWorkspace.set(row.workspace_id, list);
+    }
+
+    const now = clock.now();
+    const stalled = this.deps.stalled ?? (() => false);
+    const handover = batch.handover;
+    const deliveries: DeliveryTable[] = [];
+    const deferred: EventFanoutDeferredTable[] = [];
+    const handedBefore = handover?.jobs.length ?? 0;
+    let done = 0;
+    for (const row of events) {
+      // Keep each transaction short (SQLite has one writer): many subscribers per event stop the batch early.
+      if (deliveries.length + deferred.length >= MAX_DELIVERIES_PER_BATCH) break;
+      done++;
+      const hooks = hooksByWorkspace.get(row.workspace_id);
+      if (!hooks) continue;
+      let envelope: EventEnvelope | undefined;
+      const envelopeOf = () => (envelope ??= envelopeFromRow(row));
+      const later: string[] = [];
+      for (const hook of hooks) {
+        if (!this.matcher.matches(hook, row.type, row.link_id, envelopeOf)) continue;
+        if (stalled(hook.id)) {
+          later.push(hook.id);
+          continue;
+        }
+        const delivery = pendingDelivery(ids.next('dlv'), row, hook.id, now, now);
+        handover?.offer(delivery, hook, row);
+        deliveries.push(delivery);
+      }
+      if (later.length > 0) deferred.push({ event_id: row.id, webhook_ids: JSON.stringify(later), created_at: now });
+    }
+    // Deliveries handed over are leased: no claim (here or in another process) could take them.
+    let claimable = deliveries.length - ((handover?.jobs.length ?? 0) - handedBefore);
+    const inserted = await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+    if (handover && inserted < deliveries.length) {
+      // Some (event, webhook) pairs existed already: which of ours were written is unknown, so none
+      // is handed over (nor any handed over earlier in this transaction); the leases go and the
+      // claims pick them up as usual.
+      claimable = deliveries.length + handedBefore;
+      await handover.cancel(tx.db);
+    }
+    await tx.insertRows('event_fanout_deferred', deferred, { onConflictDoNothing: ['event_id'] });
+    if (claimable > 0) await tx.notify('delivery_due', '');
+    batch.created += claimable;
+    batch.deferred += deferred.length;
+    return done;
   }
 
   /**
@@ -216,6 +269,14 @@ export class Fanout {
     if (result.created > 0) this.onDeliveriesCreated();
     return result.more;
   }
+}
+
+/** What one transaction's fan-out leaves for after its commit. */
+interface FanoutBatch {
+  handover: Handover | null;
+  /** Deliveries written for the claims (not handed over). */
+  created: number;
+  deferred: number;
 }
 
 /** A stalled endpoint may have this many deliveries due (sending or waiting to) before fan-out holds back its new ones. */

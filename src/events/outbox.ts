@@ -22,9 +22,22 @@ export interface NewEvent {
   dataJson?: string;
 }
 
+/** The `event_created` payload when the events were fanned out as they were written (nothing queued). */
+export const ALREADY_FANNED_OUT = 'fanned-out';
+
+/**
+ * Fans events out in the transaction that writes them (the delivery engine's Fanout, where the
+ * writer and a worker share a thread): see Fanout.fanOutInTransaction.
+ */
+export interface InlineFanout {
+  /** Returns the ids of the events it did not get to: those enter `event_fanout`. */
+  fanOutInTransaction(tx: Tx, events: readonly EventTable[]): Promise<readonly string[]>;
+}
+
 /**
  * Appends events in the caller's transaction, so an event exists if and only if its change committed.
- * Each event also enters `event_fanout`, the queue the delivery engine drains.
+ * Each event also enters `event_fanout`, the queue the delivery engine drains, unless an
+ * `InlineFanout` has already turned it into deliveries in the same transaction.
  */
 export class Outbox {
   constructor(
@@ -32,7 +45,13 @@ export class Outbox {
     private readonly clock: Clock,
     /** Told the types of appended events once their transaction commits (metrics). */
     private readonly onCommitted: ((types: readonly string[]) => void) | null = null,
+    private readonly inlineFanout: InlineFanout | null = null,
   ) {}
+
+  /** This outbox, fanning out through `fanout` in the writing transaction. */
+  withInlineFanout(fanout: InlineFanout): Outbox {
+    return new Outbox(this.ids, this.clock, this.onCommitted, fanout);
+  }
 
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
@@ -64,8 +83,14 @@ export class Outbox {
     }
     // A batch's events mostly share their workspace, type, link and time: bound once (SQLite).
     await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp'] });
-    await tx.insertRows('event_fanout', fanout, { shared: ['created_at'] });
-    await tx.notify('event_created', '');
+    let queued = fanout;
+    if (this.inlineFanout) {
+      const left = new Set(await this.inlineFanout.fanOutInTransaction(tx, rows));
+      queued = left.size === 0 ? [] : fanout.filter((f) => left.has(f.event_id));
+    }
+    await tx.insertRows('event_fanout', queued, { shared: ['created_at'] });
+    // Event streams wake on every new event; the fan-out loop only when there is a queue to drain.
+    await tx.notify('event_created', queued.length > 0 ? '' : ALREADY_FANNED_OUT);
     const onCommitted = this.onCommitted;
     if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
     return { rows, now };
