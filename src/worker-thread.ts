@@ -31,7 +31,8 @@ async function run(): Promise<void> {
   // First, before this thread starts anything: threads it may create inherit its priority.
   const priority = lowerCurrentThreadPriority(nice);
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
-  const storage = openStorage(config.databaseUrl);
+  // The main thread's storage runs the WAL checkpoints (SQLite): none on this thread's commits.
+  const storage = openStorage(config.databaseUrl, {}, { checkpoints: 'elsewhere' });
   const app = await createApp({ config, storage, journalMode: ingestJournal ? 'ingest-only' : 'local' });
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).

@@ -22,6 +22,10 @@ export function serverCommands(): Command[] {
               ? `database notifications lost (${err instanceof Error ? err.message : 'connection closed'}); reconnecting with backoff, caches resynchronise when it is back\n`
               : 'database notifications restored; caches resynchronised\n',
           ),
+      }, {
+        // SQLite: WAL checkpoints on a thread of their own, off every event loop (sqlite-checkpointer.ts).
+        checkpoints: 'thread',
+        onCheckpointError: (message) => process.stderr.write(`database checkpoint failed (${message}); commits checkpoint themselves past a bound meanwhile\n`),
       });
       // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.

@@ -12,6 +12,7 @@ import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
 import { withStatementCache } from './statement-cache.js';
 import { queryLog, type QueryObserver } from './query-log.js';
+import { DEFERRED_AUTOCHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
  * Transactions start with BEGIN IMMEDIATE: they take the write lock up front (waiting up to the
@@ -28,8 +29,22 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+export interface SqliteOptions {
+  onQuery?: QueryObserver;
+  /**
+   * Who checkpoints the WAL (sqlite-checkpointer.ts): `commit`, SQLite's default, the commit that
+   * finds 1 000 pages in it; `thread`, a thread this storage starts (and stops on close); `elsewhere`,
+   * another connection of this process that runs that thread (this one only past a safety bound).
+   */
+  checkpoints?: 'commit' | 'thread' | 'elsewhere';
+  /** Told when the checkpoint thread fails (once per run of failures). */
+  onCheckpointError?: (message: string) => void;
+  /** WAL size, in pages, at which the checkpoint thread starts it over (default RESTART_PAGES; tests use less). */
+  checkpointRestartPages?: number;
+}
+
 /** The embedded dialect: one file in WAL mode, one process. */
-export function openSqlite(path: string, options: { onQuery?: QueryObserver } = {}): Storage {
+export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path);
   // Events (~1.4 KB of JSON per click) pack two to a 4 KiB page, wasting a third of it; 8 KiB pages hold five.
@@ -41,6 +56,9 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver } = 
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = OFF');
+  const checkpoints = path === ':memory:' ? 'commit' : (options.checkpoints ?? 'commit');
+  if (checkpoints !== 'commit') raw.pragma(`wal_autocheckpoint = ${DEFERRED_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = checkpoints === 'thread' ? startCheckpointer(path, { ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}), ...(options.checkpointRestartPages ? { restartPages: options.checkpointRestartPages } : {}) }) : null;
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), ...queryLog(options.onQuery) });
   // Threads of one process that open the same file (the embedded server runs its delivery worker
   // in a worker thread) hear each other's signals: SQLite has no LISTEN/NOTIFY.
@@ -70,6 +88,7 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver } = 
     migrate: () => runMigrations(db as Kysely<unknown>),
     async close() {
       bridge?.close();
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
