@@ -36,7 +36,9 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path);
-db.pragma('busy_timeout = 5000');
+// How long a RESTART waits for the writer in hand and for readers, while holding new writers
+// back: not long; if it cannot finish by then it gives up and is tried again next time.
+db.pragma('busy_timeout = 100');
 let failing = false;
 const timer = setInterval(() => {
   try {
