@@ -12,6 +12,9 @@ export interface Job {
 
 /** An endpoint with sends in flight and none finished for this long is stalled (see `stalled`). */
 export const STALL_MS = 1000;
+/** After a send timed out, the endpoint's next send waits about this long; doubling while it keeps timing out. */
+export const TIMEOUT_PAUSE_FIRST_MS = 2000;
+export const TIMEOUT_PAUSE_MAX_MS = 60_000;
 
 /**
  * The worker's per-endpoint bookkeeping: claimed deliveries waiting to be sent, sends in flight,
@@ -26,6 +29,8 @@ export class EndpointQueues {
   private readonly progressAt = new Map<string, number>();
   /** Endpoints whose latest finished attempt failed. */
   private readonly failing = new Set<string>();
+  /** Endpoints whose latest attempt timed out: no send before `until`, then one at a time (see `finished`). */
+  private readonly paused = new Map<string, { until: number; pauseMs: number }>();
   private queuedCount = 0;
   /** When any send last finished (performance.now()). */
   private lastFinishAt = -Infinity;
@@ -41,7 +46,14 @@ export class EndpointQueues {
   }
 
   capOf(endpoint: string): number {
+    if (this.paused.has(endpoint)) return 1;
     return this.caps.get(endpoint) ?? this.minCap;
+  }
+
+  /** When a paused endpoint may be sent to again (performance.now() time), or null when it is not paused. */
+  pausedUntil(endpoint: string): number | null {
+    const pause = this.paused.get(endpoint);
+    return pause && pause.until > performance.now() ? pause.until : null;
   }
 
   heldBy(endpoint: string): number {
@@ -94,6 +106,7 @@ export class EndpointQueues {
   /** The next job for an endpoint with a free slot (counted as running), or null. */
   next(endpoint: string): Job | null {
     if ((this.running.get(endpoint) ?? 0) >= this.capOf(endpoint)) return null;
+    if (this.pausedUntil(endpoint) !== null) return null;
     const list = this.queued.get(endpoint);
     const job = list?.shift();
     if (!job) return null;
@@ -106,8 +119,16 @@ export class EndpointQueues {
     return job;
   }
 
-  /** A send ended; `succeeded` null means it never went out (no effect on the cap). */
-  finished(endpoint: string, succeeded: boolean | null): void {
+  /**
+   * A send ended; `succeeded` null means it never went out (no effect on the cap). One that
+   * `timedOut` pauses the endpoint: its next send waits TIMEOUT_PAUSE_FIRST_MS (doubling while it
+   * keeps timing out, up to TIMEOUT_PAUSE_MAX_MS; jittered, so endpoints that timed out together
+   * are not tried again together), and until a send succeeds it gets one at a time. A hanging
+   * endpoint otherwise takes a fresh connection (a TLS handshake) for every delivery, each held
+   * for its whole timeout, and 50 of them timing out at once made a burst of handshakes that
+   * delayed every healthy endpoint's deliveries (bench scenario 4).
+   */
+  finished(endpoint: string, succeeded: boolean | null, timedOut = false): void {
     this.lastFinishAt = performance.now();
     const left = (this.running.get(endpoint) ?? 1) - 1;
     if (left <= 0) {
@@ -121,8 +142,15 @@ export class EndpointQueues {
     if (succeeded === null) return;
     const cap = this.capOf(endpoint);
     this.caps.set(endpoint, succeeded ? Math.min(this.maxCap, cap * 2) : this.minCap);
-    if (succeeded) this.failing.delete(endpoint);
-    else this.failing.add(endpoint);
+    if (succeeded) {
+      this.failing.delete(endpoint);
+      this.paused.delete(endpoint);
+    } else this.failing.add(endpoint);
+    if (timedOut) {
+      const pauseMs = Math.min(TIMEOUT_PAUSE_MAX_MS, (this.paused.get(endpoint)?.pauseMs ?? TIMEOUT_PAUSE_FIRST_MS / 2) * 2);
+      this.paused.set(endpoint, { until: performance.now() + pauseMs * (0.5 + Math.random() / 2), pauseMs });
+    }
+    if (this.paused.size > 100_000) this.paused.clear();
     if (this.caps.size > 100_000) this.caps.clear();
     if (this.failing.size > 100_000) this.failing.clear();
   }

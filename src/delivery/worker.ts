@@ -114,6 +114,8 @@ export class DeliveryWorker {
    * (a signal, `poke`) or the next due time clear it.
    */
   private readonly drained = new Set<string>();
+  /** Paused endpoints with queued sends: when to pump each again. */
+  private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   private stopping = false;
 
   constructor(
@@ -176,6 +178,8 @@ export class DeliveryWorker {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.pauseTimers.values()) clearTimeout(timer);
+    this.pauseTimers.clear();
     for (const u of this.unsubscribe.splice(0)) u();
     await this.loop.stop();
     // Claimed but not started: hand back at once so another worker (or the next start) sends them.
@@ -303,6 +307,16 @@ export class DeliveryWorker {
       this.launch(job);
     }
     if (expired.length) void this.release(expired).catch((err: unknown) => this.deps.onError?.(err));
+    const until = this.queues.pausedUntil(endpoint);
+    if (until !== null && !this.pauseTimers.has(endpoint) && this.queues.heldBy(endpoint) > 0) {
+      // Its queue waits out the pause (see EndpointQueues.finished), then goes on.
+      const timer = setTimeout(() => {
+        this.pauseTimers.delete(endpoint);
+        if (!this.stopping) this.pump(endpoint);
+      }, Math.max(1, until - performance.now()));
+      timer.unref();
+      this.pauseTimers.set(endpoint, timer);
+    }
   }
 
   private launch(job: Job): void {
@@ -320,6 +334,7 @@ export class DeliveryWorker {
     let outcome: AttemptOutcome | undefined;
     let response: TargetResponse;
     let request: DeliveryRequest | null = null;
+    let timedOut = false;
     try {
       const built = tryBuildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
       if ('error' in built) {
@@ -330,11 +345,12 @@ export class DeliveryWorker {
       } else {
         request = built;
         response = await client.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: this.sendTimeoutMs(job) });
+        timedOut = response.errorKind === 'timeout';
         outcome = classifyResponse(response, clock.now());
       }
     } finally {
       // The slot is free as soon as the endpoint has answered; the lease covers the write.
-      this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false);
+      this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false, timedOut);
       if (!this.stopping) {
         this.pump(endpoint);
         // Refill in batches: claim again once a full slot's worth of room has opened up.
