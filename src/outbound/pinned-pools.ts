@@ -56,8 +56,9 @@ export class PinnedPool {
     else job.start(client);
   }
 
-  /** `client` finished the request it was given (undici has called back for the last time). */
-  release(client: Client): void {
+  /** `client` finished the request it was given (undici has called back for the last time); `broken`: its connection failed. */
+  release(client: Client, broken = false): void {
+    if (broken) this.discard(client);
     this.inFlight--;
     const next = this.waiting.shift();
     if (next === undefined) {

@@ -175,6 +175,19 @@ describe('createTargetClient reports failures without throwing', () => {
     expect(result.responseTimeMs).toBeLessThan(400 + 300);
   });
 
+  it('opens no connection after a send timed out: the next connection is for the next send', async () => {
+    receiver.setResponder(() => ({ hang: true }));
+    const c = client();
+    const results = await Promise.all([c.send(post(receiver.url, { timeoutMs: 300 })), c.send(post(receiver.url, { timeoutMs: 300 }))]);
+    expect(results.map((r) => r.errorKind)).toEqual(['timeout', 'timeout']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One connection per send; none opened for nothing to an endpoint that hangs.
+    expect(receiver.connectionCount).toBe(2);
+    receiver.setResponder(() => ({}));
+    expect((await c.send(post(receiver.url))).statusCode).toBe(200);
+    expect(receiver.connectionCount).toBe(3);
+  });
+
   it('times out an answer slower than the deadline', async () => {
     receiver.setResponder(() => ({ delayMs: 2000 }));
     const result = await client().send(post(receiver.url, { timeoutMs: 300 }));

@@ -94,7 +94,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener, P
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     this.settle(this.cut ? null : error);
-    this.release();
+    // The exchange failed midway (a deadline, a reset, a cut body): its connection is gone. Left in
+    // the pool, undici would open a new one at once, with no request for it — a TLS handshake with
+    // an endpoint that just hung, for every send that timed out.
+    this.release(true);
   }
 
   onDeadline(): void {
@@ -106,11 +109,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, DeadlineListener, P
     else this.pool.withdraw(this);
   }
 
-  private release(): void {
+  private release(broken = false): void {
     const client = this.client;
     if (client === null) return;
     this.client = null;
-    this.pool.release(client);
+    this.pool.release(client, broken);
   }
 
   private settle(error: unknown): void {
