@@ -4,8 +4,9 @@ import { ALREADY_FANNED_OUT, envelopeFromRow, type EventEnvelope, type StoredEve
 import type { IdSource } from '../ids.js';
 import type { DeliveryTable, EventFanoutDeferredTable, EventTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
-import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
+import type { WebhookView } from '../webhooks/webhook-model.js';
 import { Loop } from '../jobs/loop.js';
+import { ActiveWebhooks } from './active-webhooks.js';
 import type { Job } from './endpoint-queues.js';
 import { SubscriptionMatcher } from './matching.js';
 import type { FreshHandoff } from './worker.js';
@@ -38,6 +39,7 @@ export class Fanout {
   private readonly unsubscribe: (() => void)[] = [];
   /** Where the next deferred pass starts reading `event_fanout_deferred` (see runDeferredOnce). */
   private deferredScanFrom = '';
+  private webhooks: ActiveWebhooks | null = null;
   /** fanOutInTransaction's batch per open transaction (a caller may fan out several times in one). */
   private readonly inTransaction = new WeakMap<Tx, FanoutBatch>();
 
@@ -71,6 +73,13 @@ export class Fanout {
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
     await Promise.all([this.loop.stop(), this.deferredLoop.stop()]);
+    this.webhooks?.close();
+    this.webhooks = null;
+  }
+
+  /** Created on first use (and again after a stop): it listens for changes while it exists. */
+  private activeWebhooks(): ActiveWebhooks {
+    return (this.webhooks ??= new ActiveWebhooks(this.deps.storage));
   }
 
   /** Fans out one batch of the queue (`event_fanout`); returns whether there may be more. */
@@ -141,23 +150,7 @@ export class Fanout {
   private async fanOutEvents(tx: Tx, events: readonly EventTable[], batch: FanoutBatch): Promise<number> {
     if (events.length === 0) return 0;
     const { clock, ids } = this.deps;
-    const workspaceIds = [...new Set(events.map((e) => e.workspace_id))];
-    const hookRows = await tx.db.selectFrom('webhooks').selectAll().where('workspace_id', 'in', workspaceIds).where('active', '=', 1).execute();
-    const linkRows = hookRows.length
-      ? await tx.db.selectFrom('webhook_links').select(['webhook_id', 'link_id']).where('webhook_id', 'in', hookRows.map((h) => h.id)).execute()
-      : [];
-    const linksByHook = new Map<string, string[]>();
-    for (const l of linkRows) {
-      const list = linksByHook.get(l.webhook_id) ?? [];
-      list.push(l.link_id);
-      linksByHook.set(l.webhook_id, list);
-    }
-    const hooksByWorkspace = new Map<string, WebhookView[]>();
-    for (const row of hookRows) {
-      const list = hooksByWorkspace.get(row.workspace_id) ?? [];
-      list.push(parseWebhookRow(row, linksByHook.get(row.id) ?? []));
-      hooksByWorkspace.set(row.workspace_id, list);
-    }
+    const hooksByWorkspace = await this.activeWebhooks().of(tx, [...new Set(events.map((e) => e.workspace_id))]);
 
     const now = clock.now();
     const stalled = this.deps.stalled ?? (() => false);

@@ -208,6 +208,7 @@ export class ResultWriter {
           .set({ active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now })
           .where('id', '=', hook.id)
           .execute();
+        await tx.notify('webhook_changed', hook.workspace_id);
         const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
         if (observer) tx.afterCommit(() => observer.endpointDisabled());
         await outbox.append(tx, [

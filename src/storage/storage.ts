@@ -29,7 +29,7 @@ export interface Tx {
 }
 
 /** Cross-process signals. PostgreSQL carries them with LISTEN/NOTIFY; SQLite has one process. */
-export type Channel = 'link_changed' | 'event_created' | 'delivery_due' | 'domain_changed' | 'workspace_changed';
+export type Channel = 'link_changed' | 'event_created' | 'delivery_due' | 'domain_changed' | 'workspace_changed' | 'webhook_changed';
 
 export type Listener = (payload: string) => void;
 

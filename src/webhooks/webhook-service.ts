@@ -153,6 +153,7 @@ export class WebhookService {
         await this.insertLinks(tx, workspaceId, id, linkIds);
       }
       await tx.db.updateTable('webhooks').set(changes).where('id', '=', id).execute();
+      await webhooksChanged(tx, workspaceId);
       const after: WebhookTable = { ...before, ...changes };
       return renderWebhook(after, linkIds ?? (await this.linkIdsOf(tx.db, id)));
     });
@@ -184,6 +185,7 @@ export class WebhookService {
       }
       await tx.db.deleteFrom('webhook_links').where('webhook_id', '=', webhookId).where('link_id', '=', linkId).execute();
       await tx.db.updateTable('webhooks').set({ updated_at: now }).where('id', '=', webhookId).execute();
+      await webhooksChanged(tx, workspaceId);
       return { webhookDeleted: false };
     });
   }
@@ -208,6 +210,7 @@ export class WebhookService {
         })
         .where('id', '=', id)
         .execute();
+      await webhooksChanged(tx, workspaceId);
       return { secret };
     });
   }
@@ -246,6 +249,7 @@ export class WebhookService {
       };
       await tx.db.insertInto('webhooks').values(row).execute();
       await this.insertLinks(tx, workspaceId, row.id, linkIds);
+      await webhooksChanged(tx, workspaceId);
       return { ...renderWebhook(row, linkIds), secret: row.secret };
     });
   }
@@ -330,6 +334,15 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
   await tx.db.deleteFrom('webhook_links').where('webhook_id', 'in', ids).execute();
   await tx.db.deleteFrom('webhooks').where('id', 'in', ids).execute();
   await failPendingOfWebhooks(tx.db, ids, now);
+  await webhooksChanged(tx, '');
+}
+
+/**
+ * Tells every process (and thread) that a workspace's webhooks changed, once this transaction
+ * commits: fan-out caches them (src/delivery/active-webhooks.ts). `''`: any workspace's.
+ */
+export async function webhooksChanged(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.notify('webhook_changed', workspaceId);
 }
 
 /**
@@ -344,6 +357,7 @@ export async function detachDeletedLinks(tx: Tx, workspaceId: string, linkIds: r
   await tx.db.deleteFrom('webhook_links').where('workspace_id', '=', workspaceId).where('link_id', 'in', ids).execute();
   const webhookIds = affected.map((r) => r.webhook_id);
   if (webhookIds.length === 0) return [];
+  await webhooksChanged(tx, workspaceId);
   const remaining = await tx.db.selectFrom('webhook_links').select('webhook_id').distinct().where('webhook_id', 'in', webhookIds).execute();
   const stillLinked = new Set(remaining.map((r) => r.webhook_id));
   const orphans = webhookIds.filter((id) => !stillLinked.has(id));
