@@ -31,7 +31,7 @@ export class ActiveWebhooks {
   }
 
   /** The active webhooks of each workspace (none: an empty list), reading those not cached in `tx`. */
-  async of(tx: Pick<Tx, 'db'>, workspaceIds: readonly string[]): Promise<Map<string, WebhookView[]>> {
+  async of(tx: Pick<Storage, 'db'> | Pick<Tx, 'db'>, workspaceIds: readonly string[]): Promise<Map<string, WebhookView[]>> {
     const now = this.now();
     const found = new Map<string, WebhookView[]>();
     const missing: string[] = [];
