@@ -83,7 +83,7 @@ export async function openLoop(config: Record<string, unknown>, env: Record<stri
  */
 export async function clickToDelivery(
   ctx: BenchContext,
-  options: { rate: number; warmupMs: number; durationMs: number; deadHooks: number; label: string },
+  options: { rate: number; warmupMs: number; durationMs: number; deadHooks: number; label: string; /** The server's extra environment (probes). */ env?: Record<string, string> },
 ): Promise<LatencyRun> {
   const scope = new Scope();
   try {
@@ -92,7 +92,7 @@ export async function clickToDelivery(
     const hang = options.deadHooks
       ? scope.add('hanging receiver', await ReceiverProcess.start('hanging-receiver', { mode: 'hang', ports: options.deadHooks }), (r) => r.stop())
       : null;
-    const server = scope.add('linkwire', await LinkwireProcess.start({ name: 'linkwire', databaseUrl: db.url, profileDir: ctx.profileDir }), (s) => s.stop());
+    const server = scope.add('linkwire', await LinkwireProcess.start({ name: 'linkwire', databaseUrl: db.url, profileDir: ctx.profileDir, ...(options.env ? { env: options.env } : {}) }), (s) => s.stop());
     const api = await server.api().signup();
     if (options.deadHooks) await api.setPlan('enterprise'); // pro allows 5 webhooks
     const link = await api.createLink({ url: 'https://example.com/latency', slug: 'latency' });
