@@ -61,6 +61,27 @@ describe.each(DIALECTS)('the active-webhooks cache on %s', (dialect) => {
     return { reader, writer, statements };
   }
 
+  /**
+   * Until the reader hears the writer's signals. On PostgreSQL its LISTEN connection comes up a
+   * moment after the first subscription and then signals every channel once (what committed before
+   * went unheard), which empties the cache: the tests start after that.
+   */
+  async function listening(reader: Storage, writer: Storage) {
+    let heard = false;
+    const off = reader.subscribe('webhook_changed', (payload) => {
+      if (payload === 'ws_probe') heard = true;
+    });
+    try {
+      await until('the reader hears signals', async () => {
+        await writer.transaction((tx) => tx.notify('webhook_changed', 'ws_probe'));
+        await new Promise((r) => setTimeout(r, 50));
+        return heard || null;
+      }, 10_000);
+    } finally {
+      off();
+    }
+  }
+
   /** Until a read runs no statement. */
   async function servedFromCache(cache: ActiveWebhooks, reader: Storage, statements: string[], workspaceIds: string[]) {
     await until('served from the cache', async () => {
@@ -74,11 +95,11 @@ describe.each(DIALECTS)('the active-webhooks cache on %s', (dialect) => {
     const { reader, writer, statements } = await setup();
     const cache = new ActiveWebhooks(reader);
     try {
+      await listening(reader, writer);
       const first = await cache.of(reader, ['ws_a', 'ws_b', 'ws_none']);
       expect(first.get('ws_a')!.map((h) => h.id).sort()).toEqual(['wh_1', 'wh_2']);
       expect(first.get('ws_none')).toEqual([]);
-      // Served from memory from then on (on PostgreSQL once its LISTEN connection is up: connecting
-      // signals every channel, since whatever committed before went unheard).
+      // Served from memory from then on.
       await servedFromCache(cache, reader, statements, ['ws_a', 'ws_b', 'ws_none']);
       expect((await cache.of(reader, ['ws_b'])).get('ws_b')!.map((h) => h.id)).toEqual(['wh_3']);
 
@@ -109,6 +130,7 @@ describe.each(DIALECTS)('the active-webhooks cache on %s', (dialect) => {
     let now = 1_000_000;
     const cache = new ActiveWebhooks(reader, () => now);
     try {
+      await listening(reader, writer);
       expect((await cache.of(reader, ['ws_a'])).get('ws_a')).toHaveLength(2);
       await servedFromCache(cache, reader, statements, ['ws_a']);
       await writer.db.updateTable('webhooks').set({ active: 0 }).where('id', '=', 'wh_2').execute();
