@@ -14,6 +14,11 @@ export function serverCommands(): Command[] {
       const config = loadConfig(process.env);
       const workerNice = parseWorkerNice(process.env.LINKWIRE_WORKER_NICE);
       const workerHeapMb = parseWorkerHeapMb(process.env.LINKWIRE_WORKER_HEAP_MB);
+      // The worker role runs in a worker thread (LINKWIRE_WORKER_THREAD=off keeps it on the main
+      // event loop): beside other roles, a delivery storm never runs on the loop that answers
+      // redirects; alone, /healthz and /metrics still answer while it is busy. Either way the
+      // thread has a heap budget (LINKWIRE_WORKER_HEAP_MB), which the main thread cannot be given.
+      const threaded = config.roles.has('worker') && process.env.LINKWIRE_WORKER_THREAD !== 'off';
       const storage = openStorage(config.databaseUrl, {
         // Logged once per change of state, however long the outage (the reconnect itself backs off).
         onListenState: (state, err) =>
@@ -23,19 +28,15 @@ export function serverCommands(): Command[] {
               : 'database notifications restored; caches resynchronised\n',
           ),
       }, {
-        // SQLite: WAL checkpoints on a thread of their own, off every event loop (sqlite-checkpointer.ts).
-        checkpoints: 'thread',
+        // SQLite: WAL checkpoints on a thread of their own, off every event loop (sqlite-checkpointer.ts),
+        // started by the worker thread when there is one, so that it runs at the worker's priority.
+        checkpoints: threaded ? 'elsewhere' : 'thread',
         onCheckpointError: (message) => process.stderr.write(`database checkpoint failed (${message}); commits checkpoint themselves past a bound meanwhile\n`),
       });
       // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.
       await storage.migrate();
 
-      // The worker role runs in a worker thread (LINKWIRE_WORKER_THREAD=off keeps it on the main
-      // event loop): beside other roles, a delivery storm never runs on the loop that answers
-      // redirects; alone, /healthz and /metrics still answer while it is busy. Either way the
-      // thread has a heap budget (LINKWIRE_WORKER_HEAP_MB), which the main thread cannot be given.
-      const threaded = config.roles.has('worker') && process.env.LINKWIRE_WORKER_THREAD !== 'off';
       // The click journal is then ingested there too: a SQLite transaction blocks the thread it runs on.
       const ingestInThread = threaded && config.roles.has('redirect') && config.journalDir !== null;
       // Without other roles the main thread serves only /healthz and /metrics.
