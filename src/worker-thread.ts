@@ -33,7 +33,7 @@ async function run(): Promise<void> {
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
   // SQLite: this thread starts the WAL checkpoint thread (sqlite-checkpointer.ts), which inherits its
   // lowered priority: copying the WAL into the database is background work like the rest.
-  const storage = openStorage(config.databaseUrl, {}, { checkpoints: 'thread', onCheckpointError: (message) => process.stderr.write(`database checkpoint failed (${message}); commits checkpoint themselves past a bound meanwhile\n`) });
+  const storage = openStorage(config.databaseUrl, {}, { checkpoints: 'thread' });
   const app = await createApp({ config, storage, journalMode: ingestJournal ? 'ingest-only' : 'local' });
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).

@@ -31,7 +31,6 @@ export function serverCommands(): Command[] {
         // SQLite: WAL checkpoints on a thread of their own, off every event loop (sqlite-checkpointer.ts),
         // started by the worker thread when there is one, so that it runs at the worker's priority.
         checkpoints: threaded ? 'elsewhere' : 'thread',
-        onCheckpointError: (message) => process.stderr.write(`database checkpoint failed (${message}); commits checkpoint themselves past a bound meanwhile\n`),
       });
       // The embedded database migrates itself; a shared PostgreSQL is migrated by `linkwire migrate` too,
       // but migrating on start is safe there as well: Kysely's migrator takes a lock.

@@ -1,4 +1,4 @@
-import type { Storage, Tx } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 
 /** A cached workspace's webhooks are read again after this long, should a change signal ever be lost. */
@@ -30,8 +30,8 @@ export class ActiveWebhooks {
     });
   }
 
-  /** The active webhooks of each workspace (none: an empty list), reading those not cached in `tx`. */
-  async of(tx: Pick<Storage, 'db'> | Pick<Tx, 'db'>, workspaceIds: readonly string[]): Promise<Map<string, WebhookView[]>> {
+  /** The active webhooks of each workspace (none: an empty list), reading those not cached through `tx` (a transaction or the storage itself). */
+  async of(tx: Pick<Storage, 'db'>, workspaceIds: readonly string[]): Promise<Map<string, WebhookView[]>> {
     const now = this.now();
     const found = new Map<string, WebhookView[]>();
     const missing: string[] = [];

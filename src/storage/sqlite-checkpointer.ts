@@ -60,17 +60,21 @@ parentPort.on('message', (message) => {
 });
 `;
 
-export function startCheckpointer(path: string, options: { onError?: (message: string) => void; restartPages?: number } = {}): Checkpointer {
-  const onError = options.onError ?? (() => undefined);
+/** Where a failing checkpoint thread is reported: the operator should know, and the WAL is still bounded. */
+function reportCheckpointError(message: string): void {
+  process.stderr.write(`database checkpoint failed (${message}); commits checkpoint themselves past a bound meanwhile\n`);
+}
+
+export function startCheckpointer(path: string, options: { restartPages?: number } = {}): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const workerData = { path, module, intervalMs: CHECKPOINT_INTERVAL_MS, restartPages: options.restartPages ?? RESTART_PAGES };
   const worker = new Worker(THREAD_SOURCE, { eval: true, workerData });
   // The process may exit with it running: it holds nothing a checkpoint on the next open cannot redo.
   worker.unref();
   worker.on('message', (message: { error?: string }) => {
-    if (message.error) onError(message.error);
+    if (message.error) reportCheckpointError(message.error);
   });
-  worker.on('error', (err) => onError(err.message));
+  worker.on('error', (err) => reportCheckpointError(err.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {

@@ -37,8 +37,6 @@ export interface SqliteOptions {
    * another connection of this process that runs that thread (this one only past a safety bound).
    */
   checkpoints?: 'commit' | 'thread' | 'elsewhere';
-  /** Told when the checkpoint thread fails (once per run of failures). */
-  onCheckpointError?: (message: string) => void;
   /** WAL size, in pages, at which the checkpoint thread starts it over (default RESTART_PAGES; tests use less). */
   checkpointRestartPages?: number;
 }
@@ -58,7 +56,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
   raw.pragma('foreign_keys = OFF');
   const checkpoints = path === ':memory:' ? 'commit' : (options.checkpoints ?? 'commit');
   if (checkpoints !== 'commit') raw.pragma(`wal_autocheckpoint = ${DEFERRED_AUTOCHECKPOINT_PAGES}`);
-  const checkpointer = checkpoints === 'thread' ? startCheckpointer(path, { ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}), ...(options.checkpointRestartPages ? { restartPages: options.checkpointRestartPages } : {}) }) : null;
+  const checkpointer = checkpoints === 'thread' ? startCheckpointer(path, options.checkpointRestartPages ? { restartPages: options.checkpointRestartPages } : {}) : null;
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), ...queryLog(options.onQuery) });
   // Threads of one process that open the same file (the embedded server runs its delivery worker
   // in a worker thread) hear each other's signals: SQLite has no LISTEN/NOTIFY.
