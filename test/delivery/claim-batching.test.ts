@@ -1,17 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
-import { configWith } from '../../src/config.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../../src/delivery/engine.js';
 import { Outbox } from '../../src/events/outbox.js';
 import { createIdSource } from '../../src/ids.js';
-import { parseCidr } from '../../src/net/cidr.js';
 import type { TargetClient, TargetRequest, TargetResponse } from '../../src/outbound/target-client.js';
 import { openPostgres } from '../../src/storage/postgres.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { http } from '../helpers/http.js';
+import { setUpThroughApi } from '../helpers/api-setup.js';
 import { until } from '../helpers/wait.js';
 
 const OK: TargetResponse = { statusCode: 200, headers: {}, body: '', responseTimeMs: 1, error: null, errorKind: null, remoteAddress: '127.0.0.1' };
@@ -21,27 +18,17 @@ const OK: TargetResponse = { statusCode: 200, headers: {}, body: '', responseTim
  * yet), then a storage handle that tells every statement it runs.
  */
 async function backlog(database: TestDatabase, hooks: string[], events: number): Promise<{ hookIds: Map<string, string> }> {
-  const setup = database.open();
-  await setup.migrate();
-  const config = configWith({ port: 0, logLevel: 'silent', roles: new Set(['api']), journalDir: null, dnsServer: { host: '127.0.0.1', port: 9 }, allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] });
-  const app = await createApp({ config, storage: setup, logLevel: 'silent' });
-  try {
-    const url = await app.listen(0, '127.0.0.1');
-    const signup = (await http(url, 'POST', '/api/auth/signup', { body: { email: 'batching@example.com', password: 'a long test password' } })).json<{ api_key: string; workspace: { id: string } }>();
-    await app.accounts.setPlan(signup.workspace.id, 'enterprise');
+  return setUpThroughApi(database, 'batching@example.com', async ({ api }) => {
     const hookIds = new Map<string, string>();
     for (const name of hooks) {
-      const res = await http(url, 'POST', '/api/webhooks', { token: signup.api_key, body: { name, url: `https://127.0.0.1:9/${name}`, events: ['link.created'] } });
+      const res = await api('POST', '/api/webhooks', { name, url: `https://127.0.0.1:9/${name}`, events: ['link.created'] });
       expect(res.status, res.text).toBe(201);
       hookIds.set(name, res.json<{ id: string }>().id);
     }
     const links = Array.from({ length: events }, (_, i) => ({ url: `https://example.com/${i}` }));
-    expect((await http(url, 'POST', '/api/links/bulk', { token: signup.api_key, body: { links } })).status).toBe(201);
+    expect((await api('POST', '/api/links/bulk', { links })).status).toBe(201);
     return { hookIds };
-  } finally {
-    await app.close();
-    await setup.close();
-  }
+  });
 }
 
 function engineOn(storage: Storage, client: TargetClient): DeliveryEngine {

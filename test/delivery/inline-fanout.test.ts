@@ -2,13 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { ClickJournal, segmentName } from '../../src/clicks/journal/click-journal.js';
 import { JournalIngester } from '../../src/clicks/journal/journal-ingester.js';
 import { encodeSegment } from '../../src/clicks/journal/visit-codec.js';
 import type { Visit } from '../../src/clicks/visit.js';
 import { systemClock } from '../../src/clock.js';
-import { configWith } from '../../src/config.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../../src/delivery/engine.js';
 import { Outbox, type InlineFanout } from '../../src/events/outbox.js';
 import { createIdSource } from '../../src/ids.js';
@@ -19,7 +17,7 @@ import { openPostgres } from '../../src/storage/postgres.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { http } from '../helpers/http.js';
+import { setUpThroughApi } from '../helpers/api-setup.js';
 import { startReceiver, type Receiver } from '../helpers/https-receiver.js';
 import { sampleClick } from '../helpers/sample-click.js';
 import { until } from '../helpers/wait.js';
@@ -42,26 +40,16 @@ interface Setup {
 
 /** A workspace with one link and `hooks` webhooks on link.clicked pointing at `receiver` (the API role only). */
 async function workspace(database: TestDatabase, receiver: Receiver, hooks: number): Promise<Setup> {
-  const setup = database.open();
-  await setup.migrate();
-  const config = configWith({ port: 0, logLevel: 'silent', roles: new Set(['api']), journalDir: null, dnsServer: { host: '127.0.0.1', port: 9 }, allowPrivateWebhookTargets: [parseCidr('127.0.0.1/32')] });
-  const app = await createApp({ config, storage: setup, logLevel: 'silent' });
-  try {
-    const url = await app.listen(0, '127.0.0.1');
-    const signup = (await http(url, 'POST', '/api/auth/signup', { body: { email: 'inline@example.com', password: 'a long test password' } })).json<{ api_key: string; workspace: { id: string } }>();
-    await app.accounts.setPlan(signup.workspace.id, 'enterprise');
-    const link = (await http(url, 'POST', '/api/links', { token: signup.api_key, body: { url: 'https://example.com/inline' } })).json<Link>();
+  return setUpThroughApi(database, 'inline@example.com', async ({ api }) => {
+    const link = (await api('POST', '/api/links', { url: 'https://example.com/inline' })).json<Link>();
     const hookIds: string[] = [];
     for (let i = 0; i < hooks; i++) {
-      const res = await http(url, 'POST', '/api/webhooks', { token: signup.api_key, body: { name: `hook ${i}`, url: receiver.urlFor('127.0.0.1', `/hook/${i}`), events: ['link.clicked'] } });
+      const res = await api('POST', '/api/webhooks', { name: `hook ${i}`, url: receiver.urlFor('127.0.0.1', `/hook/${i}`), events: ['link.clicked'] });
       expect(res.status, res.text).toBe(201);
       hookIds.push(res.json<{ id: string }>().id);
     }
     return { link, hookIds };
-  } finally {
-    await app.close();
-    await setup.close();
-  }
+  });
 }
 
 /** `count` clicks on `link`, already in a click journal (as the redirect leaves them). */
