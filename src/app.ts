@@ -5,7 +5,8 @@ import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
-import { ClickJournal } from './clicks/journal/click-journal.js';
+import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
+import { JournalInUseError } from './clicks/journal/journal-lock.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
@@ -111,6 +112,8 @@ export interface App {
   readonly engine: DeliveryEngine | null;
   /** The click journal's ingester when this process redirects with a journal. */
   readonly ingester: JournalIngester | null;
+  /** This app writes a click journal (false without one, or when it could not be opened). */
+  readonly journaling: boolean;
   /** Resolves once every click answered so far is in the database (immediate without a journal). */
   clicksSettled(): Promise<void>;
   readonly metrics: Metrics;
@@ -300,6 +303,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
+  let journalWriter: ClickJournal | null = null;
   if (config.roles.has('redirect')) {
     const cache = new LinkCache(storage, config.baseUrl, config.defaultDomain, undefined, config.linkCacheTtlMs);
     const domains = new DomainDirectory(storage, config.defaultDomain);
@@ -307,16 +311,22 @@ export async function createApp(input: AppDeps): Promise<App> {
     const recorder = new ClickRecorder({ storage, outbox, ids, clock }, { flushMs: config.clickFlushMs });
     let journal: ClickJournal | null = null;
     if (config.journalDir !== null) {
-      journal = ClickJournal.open(config.journalDir, {
+      journal = openJournal(config.journalDir, {
         segmentBytes: 64 * 1024 * 1024,
         maxBytes: config.journalMaxBytes,
         fsync: config.journalFsync,
         onWarning: (message) => fastify.log.warn(message),
-      });
+        onError: (message) => fastify.log.error(message),
+        onRecovered: (message) => fastify.log.warn(message),
+      }, fastify.log);
+    }
+    journalWriter = journal;
+    if (journal !== null) {
+      const writer = journal;
       if (journalMode === 'write-only') {
-        publisher = new JournalPublisher(journal);
+        publisher = new JournalPublisher(writer);
       } else {
-        ingester = new JournalIngester(journal, { storage, outbox: ingestOutbox }, { log: fastify.log });
+        ingester = new JournalIngester(writer, { storage, outbox: ingestOutbox }, { log: fastify.log });
         jobs.push(ingesterJob(ingester));
       }
       // The same figures as /healthz's `journal`. Read here, where the writer lives: with the worker
@@ -329,6 +339,7 @@ export async function createApp(input: AppDeps): Promise<App> {
         metrics.addGauge({ name: 'linkwire_journal_lag_bytes', help: 'Bytes of the click journal not yet ingested', read: () => lag().bytes_behind });
         metrics.addGauge({ name: 'linkwire_journal_max_bytes', help: 'The click journal size bound (LINKWIRE_JOURNAL_MAX_MB); redirects fall back to the database path beyond it', read: () => lag().max_bytes });
       }
+      metrics.addGauge({ name: 'linkwire_journal_write_failing', help: '1 while the click journal cannot be written (a full disk, its directory removed): redirects are counted through the database meanwhile', read: () => (writer.writeError() === null ? 0 : 1) });
     }
     const handler = createRedirectHandler({
       config,
@@ -369,6 +380,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     jobs,
     engine,
     ingester,
+    journaling: journalWriter !== null,
     clicksSettled: () => ingester?.settled() ?? publisher?.settled() ?? Promise.resolve(),
     metrics,
     streams,
@@ -403,6 +415,21 @@ export async function createApp(input: AppDeps): Promise<App> {
       await targetClient.close();
     },
   };
+}
+
+/**
+ * The click journal, or null when it cannot be set up (a brand-new directory on a full disk, say):
+ * the redirect then counts every click through the database, which is slower but loses nothing.
+ * A journal held by another process is a configuration mistake and stops the start.
+ */
+function openJournal(dir: string, options: JournalOptions, log: { error(obj: object, msg: string): void }): ClickJournal | null {
+  try {
+    return ClickJournal.open(dir, options);
+  } catch (err) {
+    if (err instanceof JournalInUseError) throw err;
+    log.error({ err }, `click journal ${dir} cannot be opened; redirects are counted through the database`);
+    return null;
+  }
 }
 
 /** 'up' when a trivial query answers; 'down' when the database cannot be reached. Other errors propagate. */

@@ -44,7 +44,8 @@ export function serverCommands(): Command[] {
       // Started after the app: its journal writer must exist before the thread's ingester asks for it.
       const worker = threaded
         ? await startWorkerThread({
-            ingestJournal: ingestInThread,
+            // Not when the journal could not be opened (a full disk at start): clicks go to the database.
+            ingestJournal: ingestInThread && app.journaling,
             // Background work yields the CPU to redirects; the journal absorbs a burst meanwhile.
             nice: config.roles.has('redirect') ? workerNice : 0,
             heapMb: workerHeapMb,

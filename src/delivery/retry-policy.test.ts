@@ -6,22 +6,29 @@ const fixed = (value: number) => () => value;
 const ALMOST_ONE = 0.999_999_999;
 
 describe('DEFAULT_RETRY_SCHEDULE_S', () => {
-  it('is 5 min, 30 min, 2 h and cannot be changed', () => {
-    expect(DEFAULT_RETRY_SCHEDULE_S).toEqual([300, 1800, 7200]);
+  it('is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h) and cannot be changed', () => {
+    expect(DEFAULT_RETRY_SCHEDULE_S).toEqual([5, 300, 1800, 7200, 18_000, 36_000, 36_000]);
+    const totalHours = DEFAULT_RETRY_SCHEDULE_S.reduce((a, b) => a + b, 0) / 3600;
+    expect(totalHours).toBeGreaterThan(27.5);
+    expect(totalHours).toBeLessThan(28);
     expect(Object.isFrozen(DEFAULT_RETRY_SCHEDULE_S)).toBe(true);
   });
 });
 
 describe('retryDelayMs', () => {
   it.each([
-    [1, 300_000],
-    [2, 1_800_000],
-    [3, 7_200_000],
+    [1, 5_000],
+    [2, 300_000],
+    [3, 1_800_000],
+    [4, 7_200_000],
+    [5, 18_000_000],
+    [6, 36_000_000],
+    [7, 36_000_000],
   ])('after %i failed attempt(s) waits the step, with random 0.5 meaning no jitter', (attempts, ms) => {
     expect(retryDelayMs(exponential, attempts, fixed(0.5))).toBe(ms);
   });
 
-  it.each([1, 2, 3])('jitters step %i by at most ±10 %%', (attempts) => {
+  it.each([1, 2, 3, 4, 5, 6, 7])('jitters step %i by at most ±10 %%', (attempts) => {
     const base = DEFAULT_RETRY_SCHEDULE_S[attempts - 1]! * 1000;
     expect(retryDelayMs(exponential, attempts, fixed(0))).toBe(base * 0.9);
     const high = retryDelayMs(exponential, attempts, fixed(ALMOST_ONE))!;
@@ -35,8 +42,8 @@ describe('retryDelayMs', () => {
   });
 
   it('keeps the jitter within bounds even if random misbehaves', () => {
-    expect(retryDelayMs(exponential, 1, fixed(7))).toBe(330_000);
-    expect(retryDelayMs(exponential, 1, fixed(-3))).toBe(270_000);
+    expect(retryDelayMs(exponential, 2, fixed(7))).toBe(330_000);
+    expect(retryDelayMs(exponential, 2, fixed(-3))).toBe(270_000);
   });
 
   it('returns whole milliseconds', () => {
@@ -44,7 +51,8 @@ describe('retryDelayMs', () => {
   });
 
   it('gives up past the end of the schedule', () => {
-    expect(retryDelayMs(exponential, 4, fixed(0.5))).toBeNull();
+    expect(retryDelayMs(exponential, 7, fixed(0.5))).not.toBeNull();
+    expect(retryDelayMs(exponential, 8, fixed(0.5))).toBeNull();
     expect(retryDelayMs(exponential, 50, fixed(0.5))).toBeNull();
   });
 
@@ -76,8 +84,8 @@ describe('retryDelayMs', () => {
     });
 
     it('never stretches beyond the largest step', () => {
-      expect(retryDelayMs(exponential, 1, fixed(0.5), 86_400_000)).toBe(7_200_000);
-      expect(retryDelayMs(exponential, 1, fixed(0.5), Number.POSITIVE_INFINITY)).toBe(7_200_000);
+      expect(retryDelayMs(exponential, 1, fixed(0.5), 86_400_000)).toBe(36_000_000);
+      expect(retryDelayMs(exponential, 1, fixed(0.5), Number.POSITIVE_INFINITY)).toBe(36_000_000);
       expect(retryDelayMs({ mode: 'exponential', schedule_s: [60, 30] }, 2, fixed(0.5), 600_000)).toBe(60_000);
     });
 
@@ -88,13 +96,13 @@ describe('retryDelayMs', () => {
     });
 
     it('never adds attempts beyond the schedule', () => {
-      expect(retryDelayMs(exponential, 4, fixed(0.5), 1000)).toBeNull();
+      expect(retryDelayMs(exponential, 8, fixed(0.5), 1000)).toBeNull();
     });
 
     it('is ignored when null, undefined or NaN', () => {
-      expect(retryDelayMs(exponential, 1, fixed(0.5), null)).toBe(300_000);
-      expect(retryDelayMs(exponential, 1, fixed(0.5), undefined)).toBe(300_000);
-      expect(retryDelayMs(exponential, 1, fixed(0.5), Number.NaN)).toBe(300_000);
+      expect(retryDelayMs(exponential, 2, fixed(0.5), null)).toBe(300_000);
+      expect(retryDelayMs(exponential, 2, fixed(0.5), undefined)).toBe(300_000);
+      expect(retryDelayMs(exponential, 2, fixed(0.5), Number.NaN)).toBe(300_000);
     });
 
     it('still waits at least 1 s on a schedule of zeros', () => {

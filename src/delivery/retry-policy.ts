@@ -2,8 +2,12 @@ import type { RetryPolicy } from '../webhooks/webhook-schema.js';
 
 export type { RetryPolicy };
 
-/** Wait before the 2nd, 3rd and 4th attempt: 5 min, 30 min, 2 h. */
-export const DEFAULT_RETRY_SCHEDULE_S: readonly number[] = Object.freeze([300, 1800, 7200]);
+/**
+ * Wait before the 2nd … 8th attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — about 28 h in all,
+ * so a receiver down overnight still gets every event without anyone replaying (SPEC §5). The
+ * first step is short because most failures are a blip (a deploy, a restart).
+ */
+export const DEFAULT_RETRY_SCHEDULE_S: readonly number[] = Object.freeze([5, 300, 1800, 7200, 18_000, 36_000, 36_000]);
 
 const JITTER_FRACTION = 0.1;
 const MIN_RETRY_AFTER_MS = 1000;

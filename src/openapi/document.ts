@@ -87,7 +87,10 @@ const JournalLagSchema = Type.Object(
     seconds_behind: Type.Number({ minimum: 0 }),
     bytes_behind: Type.Integer({ minimum: 0 }),
     max_bytes: Type.Integer({ minimum: 0 }),
-    warning: Type.Union([Type.String(), Type.Null()], { description: 'Set from 80 % of the size bound' }),
+    warning: Type.Union([Type.String(), Type.Null()], { description: 'Set from 80 % of the size bound, and while the journal cannot be written' }),
+    write_error: Type.Union([Type.String(), Type.Null()], {
+      description: 'Why the journal cannot be written now (a full disk, its directory removed); redirects are counted through the database meanwhile and keep answering',
+    }),
   },
   { description: 'Present in processes that redirect with a click journal' },
 );

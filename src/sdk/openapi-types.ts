@@ -77,8 +77,10 @@ export interface paths {
                                 seconds_behind: number;
                                 bytes_behind: number;
                                 max_bytes: number;
-                                /** @description Set from 80 % of the size bound */
+                                /** @description Set from 80 % of the size bound, and while the journal cannot be written */
                                 warning: string | null;
+                                /** @description Why the journal cannot be written now (a full disk, its directory removed); redirects are counted through the database meanwhile and keep answering */
+                                write_error: string | null;
                             };
                         };
                     };
@@ -101,8 +103,10 @@ export interface paths {
                                 seconds_behind: number;
                                 bytes_behind: number;
                                 max_bytes: number;
-                                /** @description Set from 80 % of the size bound */
+                                /** @description Set from 80 % of the size bound, and while the journal cannot be written */
                                 warning: string | null;
+                                /** @description Why the journal cannot be written now (a full disk, its directory removed); redirects are counted through the database meanwhile and keep answering */
+                                write_error: string | null;
                             };
                         };
                     };

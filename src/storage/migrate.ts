@@ -1,7 +1,43 @@
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { migrations } from './migrations/index.js';
+import type { Dialect } from './storage.js';
 
-export async function runMigrations(db: Kysely<unknown>): Promise<void> {
+/** PostgreSQL advisory lock key for migrations: any constant of our own (ASCII "lnkwMIGR"). */
+const MIGRATION_LOCK_KEY = 0x6c6e6b774d494752n;
+
+/**
+ * Brings the schema up to date. Several processes may start at once on a fresh database (two
+ * `serve`s, or `serve` and `migrate`), so the whole run is serialised: the later one waits, then
+ * finds nothing left to do. Kysely's own migration lock does not cover this: on SQLite it is a
+ * no-op (one connection per process is assumed), and on both dialects its tables are created
+ * before the lock is taken (`table "workspaces" already exists`, or a duplicate pg_type row).
+ *
+ * SQLite: one BEGIN IMMEDIATE around the run (DDL is transactional there; a second process waits
+ * on the busy timeout). PostgreSQL: a session advisory lock held on one connection for the run.
+ */
+export async function runMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    if (dialect === 'sqlite') {
+      await sql`begin immediate`.execute(conn);
+      try {
+        await migrate(conn);
+        await sql`commit`.execute(conn);
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+      return;
+    }
+    await sql`select pg_advisory_lock(${sql.raw(String(MIGRATION_LOCK_KEY))})`.execute(conn);
+    try {
+      await migrate(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.raw(String(MIGRATION_LOCK_KEY))})`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+async function migrate(db: Kysely<unknown>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

@@ -144,7 +144,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
       }
       return remove;
     },
-    migrate: () => runMigrations(db as Kysely<unknown>),
+    migrate: () => runMigrations(db as Kysely<unknown>, 'postgres'),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       closed = true;

@@ -83,7 +83,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
       return Promise.resolve();
     },
     subscribe: (channel, listener) => listeners.add(channel, listener),
-    migrate: () => runMigrations(db as Kysely<unknown>),
+    migrate: () => runMigrations(db as Kysely<unknown>, 'sqlite'),
     async close() {
       bridge?.close();
       await checkpointer?.stop();

@@ -118,10 +118,12 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
       return d?.attempts_count === 1 ? d : null;
     });
     expect(pending.status).toBe('pending');
-    // random() = 0.5 → no jitter: exactly 5 min after the attempt.
-    expect(Date.parse(pending.next_attempt_at) - clock.now()).toBe(300_000);
+    // random() = 0.5 → no jitter: exactly 5 s after the attempt, then 5 min, 30 min, 2 h, 5 h,
+    // 10 h, 10 h: a receiver down overnight (about 28 h) still gets the event.
+    expect(Date.parse(pending.next_attempt_at) - clock.now()).toBe(5_000);
 
-    for (const [step, waitMs] of [[2, 300_000], [3, 1_800_000], [4, 7_200_000]] as const) {
+    const steps = [[2, 5_000], [3, 300_000], [4, 1_800_000], [5, 7_200_000], [6, 18_000_000], [7, 36_000_000], [8, 36_000_000]] as const;
+    for (const [step, waitMs] of steps) {
       clock.advance(waitMs - 1000);
       t.app.engine!.poke();
       await new Promise((r) => setTimeout(r, 150));
@@ -132,12 +134,12 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
       await until('recorded', async () => (await deliveriesOf(hook.id))[0]?.attempts_count === step);
     }
     const [done] = await deliveriesOf(hook.id);
-    expect(done).toMatchObject({ status: 'failed', attempts_count: 4, next_attempt_at: null });
+    expect(done).toMatchObject({ status: 'failed', attempts_count: 8, next_attempt_at: null });
     const ids = new Set(requestsFor('/retry').map((r) => r.headers['webhook-id']));
     expect(ids.size).toBe(1);
-    expect(requestsFor('/retry').map((r) => r.headers['x-linkwire-attempt'])).toEqual(['1', '2', '3', '4']);
+    expect(requestsFor('/retry').map((r) => r.headers['x-linkwire-attempt'])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
     const detail = (await t.api('GET', `/api/deliveries/${done.id}`, undefined, key)).json();
-    expect(detail.attempts.map((a: any) => [a.status_code, a.response_body])).toEqual(Array(4).fill([500, 'boom']));
+    expect(detail.attempts.map((a: any) => [a.status_code, a.response_body])).toEqual(Array(8).fill([500, 'boom']));
     await removeWebhook(hook.id);
   });
 

@@ -28,7 +28,7 @@ describe.each(DIALECTS)('a delivery that cannot be built on %s', (dialect) => {
   const corruptSecret = (id: string) => sql`update webhooks set secret = 'whsec_not base64!' where id = ${id}`.execute(t.storage.db);
 
   it('is recorded as a failed attempt with the reason and follows the retry schedule', async () => {
-    const hook = (await t.api('POST', '/api/webhooks', { name: 'bad', url: receiver.urlFor('127.0.0.1', '/bad'), events: ['link.created'] }, key)).json();
+    const hook = (await t.api('POST', '/api/webhooks', { name: 'bad', url: receiver.urlFor('127.0.0.1', '/bad'), events: ['link.created'], retry: { mode: 'exponential', schedule_s: [300] } }, key)).json();
     await corruptSecret(hook.id);
     expect((await t.api('POST', '/api/links', { url: 'https://example.com/a' }, key)).status).toBe(201);
 
@@ -37,7 +37,7 @@ describe.each(DIALECTS)('a delivery that cannot be built on %s', (dialect) => {
       return d?.attempts_count === 1 ? d : null;
     });
     expect(delivery.status).toBe('pending');
-    // The default schedule: the next try in about 5 minutes, not at the next lease expiry.
+    // The webhook's schedule: the next try in about 5 minutes, not at the next lease expiry.
     expect(Date.parse(delivery.next_attempt_at) - Date.now()).toBeGreaterThan(4 * 60_000);
     const detail = (await t.api('GET', `/api/deliveries/${delivery.id}`, undefined, key)).json();
     expect(detail.attempts).toHaveLength(1);

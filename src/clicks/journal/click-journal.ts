@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, write, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, write, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFrame, encodeTextFrame } from './frame.js';
+import { JournalLock } from './journal-lock.js';
 
 export interface JournalOptions {
   /** A segment is closed and a new one started once it holds this many bytes. */
@@ -11,11 +12,27 @@ export interface JournalOptions {
   /** fdatasync before answering: survives a machine crash too, at a large cost per tick. */
   fsync: boolean;
   onWarning: (message: string) => void;
+  /** A write failed (full disk, directory removed, I/O error): said once per failure, not per click. */
+  onError?: (message: string) => void;
+  /** Said when the journal is written again after a failure. */
+  onRecovered?: (message: string) => void;
 }
 
-export class JournalFullError extends Error {
+/** The journal cannot take this record now: the caller counts the visit another way (the database). */
+export class JournalUnavailableError extends Error {
+  override name = 'JournalUnavailableError';
+}
+
+/** Appends are refused at the size bound (the database has been away too long). */
+export class JournalFullError extends JournalUnavailableError {
   override name = 'JournalFullError';
 }
+
+/** How long appends go straight to the database path after a failed write before the journal is tried again. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
+const ERROR_LOG_INTERVAL_MS = 60_000;
+/** How often the writer checks that its segment file is still in the directory (see checkLinked). */
+const LINK_CHECK_MS = 1_000;
 
 /**
  * A record that other records of the same segment refer to by `key` (a link snapshot, see
@@ -52,6 +69,8 @@ export interface JournalSource {
   markIngested(position: JournalPosition, progress: IngestProgressLike): void;
   backlogBytes(): number;
   warning(): string | null;
+  /** Why the journal cannot be written now; null while it works. */
+  writeError(): string | null;
   writtenEnd(): JournalPosition;
   onAppend(listener: () => void): void;
 }
@@ -73,6 +92,7 @@ export interface JournalState {
   sizes: [number, number][];
   appendedRecords: number;
   warning: string | null;
+  writeError: string | null;
 }
 
 const SEGMENT = /^(\d{12})\.seg$/;
@@ -86,9 +106,16 @@ const WARN_FRACTION = 0.8;
  * killed process (kill -9, OOM) loses nothing; only a machine crash or power cut can, unless
  * `fsync` is on.
  *
- * Each process owns its journal directory (a lock file holds its pid); a restart on the same
- * directory picks up what the previous process left. Every start begins a new segment, so a torn
- * record at the end of an old segment is never followed by new records.
+ * Each process owns its journal directory (journal-lock.ts); a restart on the same directory
+ * picks up what the previous process left. Every start begins a new segment, so a torn record at
+ * the end of an old segment is never followed by new records.
+ *
+ * A failed write (a full disk, the directory removed, an I/O error) never throws out of append():
+ * the records of that write are cut off the segment again (nobody was answered for them; if they
+ * stayed, the ingester would count visits whose visitors were told something else), appends are
+ * refused with JournalUnavailableError — the redirect then counts through the database, as at the
+ * size bound — and the journal is tried again a second later. The failure is reported once, and
+ * shown by warning()/writeError() until a write succeeds.
  */
 export class ClickJournal implements JournalSource {
   readonly id: string;
@@ -96,7 +123,8 @@ export class ClickJournal implements JournalSource {
   private pendingBytes = 0;
   private scheduled = false;
   private writing = false;
-  private fd: number;
+  /** -1 while no segment could be opened (see failure). */
+  private fd = -1;
   private active: number;
   private activeSize = 0;
   /** Sizes of every segment still on disk (sealed ones are final), by sequence number. */
@@ -107,6 +135,14 @@ export class ClickJournal implements JournalSource {
   private snapshotsInSegment = new Set<number>();
   private closed = false;
   private warnedAt = 0;
+  private readonly lock: JournalLock;
+  /** Why the journal cannot be written, and when to try again; null while it works. */
+  private failure: { message: string; retryAt: number } | null = null;
+  /** The active segment may hold bytes of a failed write past activeSize: start a new one before writing. */
+  private needsNewSegment = false;
+  private errorLoggedAt = -Infinity;
+  private failureLogged = false;
+  private readonly linkCheck: NodeJS.Timeout;
   appendedRecords = 0;
   /** The ingester's latest progress report (it may run in another thread). */
   lastProgress: IngestProgressLike | null = null;
@@ -116,17 +152,31 @@ export class ClickJournal implements JournalSource {
     private readonly options: JournalOptions,
   ) {
     mkdirSync(dir, { recursive: true });
-    this.id = readOrCreateId(dir);
-    takeLock(dir);
-    for (const name of readdirSync(dir)) {
-      const m = SEGMENT.exec(name);
-      if (m) this.sizes.set(Number(m[1]), statSync(join(dir, name)).size);
+    this.lock = JournalLock.take(dir);
+    try {
+      this.id = readOrCreateId(dir);
+      for (const name of readdirSync(dir)) {
+        const m = SEGMENT.exec(name);
+        if (m) this.sizes.set(Number(m[1]), statSync(join(dir, name)).size);
+      }
+    } catch (err) {
+      this.lock.release();
+      throw err;
     }
     const seqs = [...this.sizes.keys()].sort((a, b) => a - b);
     this.active = (seqs[seqs.length - 1] ?? 0) + 1;
     this.ingested = { segment: seqs[0] ?? this.active, offset: 0 };
-    this.fd = openSync(join(dir, segmentName(this.active)), 'a');
     this.sizes.set(this.active, 0);
+    try {
+      this.fd = this.openSegment(this.active);
+    } catch (err) {
+      // A full disk at startup: serve through the database until a segment can be opened.
+      this.fail(err);
+    }
+    // One fstat a second, never per click: a removed directory leaves writes landing in an
+    // unlinked file that no reader can open.
+    this.linkCheck = setInterval(() => this.checkLinked(), LINK_CHECK_MS);
+    this.linkCheck.unref();
   }
 
   static open(dir: string, options: JournalOptions): ClickJournal {
@@ -136,6 +186,7 @@ export class ClickJournal implements JournalSource {
   /** Resolves once the record (after `snapshot`, if this segment lacks it) is in the journal file. */
   append(payload: Buffer | string, snapshot?: SegmentSnapshot): Promise<void> {
     if (this.closed) return Promise.reject(new Error('click journal is closed'));
+    if (this.failure !== null && !this.retryNow()) return Promise.reject(new JournalUnavailableError(this.failure.message));
     const frame = typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(payload);
     const backlog = this.backlogBytes() + this.pendingBytes + frame.length;
     if (backlog > this.options.maxBytes) {
@@ -200,7 +251,7 @@ export class ClickJournal implements JournalSource {
 
   /** What an ingester in another thread needs to know (see journal-thread-bridge.ts). */
   state(): JournalState {
-    return { id: this.id, maxBytes: this.options.maxBytes, active: this.active, activeSize: this.activeSize, sizes: [...this.sizes.entries()], appendedRecords: this.appendedRecords, warning: this.warning() };
+    return { id: this.id, maxBytes: this.options.maxBytes, active: this.active, activeSize: this.activeSize, sizes: [...this.sizes.entries()], appendedRecords: this.appendedRecords, warning: this.warning(), writeError: this.writeError() };
   }
 
   /** Where the last completed append ended. */
@@ -216,9 +267,9 @@ export class ClickJournal implements JournalSource {
       if (!this.writing) this.flush();
       await new Promise((r) => setImmediate(r));
     }
-    closeSync(this.fd);
-    rmSync(join(this.dir, 'lock'), { force: true });
-    lockedHere.delete(this.dir);
+    clearInterval(this.linkCheck);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.lock.release();
   }
 
   private schedule(): void {
@@ -251,15 +302,18 @@ export class ClickJournal implements JournalSource {
     const done = (err: Error | null) => {
       this.writing = false;
       if (err) {
-        // The file may hold part of this batch; nobody was answered for it. A new segment keeps the
-        // partial bytes at the end of a sealed one, where the reader skips them.
-        this.sizes.set(this.active, statSync(this.segmentPath(this.active)).size);
-        this.rotate();
-        for (const p of batch) p.reject(err);
+        // The file may hold part of this batch; nobody was answered for it (each visit goes the
+        // database path instead), so it must never be read: cut it off again.
+        this.discardPast(this.activeSize);
+        this.fail(err);
+        this.snapshotsInSegment = new Set();
+        const unavailable = new JournalUnavailableError(this.failure!.message);
+        for (const p of batch) p.reject(unavailable);
       } else {
         this.activeSize += buffer.length;
         this.sizes.set(this.active, this.activeSize);
         this.appendedRecords += batch.length;
+        if (this.failure !== null) this.recovered();
         for (const p of batch) p.resolve();
         for (const l of this.listeners) l();
         if (this.activeSize >= this.options.segmentBytes) this.rotate();
@@ -289,13 +343,133 @@ export class ClickJournal implements JournalSource {
     });
   }
 
-  private rotate(): void {
-    closeSync(this.fd);
-    this.active += 1;
+  /** Starts the next segment; a failure (no room for the file) keeps the current one and is reported. */
+  private rotate(): boolean {
+    // Without an open segment (none could be opened), the active one has no file yet: open it.
+    const next = this.fd < 0 ? this.active : this.active + 1;
+    let fd: number;
+    try {
+      fd = this.openSegment(next);
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = fd;
+    this.active = next;
     this.activeSize = 0;
-    this.fd = openSync(this.segmentPath(this.active), 'a');
     this.sizes.set(this.active, 0);
     this.snapshotsInSegment = new Set();
+    this.needsNewSegment = false;
+    return true;
+  }
+
+  /** Opened for reading too, so a segment whose file was removed can be copied back (restoreDirectory). */
+  private openSegment(segment: number): number {
+    return openSync(this.segmentPath(segment), 'a+');
+  }
+
+  /** Cuts a failed write's bytes off the active segment; if that fails too, the segment is sealed at `end`. */
+  private discardPast(end: number): void {
+    this.sizes.set(this.active, end);
+    try {
+      if (this.fd >= 0) ftruncateSync(this.fd, end);
+    } catch {
+      // Readers stop at a sealed segment's recorded size; a restart would read the stray bytes
+      // (statSync), which is why the cut is tried first.
+      this.needsNewSegment = true;
+    }
+  }
+
+  private fail(err: unknown): void {
+    const e = err as NodeJS.ErrnoException;
+    const message = `click journal ${this.dir} cannot be written (${e.code ?? e.name}: ${e.message}); redirects are counted through the database until it can`;
+    const now = Date.now();
+    const first = this.failure === null;
+    this.failure = { message, retryAt: now + RETRY_AFTER_FAILURE_MS };
+    // Once per failure, and once a minute at most: a disk at its last pages flaps (a cut-off write
+    // frees a page, the next small write fits, the one after fails) and must not flood the log.
+    if (first && now - this.errorLoggedAt >= ERROR_LOG_INTERVAL_MS) {
+      this.errorLoggedAt = now;
+      this.failureLogged = true;
+      (this.options.onError ?? this.options.onWarning)(message);
+    }
+  }
+
+  private recovered(): void {
+    this.failure = null;
+    if (this.failureLogged) this.options.onRecovered?.(`click journal ${this.dir} is written again`);
+    this.failureLogged = false;
+  }
+
+  /**
+   * Called by append() while failing: once a second, gets the journal ready to try a write again
+   * (the directory recreated if it was removed, a new segment if the last one may hold stray
+   * bytes). True when this append may try.
+   */
+  private retryNow(): boolean {
+    const failure = this.failure!;
+    const now = Date.now();
+    if (now < failure.retryAt) return false;
+    failure.retryAt = now + RETRY_AFTER_FAILURE_MS;
+    try {
+      if (!existsSync(this.dir) || (this.fd >= 0 && fstatSync(this.fd).nlink === 0)) this.restoreDirectory();
+      if (this.fd < 0 || this.needsNewSegment) return this.rotate();
+      return true;
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
+  }
+
+  /** Every second: is the active segment still linked into the directory? */
+  private checkLinked(): void {
+    if (this.closed || this.writing || this.fd < 0 || this.failure !== null) return;
+    try {
+      if (fstatSync(this.fd).nlink > 0) return;
+      this.restoreDirectory();
+      this.options.onWarning(`click journal ${this.dir} was removed while in use: recreated, with the clicks of the segment being written`);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * The directory (or the active segment) was removed while we write: recreate it, with its id
+   * and lock, and copy the active segment back from our open descriptor, so the clicks answered
+   * into it are ingested after all. Sealed segments removed with it are gone; they are forgotten
+   * and the ingester moves on.
+   */
+  private restoreDirectory(): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, 'journal-id'), `${this.id}\n`);
+    this.lock.renew();
+    for (const seq of [...this.sizes.keys()]) {
+      if (seq !== this.active && !existsSync(this.segmentPath(seq))) {
+        this.sizes.delete(seq);
+        this.options.onWarning(`click journal ${this.dir}: segment ${segmentName(seq)} was removed before it was ingested; its clicks are lost`);
+      }
+    }
+    if (this.fd < 0) return;
+    const bytes = Buffer.allocUnsafe(this.activeSize);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(this.fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    const fd = openSync(this.segmentPath(this.active), 'w+');
+    try {
+      let written = 0;
+      while (written < at) written += writeSync(fd, bytes, written, at - written);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.activeSize = at;
+    this.sizes.set(this.active, at);
   }
 
   private warn(message: string): void {
@@ -305,8 +479,14 @@ export class ClickJournal implements JournalSource {
     this.options.onWarning(message);
   }
 
-  /** Approaching or at the size bound, for /healthz. */
+  /** Why the journal cannot be written now (redirects count through the database meanwhile); null while it works. */
+  writeError(): string | null {
+    return this.failure?.message ?? null;
+  }
+
+  /** A write failure, or approaching or at the size bound, for /healthz. */
   warning(): string | null {
+    if (this.failure !== null) return this.failure.message;
     const backlog = this.backlogBytes();
     if (backlog >= this.options.maxBytes * WARN_FRACTION) return `journal is ${Math.round((100 * backlog) / this.options.maxBytes)}% full`;
     return null;
@@ -324,31 +504,4 @@ function readOrCreateId(dir: string): string {
   const id = `jnl_${randomBytes(8).toString('hex')}`;
   writeFileSync(file, `${id}\n`);
   return id;
-}
-
-/** One process per journal directory: two appenders would interleave and two ingesters double-count. */
-const lockedHere = new Set<string>();
-
-function takeLock(dir: string): void {
-  const file = join(dir, 'lock');
-  if (lockedHere.has(dir)) throw new Error(`click journal ${dir} is already open in this process; give each app its own journal directory`);
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(`click journal ${dir} is in use by process ${pid}; give each process its own LINKWIRE_JOURNAL_DIR`);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  writeFileSync(file, `${process.pid}\n`);
-  lockedHere.add(dir);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -30,7 +30,7 @@ export interface IngestProgress {
   startedAt: number;
 }
 
-export function journalLag(journal: Pick<JournalSource, 'id' | 'appendedRecords' | 'maxBytes' | 'backlogBytes' | 'warning'>, progress: IngestProgress, now: number): JournalLag {
+export function journalLag(journal: Pick<JournalSource, 'id' | 'appendedRecords' | 'maxBytes' | 'backlogBytes' | 'warning' | 'writeError'>, progress: IngestProgress, now: number): JournalLag {
   const records = Math.max(0, progress.backlogAtStart + (journal.appendedRecords - progress.appendedAtStart) - progress.ingestedRecords);
   return {
     journal_id: journal.id,
@@ -41,6 +41,7 @@ export function journalLag(journal: Pick<JournalSource, 'id' | 'appendedRecords'
     bytes_behind: journal.backlogBytes(),
     max_bytes: journal.maxBytes,
     warning: journal.warning(),
+    write_error: journal.writeError(),
   };
 }
 
@@ -51,6 +52,8 @@ export interface JournalLag {
   bytes_behind: number;
   max_bytes: number;
   warning: string | null;
+  /** Why the journal cannot be written now (redirects count through the database meanwhile). */
+  write_error: string | null;
 }
 
 interface Read {

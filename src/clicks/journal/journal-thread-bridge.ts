@@ -144,6 +144,10 @@ export class RemoteJournal implements JournalSource {
     return this.current().warning;
   }
 
+  writeError(): string | null {
+    return this.current().writeError;
+  }
+
   writtenEnd(): JournalPosition {
     const s = this.state;
     return s ? { segment: s.active, offset: s.activeSize } : this.ingested;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { ClickRecorder, Visit, VisitOutcome } from '../click-recorder.js';
 import type { Link } from '../../links/link-schema.js';
-import { JournalFullError, type ClickJournal, type SegmentSnapshot } from './click-journal.js';
+import type { ClickJournal, SegmentSnapshot } from './click-journal.js';
 import { encodeSnapshot, encodeVisitRecord } from './visit-codec.js';
 
 const RECORDED: VisitOutcome = { status: 'recorded' };
@@ -11,7 +11,8 @@ const RECORDED: VisitOutcome = { status: 'recorded' };
  * to the journal; the ingester counts it later. Links with `max_clicks` keep the synchronous
  * database path: whether this click is still allowed (302) or over the limit (410) must be decided
  * before answering, under the link row's lock, so the limit stays exact across processes. A full
- * journal (database away too long) falls back to the synchronous path too.
+ * journal (database away too long) or one that cannot be written (a full disk, its directory
+ * removed) falls back to the synchronous path too.
  */
 export class JournaledRecorder {
   /**
@@ -31,12 +32,12 @@ export class JournaledRecorder {
   record(visit: Visit): Promise<VisitOutcome> {
     if (visit.kind === 'click' && visit.link.max_clicks !== null) return this.sync.record(visit);
     const snapshot = this.snapshotOf(visit.link);
+    // The journal refuses a record it cannot hold (full, or its disk failing: JournalUnavailableError)
+    // and never keeps part of one: the visit is then counted through the database, and the
+    // visitor still gets the redirect.
     return this.journal.append(encodeVisitRecord(visit, snapshot.key, this.clock.now()), snapshot).then(
       () => RECORDED,
-      (err: unknown) => {
-        if (err instanceof JournalFullError) return this.sync.record(visit);
-        throw err;
-      },
+      () => this.sync.record(visit),
     );
   }
 
