@@ -21,6 +21,7 @@ import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { installControlCharacterCheck } from './http/control-characters.js';
 import { assertSameOriginWrite } from './http/cross-site.js';
 import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
@@ -167,6 +168,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   installValidators(fastify);
   installErrorHandler(fastify);
   installJsonBodyParser(fastify);
+  installControlCharacterCheck(fastify);
   await installOpenApi(fastify, { serve: config.roles.has('api') });
 
   // A loop reports its first failure only (it backs off and reports recovery itself); the database

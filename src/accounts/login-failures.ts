@@ -25,15 +25,18 @@ export async function recordLoginFailure(
 }
 
 /**
- * Login limits. Attempts are throttled per (account, address) and per address; failures on an
- * account from everywhere only slow its logins down, so an attacker cannot lock the owner out.
+ * Login limits. Attempts are throttled per (account, address), and per account across addresses;
+ * never per address alone: everyone behind one office NAT shares an address, and one person's
+ * typos there must not lock the others out. Failures on an account from everywhere slow its
+ * logins down and refuse the addresses that took part, so an attacker cannot lock the owner out
+ * from an address that has not failed.
  */
 export interface LoginLimits {
   readonly windowMs: number;
   /** Attempts per window at one account from one address (a success forgives them). */
   readonly perAccountAndIp: number;
-  /** Attempts per window from one address, across accounts (a success gives its attempt back). */
-  readonly perIp: number;
+  /** Account-wide failures per window after which an address that has failed at the account is refused. */
+  readonly accountLockAfter: number;
   /** Account-wide failures (all addresses) after which each check waits… */
   readonly slowAfter: number;
   /** …this long, doubling with every further failure… */
@@ -45,7 +48,7 @@ export interface LoginLimits {
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = Object.freeze({
   windowMs: 15 * 60_000,
   perAccountAndIp: 5,
-  perIp: 10,
+  accountLockAfter: 20,
   slowAfter: 5,
   slowBaseMs: 250,
   slowMaxMs: 2_000,
@@ -72,20 +75,19 @@ export class LoginThrottle {
     const now = this.clock.now();
     const pair = await this.bump(pairBucket(email, ip), now);
     if (pair.attempts > this.limits.perAccountAndIp) return this.waitOf(pair, now);
-    const address = await this.bump(ipBucket(ip), now);
-    if (address.attempts > this.limits.perIp) return this.waitOf(address, now);
+    // An account under attack from many addresses: each address that already failed at it is
+    // refused; an address trying it for the first time in the window (its owner, at home) is not.
+    if (pair.attempts > 1) {
+      const account = await this.accountFailures(email, now);
+      if (account && account.attempts >= this.limits.accountLockAfter) return this.waitOf(account, now);
+    }
     return 0;
   }
 
   /** How long to hold a check back because of the account's failures from every address. */
   async slowDownMs(email: string): Promise<number> {
-    const row = await this.storage.db
-      .selectFrom('login_attempts')
-      .select(['attempts', 'window_started_at'])
-      .where('bucket', '=', accountBucket(email))
-      .where('window_started_at', '>', this.clock.now() - this.limits.windowMs)
-      .executeTakeFirst();
-    const excess = (row ? Number(row.attempts) : 0) - this.limits.slowAfter;
+    const failures = await this.accountFailures(email, this.clock.now());
+    const excess = (failures?.attempts ?? 0) - this.limits.slowAfter;
     if (excess < 0) return 0;
     return Math.min(this.limits.slowMaxMs, this.limits.slowBaseMs * 2 ** Math.min(excess, 20));
   }
@@ -98,15 +100,20 @@ export class LoginThrottle {
     await this.storage.db.deleteFrom('login_attempts').where('window_started_at', '<=', now - this.limits.windowMs).execute();
   }
 
-  /** A right password forgives this address's attempts at the account and the account's failures, and gives the address its attempt back. */
+  /** A right password forgives this address's attempts at the account and the account's failures. */
   async recordSuccess(ip: string, email: string): Promise<void> {
     await this.storage.db.deleteFrom('login_attempts').where('bucket', 'in', [pairBucket(email, ip), accountBucket(email)]).execute();
-    await this.storage.db
-      .updateTable('login_attempts')
-      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
-      .where('bucket', '=', ipBucket(ip))
-      .where('attempts', '>', 0)
-      .execute();
+  }
+
+  /** The account's failures from every address in the current window (null: none). */
+  private async accountFailures(email: string, now: number): Promise<{ attempts: number; windowStartedAt: number } | null> {
+    const row = await this.storage.db
+      .selectFrom('login_attempts')
+      .select(['attempts', 'window_started_at'])
+      .where('bucket', '=', accountBucket(email))
+      .where('window_started_at', '>', now - this.limits.windowMs)
+      .executeTakeFirst();
+    return row ? { attempts: Number(row.attempts), windowStartedAt: Number(row.window_started_at) } : null;
   }
 
   /** One more attempt in the bucket's window (a new window when the old one is over), atomically. */
@@ -127,7 +134,6 @@ export class LoginThrottle {
   }
 }
 
-const ipBucket = (ip: string): string => `ip:${ip}`;
 // Hashed: the table would otherwise collect every email anyone ever typed.
 const emailHash = (email: string): string => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 const accountBucket = (email: string): string => `account:${emailHash(email)}`;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
 import { describeSchemaErrors } from './validation.js';
 import { isDatabaseUnavailable } from '../storage/unavailable.js';
+import { isUnstorableText } from '../storage/invalid-text.js';
 
 /** Seconds a client is asked to wait when the database is unreachable (a restart takes a few). */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
@@ -43,6 +44,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const where = err.validationContext === 'body' ? '' : ` (${err.validationContext})`;
       const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
       return reply.status(400).send(body('VALIDATION_ERROR', `Invalid request${where}: ${summary}`, { fields }));
+    }
+    if (isUnstorableText(err)) {
+      return reply.status(400).send(body('VALIDATION_ERROR', 'Invalid request: text must not contain NUL (U+0000) or other control characters'));
     }
     const mapped = mapFastifyError(err);
     if (mapped) return reply.status(ERROR_STATUS[mapped.code]).send(body(mapped.code, mapped.message));

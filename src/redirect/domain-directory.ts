@@ -27,17 +27,27 @@ export class DomainDirectory {
     this.verified = new Set(rows.map((r) => r.hostname));
   }
 
+  /**
+   * The domain a Host header names: a verified custom domain, or the default domain. The Host is
+   * normalised first (case, port, trailing dot): `Brand.Example.:443` is `brand.example`, and must
+   * not fall through to the default domain, where another workspace's slug would answer.
+   */
   resolve(host: string | undefined): string {
-    // Most instances have no verified custom domain: no string work per redirect then.
+    // Most instances have no verified custom domain: no string work per redirect then; and a
+    // Host already in normal form (what browsers send) is found without any.
     if (!host || this.verified.size === 0) return this.defaultDomain;
-    const lower = host.toLowerCase();
-    if (this.verified.has(lower)) return lower;
-    const withoutPort = lower.replace(/:\d+$/, '');
-    return this.verified.has(withoutPort) ? withoutPort : this.defaultDomain;
+    if (this.verified.has(host)) return host;
+    const name = normaliseHost(host);
+    return this.verified.has(name) ? name : this.defaultDomain;
   }
 
   close(): void {
     this.unsubscribe();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
   }
+}
+
+/** A Host header as a stored hostname: lower case, no port, no trailing dot(s). */
+export function normaliseHost(host: string): string {
+  return host.toLowerCase().replace(/:\d*$/, '').replace(/\.+$/, '');
 }
