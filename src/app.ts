@@ -31,6 +31,7 @@ import { LinkService } from './links/link-service.js';
 import { linkRoutes } from './links/routes.js';
 import { DomainDirectory } from './redirect/domain-directory.js';
 import { LinkCache } from './redirect/link-cache.js';
+import { createDomainRootHandler } from './redirect/domain-root.js';
 import { createRedirectHandler, redirectSlugOf } from './redirect/redirect-handler.js';
 import type { Storage } from './storage/storage.js';
 import { isDatabaseUnavailable } from './storage/unavailable.js';
@@ -143,10 +144,13 @@ export async function createApp(input: AppDeps): Promise<App> {
   let closing = false;
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let redirect: ((req: IncomingMessage, res: ServerResponse, slug: string) => void) | null = null;
+  /** `/` on a custom domain (redirect role): answered here, never the dashboard's log-in page. */
+  let domainRoot: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
 
   const server = createServer((req, res) => {
     const slug = redirect ? redirectSlugOf(req) : null;
     if (slug !== null && redirect) redirect(req, res, slug);
+    else if (domainRoot?.(req, res)) return;
     else fastifyHandler!(req, res);
   });
   server.keepAliveTimeout = 65_000;
@@ -357,6 +361,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;
+    domainRoot = createDomainRootHandler({ domains, defaultDomain: config.defaultDomain, rootUrl: config.rootUrl });
     closeRedirect = async () => {
       await recorder.close();
       await journal?.close();

@@ -15,6 +15,8 @@ export interface Config {
   readonly baseUrl: string;
   /** Hostname (with port, when not default) of the default short domain. */
   readonly defaultDomain: string;
+  /** LINKWIRE_ROOT_URL: where `/` on a custom domain sends visitors; null: a 404 there. */
+  readonly rootUrl: string | null;
   readonly roles: ReadonlySet<Role>;
   readonly allowPrivateWebhookTargets: readonly Cidr[];
   readonly dnsServer: { host: string; port: number } | null;
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     baseUrl,
     defaultDomain: base.host.toLowerCase(),
+    rootUrl: parseRootUrl(env.LINKWIRE_ROOT_URL),
     roles,
     allowPrivateWebhookTargets: Object.freeze(allow),
     dnsServer: parseDnsServer(env.LINKWIRE_DNS_SERVER),
@@ -171,6 +174,18 @@ function journalDirOf(env: NodeJS.ProcessEnv, databaseUrl: string, port: number)
     return path === ':memory:' ? null : resolve(`${path}.journal`);
   }
   return resolve(`./data/journal-${hostname()}-${port}`);
+}
+
+function parseRootUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`LINKWIRE_ROOT_URL is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('LINKWIRE_ROOT_URL must be an http(s) URL');
+  return url.href;
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {

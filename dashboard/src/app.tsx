@@ -5,7 +5,7 @@ import { get, post, setUnauthorizedHandler, type WorkspaceChoice } from './api';
 import { SessionContext, useSession, type Session } from './session';
 import { Loading } from './ui';
 import { LoginPage, SignupPage } from './pages/auth';
-import { LinksPage } from './pages/links';
+import { LinksPage, NewLinkPage } from './pages/links';
 import { LinkDetailPage } from './pages/link-detail';
 import { LinkEditPage } from './pages/link-edit';
 import { WebhooksPage } from './pages/webhooks';
@@ -130,6 +130,7 @@ function Routes() {
       <Router>
         <Redirect path="/" to="/links" />
         <Route path="/links" component={LinksPage} />
+        <Route path="/links/new" component={NewLinkPage} />
         <Route path="/links/:id" component={LinkDetailPage} />
         <Route path="/links/:id/edit" component={LinkEditPage} />
         <Redirect path="/settings" to="/settings/webhooks" />

@@ -5,6 +5,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
 import { VERSION } from '../version.js';
+import { DOCS_TITLE, ICON_SVG, LOGO_SVG } from './brand.js';
 import { errors, eventComponentName, SCHEMAS, type ErrorStatus } from './components.js';
 import { EXAMPLES } from './examples.js';
 
@@ -201,6 +202,9 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
     await app.register(swaggerUi, {
       routePrefix: DOCS_PREFIX,
       uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
+      // Ours, not the plugin's: title "Swagger UI", Swagger's favicons and Fastify's logo otherwise.
+      theme: { title: DOCS_TITLE, favicon: [{ filename: 'icon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: ICON_SVG }] },
+      logo: { type: 'image/svg+xml', content: LOGO_SVG, href: DOCS_PREFIX, target: '_self' },
       staticCSP: true,
       // Everything from this origin: no validator badge, fonts or styles from elsewhere, and no
       // upgrade to https on a plain-http self-hosted instance. swagger-ui sets inline styles at

@@ -102,7 +102,7 @@ describe('dashboard: the webhook journey in Chromium', () => {
     expect(new Webhook(secret).verify(delivery!.rawBody, delivery!.headers)).toBeTruthy();
     const eventId = JSON.parse(delivery!.rawBody).id as string;
     // No reload: the list polls while open.
-    const row = page.locator('tr', { has: page.getByRole('button', { name: /Open delivery link\.clicked/ }) }).filter({ hasNot: page.getByText('test', { exact: true }) });
+    const row = page.locator('tr', { has: page.getByRole('button', { name: /^Details of delivery link\.clicked/ }) }).filter({ hasNot: page.getByText('test', { exact: true }) });
     await row.first().waitFor({ timeout: 10_000 });
     await expect.poll(() => row.first().getByText('succeeded').count()).toBe(1);
 
@@ -113,7 +113,7 @@ describe('dashboard: the webhook journey in Chromium', () => {
     await row.first().waitFor();
 
     // Open it and replay: the same webhook-id arrives again.
-    await row.first().getByRole('button', { name: /Open delivery/ }).click();
+    await row.first().getByRole('button', { name: /^Details of delivery/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Delivery' });
     await expect.poll(() => dialog.innerText()).toContain(`event ${eventId}`);
     await dialog.getByRole('heading', { name: 'Attempts' }).waitFor();

@@ -139,7 +139,12 @@ async function exportCsv(filters: Record<string, string>, onProgress: (n: number
   download('linkwire-links.csv', 'text/csv', toCsv([[...EXPORT_COLUMNS], ...rows]));
 }
 
-export function LinksPage() {
+/** `/links/new`: the links page with the New link dialog open (a bookmarkable way to create one). */
+export function NewLinkPage() {
+  return <LinksPage startCreating />;
+}
+
+export function LinksPage(props: { startCreating?: boolean }) {
   const { query, route } = useLocation();
   const domains = useDomains();
   const [search, setSearch] = useState(query.search ?? '');
@@ -147,7 +152,12 @@ export function LinksPage() {
   const filters = { search: query.search ?? '', tag: query.tag ?? '', domain: query.domain ?? '' };
   const cursor = cursors[cursors.length - 1] ?? null;
   const { data, error, loading, reload } = useLoad(() => get<Page<Link>>(`/api/links${qs({ ...filters, limit: 50, cursor })}`), [filters.search, filters.tag, filters.domain, cursor]);
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreatingState] = useState(props.startCreating === true);
+  const setCreating = (open: boolean) => {
+    setCreatingState(open);
+    // Closed on /links/new: back to the list, or a reload would open the dialog again.
+    if (!open && props.startCreating && location.pathname === '/links/new') route('/links', true);
+  };
   const [importing, setImporting] = useState(false);
   const [exporting, setExporting] = useState<number | null>(null);
   const [exportError, setExportError] = useState<unknown>(null);
@@ -239,12 +249,16 @@ export function LinksPage() {
             <thead>
               <tr>
                 <th scope="col">Link</th>
-                <th scope="col">Destination</th>
+                <th scope="col" class="wide-only">
+                  Destination
+                </th>
                 <th scope="col">Tags</th>
                 <th scope="col" class="num">
                   Clicks
                 </th>
-                <th scope="col">Created</th>
+                <th scope="col" class="wide-only">
+                  Created
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -255,8 +269,11 @@ export function LinksPage() {
                       {l.title || `${l.domain}/${l.slug}`}
                     </a>
                     <div class="muted mono small">{l.short_url}</div>
+                    <div class="muted small truncate narrow-only" title={l.url}>
+                      {l.url}
+                    </div>
                   </td>
-                  <td class="truncate" title={l.url}>
+                  <td class="truncate wide-only" title={l.url}>
                     {l.url}
                   </td>
                   <td>
@@ -267,7 +284,7 @@ export function LinksPage() {
                     ))}
                   </td>
                   <td class="num">{l.clicks}</td>
-                  <td class="small">{formatTime(l.created_at)}</td>
+                  <td class="small wide-only">{formatTime(l.created_at)}</td>
                 </tr>
               ))}
             </tbody>
@@ -280,7 +297,7 @@ export function LinksPage() {
           domains={domains}
           onCancel={() => setCreating(false)}
           onSaved={(link) => {
-            setCreating(false);
+            setCreatingState(false);
             route(`/links/${link.id}`);
           }}
         />

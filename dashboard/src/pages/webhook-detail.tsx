@@ -7,7 +7,8 @@ import { eventsLabel, webhookState } from './webhooks';
 
 const POLL_MS = 3000;
 
-function SendTest(props: { webhook: Webhook }) {
+/** `onSent`: the send is recorded as a delivery by the time the API answers, so the list can show it at once. */
+function SendTest(props: { webhook: Webhook; onSent: () => void }) {
   const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
   const [type, setType] = useState('link.clicked');
   const [result, setResult] = useState<(TestResult & { at: string }) | null>(null);
@@ -39,6 +40,7 @@ function SendTest(props: { webhook: Webhook }) {
             } catch (err) {
               setError(err);
             } finally {
+              props.onSent();
               setBusy(false);
             }
           }}
@@ -151,14 +153,15 @@ function DeliveryDialog(props: { id: string | null; onClose: () => void; onRepla
   );
 }
 
-function RecentDeliveries(props: { webhook: Webhook; types: string[] }) {
+/** `sent`: bumped by each test send; the first page reloads then instead of waiting for the next poll. */
+function RecentDeliveries(props: { webhook: Webhook; types: string[]; sent: number }) {
   const [status, setStatus] = useState('');
   const [type, setType] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [open, setOpen] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1] ?? null;
   const path = `/api/webhooks/${props.webhook.id}/deliveries${qs({ status, type, cursor, limit: 20 })}`;
-  const list = useLoad(() => get<Page<Delivery>>(path), [path]);
+  const list = useLoad(() => get<Page<Delivery>>(path), [path, cursor === null ? props.sent : 0]);
   // Live while open: poll the first page every few seconds (pages further back do not change).
   useEffect(() => {
     if (cursor !== null) return;
@@ -241,7 +244,7 @@ function RecentDeliveries(props: { webhook: Webhook; types: string[] }) {
                   <td class="num">{d.attempts_count}</td>
                   <td class="small">{formatTime(d.created_at)}</td>
                   <td>
-                    <button type="button" class="ghost" aria-label={`Open delivery ${d.type} ${d.id}`} onClick={() => setOpen(d.id)}>
+                    <button type="button" class="ghost" aria-label={`Details of delivery ${d.type} ${d.id}`} onClick={() => setOpen(d.id)}>
                       Details
                     </button>
                   </td>
@@ -362,6 +365,7 @@ export function WebhookDetailPage() {
   const hook = useLoad(() => get<Webhook>(`/api/webhooks/${params.id}`), [params.id]);
   const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
   const [rotating, setRotating] = useState(false);
+  const [sent, setSent] = useState(0);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   if (hook.error) return <ErrorBox error={hook.error} />;
@@ -418,8 +422,8 @@ export function WebhookDetailPage() {
         </p>
         {!w.active && !w.disabled_at && <p class="muted">Paused: events are skipped (not queued) until you resume.</p>}
       </div>
-      <SendTest webhook={w} />
-      <RecentDeliveries webhook={w} types={(types.data?.data ?? []).map((t) => t.type)} />
+      <SendTest webhook={w} onSent={() => setSent((n) => n + 1)} />
+      <RecentDeliveries webhook={w} types={(types.data?.data ?? []).map((t) => t.type)} sent={sent} />
       <ReplaySince webhook={w} />
       <RotateDialog webhook={w} open={rotating} onClose={() => setRotating(false)} />
       <ConfirmDialog
