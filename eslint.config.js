@@ -58,5 +58,5 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['*.js', '*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['*.js', '*.mjs', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );
