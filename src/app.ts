@@ -73,6 +73,11 @@ import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { addAppGauges } from './metrics/app-gauges.js';
 import { deliveryMetrics } from './metrics/delivery-observer.js';
+import { MailQueue } from './mail/mail-queue.js';
+import { MailSender, type MailSenderOptions } from './mail/mail-sender.js';
+import { EndpointAlerts } from './mail/endpoint-alerts.js';
+import { PendingResets } from './mail/pending-resets.js';
+import { mailRoutes } from './mail/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +102,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Live event stream timings (heartbeat, safety poll) — tests shorten them. */
   streamOptions?: Partial<EventStreamOptions>;
+  /** The mail sender's poll and retry timings — tests shorten them. */
+  mailOptions?: Partial<MailSenderOptions>;
 }
 
 /** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
@@ -136,7 +143,10 @@ export async function createApp(input: AppDeps): Promise<App> {
   const outbox = new Outbox(ids, clock, (types) => metrics.eventsCommitted(types));
   const streams = new EventStreamHub(storage, input.streamOptions);
   const plans = new PlanTable(config.plans);
-  const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans });
+  // Mail queued here is sent by the worker role; in a process that has one, it looks at once.
+  let mailSender: MailSender | null = null;
+  const mail = new MailQueue(ids, clock, () => mailSender?.poke());
+  const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans, mail });
   const links = new LinkService({ config, storage, clock, ids, outbox });
   const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
@@ -249,7 +259,10 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));
     await fastify.register(monitorRoutes(links, storage));
     await fastify.register(domainRoutes(domainService));
-    await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox })));
+    await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox, mail, baseUrl: config.baseUrl })));
+    await fastify.register(
+      mailRoutes({ pending: new PendingResets({ storage, clock, baseUrl: config.baseUrl }), smtpConfigured: config.smtpUrl !== null, isOperator: (userId) => accounts.isOperator(userId) }),
+    );
     await fastify.register(apiKeyRoutes(new ApiKeyService({ storage, clock, ids, outbox })));
     await fastify.register(integrationRoutes(new IntegrationService({ storage, clock, ids, outbox })));
     await fastify.register(webhookRoutes(new WebhookService({ config, storage, clock, ids, plans })));
@@ -283,8 +296,15 @@ export async function createApp(input: AppDeps): Promise<App> {
       onError: (err) => logJobError('delivery engine', err),
       onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
       observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
+      alerts: new EndpointAlerts(mail),
     });
     jobs.push(...engine.jobs);
+    mailSender = new MailSender(
+      { storage, clock, baseUrl: config.baseUrl, smtpUrl: config.smtpUrl, from: config.mailFrom, log: { info: (m) => fastify.log.info(m), warn: (m) => fastify.log.warn(m) } },
+      input.mailOptions,
+      (err) => logJobError('mail sender', err),
+    );
+    jobs.push(mailSender);
   }
 
   // Where the ingester and a worker share a thread, ingested clicks' events are fanned out in the

@@ -54,6 +54,12 @@ export interface Config {
   readonly metricsToken: string | null;
   readonly plans: readonly Plan[];
   readonly defaultPlan: string;
+  /** LINKWIRE_SMTP_URL (`smtp://user:pass@host:port`, `smtps://…`); null: mails are logged, not sent (docs/mail.md). */
+  readonly smtpUrl: string | null;
+  /** LINKWIRE_MAIL_FROM: the From of every mail. */
+  readonly mailFrom: string;
+  /** LINKWIRE_SIGNUPS_PER_ADDRESS: signups one client address may make per hour. */
+  readonly signupsPerAddressPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.LINKWIRE_METRICS_TOKEN ? env.LINKWIRE_METRICS_TOKEN : null,
     plans,
     defaultPlan,
+    smtpUrl: parseSmtpUrl(env.LINKWIRE_SMTP_URL),
+    mailFrom: env.LINKWIRE_MAIL_FROM?.trim() || `Linkwire <linkwire@${base.hostname}>`,
+    signupsPerAddressPerHour: parseInteger(env.LINKWIRE_SIGNUPS_PER_ADDRESS, 10, 'LINKWIRE_SIGNUPS_PER_ADDRESS', 1, 1_000_000),
   };
   return Object.freeze(config);
 }
@@ -186,6 +195,19 @@ function parseRootUrl(raw: string | undefined): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('LINKWIRE_ROOT_URL must be an http(s) URL');
   return url.href;
+}
+
+function parseSmtpUrl(raw: string | undefined): string | null {
+  if (!raw || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('LINKWIRE_SMTP_URL is not a URL (smtp://user:pass@host:port or smtps://…)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('LINKWIRE_SMTP_URL must start with smtp:// or smtps://');
+  if (!url.hostname) throw new ConfigError('LINKWIRE_SMTP_URL names no host');
+  return url.toString();
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {

@@ -1,13 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
+import { ROLE_NAMES, type RoleName } from './permissions.js';
 
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export type MemberRole = (typeof ROLES)[number];
+export const ROLES = ROLE_NAMES;
+export type MemberRole = RoleName;
+/** A role as the API answers it. */
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+/** A role as the API accepts it: `member` is the old name of `viewer` (canonicalRole maps it). */
+export const RoleInputSchema = Type.Union([...ROLES, 'member' as const].map((r) => Type.Literal(r)), {
+  description: 'owner, admin, editor or viewer (`member` is accepted as an alias of viewer)',
+});
 
 export const WorkspaceSettingsSchema = Type.Object({
   include_click_ip: Type.Boolean({ description: 'Whether click payloads carry the visitor IP' }),
   excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
+  endpoint_alerts: Type.Boolean({ description: 'Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true)' }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -29,6 +36,7 @@ export const MemberSchema = Type.Object({
   email: Type.String(),
   role: RoleSchema,
   added_at: Timestamp,
+  status: Type.Union([Type.Literal('active'), Type.Literal('invited')], { description: 'invited: the invitation is not accepted yet' }),
 });
 export type Member = Static<typeof MemberSchema>;
 
@@ -65,6 +73,7 @@ export const UpdateWorkspaceBody = Type.Object(
         {
           include_click_ip: Type.Optional(Type.Boolean()),
           excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+          endpoint_alerts: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),

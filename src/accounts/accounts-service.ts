@@ -4,12 +4,14 @@ import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../ids.js';
-import { acceptInvites, hasPendingInvite } from '../members/invites.js';
+import { MailQueue } from '../mail/mail-queue.js';
 import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Workspace } from './account-schema.js';
 import { LoginThrottle, type LoginLimits } from './login-failures.js';
+import { consumeToken } from './one-time-tokens.js';
+import { accountBucket, ACCOUNT_ROUTE_LIMITS, addressBucket, RequestThrottle } from './request-throttle.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
@@ -26,20 +28,40 @@ export interface AccountsDeps {
   plans: PlanTable;
   /** Failed-login rate limits; defaults to DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;
+  /** Where reset mails go; the app's (which wakes its sender); a plain queue otherwise (the CLI). */
+  mail?: MailQueue;
 }
+
+/** Who sent a request, for the per-address limits. */
+export interface RequestClient {
+  ip: string;
+  userAgent?: string | null;
+}
+
+const INVALID_LINK = 'This link is invalid, has expired or was already used; ask for a new one';
 
 export class AccountsService {
   private readonly throttle: LoginThrottle;
+  private readonly requests: RequestThrottle;
+  private readonly mail: MailQueue;
 
   constructor(private readonly deps: AccountsDeps) {
     this.throttle = new LoginThrottle(deps.storage, deps.clock, deps.loginLimits);
+    this.requests = new RequestThrottle(deps.storage, deps.clock);
+    this.mail = deps.mail ?? new MailQueue(deps.ids, deps.clock);
   }
 
-  async signup(input: { email: string; password: string; workspace_name?: string | undefined }) {
-    const { storage, clock, ids, config, outbox } = this.deps;
+  /**
+   * A new account with its own workspace. `client` (the API) is limited per address before the
+   * password is hashed; the operator's CLI has none. Pending invitations are not accepted here: only
+   * the invitation's link proves the address (POST /api/auth/accept-invite).
+   */
+  async signup(input: { email: string; password: string; workspace_name?: string | undefined }, client?: RequestClient) {
+    const { storage, clock, ids, config } = this.deps;
     const email = normaliseEmail(input.email);
-    // A closed Linkwire still lets invited people in.
-    if (!config.signupOpen && !(await hasPendingInvite(storage.db, email))) throw new AppError('FORBIDDEN', 'Signup is closed on this Linkwire');
+    // Invited people join through their invitation's link, which creates their account even here.
+    if (!config.signupOpen) throw new AppError('FORBIDDEN', 'Signup is closed on this Linkwire; ask a workspace admin for an invitation');
+    if (client) await this.limit(addressBucket('signup', client.ip), { hits: config.signupsPerAddressPerHour, windowMs: 3_600_000 }, 'signups from this address');
     const passwordHash = await hashPassword(input.password);
     const now = clock.now();
     const userId = ids.next('usr');
@@ -73,7 +95,6 @@ export class AccountsService {
             last_used_at: null,
           })
           .execute();
-        await acceptInvites(tx, outbox, { id: userId, email, now });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict('An account with this email already exists');
@@ -133,6 +154,118 @@ export class AccountsService {
     return { token, userId: user.id, workspaceId: membership.workspace_id };
   }
 
+  /**
+   * Accepts an invitation: the token (from the mail) proves the address. Someone new sets their
+   * password and gets an account; someone who has one since confirms it with their password. Joins
+   * the workspace with the invited role and opens a session there. `member.added` is not emitted
+   * again: it fired when the invitation was made (SPEC §2).
+   */
+  async acceptInvite(input: { token: string; password: string }, client: RequestClient): Promise<{ token: string; userId: string; workspaceId: string }> {
+    const { storage, clock, ids } = this.deps;
+    await this.limit(addressBucket('accept-invite', client.ip), ACCOUNT_ROUTE_LIMITS.acceptPerAddress, 'invitation attempts from this address');
+    // A look first (nothing changes), so the slow password work happens outside the transaction.
+    const peek = await storage.db
+      .selectFrom('auth_tokens as t')
+      .innerJoin('invites as i', 'i.id', 't.subject')
+      .select(['i.email'])
+      .where('t.token_hash', '=', hashToken(input.token))
+      .where('t.kind', '=', 'invite')
+      .where('t.expires_at', '>', clock.now())
+      .executeTakeFirst();
+    if (!peek) {
+      await burnPasswordCheck(input.password);
+      throw validationError(INVALID_LINK, { field: 'token' });
+    }
+    const existing = await storage.db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', peek.email).executeTakeFirst();
+    let newHash: string | null = null;
+    if (existing) {
+      if (!(await verifyPassword(input.password, existing.password_hash))) {
+        throw new AppError('UNAUTHORIZED', `An account with ${peek.email} exists: enter its password to accept the invitation`, { field: 'password' });
+      }
+    } else {
+      newHash = await hashPassword(input.password);
+    }
+    const session = newSecretToken('lws_');
+    try {
+      return await storage.transaction(async (tx) => {
+        const now = clock.now();
+        const inviteId = await consumeToken(tx.db, 'invite', input.token, now);
+        const invite = inviteId ? await tx.db.selectFrom('invites').selectAll().where('id', '=', inviteId).executeTakeFirst() : undefined;
+        if (!invite) throw validationError(INVALID_LINK, { field: 'token' });
+        let userId = existing?.id;
+        if (!userId) {
+          userId = ids.next('usr');
+          await tx.db.insertInto('users').values({ id: userId, email: invite.email, password_hash: newHash!, created_at: now }).execute();
+        }
+        const member = await tx.db.selectFrom('memberships').select('role').where('workspace_id', '=', invite.workspace_id).where('user_id', '=', userId).executeTakeFirst();
+        if (!member) await tx.db.insertInto('memberships').values({ workspace_id: invite.workspace_id, user_id: userId, role: invite.role, added_at: now }).execute();
+        await tx.db.deleteFrom('invites').where('id', '=', invite.id).execute();
+        await tx.db
+          .insertInto('sessions')
+          .values({ id: hashToken(session), user_id: userId, workspace_id: invite.workspace_id, created_at: now, expires_at: now + SESSION_TTL_MS })
+          .execute();
+        return { token: session, userId, workspaceId: invite.workspace_id };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('This invitation was just accepted');
+      throw err;
+    }
+  }
+
+  /**
+   * Queues a reset mail if an account has this address. The answer is the same either way (the route
+   * answers 202), and so is the work: the same lookups and the same transaction, with or without the mail.
+   */
+  async forgotPassword(input: { email: string }, client: RequestClient): Promise<void> {
+    const { storage } = this.deps;
+    const email = normaliseEmail(input.email);
+    await this.limit(addressBucket('forgot-password', client.ip), ACCOUNT_ROUTE_LIMITS.forgotPerAddress, 'password reset requests from this address');
+    // Past the account's limit nothing is sent, silently: a 429 here would tell which addresses exist.
+    const accountOk = (await this.requests.hit(accountBucket('forgot-password', email), ACCOUNT_ROUTE_LIMITS.forgotPerAccount)) === 0;
+    await storage.transaction(async (tx) => {
+      const user = await tx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      if (user && accountOk) await this.mail.enqueue(tx, [{ kind: 'password_reset', to: email, workspaceId: null, payload: { user_id: user.id } }]);
+    });
+  }
+
+  /**
+   * Sets a new password with a reset link's token, ends every session of the user (but the caller's
+   * own, if it is one of theirs) and emits `security.password_reset` in each of their workspaces.
+   */
+  async resetPassword(input: { token: string; password: string }, client: RequestClient & { sessionToken?: string | undefined }): Promise<{ userId: string; sessionsEnded: number }> {
+    const { storage, clock, outbox } = this.deps;
+    await this.limit(addressBucket('reset-password', client.ip), ACCOUNT_ROUTE_LIMITS.resetPerAddress, 'password reset attempts from this address');
+    const hash = await hashPassword(input.password);
+    return storage.transaction(async (tx) => {
+      const now = clock.now();
+      const userId = await consumeToken(tx.db, 'reset', input.token, now);
+      const user = userId ? await tx.db.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst() : undefined;
+      if (!user) throw validationError(INVALID_LINK, { field: 'token' });
+      await tx.db.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      let ending = tx.db.deleteFrom('sessions').where('user_id', '=', user.id);
+      if (client.sessionToken) ending = ending.where('id', '!=', hashToken(client.sessionToken));
+      const ended = Number((await ending.executeTakeFirst()).numDeletedRows);
+      const memberships = await tx.db.selectFrom('memberships').select('workspace_id').where('user_id', '=', user.id).execute();
+      await outbox.append(
+        tx,
+        memberships.map((m) => ({
+          type: 'security.password_reset' as const,
+          workspaceId: m.workspace_id,
+          data: { user_id: user.id, email: user.email, ip: client.ip, user_agent: client.userAgent ?? null, sessions_ended: ended },
+        })),
+      );
+      return { userId: user.id, sessionsEnded: ended };
+    });
+  }
+
+  /** RATE_LIMITED with Retry-After when `bucket` is over `limit`. */
+  private async limit(bucket: string, limit: { hits: number; windowMs: number }, what: string): Promise<void> {
+    const waitMs = await this.requests.hit(bucket, limit);
+    if (waitMs === 0) return;
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new AppError('RATE_LIMITED', `Too many ${what}; try again in ${seconds} s`, { retry_after_s: seconds });
+  }
+
   /** The workspaces a user belongs to, oldest membership first (the dashboard's workspace picker). */
   async workspacesOf(userId: string): Promise<{ id: string; name: string; role: string }[]> {
     return this.deps.storage.db
@@ -181,7 +314,7 @@ export class AccountsService {
 
   async updateWorkspace(
     workspaceId: string,
-    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined } | undefined },
+    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined } | undefined },
   ): Promise<Workspace> {
     const { storage, clock, outbox, plans } = this.deps;
     if (patch.plan !== undefined && !plans.get(patch.plan)) {
@@ -197,6 +330,7 @@ export class AccountsService {
       const settings = parseSettings(row.settings);
       if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
       if (excluded) settings.excluded_ips = excluded;
+      if (patch.settings?.endpoint_alerts !== undefined) settings.endpoint_alerts = patch.settings.endpoint_alerts;
       const next = {
         ...row,
         name: patch.name ?? row.name,

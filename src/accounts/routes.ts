@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
 import { parseCookies, principalOf, requireRole } from '../http/auth.js';
@@ -24,13 +24,22 @@ const SignupResult = Type.Object({
   api_key: Type.String({ description: 'The API key itself; shown only in this answer' }),
 });
 const LoginResult = Type.Object({ user_id: Type.String(), workspace_id: Type.String() });
+const TokenPasswordBody = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 200, description: 'The token at the end of the mailed link' }),
+    password: Type.String({ minLength: 8, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+const ForgotPasswordBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false });
+const Accepted = Type.Object({ message: Type.String() });
 
 export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFailureHook, secureCookies: boolean) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
     r.post('/api/auth/signup', { schema: { summary: 'Create an account, its workspace and a first API key', body: SignupBody, response: { 201: SignupResult, ...errors(400, 403, 409) } }, config: { public: true } }, async (request, reply) => {
-      const result = await accounts.signup(request.body);
+      const result = await accounts.signup(request.body, { ip: request.ip });
       return reply.status(201).send(result);
     });
 
@@ -50,11 +59,57 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
         });
         throw new AppError('UNAUTHORIZED', 'Email or password is wrong');
       }
-      const cookie = [`${SESSION_COOKIE}=${result.token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${30 * 86_400}`];
-      if (secureCookies) cookie.push('Secure');
-      void reply.header('set-cookie', cookie.join('; '));
+      setSessionCookie(reply, result.token);
       return { user_id: result.userId, workspace_id: result.workspaceId };
     });
+
+    const setSessionCookie = (reply: FastifyReply, token: string) => {
+      const cookie = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${30 * 86_400}`];
+      if (secureCookies) cookie.push('Secure');
+      void reply.header('set-cookie', cookie.join('; '));
+    };
+
+    r.post(
+      '/api/auth/accept-invite',
+      {
+        schema: {
+          summary: 'Accept an invitation: set a password (or confirm yours) and join; opens a session',
+          body: TokenPasswordBody,
+          response: { 200: LoginResult, ...errors(400, 401, 409, 429) },
+        },
+        config: { public: true },
+      },
+      async (request, reply) => {
+        const result = await accounts.acceptInvite(request.body, { ip: request.ip });
+        setSessionCookie(reply, result.token);
+        return { user_id: result.userId, workspace_id: result.workspaceId };
+      },
+    );
+
+    r.post(
+      '/api/auth/forgot-password',
+      { schema: { summary: 'Mail a password reset link (202 whether or not the address has an account)', body: ForgotPasswordBody, response: { 202: Accepted, ...errors(400, 429) } }, config: { public: true } },
+      async (request, reply) => {
+        await accounts.forgotPassword(request.body, { ip: request.ip });
+        return reply.status(202).send({ message: 'If an account has this address, a link to reset its password is on its way' });
+      },
+    );
+
+    r.post(
+      '/api/auth/reset-password',
+      {
+        schema: { summary: 'Set a new password with a reset link; ends every other session of the user', body: TokenPasswordBody, response: { 204: NoContent, ...errors(400, 429) } },
+        config: { public: true },
+      },
+      async (request, reply) => {
+        await accounts.resetPassword(request.body, {
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          sessionToken: parseCookies(request.headers.cookie)[SESSION_COOKIE],
+        });
+        return reply.status(204).send(null);
+      },
+    );
 
     r.post('/api/auth/logout', { schema: { summary: 'End the dashboard session', response: { 204: NoContent } }, config: { public: true } }, async (request, reply) => {
       const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];

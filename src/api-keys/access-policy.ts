@@ -1,24 +1,27 @@
 import type { FastifyInstance } from 'fastify';
+import { can, refusal } from '../accounts/permissions.js';
 import { AppError } from '../errors.js';
 import { isReadMethod, requiredScope, scopesCover } from './scopes.js';
 
-/** Route config flag: members (the read-only role) may call this write route; the handler narrows it. */
+/** Route config flag: any role may call this write route (leaving a workspace); the handler narrows it. */
 export interface AccessRouteConfig {
-  membersMayWrite?: boolean;
+  anyRoleMayWrite?: boolean;
 }
 
 /**
- * The one place where roles and key scopes gate the API, keyed by method and route pattern:
- * members only read; a scoped key only reaches the routes its scopes cover. Runs after
- * authentication and before body validation, so a refusal never depends on the body.
+ * The one place where roles and key scopes gate the API, keyed by method and route pattern: the
+ * route's permission (`<area>:<read|write>`, src/api-keys/scopes.ts) is checked against the
+ * permission table (src/accounts/permissions.ts) for the caller's role, and a scoped key only
+ * reaches the routes its scopes cover. Runs after authentication and before body validation, so a
+ * refusal never depends on the body.
  */
 export function installAccessPolicy(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const principal = request.principal;
     const route = request.routeOptions.url;
     if (!principal || !route) return;
+    const needed = requiredScope(request.method, route);
     if (principal.scopes.length > 0) {
-      const needed = requiredScope(request.method, route);
       if (!needed || !scopesCover(principal.scopes, needed)) {
         throw new AppError(
           'FORBIDDEN',
@@ -30,8 +33,8 @@ export function installAccessPolicy(app: FastifyInstance): void {
       }
     }
     const config = request.routeOptions.config as AccessRouteConfig | undefined;
-    if (principal.role === 'member' && !isReadMethod(request.method) && !config?.membersMayWrite) {
-      throw new AppError('FORBIDDEN', 'Members have read-only access; an owner or admin can do this');
+    if (needed && !can(principal.role, needed) && !(config?.anyRoleMayWrite && !isReadMethod(request.method))) {
+      throw new AppError('FORBIDDEN', refusal(principal.role, needed), { required_permission: needed, role: principal.role });
     }
   });
 }

@@ -1,25 +1,12 @@
+import { PERMISSIONS, type Permission } from '../accounts/permissions.js';
+
 /**
- * API key scopes. A key with no scopes has the full access of its creator's role; a key with
- * scopes reaches only the routes they cover. `<area>:write` includes `<area>:read`.
+ * API key scopes: the permissions of the permission table (src/accounts/permissions.ts). A key with
+ * no scopes has the full access of its creator's role; a key with scopes reaches only the routes they
+ * cover, and never more than its creator's role allows. `<area>:write` includes `<area>:read`.
  */
-export const SCOPES = [
-  'links:read',
-  'links:write',
-  'webhooks:read',
-  'webhooks:write',
-  'domains:read',
-  'domains:write',
-  'events:read',
-  'members:read',
-  'members:write',
-  'api_keys:read',
-  'api_keys:write',
-  'integrations:read',
-  'integrations:write',
-  'workspace:read',
-  'workspace:write',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+export const SCOPES = Object.keys(PERMISSIONS) as Permission[];
+export type Scope = Permission;
 
 const SCOPE_SET: ReadonlySet<string> = new Set(SCOPES);
 export const isScope = (name: string): name is Scope => SCOPE_SET.has(name);
@@ -30,6 +17,8 @@ const AREAS: readonly (readonly [prefix: string, area: string])[] = [
   ['/api/links', 'links'],
   ['/api/webhooks', 'webhooks'],
   ['/api/deliveries', 'webhooks'],
+  ['/api/webhook-health', 'webhooks'],
+  ['/api/webhook-filters', 'webhooks'],
   ['/api/domains', 'domains'],
   ['/api/events', 'events'],
   ['/api/event-types', 'events'],
@@ -43,10 +32,10 @@ const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const isReadMethod = (method: string): boolean => READ_METHODS.has(method.toUpperCase());
 
 /** The scope a call needs, or null for a route no scope covers (scoped keys are refused there). */
-export function requiredScope(method: string, routeUrl: string): string | null {
+export function requiredScope(method: string, routeUrl: string): Permission | null {
   const match = AREAS.find(([prefix]) => routeUrl === prefix || routeUrl.startsWith(`${prefix}/`));
   if (!match) return null;
-  return `${match[1]}:${isReadMethod(method) ? 'read' : 'write'}`;
+  return `${match[1]}:${isReadMethod(method) ? 'read' : 'write'}` as Permission;
 }
 
 export function scopesCover(granted: readonly string[], needed: string): boolean {

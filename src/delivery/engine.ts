@@ -5,6 +5,7 @@ import type { IdSource } from '../ids.js';
 import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
 import { ResultWriter, type DeliveryObserver } from './result-writer.js';
+import type { EndpointAlerts } from '../mail/endpoint-alerts.js';
 import { RetentionJob } from './retention.js';
 import type { TargetClient } from '../outbound/target-client.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
@@ -41,9 +42,11 @@ export function createDeliveryEngine(deps: {
   /** Told when a loop works again after failing (logged once per state change, not per tick). */
   onRecover?: (job: string, failures: number) => void;
   observer?: DeliveryObserver | null;
+  /** Failing-endpoint mails (src/mail/endpoint-alerts.ts). */
+  alerts?: EndpointAlerts | null;
 }): DeliveryEngine {
   const workerId = newWorkerId();
-  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random }, workerId, RESULT_FLUSH_MS, deps.observer ?? null);
+  const writer = new ResultWriter({ storage: deps.storage, clock: deps.clock, ids: deps.ids, outbox: deps.outbox, random: deps.random, alerts: deps.alerts ?? null }, workerId, RESULT_FLUSH_MS, deps.observer ?? null);
   const worker = new DeliveryWorker(
     { storage: deps.storage, clock: deps.clock, client: deps.client, writer, onError: deps.onError, onRecover: (n) => deps.onRecover?.('delivery-worker', n) },
     workerId,

@@ -12,6 +12,7 @@ import type { AttemptOutcome } from './outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { retryAt } from './schedule-retry.js';
 import type { TargetResponse } from '../outbound/target-client.js';
+import type { EndpointAlerts, StreakChange } from '../mail/endpoint-alerts.js';
 
 /** One finished attempt, waiting to be written. */
 export interface AttemptRecord {
@@ -70,7 +71,7 @@ export class ResultWriter {
   private readonly commits: GroupCommit<AttemptRecord, void>;
 
   constructor(
-    private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number },
+    private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; outbox: Outbox; random: () => number; alerts?: EndpointAlerts | null },
     private readonly leaseOwner: string,
     flushMs = 0,
     private readonly observer: DeliveryObserver | null = null,
@@ -194,13 +195,19 @@ export class ResultWriter {
     }
     if (failingHooks.length === 0) return;
     const streaks: EndpointStreakRow[] = [];
+    const changes: StreakChange[] = [];
     for (const hook of await tx.lockRows(tx.db.selectFrom('webhooks').selectAll().where('id', 'in', failingHooks)).execute()) {
-      const { failures, since, disableReason } = decideEndpointHealth(
-        { failures: hook.consecutive_failures, since: hook.failing_since },
-        byWebhook.get(hook.id) ?? [],
-        now,
-      );
+      const batch = byWebhook.get(hook.id) ?? [];
+      const { failures, since, disableReason } = decideEndpointHealth({ failures: hook.consecutive_failures, since: hook.failing_since }, batch, now);
       const alreadyOff = hook.active === 0;
+      const lastFailure = batch.findLast((r) => r.outcome.kind === 'failed')?.outcome;
+      changes.push({
+        webhook: hook,
+        before: batch.some((r) => r.outcome.kind === 'succeeded') ? 0 : Number(hook.consecutive_failures),
+        after: failures,
+        disabledReason: disableReason && !alreadyOff ? disableReason : null,
+        lastError: lastFailure?.kind === 'failed' ? lastFailure.reason : null,
+      });
       if (disableReason && !alreadyOff) {
         const updated = { ...hook, active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now };
         await tx.db
@@ -220,6 +227,8 @@ export class ResultWriter {
     }
     // The streaks of every other failing endpoint in one statement (50 endpoints timing out together are one write, not 50).
     await setFailureStreaks(tx.db, tx.dialect, streaks);
+    // Owners and admins hear of a failing endpoint at 5, 10 and 15 failures and when it is switched off.
+    if (this.deps.alerts) await this.deps.alerts.record(tx, changes);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { principalOf, requireRole } from '../http/auth.js';
+import { principalOf, requirePermission } from '../http/auth.js';
 import { decodeCursor, page, PageQuery } from '../http/pagination.js';
 import { DELIVERY_STATUSES, renderDelivery } from './delivery-model.js';
 import type { DeliveryService } from './delivery-service.js';
@@ -23,7 +23,7 @@ export function deliveryRoutes(deliveries: DeliveryService) {
           response: { 200: ref('TestSendResult'), ...errors(400, 403, 404) },
         },
         preValidation: async (request) => {
-          requireRole(request, 'owner', 'admin');
+          requirePermission(request, 'webhooks:write');
           request.body ??= {}; // the body is optional: no type means the first type the webhook subscribes to
         },
       },
@@ -63,7 +63,7 @@ export function deliveryRoutes(deliveries: DeliveryService) {
       {
         schema: { summary: 'Queue a delivery again, due now (same event id)', params: IdParams, response: { 202: ref('Delivery'), ...errors(403, 404) } },
         preValidation: async (request) => {
-          requireRole(request, 'owner', 'admin');
+          requirePermission(request, 'webhooks:write');
         },
       },
       async (request, reply) => reply.status(202).send(await deliveries.replay(principalOf(request).workspaceId, request.params.id)),
@@ -85,7 +85,7 @@ export function deliveryRoutes(deliveries: DeliveryService) {
           ),
         },
         preValidation: async (request) => {
-          requireRole(request, 'owner', 'admin');
+          requirePermission(request, 'webhooks:write');
         },
       },
       async (request, reply) =>

@@ -72,6 +72,21 @@ export const EVENT_TYPES = Object.freeze([
     description: 'A failed login for a member of the workspace.',
     schema: Type.Object({ email: Type.String(), ip: Nullable(Type.String()), user_agent: Nullable(Type.String()) }, strict),
   },
+  // Teams (issue 22).
+  {
+    type: 'security.password_reset',
+    description: 'A member set a new password with a reset link; their other sessions ended. Never carries the link or its token.',
+    schema: Type.Object(
+      {
+        user_id: Type.String(),
+        email: Type.String(),
+        ip: Nullable(Type.String()),
+        user_agent: Nullable(Type.String()),
+        sessions_ended: Type.Integer({ minimum: 0, description: 'How many other sessions of the user were ended' }),
+      },
+      strict,
+    ),
+  },
   { type: 'webhook.disabled', description: 'An endpoint was switched off after failing for too long.', schema: Type.Object({ webhook: WebhookSchema }, strict) },
 ] as const satisfies readonly EventTypeDefinition[]);
 

@@ -66,7 +66,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     verification_error: null,
     created_at: now,
   };
-  const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'member' as const, added_at: now };
+  const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'viewer' as const, added_at: now, status: 'active' as const };
   const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [] }, created_at: now, updated_at: now };
   const check = { status_code: type === 'link.broken' ? 503 : 200, error: type === 'link.broken' ? 'endpoint answered 503' : null, checked_at: now };
   const data: Record<EventType, Record<string, unknown>> = {
@@ -86,12 +86,13 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     'domain.removed': { domain },
     'member.added': { member },
     'member.removed': { member },
-    'member.role_changed': { member: { ...member, role: 'admin' }, previous_role: 'member' },
+    'member.role_changed': { member: { ...member, role: 'admin' }, previous_role: 'viewer' },
     'api_key.created': { api_key: { id: ids.next('key'), name: 'CI key', prefix: 'lw_live_abcd', scopes: [], created_at: now, last_used_at: null } },
     'integration.connected': { integration: { id: ids.next('int'), type: 'slack', name: 'Team Slack', settings: {}, created_at: now } },
     'account.upgraded': { workspace, previous_plan: 'pro' },
     'account.downgraded': { workspace: { ...workspace, plan: 'pro' }, previous_plan: 'team' },
     'security.login_failed': { email: 'someone@example.com', ip: '203.0.113.7', user_agent: click.user_agent },
+    'security.password_reset': { user_id: member.user_id, email: member.email, ip: '203.0.113.7', user_agent: click.user_agent, sessions_ended: 2 },
     'webhook.disabled': {
       webhook: {
         id: ids.next('wh'),

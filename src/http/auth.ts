@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { MemberRole } from '../accounts/account-schema.js';
+import { can, canonicalRole, refusal, type Permission } from '../accounts/permissions.js';
 import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -55,7 +56,7 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
       return {
         workspaceId: key.workspace_id,
         userId: key.created_by,
-        role: role ?? 'member',
+        role: role ?? 'viewer',
         via: 'api_key',
         keyId: key.id,
         scopes: JSON.parse(key.scopes) as string[],
@@ -86,7 +87,7 @@ async function roleOf(storage: Storage, workspaceId: string, userId: string): Pr
     .where('workspace_id', '=', workspaceId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  return (row?.role as MemberRole | undefined) ?? null;
+  return row ? canonicalRole(row.role) : null;
 }
 
 /** The principal of an authenticated route; the auth hook guarantees it is set. */
@@ -100,5 +101,12 @@ export function requireRole(request: FastifyRequest, ...roles: MemberRole[]): Pr
   if (!roles.includes(principal.role)) {
     throw new AppError('FORBIDDEN', `This action needs the ${roles.join(' or ')} role; you are ${principal.role}`);
   }
+  return principal;
+}
+
+/** The principal, if its role has `permission` in the permission table (src/accounts/permissions.ts). */
+export function requirePermission(request: FastifyRequest, permission: Permission): Principal {
+  const principal = principalOf(request);
+  if (!can(principal.role, permission)) throw new AppError('FORBIDDEN', refusal(principal.role, permission), { required_permission: permission, role: principal.role });
   return principal;
 }

@@ -37,6 +37,9 @@ export function installErrorHandler(app: FastifyInstance): void {
         .send(body('SERVICE_UNAVAILABLE', 'The database is unavailable right now; try again shortly'));
     }
     if (err instanceof AppError) {
+      // A throttle says when to come back (login keeps setting its own header).
+      const retryAfter = err.code === 'RATE_LIMITED' ? err.details?.['retry_after_s'] : undefined;
+      if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(retryAfter));
       return reply.status(err.status).send(body(err.code, err.message, err.details));
     }
     if (err.validation) {

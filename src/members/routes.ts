@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { RoleSchema } from '../accounts/account-schema.js';
+import { RoleInputSchema } from '../accounts/account-schema.js';
 import type { AccessRouteConfig } from '../api-keys/access-policy.js';
 import { principalOf } from '../http/auth.js';
 import { decodeCursor, PageQuery } from '../http/pagination.js';
@@ -11,13 +11,14 @@ import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 // A user id, or the email of a pending invite (URL-encoded).
 const MemberParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 254 }) });
 const AddMemberBody = Type.Object(
-  { email: Type.String({ format: 'email', maxLength: 254 }), role: RoleSchema },
+  { email: Type.String({ format: 'email', maxLength: 254 }), role: RoleInputSchema },
   { additionalProperties: false },
 );
-const ChangeRoleBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
-const leaveAllowed: AccessRouteConfig = { membersMayWrite: true };
+const ChangeRoleBody = Type.Object({ role: RoleInputSchema }, { additionalProperties: false });
+const leaveAllowed: AccessRouteConfig = { anyRoleMayWrite: true };
+const InvitationLink = Type.Object({ url: Type.String({ description: '<base>/invite/<token>: works once, for 7 days' }), expires_at: Type.String({ format: 'date-time' }) });
 
-/** Workspace members. Writes need owner/admin (members may only leave) and `members:write`. */
+/** Workspace members and invitations. Writes need `members:write` (owner, admin); anyone may leave. */
 export function memberRoutes(members: MemberService) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -30,6 +31,18 @@ export function memberRoutes(members: MemberService) {
       const member = await members.add(principalOf(request), request.body);
       return reply.status(201).send(member);
     });
+
+    r.post(
+      '/api/workspace/members/:user_id/resend',
+      { schema: { summary: 'Mail a pending invitation again', params: MemberParams, response: { 202: ref('Member'), ...errors(403, 404, 409) } } },
+      async (request, reply) => reply.status(202).send(await members.resendInvitation(principalOf(request), request.params.user_id)),
+    );
+
+    r.post(
+      '/api/workspace/members/:user_id/invitation-link',
+      { schema: { summary: 'A fresh invitation link to hand over yourself (shown once; stored only hashed)', params: MemberParams, response: { 201: InvitationLink, ...errors(403, 404, 409) } } },
+      async (request, reply) => reply.status(201).send(await members.invitationLink(principalOf(request), request.params.user_id)),
+    );
 
     r.patch('/api/workspace/members/:user_id', { schema: { summary: 'Change a member’s role', params: MemberParams, body: ChangeRoleBody, response: { 200: ref('Member'), ...errors(400, 403, 404) } } }, async (request) =>
       members.changeRole(principalOf(request), request.params.user_id, request.body.role),

@@ -213,6 +213,37 @@ export interface InviteTable {
   created_at: number;
 }
 
+export interface MailOutboxTable {
+  id: string;
+  workspace_id: string | null;
+  kind: string;
+  recipient: string;
+  /** JSON: what the mail is about; never a secret (links with tokens are minted at sending). */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  leased_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface AuthTokenTable {
+  token_hash: string;
+  kind: string;
+  subject: string;
+  mail_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface RequestThrottleTable {
+  bucket: string;
+  hits: number;
+  window_started_at: number;
+}
+
 export interface IntegrationTable {
   id: string;
   workspace_id: string;
@@ -271,6 +302,9 @@ export interface Database {
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
   invites: InviteTable;
+  mail_outbox: MailOutboxTable;
+  auth_tokens: AuthTokenTable;
+  request_throttles: RequestThrottleTable;
   integrations: IntegrationTable;
   login_attempts: LoginAttemptTable;
   link_monitors: LinkMonitorTable;

@@ -7,7 +7,7 @@ import type { BuiltFile, DashboardFiles } from './dashboard-files.js';
  * into HTML and swallow short links. Every first segment here is a reserved slug
  * (src/links/slugs.ts), so the redirect never sees these paths.
  */
-export const DASHBOARD_ROUTES = ['/', '/login', '/signup', '/links', '/links/*', '/settings', '/settings/*'] as const;
+export const DASHBOARD_ROUTES = ['/', '/login', '/signup', '/links', '/links/*', '/settings', '/settings/*', '/invite/*', '/reset/*', '/forgot-password'] as const;
 
 /**
  * No inline script or style; everything from this origin. uPlot and Preact set styles through

@@ -6,6 +6,7 @@ import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
 import { configWith, type Config } from '../../src/config.js';
 import type { Dialect, Storage } from '../../src/storage/storage.js';
 import type { EventStreamOptions } from '../../src/events/event-stream.js';
+import type { MailSenderOptions } from '../../src/mail/mail-sender.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { http, type HttpResponse } from './http.js';
 
@@ -28,7 +29,7 @@ let counter = 0;
 /** Linkwire on a fresh database of the dialect, listening on 127.0.0.1 on a free port. */
 export async function startTestApp(
   dialect: Dialect,
-  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number; streamOptions?: Partial<EventStreamOptions> } = {},
+  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number; streamOptions?: Partial<EventStreamOptions>; mailOptions?: Partial<MailSenderOptions> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const storage = database.open();
@@ -39,8 +40,9 @@ export async function startTestApp(
   // local port and fail, so nothing a test creates (a webhook, a monitored link) can reach out.
   // Each app its own click journal: several apps share one test process.
   const journalDir = mkdtempSync(join(tmpdir(), 'linkwire-journal-'));
-  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, ...options.config });
-  const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}), ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}) });
+  // Tests sign many users up from 127.0.0.1: the per-address signup limit has its own test.
+  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, signupsPerAddressPerHour: 1_000_000, ...options.config });
+  const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}), ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}), ...(options.mailOptions ? { mailOptions: options.mailOptions } : {}) });
   const url = await app.listen(0, '127.0.0.1');
   let lastKey: string | undefined;
   return {
