@@ -1,5 +1,5 @@
-import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
-import { renderDeliveryBody } from '../webhooks/formats.js';
+import type { StoredEvent } from '../events/outbox.js';
+import { CURRENT_PAYLOAD_VERSION, renderBody, renderDelivery } from '../webhooks/formats.js';
 import type { WebhookFormat } from '../webhooks/webhook-schema.js';
 import { VERSION } from '../version.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
@@ -10,7 +10,7 @@ export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
 export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
-  return format === 'standard' ? envelopeJsonFromRow(event) : renderDeliveryBody(format, envelopeFromRow(event));
+  return renderBody(format, event, CURRENT_PAYLOAD_VERSION);
 }
 
 /** buildDeliveryRequest, or why it cannot be built (never throws). */
@@ -34,9 +34,9 @@ export interface DeliveryRequest {
 }
 
 /**
- * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the rendered body, the webhook's own headers,
- * then ours (which win), signed with the current secret and, during a rotation's grace period,
- * the previous one too.
+ * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the body and signature headers
+ * of the webhook's format, the webhook's own headers, then ours (which win), signed with the
+ * current secret and, during a rotation's grace period, the previous one too.
  */
 export function buildDeliveryRequest(input: {
   webhook: WebhookView;
@@ -46,16 +46,20 @@ export function buildDeliveryRequest(input: {
   nowMs: number;
 }): DeliveryRequest {
   const { webhook, event, nowMs } = input;
-  const body = deliveryBody(webhook.format, event);
   const previous =
-    webhook.previousSecret && webhook.previousSecretExpiresAt !== null && webhook.previousSecretExpiresAt > nowMs ? [webhook.previousSecret] : [];
+    webhook.previousSecret && webhook.previousSecretExpiresAt !== null && webhook.previousSecretExpiresAt > nowMs && webhook.previousSecret !== webhook.secret
+      ? [webhook.previousSecret]
+      : [];
   const timestampSeconds = Math.floor(nowMs / 1000);
+  const rendered = renderDelivery(webhook.format, CURRENT_PAYLOAD_VERSION, { event, timestampSeconds, secrets: [webhook.secret, ...previous] });
+  const body = rendered.body;
   const signatures = signatureHeaders({ eventId: event.id, timestampSeconds, body, secret: webhook.secret, previousSecrets: previous });
   return {
     url: webhook.url,
     body,
     headers: {
       ...webhook.headers,
+      ...rendered.headers,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
       'webhook-id': event.id,

@@ -14,7 +14,22 @@ export const RetrySchema = Type.Union([
 /** How a webhook retries failed deliveries; the delays are computed in delivery/retry-policy.ts. */
 export type RetryPolicy = Static<typeof RetrySchema>;
 
-export const WebhookFormatSchema = Type.Union([Type.Literal('standard'), Type.Literal('slack'), Type.Literal('discord')]);
+export const WebhookFormatSchema = Type.Union(
+  [
+    Type.Literal('standard'),
+    Type.Literal('slack'),
+    Type.Literal('discord'),
+    Type.Literal('awsys'),
+    Type.Literal('nobsredir'),
+    Type.Literal('linkzly'),
+    Type.Literal('snip'),
+    Type.Literal('linkly'),
+  ],
+  {
+    description:
+      'standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names.',
+  },
+);
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
 
 export const MIN_TIMEOUT_MS = 1_000;
