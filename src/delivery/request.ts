@@ -2,7 +2,7 @@ import type { StoredEvent } from '../events/outbox.js';
 import { CURRENT_PAYLOAD_VERSION, renderBody, renderDelivery } from '../webhooks/formats.js';
 import type { WebhookFormat } from '../webhooks/webhook-schema.js';
 import { VERSION } from '../version.js';
-import type { WebhookView } from '../webhooks/webhook-model.js';
+import { maskHeaderValue, type WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from '../webhooks/signing.js';
 import type { TargetResponse } from '../outbound/target-client.js';
 
@@ -71,4 +71,22 @@ export function buildDeliveryRequest(input: {
       'x-linkwire-attempt': String(input.attempt),
     },
   };
+}
+
+// Headers a delivery carries that Linkwire sets itself (the format signature headers included);
+// every other header is a webhook's custom one, whose value is write-only.
+const OWN_HEADERS = new Set(['content-type', 'user-agent', 'x-awsys-signature', 'x-webhook-signature', 'x-snip-signature']);
+const OWN_PREFIXES = ['webhook-', 'x-linkwire-'];
+
+/**
+ * A request's headers as delivery logs keep and show them: custom header values (often
+ * credentials) masked, as the webhook's own reads show them (SPEC §5).
+ */
+export function loggedRequestHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      const lower = name.toLowerCase();
+      return [name, OWN_HEADERS.has(lower) || OWN_PREFIXES.some((p) => lower.startsWith(p)) ? value : maskHeaderValue(value)];
+    }),
+  );
 }
