@@ -1428,6 +1428,10 @@ export interface components {
          *       "og_title": null,
          *       "og_description": null,
          *       "monitor": false,
+         *       "enabled": true,
+         *       "cloaking": false,
+         *       "public_analytics": false,
+         *       "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *       "clicks": 42,
          *       "created_at": "2026-11-30T09:15:02.120Z",
          *       "updated_at": "2026-11-30T09:15:02.120Z"
@@ -1457,6 +1461,11 @@ export interface components {
             og_title: string | null;
             og_description: string | null;
             monitor: boolean;
+            enabled: boolean;
+            cloaking: boolean;
+            public_analytics: boolean;
+            /** @description The user who made the link (made with an API key: the user who made the key); null when unknown */
+            created_by: string | null;
             clicks: number;
             /**
              * Format: date-time
@@ -1881,6 +1890,10 @@ export interface components {
          *       "type": "link.clicked",
          *       "timestamp": "2026-11-30T10:02:11.533Z",
          *       "workspace_id": "ws_01jdq3g2a4b6c8d0e2f4g6h8j0",
+         *       "actor": {
+         *         "type": "system",
+         *         "id": null
+         *       },
          *       "data": {
          *         "link": {
          *           "id": "lnk_01jdq3h8x6m2c4v7b9n0p1r2s3",
@@ -1917,6 +1930,10 @@ export interface components {
          *           "og_title": null,
          *           "og_description": null,
          *           "monitor": false,
+         *           "enabled": true,
+         *           "cloaking": false,
+         *           "public_analytics": false,
+         *           "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *           "clicks": 42,
          *           "created_at": "2026-11-30T09:15:02.120Z",
          *           "updated_at": "2026-11-30T09:15:02.120Z"
@@ -1953,6 +1970,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -1968,6 +1993,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -1983,6 +2016,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -1997,6 +2038,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 previous: {
@@ -2014,6 +2063,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2028,6 +2085,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2042,6 +2107,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2056,6 +2129,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -2071,6 +2152,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 check: {
@@ -2094,6 +2183,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 check: {
@@ -2117,6 +2214,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 milestone: number;
@@ -2132,6 +2237,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2146,6 +2259,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2160,6 +2281,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2174,6 +2303,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
             };
@@ -2188,6 +2325,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
             };
@@ -2202,6 +2347,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
                 previous_role: "owner" | "admin" | "member";
@@ -2217,6 +2370,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 api_key: components["schemas"]["ApiKey"];
             };
@@ -2231,6 +2392,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 integration: components["schemas"]["Integration"];
             };
@@ -2245,6 +2414,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 workspace: components["schemas"]["Workspace"];
                 previous_plan: string;
@@ -2260,6 +2437,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 workspace: components["schemas"]["Workspace"];
                 previous_plan: string;
@@ -2275,6 +2460,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 email: string;
                 ip: string | null;
@@ -2291,6 +2484,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 webhook: components["schemas"]["Webhook"];
             };
@@ -2909,6 +3110,12 @@ export interface operations {
                     og_title?: string | null;
                     og_description?: string | null;
                     monitor?: boolean;
+                    /** @description false: the short URL answers 404 and records nothing (default true) */
+                    enabled?: boolean;
+                    /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                    cloaking?: boolean;
+                    /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                    public_analytics?: boolean;
                 };
             };
         };
@@ -3024,6 +3231,12 @@ export interface operations {
                         og_title?: string | null;
                         og_description?: string | null;
                         monitor?: boolean;
+                        /** @description false: the short URL answers 404 and records nothing (default true) */
+                        enabled?: boolean;
+                        /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                        cloaking?: boolean;
+                        /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                        public_analytics?: boolean;
                     }[];
                 };
             };
@@ -3366,6 +3579,12 @@ export interface operations {
                     og_title?: string | null;
                     og_description?: string | null;
                     monitor?: boolean;
+                    /** @description false: the short URL answers 404 and records nothing (default true) */
+                    enabled?: boolean;
+                    /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                    cloaking?: boolean;
+                    /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                    public_analytics?: boolean;
                 };
             };
         };
