@@ -116,10 +116,10 @@ async function runClient(variant: string, root: string, port: number, sends: num
     } as unknown as Parameters<typeof request.buildDeliveryRequest>[0]['webhook'];
     // SEND_PROBE_PREBUILT=1: one request built up front and sent every time (the client alone, no signing).
     const prebuilt = process.env.SEND_PROBE_PREBUILT
-      ? request.buildDeliveryRequest({ webhook, event: { id: 'evt_probe', type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body }, deliveryId: 'dlv_probe', attempt: 1, nowMs: Date.now() })
+      ? request.buildDeliveryRequest({ webhook, event: { id: 'evt_probe', type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body, actor: null }, deliveryId: 'dlv_probe', attempt: 1, nowMs: Date.now() })
       : null;
     send = async (n) => {
-      const event = { id: `evt_probe${n}`, type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body };
+      const event = { id: `evt_probe${n}`, type: 'link.created', timestamp: Date.now(), workspace_id: 'ws_probe', data: body, actor: null };
       const built = prebuilt ?? request.buildDeliveryRequest({ webhook, event, deliveryId: `dlv_probe${n}`, attempt: 1, nowMs: Date.now() });
       const response = await target.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: webhook.timeoutMs });
       if (response.error !== null) firstError ??= response.error;

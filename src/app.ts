@@ -18,7 +18,7 @@ import type { Config } from './config.js';
 import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
-import { createAuthenticator } from './http/auth.js';
+import { createAuthenticator, installActorContext } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installControlCharacterCheck } from './http/control-characters.js';
@@ -59,6 +59,7 @@ import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
+import { createFramingCheck } from './links/framing-check.js';
 import { monitorRoutes } from './monitoring/routes.js';
 import { clickRoutes } from './clicks/routes.js';
 import { RecentClicks } from './clicks/recent-clicks.js';
@@ -147,7 +148,15 @@ export async function createApp(input: AppDeps): Promise<App> {
   let mailSender: MailSender | null = null;
   const mail = new MailQueue(ids, clock, () => mailSender?.poke());
   const accounts = new AccountsService({ config, storage, clock, ids, outbox, plans, mail });
-  const links = new LinkService({ config, storage, clock, ids, outbox });
+  // Cloaked links: asks destinations whether they may be framed, with the webhook SSRF rules
+  // (destinations may be plain http, as for link monitoring).
+  const destinationClient = createTargetClient({
+    allowPrivate: new CidrSet(config.allowPrivateWebhookTargets),
+    dnsServer: config.dnsServer,
+    allowPublicHttp: true,
+    connectionsPerOrigin: 2,
+  });
+  const links = new LinkService({ config, storage, clock, ids, outbox, framing: createFramingCheck(destinationClient) });
   const domainService = new DomainService({ config, storage, clock, ids, outbox, links });
   const jobs: BackgroundJob[] = [];
 
@@ -213,6 +222,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
   });
   installAccessPolicy(fastify);
+  installActorContext(fastify);
 
   const journalMode = input.journalMode ?? 'local';
   let ingester: JournalIngester | null = null;
@@ -440,6 +450,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       for (const job of [...jobs].reverse()) await job.stop();
       await fastify.close();
       await targetClient.close();
+      await destinationClient.close();
     },
   };
 }

@@ -4,6 +4,8 @@ import type { MemberRole } from './account-schema.js';
 export interface Principal {
   workspaceId: string;
   userId: string | null;
+  /** That user's email (an API key's: its maker's), when there is a user. */
+  email: string | null;
   role: MemberRole;
   via: 'api_key' | 'session';
   keyId: string | null;

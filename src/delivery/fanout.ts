@@ -322,7 +322,7 @@ class Handover {
     delivery.lease_owner = this.handoff.owner;
     delivery.lease_until = this.leaseUntil;
     // Only the fields a send reads: the events row also carries its link id.
-    this.jobs.push({ delivery, webhook, event: { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data }, leaseUntil: this.leaseUntil });
+    this.jobs.push({ delivery, webhook, event: { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data, actor: event.actor }, leaseUntil: this.leaseUntil });
   }
 
   async cancel(db: Tx['db']): Promise<void> {

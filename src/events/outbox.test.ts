@@ -7,6 +7,7 @@ describe('the stored-event envelope', () => {
     type: 'link.clicked',
     timestamp: Date.UTC(2026, 10, 22, 19, 57, 45, 684),
     workspace_id: 'ws_01m82dc264wn64459e65f8aw6m',
+    actor: JSON.stringify({ type: 'user', id: 'usr_01m82dc264wn64459e65f8aw6n', email: 'ana@example.com' }),
     data: JSON.stringify({ link: { title: 'Über "quotes" \\ and \u2028 lines', tags: ['😀'] }, click: { params: { q: 'a&b<c>' }, ip: null } }),
   };
 

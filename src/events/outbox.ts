@@ -3,6 +3,7 @@ import { toIso } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { EventFanoutTable, EventTable } from '../storage/schema.js';
 import type { Tx } from '../storage/storage.js';
+import { actorJson, currentActor, SYSTEM_ACTOR_JSON, type Actor } from './actor.js';
 import type { EventType } from './catalog.js';
 
 export interface EventEnvelope {
@@ -10,6 +11,8 @@ export interface EventEnvelope {
   type: EventType;
   timestamp: string;
   workspace_id: string;
+  /** Who caused it; `{type: "system", id: null}` when no person or key did. */
+  actor: Actor;
   data: Record<string, unknown>;
 }
 
@@ -20,6 +23,8 @@ export interface NewEvent {
   data: Record<string, unknown>;
   /** `JSON.stringify(data)` when the caller built it more cheaply (the click hot path). */
   dataJson?: string;
+  /** Who caused it: null for the system; absent, the actor of the API request being served (events/actor.ts). */
+  actor?: Actor | null;
 }
 
 /** The `event_created` payload when the events were fanned out as they were written (nothing queued). */
@@ -55,34 +60,47 @@ export class Outbox {
 
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
-    const { rows, now } = await this.insert(tx, events);
+    const requestActor = currentActor();
+    const { rows, now } = await this.insert(tx, events, (e) => (e.actor === undefined ? requestActor : e.actor));
     const timestamp = toIso(now);
     return rows.map((r, i) => ({
       id: r.id,
       type: events[i]!.type,
       timestamp,
       workspace_id: r.workspace_id,
+      actor: r.actor === null ? systemActor() : (JSON.parse(r.actor) as Actor),
       data: events[i]!.data,
     }));
   }
 
-  /** `append` for a caller that does not need the envelopes back (the click ingest: thousands per batch). */
+  /**
+   * `append` for a caller that does not need the envelopes back: the click ingest, thousands per
+   * batch. Visits are nobody's API call, so these events are the system's unless they say otherwise.
+   */
   async write(tx: Tx, events: NewEvent[]): Promise<void> {
-    if (events.length > 0) await this.insert(tx, events);
+    if (events.length > 0) await this.insert(tx, events, (e) => e.actor ?? null);
   }
 
-  private async insert(tx: Tx, events: NewEvent[]): Promise<{ rows: EventTable[]; now: number }> {
+  private async insert(tx: Tx, events: NewEvent[], actorOf: (e: NewEvent) => Actor | null): Promise<{ rows: EventTable[]; now: number }> {
     const now = this.clock.now();
     const rows: EventTable[] = new Array<EventTable>(events.length);
     const fanout: EventFanoutTable[] = new Array<EventFanoutTable>(events.length);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const id = this.ids.next('evt');
-      rows[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: e.linkId ?? null, timestamp: now, data: e.dataJson ?? JSON.stringify(e.data) };
+      rows[i] = {
+        id,
+        workspace_id: e.workspaceId,
+        type: e.type,
+        link_id: e.linkId ?? null,
+        timestamp: now,
+        data: e.dataJson ?? JSON.stringify(e.data),
+        actor: actorJson(actorOf(e)),
+      };
       fanout[i] = { event_id: id, created_at: now };
     }
-    // A batch's events mostly share their workspace, type, link and time: bound once (SQLite).
-    await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp'] });
+    // A batch's events mostly share their workspace, type, link, time and actor: bound once (SQLite).
+    await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp', 'actor'] });
     let queued = fanout;
     if (this.inlineFanout) {
       const left = new Set(await this.inlineFanout.fanOutInTransaction(tx, rows));
@@ -104,6 +122,12 @@ export interface StoredEvent {
   timestamp: number;
   workspace_id: string;
   data: string;
+  /** The actor's JSON text; null for the system. */
+  actor: string | null;
+}
+
+function systemActor(): Actor {
+  return { type: 'system', id: null };
 }
 
 /**
@@ -111,7 +135,7 @@ export interface StoredEvent {
  * around the stored `data` text without parsing it: the delivery hot path sends it as is.
  */
 export function envelopeJsonFromRow(row: StoredEvent): string {
-  return `{"id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"timestamp":"${toIso(row.timestamp)}","workspace_id":${JSON.stringify(row.workspace_id)},"data":${row.data}}`;
+  return `{"id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"timestamp":"${toIso(row.timestamp)}","workspace_id":${JSON.stringify(row.workspace_id)},"actor":${row.actor ?? SYSTEM_ACTOR_JSON},"data":${row.data}}`;
 }
 
 export function storedEventFromEnvelope(envelope: EventEnvelope): StoredEvent {
@@ -121,6 +145,7 @@ export function storedEventFromEnvelope(envelope: EventEnvelope): StoredEvent {
     timestamp: Date.parse(envelope.timestamp),
     workspace_id: envelope.workspace_id,
     data: JSON.stringify(envelope.data),
+    actor: envelope.actor.type === 'system' && envelope.actor.id === null ? null : JSON.stringify(envelope.actor),
   };
 }
 
@@ -130,6 +155,7 @@ export function envelopeFromRow(row: StoredEvent): EventEnvelope {
     type: row.type as EventType,
     timestamp: toIso(row.timestamp),
     workspace_id: row.workspace_id,
+    actor: row.actor === null ? systemActor() : (JSON.parse(row.actor) as Actor),
     data: JSON.parse(row.data) as Record<string, unknown>,
   };
 }

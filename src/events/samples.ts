@@ -10,6 +10,7 @@ import type { EventEnvelope } from './outbox.js';
  */
 export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource, nowMs: number): EventEnvelope {
   const now = toIso(nowMs);
+  const user = { id: ids.next('usr'), email: 'jane@example.com' };
   const link: Link = {
     id: ids.next('lnk'),
     workspace_id: workspaceId,
@@ -34,6 +35,10 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     og_title: null,
     og_description: null,
     monitor: false,
+    enabled: true,
+    cloaking: false,
+    public_analytics: false,
+    created_by: user.id,
     clicks: 42,
     created_at: now,
     updated_at: now,
@@ -112,5 +117,5 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
       },
     },
   };
-  return { id: ids.next('evt'), type, timestamp: now, workspace_id: workspaceId, data: data[type] };
+  return { id: ids.next('evt'), type, timestamp: now, workspace_id: workspaceId, actor: { type: 'user', ...user }, data: data[type] };
 }

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { runAsActor, type Actor } from '../events/actor.js';
 import type { MemberRole } from '../accounts/account-schema.js';
 import { can, canonicalRole, refusal, type Permission } from '../accounts/permissions.js';
 import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
@@ -50,10 +51,12 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
         lastUsedWrites.set(key.id, now);
         void storage.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute().catch(() => undefined);
       }
-      const role = key.created_by ? await roleOf(storage, key.workspace_id, key.created_by) : 'owner';
+      const member = key.created_by ? await memberOf(storage, key.workspace_id, key.created_by) : null;
+      const role = key.created_by ? member?.role : 'owner';
       return {
         workspaceId: key.workspace_id,
         userId: key.created_by,
+        email: member?.email ?? null,
         role: role ?? 'viewer',
         via: 'api_key',
         keyId: key.id,
@@ -68,9 +71,9 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
         .where('id', '=', hashToken(token))
         .executeTakeFirst();
       if (session && session.expires_at > clock.now()) {
-        const role = await roleOf(storage, session.workspace_id, session.user_id);
-        if (role) {
-          return { workspaceId: session.workspace_id, userId: session.user_id, role, via: 'session', keyId: null, scopes: [] };
+        const member = await memberOf(storage, session.workspace_id, session.user_id);
+        if (member) {
+          return { workspaceId: session.workspace_id, userId: session.user_id, email: member.email, role: member.role, via: 'session', keyId: null, scopes: [] };
         }
       }
     }
@@ -97,14 +100,34 @@ function presentedApiKey(request: FastifyRequest): string | null {
   return value;
 }
 
-async function roleOf(storage: Storage, workspaceId: string, userId: string): Promise<MemberRole | null> {
+/** The user's role in the workspace and their email (events name who acted: SPEC §4 `actor`). */
+async function memberOf(storage: Storage, workspaceId: string, userId: string): Promise<{ role: MemberRole; email: string } | null> {
   const row = await storage.db
     .selectFrom('memberships')
-    .select('role')
-    .where('workspace_id', '=', workspaceId)
-    .where('user_id', '=', userId)
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['memberships.role', 'users.email'])
+    .where('memberships.workspace_id', '=', workspaceId)
+    .where('memberships.user_id', '=', userId)
     .executeTakeFirst();
-  return row ? canonicalRole(row.role) : null;
+  return row ? { role: canonicalRole(row.role), email: row.email } : null;
+}
+
+/** Who an authenticated request acts as, for the events it causes. */
+export function actorOf(principal: Principal): Actor {
+  if (principal.via === 'api_key') return { type: 'api_key', id: principal.keyId, ...(principal.email ? { email: principal.email } : {}) };
+  return { type: 'user', id: principal.userId, ...(principal.email ? { email: principal.email } : {}) };
+}
+
+/**
+ * Runs each authenticated request's handler as its actor (events/actor.ts), so the events it
+ * causes carry `actor`. A preHandler: after authentication (onRequest) and after the body was
+ * read, whose stream callbacks do not carry the request's async context.
+ */
+export function installActorContext(app: FastifyInstance): void {
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.principal) runAsActor(actorOf(request.principal), done);
+    else done();
+  });
 }
 
 /** The principal of an authenticated route; the auth hook guarantees it is set. */

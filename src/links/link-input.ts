@@ -11,7 +11,7 @@ export interface FieldError {
 }
 
 /** The columns a create or update may set, already checked and normalised. */
-export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at'>>;
+export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at' | 'created_by'>>;
 
 /** A destination (url, expired_url, a rule's url) in its stored spelling, or why it cannot be one. */
 function destination(field: string, text: string, err: (field: string, message: string) => void): string | undefined {
@@ -99,6 +99,9 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
   if (input.forward_params !== undefined) columns.forward_params = input.forward_params ? 1 : 0;
   if (input.block_bots !== undefined) columns.block_bots = input.block_bots ? 1 : 0;
   if (input.monitor !== undefined) columns.monitor = input.monitor ? 1 : 0;
+  if (input.enabled !== undefined) columns.enabled = input.enabled ? 1 : 0;
+  if (input.cloaking !== undefined) columns.cloaking = input.cloaking ? 1 : 0;
+  if (input.public_analytics !== undefined) columns.public_analytics = input.public_analytics ? 1 : 0;
   return { columns, errors };
 }
 

@@ -40,6 +40,11 @@ const editable = {
   og_title: ShortText(300),
   og_description: ShortText(1000),
   monitor: Type.Boolean(),
+  enabled: Type.Boolean({ description: 'false: the short URL answers 404 and records nothing (default true)' }),
+  cloaking: Type.Boolean({
+    description: 'true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors)',
+  }),
+  public_analytics: Type.Boolean({ description: 'true: the link’s stats page (`<short url>+`) is public, no login (default false)' }),
 };
 
 const optionalAll = Type.Partial(Type.Object(editable)).properties;
@@ -74,6 +79,12 @@ export const LinkSchema = Type.Object({
   og_title: Nullable(Type.String()),
   og_description: Nullable(Type.String()),
   monitor: Type.Boolean(),
+  enabled: Type.Boolean(),
+  cloaking: Type.Boolean(),
+  public_analytics: Type.Boolean(),
+  created_by: Type.Union([Id('usr'), Type.Null()], {
+    description: 'The user who made the link (made with an API key: the user who made the key); null when unknown',
+  }),
   clicks: Type.Integer({ minimum: 0 }),
   created_at: Timestamp,
   updated_at: Timestamp,

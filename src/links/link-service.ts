@@ -7,6 +7,7 @@ import type { IdSource } from '../ids.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
+import type { FramingCheck } from './framing-check.js';
 import { linkColumnsFrom, linkSizeError, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
 import { renderLink } from './link-model.js';
 import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
@@ -19,6 +20,8 @@ export interface LinkServiceDeps {
   clock: Clock;
   ids: IdSource;
   outbox: Outbox;
+  /** Asks a cloaked link's destinations whether they may be framed (null: cloaking cannot be turned on). */
+  framing: FramingCheck | null;
 }
 
 export interface LinkListQuery {
@@ -30,6 +33,8 @@ export interface LinkListQuery {
 }
 
 const SLUG_ATTEMPTS = 6;
+/** Every distinct destination of a cloaked link is asked whether it may be framed: a bound on that work. */
+const MAX_CLOAKED_DESTINATIONS = 20;
 
 export class LinkService {
   constructor(private readonly deps: LinkServiceDeps) {}
@@ -70,13 +75,14 @@ export class LinkService {
     return this.render(row);
   }
 
-  async create(workspaceId: string, input: CreateLinkInput): Promise<Link> {
-    const [link] = await this.createMany(workspaceId, [input]);
+  /** `createdBy`: the user making it (an API key's owner), or null. */
+  async create(workspaceId: string, input: CreateLinkInput, createdBy: string | null = null): Promise<Link> {
+    const [link] = await this.createMany(workspaceId, [input], createdBy);
     return link!;
   }
 
   /** All or nothing: one invalid or conflicting link and nothing is created. */
-  async createMany(workspaceId: string, inputs: CreateLinkInput[]): Promise<Link[]> {
+  async createMany(workspaceId: string, inputs: CreateLinkInput[], createdBy: string | null = null): Promise<Link[]> {
     const prepared = inputs.map((input) => linkColumnsFrom(input));
     const errors: FieldError[] = [];
     prepared.forEach((p, i) => {
@@ -85,6 +91,14 @@ export class LinkService {
     });
     throwIfErrors(errors);
     await this.checkDomains(workspaceId, prepared.map((p) => p.columns.domain ?? this.deps.config.defaultDomain));
+    const framingErrors = await Promise.all(
+      prepared.map(async (p, i) => {
+        if (p.columns.cloaking !== 1) return [];
+        const found = await this.framingErrors(p.columns.domain ?? this.deps.config.defaultDomain, p.columns.url!, p.columns.rules ?? '[]');
+        return found.map((e) => ({ field: inputs.length > 1 ? `links[${i}].${e.field}` : e.field, message: e.message }));
+      }),
+    );
+    throwIfErrors(framingErrors.flat());
 
     const explicit = new Map<string, number>();
     prepared.forEach((p, i) => {
@@ -96,7 +110,7 @@ export class LinkService {
 
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.insertAll(workspaceId, prepared.map((p) => p.columns));
+        return await this.insertAll(workspaceId, prepared.map((p) => p.columns), createdBy);
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         // Either a custom slug is taken (report it) or a random one collided (retry with fresh ones).
@@ -109,7 +123,7 @@ export class LinkService {
     }
   }
 
-  private async insertAll(workspaceId: string, all: LinkColumns[]): Promise<Link[]> {
+  private async insertAll(workspaceId: string, all: LinkColumns[], createdBy: string | null): Promise<Link[]> {
     const { storage, clock, ids, outbox, config } = this.deps;
     return storage.transaction(async (tx) => {
       const now = clock.now();
@@ -136,6 +150,10 @@ export class LinkService {
         og_title: c.og_title ?? null,
         og_description: c.og_description ?? null,
         monitor: c.monitor ?? 0,
+        enabled: c.enabled ?? 1,
+        cloaking: c.cloaking ?? 0,
+        public_analytics: c.public_analytics ?? 0,
+        created_by: createdBy,
         clicks: 0,
         expired_notified: 0,
         limit_notified: 0,
@@ -156,6 +174,13 @@ export class LinkService {
     const { columns, errors } = linkColumnsFrom(input);
     throwIfErrors(errors);
     if (columns.domain !== undefined) await this.checkDomains(workspaceId, [columns.domain]);
+    if (columns.cloaking === 1 || (columns.cloaking === undefined && (columns.url !== undefined || columns.rules !== undefined || columns.domain !== undefined))) {
+      // The destinations it would frame after this change: asked before the transaction, which must not wait on the network.
+      const current = await this.findRow(this.deps.storage.db, workspaceId, id);
+      if (columns.cloaking === 1 || current.cloaking === 1) {
+        throwIfErrors(await this.framingErrors(columns.domain ?? current.domain, columns.url ?? current.url, columns.rules ?? current.rules));
+      }
+    }
     const { storage, clock, outbox } = this.deps;
     try {
       return await storage.transaction(async (tx) => {
@@ -221,6 +246,28 @@ export class LinkService {
       for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);
       return rows.length;
     });
+  }
+
+  /**
+   * A cloaked link's page frames its destination (or a rule's): each must allow being framed by
+   * the short URL's origin. Asked of the destinations themselves, in parallel.
+   */
+  private async framingErrors(domain: string, url: string, rulesJson: string): Promise<FieldError[]> {
+    const { framing, config } = this.deps;
+    if (!framing) return [{ field: 'cloaking', message: 'is not available on this server' }];
+    const rules = JSON.parse(rulesJson) as { url: string }[];
+    const targets = new Map<string, string>([[url, 'url']]);
+    rules.forEach((r, i) => {
+      if (!targets.has(r.url)) targets.set(r.url, `rules[${i}].url`);
+    });
+    if (targets.size > MAX_CLOAKED_DESTINATIONS) {
+      return [{ field: 'cloaking', message: `can frame at most ${MAX_CLOAKED_DESTINATIONS} different destinations (this link has ${targets.size})` }];
+    }
+    const frameOrigin = `${new URL(config.baseUrl).protocol}//${domain}`;
+    const refusals = await Promise.all([...targets].map(async ([target, field]) => ({ field, target, refusal: await framing(target, frameOrigin) })));
+    return refusals
+      .filter((r) => r.refusal !== null)
+      .map((r) => ({ field: 'cloaking', message: `cannot be on: ${r.field} ${r.target} cannot be shown in a frame, because ${r.refusal!}` }));
   }
 
   private async findRow(db: Tx['db'] | Storage['db'], workspaceId: string, id: string): Promise<LinkTable> {

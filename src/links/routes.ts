@@ -14,7 +14,8 @@ export function linkRoutes(links: LinkService) {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
     r.post('/api/links', { schema: { summary: 'Create a short link', body: CreateLinkBody, response: { 201: ref('Link'), ...errors(400, 403, 409) } } }, async (request, reply) => {
-      const link = await links.create(principalOf(request).workspaceId, request.body);
+      const principal = principalOf(request);
+      const link = await links.create(principal.workspaceId, request.body, principal.userId);
       return reply.status(201).send(link);
     });
 
@@ -55,7 +56,8 @@ export function linkRoutes(links: LinkService) {
         },
       },
       async (request, reply) => {
-        const created = await links.createMany(principalOf(request).workspaceId, request.body.links);
+        const principal = principalOf(request);
+        const created = await links.createMany(principal.workspaceId, request.body.links, principal.userId);
         return reply.status(201).send({ data: created });
       },
     );

@@ -4,6 +4,7 @@ import { ClickSchema } from '../clicks/click-schema.js';
 import { AttemptSchema, DeliverySchema } from '../delivery/delivery-model.js';
 import { DomainSchema } from '../domains/domain-schema.js';
 import { ERROR_STATUS } from '../errors.js';
+import { ActorSchema } from '../events/actor.js';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { IntegrationSchema } from '../integrations/integration-schema.js';
 import { LinkSchema, RuleSchema } from '../links/link-schema.js';
@@ -33,6 +34,7 @@ const Envelope = (type: string, data: TSchema) =>
     type: Type.Literal(type),
     timestamp: Timestamp,
     workspace_id: Id('ws'),
+    actor: ActorSchema,
     data,
   });
 

@@ -26,6 +26,10 @@ const link = {
   og_title: null,
   og_description: null,
   monitor: false,
+  enabled: true,
+  cloaking: false,
+  public_analytics: false,
+  created_by: 'usr_01jdq3g0z2b4d6f8h0k2m4p6r8',
   clicks: 42,
   created_at: '2026-11-30T09:15:02.120Z',
   updated_at: '2026-11-30T09:15:02.120Z',
@@ -79,6 +83,7 @@ export const EXAMPLES: Record<string, unknown> = {
     type: 'link.clicked',
     timestamp: '2026-11-30T10:02:11.533Z',
     workspace_id: 'ws_01jdq3g2a4b6c8d0e2f4g6h8j0',
+    actor: { type: 'system', id: null },
     data: { link, click },
   },
   Error: {

@@ -11,6 +11,10 @@ export interface CachedLink {
   readonly utm: readonly (readonly [string, string])[];
   readonly forwardParams: boolean;
   readonly blockBots: boolean;
+  /** false: answers 404 and records nothing, as if it did not exist. */
+  readonly enabled: boolean;
+  /** true: answers with a page framing the destination instead of a 302. */
+  readonly cloaking: boolean;
   readonly expiresAt: number | null;
   readonly expiredUrl: string | null;
   readonly maxClicks: number | null;
@@ -45,6 +49,8 @@ export function toCachedLink(link: Link, flags: { expiredNotified: boolean; limi
     utm,
     forwardParams: link.forward_params,
     blockBots: link.block_bots,
+    enabled: link.enabled,
+    cloaking: link.cloaking,
     expiresAt: link.expires_at ? Date.parse(link.expires_at) : null,
     expiredUrl: link.expired_url,
     maxClicks: link.max_clicks,

@@ -14,6 +14,7 @@ import { SLUG_PATTERN } from '../links/link-schema.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
 import { buildDestination, pickDestination } from './destination.js';
+import { CLOAKED_PAGE_CSP, isFrameable, renderCloakedPage } from './cloaked-page.js';
 import { hasOpenGraph, isUnfurler, renderOgPage } from './og-page.js';
 import type { DomainDirectory } from './domain-directory.js';
 import type { LinkCache } from './link-cache.js';
@@ -72,6 +73,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const domain = domains.resolve(req.headers.host);
     const link = cache.peek(domain, slug) ?? (await cache.get(domain, slug));
     if (!link) return send(res, 404, null, 'Link not found');
+    // A disabled link is not there for visitors: the same 404, and nothing recorded or fired.
+    if (!link.enabled) return send(res, 404, null, 'Link not found');
 
     const now = clock.now();
     const ip = clientIp(req, config.trustProxy);
@@ -105,7 +108,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
     if (link.limitReached) return send(res, 410, null, 'This link has reached its click limit');
 
     const target = buildDestination(pickDestination(link, { country: geo.country, device: ua.device, os: ua.os }, random), link, query);
-    if (!counting || ua.crawler) return send(res, 302, target, '');
+    if (!counting || ua.crawler) return answer(res, link, target);
 
     const visit: Visit = { kind: 'click', link: link.api, click: buildClick(link, req, ip, ua, geo, query, target, now) };
     const outcome = await recorder.record(visit);
@@ -114,7 +117,22 @@ export function createRedirectHandler(deps: RedirectDeps) {
       return send(res, 410, null, 'This link has reached its click limit');
     }
     if (outcome.status === 'counted' && link.maxClicks !== null && outcome.clicks >= link.maxClicks) link.limitReached = true;
-    return send(res, 302, target, '');
+    return answer(res, link, target);
+  }
+
+  /** The way to the destination: a 302, or for a cloaked link the page that frames it. */
+  function answer(res: ServerResponse, link: CachedLink, target: string): void {
+    if (!link.cloaking || !isFrameable(target)) return send(res, 302, target, '');
+    const html = renderCloakedPage(link.api.title ?? link.api.short_url, target);
+    res.writeHead(200, [
+      'content-type', 'text/html; charset=utf-8',
+      'content-length', Buffer.byteLength(html),
+      'cache-control', 'private, no-store',
+      'content-security-policy', CLOAKED_PAGE_CSP,
+      'x-content-type-options', 'nosniff',
+      'referrer-policy', 'strict-origin-when-cross-origin',
+    ]);
+    res.end(res.req.method === 'HEAD' ? undefined : html);
   }
 
   function geoOf(req: IncomingMessage, ip: string): { country: string | null; city: string | null } {

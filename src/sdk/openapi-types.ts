@@ -1432,6 +1432,10 @@ export interface components {
          *       "og_title": null,
          *       "og_description": null,
          *       "monitor": false,
+         *       "enabled": true,
+         *       "cloaking": false,
+         *       "public_analytics": false,
+         *       "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *       "clicks": 42,
          *       "created_at": "2026-11-30T09:15:02.120Z",
          *       "updated_at": "2026-11-30T09:15:02.120Z"
@@ -1461,6 +1465,11 @@ export interface components {
             og_title: string | null;
             og_description: string | null;
             monitor: boolean;
+            enabled: boolean;
+            cloaking: boolean;
+            public_analytics: boolean;
+            /** @description The user who made the link (made with an API key: the user who made the key); null when unknown */
+            created_by: string | null;
             clicks: number;
             /**
              * Format: date-time
@@ -1885,6 +1894,10 @@ export interface components {
          *       "type": "link.clicked",
          *       "timestamp": "2026-11-30T10:02:11.533Z",
          *       "workspace_id": "ws_01jdq3g2a4b6c8d0e2f4g6h8j0",
+         *       "actor": {
+         *         "type": "system",
+         *         "id": null
+         *       },
          *       "data": {
          *         "link": {
          *           "id": "lnk_01jdq3h8x6m2c4v7b9n0p1r2s3",
@@ -1921,6 +1934,10 @@ export interface components {
          *           "og_title": null,
          *           "og_description": null,
          *           "monitor": false,
+         *           "enabled": true,
+         *           "cloaking": false,
+         *           "public_analytics": false,
+         *           "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *           "clicks": 42,
          *           "created_at": "2026-11-30T09:15:02.120Z",
          *           "updated_at": "2026-11-30T09:15:02.120Z"
@@ -1957,6 +1974,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -1972,6 +1997,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -1987,6 +2020,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2001,6 +2042,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 previous: {
@@ -2018,6 +2067,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2032,6 +2089,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2046,6 +2111,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
             };
@@ -2060,6 +2133,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 click: components["schemas"]["Click"];
@@ -2075,6 +2156,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 check: {
@@ -2098,6 +2187,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 check: {
@@ -2121,6 +2218,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 link: components["schemas"]["Link"];
                 milestone: number;
@@ -2136,6 +2241,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2150,6 +2263,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2164,6 +2285,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 domain: components["schemas"]["Domain"];
             };
@@ -2178,6 +2307,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
             };
@@ -2192,6 +2329,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
             };
@@ -2206,6 +2351,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 member: components["schemas"]["Member"];
                 previous_role: "owner" | "admin" | "member";
@@ -2221,6 +2374,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 api_key: components["schemas"]["ApiKey"];
             };
@@ -2235,6 +2396,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 integration: components["schemas"]["Integration"];
             };
@@ -2249,6 +2418,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 workspace: components["schemas"]["Workspace"];
                 previous_plan: string;
@@ -2264,6 +2441,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 workspace: components["schemas"]["Workspace"];
                 previous_plan: string;
@@ -2279,6 +2464,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 email: string;
                 ip: string | null;
@@ -2295,6 +2488,14 @@ export interface components {
              */
             timestamp: string;
             workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
             data: {
                 webhook: components["schemas"]["Webhook"];
             };
@@ -2913,6 +3114,12 @@ export interface operations {
                     og_title?: string | null;
                     og_description?: string | null;
                     monitor?: boolean;
+                    /** @description false: the short URL answers 404 and records nothing (default true) */
+                    enabled?: boolean;
+                    /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                    cloaking?: boolean;
+                    /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                    public_analytics?: boolean;
                 };
             };
         };
@@ -3028,6 +3235,12 @@ export interface operations {
                         og_title?: string | null;
                         og_description?: string | null;
                         monitor?: boolean;
+                        /** @description false: the short URL answers 404 and records nothing (default true) */
+                        enabled?: boolean;
+                        /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                        cloaking?: boolean;
+                        /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                        public_analytics?: boolean;
                     }[];
                 };
             };
@@ -3370,6 +3583,12 @@ export interface operations {
                     og_title?: string | null;
                     og_description?: string | null;
                     monitor?: boolean;
+                    /** @description false: the short URL answers 404 and records nothing (default true) */
+                    enabled?: boolean;
+                    /** @description true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors) */
+                    cloaking?: boolean;
+                    /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
+                    public_analytics?: boolean;
                 };
             };
         };

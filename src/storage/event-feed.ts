@@ -20,6 +20,7 @@ export interface FeedRow {
   timestamp: number;
   workspace_id: string;
   data: string;
+  actor: string | null;
   position: FeedPosition;
   /** No row can ever appear before this one (false: an older transaction may still commit). */
   settled: boolean;
@@ -50,7 +51,7 @@ export async function readFeed(storage: Storage, workspaceId: string, after: Fee
   const typeFilter = types && types.length ? sql`and type in (${sql.join(types)})` : sql``;
   if (storage.dialect === 'postgres') {
     const { rows } = await sql<Omit<FeedRow, 'position'> & { tx: string }>`
-      select e.id, e.type, e.timestamp, e.workspace_id, e.data, e.stream_tx::text as tx, e.stream_tx < s.xmin as settled
+      select e.id, e.type, e.timestamp, e.workspace_id, e.data, e.actor, e.stream_tx::text as tx, e.stream_tx < s.xmin as settled
       from events e cross join (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s
       where e.workspace_id = ${workspaceId} and (e.stream_tx, e.id) > (${after.tx}::xid8, ${after.id}) ${typeFilter}
       order by e.stream_tx, e.id
@@ -58,7 +59,7 @@ export async function readFeed(storage: Storage, workspaceId: string, after: Fee
     return rows.map(({ tx, ...r }) => ({ ...r, timestamp: Number(r.timestamp), position: { tx, id: r.id } }));
   }
   const { rows } = await sql<Omit<FeedRow, 'position' | 'settled'> & { pos: number }>`
-    select rowid as pos, id, type, timestamp, workspace_id, data from events
+    select rowid as pos, id, type, timestamp, workspace_id, data, actor from events
     where rowid > ${Number(after.tx)} and workspace_id = ${workspaceId} ${typeFilter}
     order by rowid
     limit ${limit}`.execute(storage.db);

@@ -88,6 +88,13 @@ export interface LinkTable {
   limit_notified: number;
   created_at: number;
   updated_at: number;
+  /** The user who made it (an API key's owner), or null (migration 013). */
+  created_by: string | null;
+  /** 0: the short URL answers 404 and nothing is recorded. */
+  enabled: number;
+  /** 1: the short URL serves the destination in a full-page frame. */
+  cloaking: number;
+  public_analytics: number;
 }
 
 export interface LinkTagTable {
@@ -125,6 +132,8 @@ export interface EventTable {
   link_id: string | null;
   timestamp: number;
   data: string;
+  /** Who caused it, as JSON text `{type, id, email?}`; null when no person or key did (migration 013). */
+  actor: string | null;
 }
 
 /** Events not yet turned into deliveries; a row leaves in the same transaction that creates them. */

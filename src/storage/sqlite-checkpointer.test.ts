@@ -30,7 +30,7 @@ describe('WAL checkpoints on their own thread (SQLite)', () => {
     const data = JSON.stringify({ pad: 'x'.repeat(ROW_BYTES) });
     for (let c = 0; c < COMMITS; c++) {
       await storage.transaction(async (tx) => {
-        const rows = Array.from({ length: ROWS_PER_COMMIT }, (_, i) => ({ id: `evt_${String(c * ROWS_PER_COMMIT + i).padStart(8, '0')}`, workspace_id: 'ws_1', type: 'link.created', link_id: null, timestamp: Date.now(), data }));
+        const rows = Array.from({ length: ROWS_PER_COMMIT }, (_, i) => ({ id: `evt_${String(c * ROWS_PER_COMMIT + i).padStart(8, '0')}`, workspace_id: 'ws_1', type: 'link.created', link_id: null, timestamp: Date.now(), data, actor: null }));
         await tx.insertRows('events', rows);
       });
       // A busy server's commits are spread over time: the checkpoint thread runs between them.

@@ -28,5 +28,5 @@ export const click = {
 };
 
 export function envelope(type: string, data: Record<string, unknown>): AnyEventEnvelope {
-  return { id: 'evt_01', type, timestamp: '2026-01-15T10:30:00.000Z', workspace_id: 'ws_1', data };
+  return { id: 'evt_01', type, timestamp: '2026-01-15T10:30:00.000Z', workspace_id: 'ws_1', actor: { type: 'system', id: null }, data };
 }

@@ -97,7 +97,7 @@ describe('OpenAPI document', () => {
     for (const event of EVENT_TYPES) {
       const body = document.webhooks[event.type].post.requestBody.content['application/json'].schema;
       const envelope = deref(body) as { properties: Record<string, unknown>; required: string[] };
-      expect(envelope.required.sort()).toEqual(['data', 'id', 'timestamp', 'type', 'workspace_id']);
+      expect(envelope.required.sort()).toEqual(['actor', 'data', 'id', 'timestamp', 'type', 'workspace_id']);
       expect(unEnum(envelope.properties.type)).toMatchObject({ const: event.type });
       expect(unEnum(envelope.properties.data), event.type).toEqual(unEnum(served(event.schema)));
       expect(document.webhooks[event.type].post.parameters.map((p: { name: string }) => p.name)).toContain('webhook-signature');

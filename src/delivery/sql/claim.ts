@@ -63,13 +63,13 @@ async function claimSqlite(storage: Storage, wants: readonly ClaimWant[], owner:
   return run<DeliveryTable>(storage.db, sqliteText(slots), parameters);
 }
 
-type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null; ev_timestamp: number | null; ev_workspace_id: string | null; ev_data: string | null };
+type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null; ev_timestamp: number | null; ev_workspace_id: string | null; ev_data: string | null; ev_actor: string | null };
 
 /** The events with these ids (one statement; the worker's claim on SQLite reads them this way). */
 export async function eventsByIds(storage: Storage, ids: readonly string[]): Promise<StoredEvent[]> {
   if (ids.length === 0) return [];
   const d = storage.dialect;
-  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data from events where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
+  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data, actor from events where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
 }
 
 /** What a whole claim round asks for on PostgreSQL (see claimRound). */
@@ -118,7 +118,7 @@ with wants as (
   )
   returning *
 )
-select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data,
+select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data, e.actor as ev_actor,
   case when row_number() over (partition by claimed.webhook_id) = 1 then row_to_json(h) end as hook
 from claimed
 left join events e on e.id = claimed.event_id and claimed.is_test = 0
@@ -139,8 +139,8 @@ export async function claimRound(storage: Storage, wants: ClaimRoundWants, owner
   ]);
   const events = new Map<string, StoredEvent>();
   const webhooks: WebhookTable[] = [];
-  const deliveries = rows.map(({ ev_id, ev_type, ev_timestamp, ev_workspace_id, ev_data, hook, ...delivery }) => {
-    if (ev_id !== null) events.set(ev_id, { id: ev_id, type: ev_type!, timestamp: ev_timestamp!, workspace_id: ev_workspace_id!, data: ev_data! });
+  const deliveries = rows.map(({ ev_id, ev_type, ev_timestamp, ev_workspace_id, ev_data, ev_actor, hook, ...delivery }) => {
+    if (ev_id !== null) events.set(ev_id, { id: ev_id, type: ev_type!, timestamp: ev_timestamp!, workspace_id: ev_workspace_id!, data: ev_data!, actor: ev_actor });
     if (hook !== null) webhooks.push(hook);
     return delivery;
   });
