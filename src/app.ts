@@ -6,6 +6,7 @@ import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
+import type { AttemptNotice } from './delivery/result-writer.js';
 import { JournalInUseError } from './clicks/journal/journal-lock.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
@@ -95,6 +96,11 @@ export interface AppDeps {
    * writes it and an `ingest-only` app (the worker thread of the same process) ingests it.
    */
   journalMode?: 'local' | 'write-only' | 'ingest-only';
+  /**
+   * Also told of the delivery attempts this app's worker commits. The worker thread forwards them
+   * to the main thread, whose event streams serve `delivery.attempted` (its own app has no clients).
+   */
+  onAttemptsCommitted?: (notices: readonly AttemptNotice[]) => void;
   /** Called for every route Fastify registers (the OpenAPI coverage test lists them with it). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Link health checks (worker role): interval, timeout, … */
@@ -305,7 +311,13 @@ export async function createApp(input: AppDeps): Promise<App> {
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
       onError: (err) => logJobError('delivery engine', err),
       onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
-      observer: { ...deliveryMetrics(metrics, () => clock.now()), attemptsCommitted: (notices) => streams.attemptsCommitted(notices) },
+      observer: {
+        ...deliveryMetrics(metrics, () => clock.now()),
+        attemptsCommitted: (notices) => {
+          streams.attemptsCommitted(notices);
+          input.onAttemptsCommitted?.(notices);
+        },
+      },
       alerts: new EndpointAlerts(mail),
     });
     jobs.push(...engine.jobs);

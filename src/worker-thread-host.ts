@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { AttemptNotice } from './delivery/result-writer.js';
 import type { MetricSnapshot } from './metrics/metrics.js';
 import type { PriorityOutcome, WorkerNice } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
@@ -28,6 +29,8 @@ export interface WorkerThreadOptions {
   /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/worker-heap.ts. */
   heapMb?: number;
   log: WorkerThreadLog;
+  /** Delivery attempts the thread committed (for the main thread's event streams). */
+  onAttempts?: (notices: readonly AttemptNotice[]) => void;
   /** First restart delay; doubles up to maxBackoffMs, back to this after a minute of running. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -41,7 +44,7 @@ interface RunningThread {
 
 const METRICS_WAIT_MS = 1_000;
 
-function spawn(workerData: WorkerThreadData, heapMb: number): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
+function spawn(workerData: WorkerThreadData, heapMb: number, onAttempts?: (notices: readonly AttemptNotice[]) => void): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
   // it is .ts, and a worker thread needs tsx's loader registered inside it first.
   const fromSource = import.meta.url.endsWith('.ts');
@@ -69,6 +72,7 @@ function spawn(workerData: WorkerThreadData, heapMb: number): { thread: Worker; 
   ready.catch(() => undefined);
   thread.on('message', (message: FromWorker) => {
     if (message.type === 'ready') markReady(message.priority);
+    if (message.type === 'attempts') onAttempts?.(message.notices);
     if (message.type === 'failed') {
       end(message.message);
       void thread.terminate();
@@ -95,7 +99,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
   // creates it, so a niced worker thread never slows the journal's writes.
   if (data.nice !== 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
   const heapMb = options.heapMb ?? 0;
-  const first = spawn(data, heapMb);
+  const first = spawn(data, heapMb, options.onAttempts);
   const priority = await first.ready;
   if (data.nice !== 0) options.log.info(describePriority(priority));
   let current: RunningThread = first;
@@ -113,7 +117,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
       restartTimer = setTimeout(() => {
         restartTimer = null;
         if (stopping) return;
-        const next = spawn(data, heapMb);
+        const next = spawn(data, heapMb, options.onAttempts);
         current = next;
         supervise(next, Date.now());
         next.ready.then(

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import type { AttemptNotice } from './delivery/result-writer.js';
 import type { MetricSnapshot } from './metrics/metrics.js';
 import { openStorage } from './storage/open.js';
 import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
@@ -17,7 +18,9 @@ export type FromWorker =
   | { type: 'ready'; priority: PriorityOutcome }
   | { type: 'stopped' }
   | { type: 'failed'; message: string }
-  | { type: 'metrics'; id: number; metrics: MetricSnapshot };
+  | { type: 'metrics'; id: number; metrics: MetricSnapshot }
+  /** Attempts this thread committed, for the main thread's event streams (`delivery.attempted`). */
+  | { type: 'attempts'; notices: readonly AttemptNotice[] };
 export interface WorkerThreadData {
   ingestJournal: boolean;
   /** LINKWIRE_WORKER_NICE: this thread yields the CPU to the redirects on the main thread. */
@@ -34,7 +37,14 @@ async function run(): Promise<void> {
   // SQLite: this thread starts the WAL checkpoint thread (sqlite-checkpointer.ts), which inherits its
   // lowered priority: copying the WAL into the database is background work like the rest.
   const storage = openStorage(config.databaseUrl, {}, { checkpoints: 'thread' });
-  const app = await createApp({ config, storage, journalMode: ingestJournal ? 'ingest-only' : 'local' });
+  const app = await createApp({
+    config,
+    storage,
+    journalMode: ingestJournal ? 'ingest-only' : 'local',
+    // The event streams live on the main thread (the api role): without this, a stream asking for
+    // delivery.attempted hears nothing in the default mode.
+    onAttemptsCommitted: (notices) => port.postMessage({ type: 'attempts', notices } satisfies FromWorker),
+  });
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();

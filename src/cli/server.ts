@@ -50,6 +50,7 @@ export function serverCommands(): Command[] {
             nice: config.roles.has('redirect') ? workerNice : 0,
             heapMb: workerHeapMb,
             log: { error: (message) => app.fastify.log.error(message), info: (message) => app.fastify.log.info(message) },
+            onAttempts: (notices) => app.streams.attemptsCommitted(notices),
           }).catch(async (err: unknown) => {
             await app.close().catch(() => undefined);
             await storage.close().catch(() => undefined);

@@ -18,7 +18,7 @@ const MIGRATION_LOCK_KEY = 0x6c6e6b774d494752n;
 export async function runMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.connection().execute(async (conn) => {
     if (dialect === 'sqlite') {
-      await sql`begin immediate`.execute(conn);
+      await beginImmediateWaiting(conn);
       try {
         await migrate(conn);
         await sql`commit`.execute(conn);
@@ -35,6 +35,34 @@ export async function runMigrations(db: Kysely<unknown>, dialect: Dialect): Prom
       await sql`select pg_advisory_unlock(${sql.raw(String(MIGRATION_LOCK_KEY))})`.execute(conn).catch(() => undefined);
     }
   });
+}
+
+/** How long a SQLite migrator waits for another one to finish. */
+const SQLITE_MIGRATION_WAIT_MS = 60_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for the write lock without blocking the thread: SQLite's busy timeout
+ * sleeps inside the (synchronous) driver, so a second migrator in the same thread would wait out
+ * the whole timeout while the first one, on the same event loop, could not finish.
+ */
+async function beginImmediateWaiting(conn: Kysely<unknown>): Promise<void> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(conn);
+  const busyTimeout = Number(rows[0]?.timeout ?? 0);
+  await sql.raw('pragma busy_timeout = 0').execute(conn);
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  try {
+    for (;;) {
+      try {
+        await sql`begin immediate`.execute(conn);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${busyTimeout}`).execute(conn);
+  }
 }
 
 async function migrate(db: Kysely<unknown>): Promise<void> {

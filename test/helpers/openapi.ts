@@ -13,7 +13,8 @@ export async function documentAndRoutes(): Promise<{ document: OpenApiDocument; 
   await storage.migrate();
   const routes: { method: string; url: string }[] = [];
   const app = await createApp({
-    config: configWith({ logLevel: 'silent' }),
+    // No journal: the default one is under ./data, which tests never touch (a running `npm start` holds it).
+    config: configWith({ logLevel: 'silent', journalDir: null }),
     storage,
     logLevel: 'silent',
     onRoute: (route) => {
