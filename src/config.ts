@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -52,6 +53,16 @@ export interface Config {
   readonly metricsToken: string | null;
   readonly plans: readonly Plan[];
   readonly defaultPlan: string;
+  /** A connection must send its request headers within this (LINKWIRE_HEADERS_TIMEOUT_S); a silent socket is closed after it. */
+  readonly headersTimeoutMs: number;
+  /** A request (headers and body) must arrive within this (LINKWIRE_REQUEST_TIMEOUT_S). */
+  readonly requestTimeoutMs: number;
+  /** Open connections this process accepts at most (LINKWIRE_MAX_CONNECTIONS); more are dropped and logged. */
+  readonly maxConnections: number;
+  /** Open /api/events/stream connections per API key (or dashboard user) in this process (LINKWIRE_STREAMS_PER_KEY). */
+  readonly streamsPerKey: number;
+  /** Open /api/events/stream connections per workspace in this process (LINKWIRE_STREAMS_PER_WORKSPACE). */
+  readonly streamsPerWorkspace: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.LINKWIRE_METRICS_TOKEN ? env.LINKWIRE_METRICS_TOKEN : null,
     plans,
     defaultPlan,
+    headersTimeoutMs: parseInteger(env.LINKWIRE_HEADERS_TIMEOUT_S, 20, 'LINKWIRE_HEADERS_TIMEOUT_S', 1, 3600) * 1000,
+    requestTimeoutMs: parseInteger(env.LINKWIRE_REQUEST_TIMEOUT_S, 60, 'LINKWIRE_REQUEST_TIMEOUT_S', 1, 3600) * 1000,
+    maxConnections: parseInteger(env.LINKWIRE_MAX_CONNECTIONS, defaultMaxConnections(), 'LINKWIRE_MAX_CONNECTIONS', 16, 1_000_000),
+    streamsPerKey: parseInteger(env.LINKWIRE_STREAMS_PER_KEY, 10, 'LINKWIRE_STREAMS_PER_KEY', 1, 100_000),
+    streamsPerWorkspace: parseInteger(env.LINKWIRE_STREAMS_PER_WORKSPACE, 50, 'LINKWIRE_STREAMS_PER_WORKSPACE', 1, 100_000),
   };
   return Object.freeze(config);
 }
@@ -171,6 +187,22 @@ function journalDirOf(env: NodeJS.ProcessEnv, databaseUrl: string, port: number)
     return path === ':memory:' ? null : resolve(`${path}.journal`);
   }
   return resolve(`./data/journal-${hostname()}-${port}`);
+}
+
+/**
+ * Connections the process can hold without running out of file descriptors: the soft open-files
+ * limit less 256 for the database pool, the click journal, outbound webhooks and logs (Linux;
+ * 10 000 where the limit cannot be read).
+ */
+function defaultMaxConnections(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    if (soft === undefined || soft === 'unlimited') return 10_000;
+    return Math.min(1_000_000, Math.max(64, Number(soft) - 256));
+  } catch {
+    return 10_000;
+  }
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {
