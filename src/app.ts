@@ -71,6 +71,7 @@ import { dashboardRoutes } from './web/dashboard-routes.js';
 import { filterCheckRoutes } from './webhooks/filter-check-routes.js';
 import { EventStreamHub, type EventStreamOptions } from './events/event-stream.js';
 import { eventStreamRoutes } from './events/stream-routes.js';
+import { StreamQuota } from './events/stream-quota.js';
 import { Metrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { addAppGauges } from './metrics/app-gauges.js';
@@ -172,13 +173,12 @@ export async function createApp(input: AppDeps): Promise<App> {
   /** `/` on a custom domain (redirect role): answered here, never the dashboard's log-in page. */
   let domainRoot: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
 
-  const server = createServer((req, res) => {
+  const server = createServer(listenerOptions(config), (req, res) => {
     const slug = redirect ? redirectSlugOf(req) : null;
     if (slug !== null && redirect) redirect(req, res, slug);
     else if (domainRoot?.(req, res)) return;
     else fastifyHandler!(req, res);
   });
-  server.keepAliveTimeout = 65_000;
 
   const fastify = Fastify({
     logger: { level: input.logLevel ?? config.logLevel },
@@ -190,6 +190,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       return server;
     },
   });
+  limitConnections(server, config, (message) => fastify.log.warn(message));
   if (input.onRoute) {
     const observe = input.onRoute;
     fastify.addHook('onRoute', (route) => observe({ method: route.method, url: route.url }));
@@ -287,7 +288,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
     await fastify.register(filterCheckRoutes());
     await fastify.register(dashboardRoutes(loadDashboardFiles()));
-    await fastify.register(eventStreamRoutes(streams));
+    await fastify.register(eventStreamRoutes(streams, new StreamQuota({ perKey: config.streamsPerKey, perWorkspace: config.streamsPerWorkspace })));
   }
 
   const targetClient = createTargetClient({
@@ -480,6 +481,38 @@ function openJournal(dir: string, options: JournalOptions, log: { error(obj: obj
     log.error({ err }, `click journal ${dir} cannot be opened; redirects are counted through the database`);
     return null;
   }
+}
+
+/**
+ * Timeouts of the listener, so no connection holds a file descriptor for nothing: a socket that
+ * sends no (complete) request headers is answered 408 and closed after headersTimeoutMs, a request
+ * whose body has not arrived after requestTimeoutMs likewise; an idle keep-alive connection is
+ * closed after 65 s (longer than the usual load balancer's 60 s, so the balancer closes first),
+ * and any connection with no traffic either way for 2 minutes (an event stream sends a heartbeat
+ * every 15 s). The timeouts are checked every quarter of the headers timeout (at most 5 s).
+ */
+export function listenerOptions(config: Pick<Config, 'headersTimeoutMs' | 'requestTimeoutMs'>) {
+  return {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: Math.max(config.requestTimeoutMs, config.headersTimeoutMs),
+    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(config.headersTimeoutMs / 4))),
+    keepAliveTimeout: 65_000,
+  };
+}
+
+/** Caps open connections (LINKWIRE_MAX_CONNECTIONS); says so in the log, once a minute at most, while it drops some. */
+function limitConnections(server: Server, config: Pick<Config, 'maxConnections'>, log: (message: string) => void): void {
+  server.maxConnections = config.maxConnections;
+  server.setTimeout(120_000);
+  let dropped = 0;
+  let reportedAt = -Infinity;
+  server.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now - reportedAt < 60_000) return;
+    reportedAt = now;
+    log(`connection refused: ${config.maxConnections} connections are open, the most this process accepts (LINKWIRE_MAX_CONNECTIONS); ${dropped} refused so far`);
+  });
 }
 
 /** 'up' when a trivial query answers; 'down' when the database cannot be reached. Other errors propagate. */

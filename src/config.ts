@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -60,6 +61,16 @@ export interface Config {
   readonly mailFrom: string;
   /** LINKWIRE_SIGNUPS_PER_ADDRESS: signups one client address may make per hour. */
   readonly signupsPerAddressPerHour: number;
+  /** A connection must send its request headers within this (LINKWIRE_HEADERS_TIMEOUT_S); a silent socket is closed after it. */
+  readonly headersTimeoutMs: number;
+  /** A request (headers and body) must arrive within this (LINKWIRE_REQUEST_TIMEOUT_S). */
+  readonly requestTimeoutMs: number;
+  /** Open connections this process accepts at most (LINKWIRE_MAX_CONNECTIONS); more are dropped and logged. */
+  readonly maxConnections: number;
+  /** Open /api/events/stream connections per API key (or dashboard user) in this process (LINKWIRE_STREAMS_PER_KEY). */
+  readonly streamsPerKey: number;
+  /** Open /api/events/stream connections per workspace in this process (LINKWIRE_STREAMS_PER_WORKSPACE). */
+  readonly streamsPerWorkspace: number;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: parseSmtpUrl(env.LINKWIRE_SMTP_URL),
     mailFrom: env.LINKWIRE_MAIL_FROM?.trim() || `Linkwire <linkwire@${base.hostname}>`,
     signupsPerAddressPerHour: parseInteger(env.LINKWIRE_SIGNUPS_PER_ADDRESS, 10, 'LINKWIRE_SIGNUPS_PER_ADDRESS', 1, 1_000_000),
+    headersTimeoutMs: parseInteger(env.LINKWIRE_HEADERS_TIMEOUT_S, 20, 'LINKWIRE_HEADERS_TIMEOUT_S', 1, 3600) * 1000,
+    requestTimeoutMs: parseInteger(env.LINKWIRE_REQUEST_TIMEOUT_S, 60, 'LINKWIRE_REQUEST_TIMEOUT_S', 1, 3600) * 1000,
+    maxConnections: parseInteger(env.LINKWIRE_MAX_CONNECTIONS, defaultMaxConnections(), 'LINKWIRE_MAX_CONNECTIONS', 16, 1_000_000),
+    streamsPerKey: parseInteger(env.LINKWIRE_STREAMS_PER_KEY, 10, 'LINKWIRE_STREAMS_PER_KEY', 1, 100_000),
+    streamsPerWorkspace: parseInteger(env.LINKWIRE_STREAMS_PER_WORKSPACE, 50, 'LINKWIRE_STREAMS_PER_WORKSPACE', 1, 100_000),
   };
   return Object.freeze(config);
 }
@@ -208,6 +224,22 @@ function parseSmtpUrl(raw: string | undefined): string | null {
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('LINKWIRE_SMTP_URL must start with smtp:// or smtps://');
   if (!url.hostname) throw new ConfigError('LINKWIRE_SMTP_URL names no host');
   return url.toString();
+}
+
+/**
+ * Connections the process can hold without running out of file descriptors: the soft open-files
+ * limit less 256 for the database pool, the click journal, outbound webhooks and logs (Linux;
+ * 10 000 where the limit cannot be read).
+ */
+function defaultMaxConnections(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    if (soft === undefined || soft === 'unlimited') return 10_000;
+    return Math.min(1_000_000, Math.max(64, Number(soft) - 256));
+  } catch {
+    return 10_000;
+  }
 }
 
 function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {

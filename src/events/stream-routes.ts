@@ -4,13 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { scopesCover } from '../api-keys/scopes.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
+import { errors } from '../openapi/components.js';
 import { isEventType } from './catalog.js';
 import { ATTEMPT_EVENT, type EventStreamHub } from './event-stream.js';
+import { STREAM_RETRY_AFTER_S, type StreamQuota } from './stream-quota.js';
 
 const MAX_LAST_EVENT_ID = 64;
 
 /** GET /api/events/stream: the workspace's new events as server-sent events (docs/events-stream.md). */
-export function eventStreamRoutes(hub: EventStreamHub) {
+export function eventStreamRoutes(hub: EventStreamHub, quota: StreamQuota) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     r.get(
@@ -28,6 +30,7 @@ export function eventStreamRoutes(hub: EventStreamHub) {
               description: `An endless text/event-stream: each event as "id: <event id>", "event: <type>", "data: <envelope JSON>"; delivery attempts as "event: ${ATTEMPT_EVENT}" without an id; ": heartbeat" comments every 15 s.`,
               content: { 'text/event-stream': { schema: Type.String() } },
             },
+            ...errors(400, 429),
           },
         },
       },
@@ -44,7 +47,22 @@ export function eventStreamRoutes(hub: EventStreamHub) {
         }
         const lastEventId = request.headers['last-event-id'] || request.query.last_event_id || null;
         const streamRequest = { workspaceId: principal.workspaceId, types, attempts, lastEventId };
-        const start = (await hub.startPosition(streamRequest)) ?? (await hub.startPosition({ ...streamRequest, lastEventId: null }))!;
+        const holder = principal.keyId !== null ? `key:${principal.keyId}` : `user:${principal.userId ?? ''}`;
+        let release: () => void;
+        try {
+          release = quota.acquire(holder, principal.workspaceId);
+        } catch (err) {
+          void reply.header('retry-after', String(STREAM_RETRY_AFTER_S));
+          throw err;
+        }
+        reply.raw.once('close', release);
+        let start;
+        try {
+          start = (await hub.startPosition(streamRequest)) ?? (await hub.startPosition({ ...streamRequest, lastEventId: null }))!;
+        } catch (err) {
+          release();
+          throw err;
+        }
         const resumed = lastEventId !== null && start.skip.size === 0 && start.position.id === lastEventId;
 
         reply.hijack();

@@ -156,7 +156,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
   ): Click {
     // What a click keeps is bounded (docs/links.md): every event and delivery carries it.
     const referrerHeader = truncateOrNull(req.headers.referer, CLICK_LIMITS.referrer);
-    const params: Record<string, string> = {};
+    // No prototype: a visitor's `constructor`, `toString` or `__proto__` is a parameter like any other.
+    const params = Object.create(null) as Record<string, string>;
     let kept = 0;
     if (query) {
       for (const [k, v] of query) {
