@@ -41,6 +41,18 @@ async function openServices() {
 
 const newPassword = () => randomBytes(15).toString('base64url');
 
+/**
+ * The API's rules for an email, a password and a workspace name (SignupBody, checked by the same
+ * validator), before the database is opened: the operator gets the API's words, and nothing is
+ * written for input the API would refuse.
+ */
+async function checkAccountInput(input: { email: string; password: string; workspace_name?: string | undefined }): Promise<void> {
+  const [{ SignupBody }, { checkBody }] = await Promise.all([import('../accounts/account-schema.js'), import('../http/validation.js')]);
+  const body = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const problems = checkBody(SignupBody, body);
+  if (problems.length) throw new UsageError(problems.map((p) => `${p.field === 'workspace_name' ? '--workspace-name' : p.field} ${p.message}`).join('; '));
+}
+
 export function adminCommand(): Command {
   const admin = new Command('admin').description('operator commands on the database itself (LINKWIRE_DATABASE_URL)');
 
@@ -51,6 +63,7 @@ export function adminCommand(): Command {
     .option('--workspace-name <name>', 'the new workspace’s name')
     .action(async (email: string, opts: { password?: string; workspaceName?: string }, cmd: Command) => {
       const password = opts.password ?? newPassword();
+      await checkAccountInput({ email, password, workspace_name: opts.workspaceName });
       const result = await withAccounts(({ accounts }) => accounts.signup({ email, password, workspace_name: opts.workspaceName }));
       const shown = { user_id: result.user.id, email: result.user.email, workspace_id: result.workspace.id, plan: result.workspace.plan, api_key: result.api_key, ...(opts.password ? {} : { password }) };
       if (outputOf(cmd).json) printJson({ ...result, ...(opts.password ? {} : { password }) });
@@ -63,6 +76,7 @@ export function adminCommand(): Command {
     .option('--password <password>', 'the new password (default: a generated one, printed once)')
     .action(async (email: string, opts: { password?: string }, cmd: Command) => {
       const password = opts.password ?? newPassword();
+      await checkAccountInput({ email, password });
       const result = await withAccounts(({ admin: a }) => a.resetPassword(email, password));
       printObject({ ...result, ...(opts.password ? {} : { password }) }, outputOf(cmd));
     });

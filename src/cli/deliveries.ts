@@ -1,6 +1,20 @@
 import { Command } from 'commander';
 import { clientOf, intOption, outputOf, withJson } from './context.js';
-import { note, printJson, printList, printObject, type Column } from './output.js';
+import { cell, note, printBlock, printJson, printList, printObject, type Column } from './output.js';
+
+interface Attempt {
+  attempt: number;
+  status_code: number | null;
+  response_time_ms: number | null;
+  error: string | null;
+  response_body: string | null;
+  started_at: string;
+}
+
+interface DeliveryDetail {
+  request: { url: string | null; headers: Record<string, string>; body: string | null };
+  attempts: Attempt[];
+}
 
 interface Delivery {
   id: string;
@@ -42,13 +56,17 @@ export function deliveriesCommand(): Command {
     });
 
   withJson(deliveries.command('get'))
-    .description('one delivery with its request and every attempt')
+    .description('one delivery: its request (headers and body), every attempt and what the endpoint answered')
     .argument('<id>')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const d = await clientOf(cmd).request<Delivery & { attempts: Record<string, unknown>[]; request: unknown }>('GET', `/api/deliveries/${encodeURIComponent(id)}`);
+      const d = await clientOf(cmd).request<Delivery & DeliveryDetail>('GET', `/api/deliveries/${encodeURIComponent(id)}`);
       if (outputOf(cmd).json) return printJson(d);
-      const { attempts, request: _request, ...rest } = d;
+      const { attempts, request, ...rest } = d;
       printObject(rest, outputOf(cmd));
+      process.stdout.write('\n');
+      printBlock(`request  POST ${cell(request.url ?? '')}`, Object.entries(request.headers).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      printBlock('request body', request.body);
+      process.stdout.write('\n');
       printList(
         attempts,
         [
@@ -60,6 +78,7 @@ export function deliveriesCommand(): Command {
         ],
         outputOf(cmd),
       );
+      for (const a of attempts) printBlock(`attempt ${a.attempt} response body (${a.status_code ?? 'no answer'})`, a.response_body);
     });
 
   withJson(deliveries.command('replay'))

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { clientOf, commaList, intOption, outputOf, withJson } from './context.js';
-import { cell, note, paint, printJsonLine, printList, type Column } from './output.js';
+import { cell, escapeControls, note, paint, printJsonLine, printList, type Column } from './output.js';
 import { followSse, type SseMessage } from './sse.js';
 import type { ApiClient } from './client.js';
 
@@ -94,9 +94,9 @@ export function eventsCommand(): Command {
           if (json) return printJsonLine(m.event === 'delivery.attempted' ? { event: m.event, ...body } : body);
           if (m.event === 'delivery.attempted') {
             const ok = body.status === 'succeeded';
-            process.stdout.write(`${paint('dim', new Date().toISOString())}  ${paint(ok ? 'green' : 'red', 'delivery')}  ${String(body.delivery_id)}  ${cell(body.status_code ?? body.error)}\n`);
+            process.stdout.write(`${paint('dim', new Date().toISOString())}  ${paint(ok ? 'green' : 'red', 'delivery')}  ${cell(body.delivery_id)}  ${cell(body.status_code ?? body.error)}\n`);
           } else {
-            process.stdout.write(`${paint('dim', body.timestamp)}  ${paint('cyan', body.type)}  ${body.id}  ${summary(body)}\n`);
+            process.stdout.write(`${paint('dim', cell(body.timestamp))}  ${paint('cyan', cell(body.type))}  ${cell(body.id)}  ${escapeControls(summary(body))}\n`);
           }
         },
       });

@@ -2,7 +2,8 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientOf, collect, intOption, outputOf, UsageError, withJson } from './context.js';
 import { parseCsv, toCsvLine } from './csv.js';
-import { cell, note, printJson, printList, printObject, type Column } from './output.js';
+import { ApiError } from './client.js';
+import { cell, escapeControls, note, printJson, printList, printObject, type Column } from './output.js';
 
 export interface Link {
   id: string;
@@ -119,7 +120,7 @@ export function linksCommand(): Command {
     });
 
   withJson(links.command('import'))
-    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|"; an export imports as is)`)
+    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|"; an export imports as is). Good rows are imported; each bad row is reported with its row number (the header is row 1), and the exit code is 1 if any was not imported`)
     .argument('<file.csv>', 'the CSV file ("-" for stdin)')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd);
@@ -128,21 +129,51 @@ export function linksCommand(): Command {
       if (!header.includes('url')) throw new UsageError(`${file}: the header row needs a "url" column (found: ${header.join(', ') || 'nothing'})`);
       const unknown = header.filter((h) => !(CSV_FIELDS as readonly string[]).includes(h) && !READ_ONLY_FIELDS.includes(h));
       if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${CSV_FIELDS.join(', ')})`);
-      const bodies = rows.map((r, i) => csvRowToLink(header, r, i + 2, file));
-      const created: Link[] = [];
-      for (let i = 0; i < bodies.length; i += BULK_SIZE) {
-        const chunk = bodies.slice(i, i + BULK_SIZE);
-        try {
-          const res = await client.request<{ data: Link[] }>('POST', '/api/links/bulk', { links: chunk });
-          created.push(...res.data);
-        } catch (err) {
-          if (created.length) note(`imported ${created.length} of ${bodies.length} before the error; rows ${i + 2}–${i + 1 + chunk.length} were not imported`);
-          throw err;
+      const failed: RowProblem[] = [];
+      const pending: { row: number; body: Record<string, unknown> }[] = [];
+      rows.forEach((r, i) => {
+        const row = i + 2;
+        const parsed = csvRowToLink(header, r);
+        if (typeof parsed === 'string') failed.push({ row, message: parsed });
+        else pending.push({ row, body: parsed });
+      });
+      const imported: { row: number; link: Link }[] = [];
+      const report = () => {
+        for (const f of failed.sort((a, b) => a.row - b.row)) note(`${file} row ${f.row}: ${escapeControls(f.message)}`);
+        const notImported = failed.length ? `; not imported: ${failed.length} (row${failed.length === 1 ? '' : 's'} ${failed.map((f) => f.row).join(', ')})` : '';
+        note(`imported ${imported.length} of ${rows.length} row${rows.length === 1 ? '' : 's'}${notImported}`);
+      };
+      try {
+        for (let i = 0; i < pending.length; i += BULK_SIZE) {
+          const chunk = pending.slice(i, i + BULK_SIZE);
+          try {
+            const res = await client.request<{ data: Link[] }>('POST', '/api/links/bulk', { links: chunk.map((c) => c.body) });
+            res.data.forEach((link, j) => imported.push({ row: chunk[j]!.row, link }));
+          } catch (err) {
+            if (!isRowError(err)) throw err;
+            // A batch is all or nothing: find its bad rows one by one, so every good row still lands.
+            for (const item of chunk) {
+              try {
+                imported.push({ row: item.row, link: await client.request<Link>('POST', '/api/links', item.body) });
+              } catch (rowErr) {
+                if (!isRowError(rowErr)) throw rowErr;
+                failed.push({ row: item.row, message: rowErr.message });
+              }
+            }
+          }
+          note(`imported ${imported.length}/${rows.length}`);
         }
-        note(`imported ${created.length}/${bodies.length}`);
+      } catch (err) {
+        // The server is gone or refuses the key: say what did land before the error.
+        report();
+        const rest = pending.filter((p) => !imported.some((m) => m.row === p.row) && !failed.some((f) => f.row === p.row)).map((p) => p.row);
+        if (rest.length) note(`not attempted: rows ${rest[0]}–${rest[rest.length - 1]}`);
+        throw err;
       }
-      if (outputOf(cmd).json) printJson({ data: created });
-      else printList(created, COLUMNS.slice(0, 3), outputOf(cmd));
+      report();
+      if (failed.length) process.exitCode = 1;
+      if (outputOf(cmd).json) printJson({ data: imported.map((m) => m.link), errors: failed.map((f) => ({ row: f.row, message: f.message })) });
+      else printList(imported, [{ header: 'row', value: (m) => m.row }, ...COLUMNS.slice(0, 3).map((c) => ({ header: c.header, value: (m: { link: Link }) => c.value(m.link) }))], outputOf(cmd));
     });
 
   withJson(links.command('export'))
@@ -172,18 +203,31 @@ function exportCell(link: Link, field: string): string {
   return cell(value);
 }
 
-function csvRowToLink(header: string[], row: string[], line: number, file: string): Record<string, unknown> {
+interface RowProblem {
+  row: number;
+  message: string;
+}
+
+/** A refusal of this row's content (fix the row), not of the whole call (key, server, limits). */
+function isRowError(err: unknown): err is ApiError {
+  return err instanceof ApiError && (err.status === 400 || err.status === 409 || err.status === 422);
+}
+
+/** A row as a link body, or what is wrong with it in words. */
+function csvRowToLink(header: string[], row: string[]): Record<string, unknown> | string {
   const body: Record<string, unknown> = {};
+  let problem: string | null = null;
   header.forEach((name, i) => {
     const value = (row[i] ?? '').trim();
     if (value === '' || READ_ONLY_FIELDS.includes(name)) return;
     if (name === 'tags') body.tags = value.split('|').map((t) => t.trim()).filter(Boolean);
     else if (name === 'max_clicks') {
-      if (!/^\d+$/.test(value)) throw new UsageError(`${file} line ${line}: max_clicks must be a whole number, got "${value}"`);
+      if (!/^\d+$/.test(value)) problem ??= `max_clicks must be a whole number, got "${value}"`;
       body.max_clicks = Number(value);
     } else body[name] = value;
   });
-  if (!body.url) throw new UsageError(`${file} line ${line}: url is empty`);
+  if (problem) return problem;
+  if (!body.url) return 'url is empty';
   return body;
 }
 

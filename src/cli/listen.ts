@@ -6,9 +6,17 @@ import { createIdSource } from '../ids.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { clientOf, commaList, outputOf, UsageError, withJson } from './context.js';
 import { followEvents } from './events.js';
-import { note, paint, printJsonLine } from './output.js';
+import { escapeControls, note, paint, printJsonLine } from './output.js';
 
 const FORWARD_TIMEOUT_MS = 10_000;
+/**
+ * Forwards at once: a slow local endpoint holds up only its own event. Beyond this many the
+ * stream is not read further until one finishes (the bounded buffer: memory stays flat, and the
+ * server keeps what was not read yet).
+ */
+export const MAX_IN_FLIGHT = 8;
+/** A local endpoint's answer is read as it streams and dropped, up to this much; never buffered whole. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * `linkwire listen --forward-to <url>`: the local development loop of `stripe listen`. Follows the
@@ -37,6 +45,30 @@ export function listenCommand(): Command {
       const webhook = listenerWebhook(target.toString(), secret);
       const client = clientOf(cmd);
       if (!json) process.stdout.write(`Your webhook signing secret is ${paint('bold', secret)}\n`);
+      const slots = new Slots(MAX_IN_FLIGHT);
+      const inFlight = new Set<Promise<void>>();
+
+      const forward = async (envelope: EventEnvelope) => {
+        const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId: ids.next('dlv'), attempt: 1, nowMs: Date.now() });
+        const started = performance.now();
+        let status: number | null = null;
+        let error: string | null = null;
+        try {
+          const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+          status = res.status;
+          await drain(res.body, MAX_RESPONSE_BYTES);
+        } catch (err) {
+          const cause = (err as { cause?: { code?: string } }).cause;
+          error = cause?.code ?? (err as Error).message;
+        }
+        const ms = Math.round(performance.now() - started);
+        if (json) printJsonLine({ event_id: envelope.id, type: envelope.type, status_code: status, response_time_ms: ms, error });
+        else {
+          const ok = status !== null && status >= 200 && status < 300;
+          const result = status === null ? paint('red', `failed: ${escapeControls(error ?? '')}`) : paint(ok ? 'green' : 'red', `[${status}]`);
+          process.stdout.write(`${paint('dim', new Date().toISOString())}  --> ${paint('cyan', escapeControls(envelope.type))} ${escapeControls(envelope.id)}  <-- ${result} ${ms} ms\n`);
+        }
+      };
 
       await followEvents(client, {
         types: opts.events ?? null,
@@ -48,29 +80,63 @@ export function listenCommand(): Command {
         onMessage: async (m) => {
           if (m.event === 'delivery.attempted') return;
           const envelope = JSON.parse(m.data) as EventEnvelope;
-          const request = buildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId: ids.next('dlv'), attempt: 1, nowMs: Date.now() });
-          const started = performance.now();
-          let status: number | null = null;
-          let error: string | null = null;
-          try {
-            const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
-            status = res.status;
-            await res.arrayBuffer();
-          } catch (err) {
-            const cause = (err as { cause?: { code?: string } }).cause;
-            error = cause?.code ?? (err as Error).message;
-          }
-          const ms = Math.round(performance.now() - started);
-          if (json) printJsonLine({ event_id: envelope.id, type: envelope.type, status_code: status, response_time_ms: ms, error });
-          else {
-            const ok = status !== null && status >= 200 && status < 300;
-            const result = status === null ? paint('red', `failed: ${error}`) : paint(ok ? 'green' : 'red', `[${status}]`);
-            process.stdout.write(`${paint('dim', new Date().toISOString())}  --> ${paint('cyan', envelope.type)} ${envelope.id}  <-- ${result} ${ms} ms\n`);
-          }
+          // Waits (and so stops reading the stream) only while MAX_IN_FLIGHT forwards are running.
+          await slots.acquire();
+          const task = forward(envelope).finally(() => {
+            slots.release();
+            inFlight.delete(task);
+          });
+          inFlight.add(task);
         },
       });
+      // Ctrl-C: what is on its way still gets its answer printed (each send has its own timeout).
+      await Promise.all(inFlight);
       if (!json) note('stopped');
     });
+}
+
+/** A counting semaphore: at most `size` holders; the others wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** Reads a response body as it arrives, keeping nothing, and stops (closing it) after `max` bytes. */
+async function drain(body: ReadableStream<Uint8Array> | null, max: number): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+      if (seen >= max) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 function listenerWebhook(url: string, secret: string): WebhookView {

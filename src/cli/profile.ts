@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -27,13 +28,45 @@ export function readProfile(env: NodeJS.ProcessEnv = process.env): Profile | nul
   }
 }
 
-/** Writes the profile readable by its owner only (it holds an API key). */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+/**
+ * Writes the profile readable by its owner only (it holds an API key): a new file, created 0600
+ * (never a moment readable by others), written in full, then renamed over the old one, so a
+ * reader sees the old profile or the new one, never half of it, and a hard link to the old file
+ * keeps the old content. A symlink in its place is refused, not followed: it could point the key
+ * anywhere.
+ */
 export function writeProfile(profile: Profile, env: NodeJS.ProcessEnv = process.env): string {
   const path = profilePath(env);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600); // an existing file keeps its old mode on write
+  if (lstatOrNull(path)?.isSymbolicLink()) throw new ProfileError(`${path} is a symbolic link; refusing to write an API key through it (remove it, then log in again)`);
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  // O_EXCL: a fresh file (never one planted there); O_NOFOLLOW: never through a link.
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    try {
+      writeSync(fd, `${JSON.stringify(profile, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
   return path;
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** The server and key to use: flags, then LINKWIRE_URL / LINKWIRE_API_KEY, then the saved profile. */

@@ -7,7 +7,7 @@ import { eventsCommand } from './events.js';
 import { linksCommand } from './links.js';
 import { listenCommand } from './listen.js';
 import { loginCommand } from './login.js';
-import { paint } from './output.js';
+import { escapeControls, paint } from './output.js';
 import { StreamRefused } from './sse.js';
 import { serverCommands } from './server.js';
 import { webhooksCommand } from './webhooks.js';
@@ -64,7 +64,8 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown): number {
-  const say = (text: string) => process.stderr.write(`${paint('red', 'error:', process.stderr)} ${text}\n`);
+  // A server's message may quote what was sent (a title, a slug): never raw control characters.
+  const say = (text: string) => process.stderr.write(`${paint('red', 'error:', process.stderr)} ${escapeControls(text)}\n`);
   if (err instanceof CommanderError) {
     // Commander has printed its own message (or the help) already.
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;

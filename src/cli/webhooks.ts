@@ -9,6 +9,8 @@ interface Webhook {
   events: string[];
   active: boolean;
   secret?: string;
+  disabled_at?: string | null;
+  disabled_reason?: string | null;
   created_at: string;
   [field: string]: unknown;
 }
@@ -18,8 +20,17 @@ const COLUMNS: Column<Webhook>[] = [
   { header: 'name', value: (w) => w.name },
   { header: 'url', value: (w) => w.url },
   { header: 'events', value: (w) => w.events },
-  { header: 'active', value: (w) => (w.active ? 'yes' : 'paused') },
+  { header: 'state', value: (w) => stateOf(w) },
 ];
+
+/**
+ * Paused (by a person, `webhooks pause`) and disabled (switched off by Linkwire after failing for
+ * too long, with why) both stop deliveries, but only a disabled one needs its endpoint fixed.
+ */
+export function stateOf(w: Webhook): string {
+  if (w.disabled_at) return `disabled${w.disabled_reason ? `: ${String(w.disabled_reason)}` : ''}`;
+  return w.active ? 'active' : 'paused';
+}
 
 interface WebhookFlags {
   name?: string;

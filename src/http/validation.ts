@@ -132,3 +132,23 @@ function fieldName(instancePath: string, params: Record<string, unknown>): strin
   if (extra) return path ? `${path}.${extra}` : extra;
   return path || 'body';
 }
+
+let bodyAjv: Ajv.default | null = null;
+const checkers = new WeakMap<object, ReturnType<Ajv.default['compile']>>();
+
+/**
+ * The API's own body check outside a request (the CLI's `admin` commands, which skip the API):
+ * the same schema, the same Ajv options and formats, the same words. No problems: valid.
+ */
+export function checkBody(schema: object, value: unknown): FieldProblem[] {
+  if (!bodyAjv) {
+    bodyAjv = new Ajv.default({ ...common, coerceTypes: false });
+    addFormats.default(bodyAjv);
+  }
+  let check = checkers.get(schema);
+  if (!check) {
+    check = bodyAjv.compile(schema);
+    checkers.set(schema, check);
+  }
+  return check(value) ? [] : describeSchemaErrors((check.errors ?? []) as SchemaError[]);
+}
