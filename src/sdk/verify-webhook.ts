@@ -43,7 +43,8 @@ export async function verifyWebhook(
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
     throw new TypeError('verifyWebhook needs the webhook secret (whsec_…)');
   }
-  const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody instanceof Uint8Array ? rawBody : new Uint8Array(rawBody);
+  // A copy when the caller's bytes may sit on a SharedArrayBuffer: WebCrypto takes ArrayBuffer-backed views only.
+  const body: Bytes = typeof rawBody === 'string' ? encoder.encode(rawBody) : new Uint8Array(rawBody);
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new Error('verifyWebhook needs WebCrypto (globalThis.crypto.subtle)');
 
@@ -91,20 +92,23 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
 }
 
 /** The decoded signatures of one scheme in a space-separated header; malformed entries are skipped. */
-function candidates(value: string, prefix: string, decode: (s: string) => Uint8Array | null): Uint8Array[] {
+/** Bytes on an ArrayBuffer (never a SharedArrayBuffer), as WebCrypto's typings require. */
+type Bytes = Uint8Array<ArrayBuffer>;
+
+function candidates(value: string, prefix: string, decode: (s: string) => Bytes | null): Bytes[] {
   return value
     .split(' ')
     .filter((part) => part.startsWith(prefix))
     .map((part) => decode(part.slice(prefix.length)))
-    .filter((bytes): bytes is Uint8Array => bytes !== null && bytes.length === 32);
+    .filter((bytes): bytes is Bytes => bytes !== null && bytes.length === 32);
 }
 
 /** Standard Webhooks keys: the base64 after `whsec_`. A secret in another shape cannot sign this scheme. */
-function standardKeys(secrets: string[]): Uint8Array[] {
-  return secrets.map((s) => (s.startsWith('whsec_') ? fromBase64(s.slice(6)) : null)).filter((k): k is Uint8Array => k !== null && k.length > 0);
+function standardKeys(secrets: string[]): Bytes[] {
+  return secrets.map((s) => (s.startsWith('whsec_') ? fromBase64(s.slice(6)) : null)).filter((k): k is Bytes => k !== null && k.length > 0);
 }
 
-async function anyMatches(subtle: Subtle, keys: Uint8Array[], data: Uint8Array, signatures: Uint8Array[]): Promise<boolean> {
+async function anyMatches(subtle: Subtle, keys: Bytes[], data: Bytes, signatures: Bytes[]): Promise<boolean> {
   let matched = false;
   for (const raw of keys) {
     const key = await subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
@@ -116,14 +120,14 @@ async function anyMatches(subtle: Subtle, keys: Uint8Array[], data: Uint8Array, 
   return matched;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+function concat(a: Bytes, b: Bytes): Bytes {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
   return out;
 }
 
-function fromBase64(text: string): Uint8Array | null {
+function fromBase64(text: string): Bytes | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
   const binary = atob(text);
   const out = new Uint8Array(binary.length);
@@ -131,7 +135,7 @@ function fromBase64(text: string): Uint8Array | null {
   return out;
 }
 
-function fromHex(text: string): Uint8Array | null {
+function fromHex(text: string): Bytes | null {
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(text)) return null;
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
