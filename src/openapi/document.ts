@@ -75,6 +75,7 @@ export const UNDOCUMENTED_ROUTES: readonly { pattern: RegExp; why: string }[] = 
   { pattern: /^\/openapi\.json$/, why: 'the document itself' },
   { pattern: /^\/docs(\/.*)?$/, why: 'the docs page and its bundled swagger-ui assets' },
   { pattern: /^\/(login|signup|links|settings)?(\/\*)?$|^\/assets\/:file$/, why: 'the dashboard’s HTML pages and built assets' },
+  { pattern: /^\/(invite\/\*|reset\/\*|forgot-password)$/, why: 'the dashboard’s invitation, reset and forgot-password pages' },
 ];
 
 /** `GET /healthz`: outside /api, so it declares what the onRoute hook adds to API routes itself. */

@@ -193,3 +193,42 @@ async function isListening(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+describe.each(DIALECTS)('mail without SMTP on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // No worker role here: the test runs the sender itself, to read what it logs.
+    t = await startTestApp(dialect, { config: { roles: new Set(['api', 'redirect'] as const), adminEmails: new Set([`operator-${dialect}@example.com`]) } });
+  });
+  afterAll(async () => t?.close());
+
+  it('logs each mail without its link, and lets admins copy invitation links and operators reset links', async () => {
+    const { MailSender } = await import('../../src/mail/mail-sender.js');
+    const lines: string[] = [];
+    const sender = new MailSender({ storage: t.storage, clock: t.clock, baseUrl: t.config.baseUrl, smtpUrl: null, from: 'x@lw.test', log: { info: (m) => lines.push(m), warn: (m) => lines.push(m) } }, { pollMs: 50 });
+    const operator = await t.signup(`operator-${dialect}@example.com`);
+    const invitee = `logged-${dialect}@example.com`;
+    await t.api('POST', '/api/workspace/members', { email: invitee, role: 'viewer' }, operator.key);
+    await http(t.url, 'POST', '/api/auth/forgot-password', { body: { email: operator.email } });
+    sender.start();
+    try {
+      await until('both mails logged', async () => (await t.storage.db.selectFrom('mail_outbox').select('id').where('status', '=', 'logged').execute()).length === 2);
+    } finally {
+      await sender.stop();
+    }
+    expect(lines.join('\n')).toContain(`invitation to ${invitee}`);
+    expect(lines.join('\n')).toContain(`password_reset to ${operator.email}`);
+    expect(lines.join('\n')).not.toMatch(/lw[ir]_|\/invite\/|\/reset\//);
+
+    const invite = await t.api('POST', `/api/workspace/members/${encodeURIComponent(invitee)}/invitation-link`, {}, operator.key);
+    const resets = (await t.api('GET', '/api/mail/pending-resets', undefined, operator.key)).json().data;
+    expect(resets).toEqual([expect.objectContaining({ email: operator.email })]);
+    const reset = await t.api('POST', `/api/mail/pending-resets/${resets[0].id}/link`, {}, operator.key);
+    const stored = await storedText(t);
+    for (const url of [invite.json().url, reset.json().url]) expect(stored).not.toContain(tokenOf(url));
+    // A workspace admin who is not an operator never sees reset requests.
+    const admin = await t.signup();
+    await t.api('POST', '/api/workspace/members', { email: admin.email, role: 'admin' }, operator.key);
+    expect((await t.api('GET', '/api/mail/pending-resets', undefined, admin.key)).status).toBe(403);
+  });
+});

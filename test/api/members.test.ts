@@ -23,36 +23,42 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     return (method, path, body) => http(t.url, method, path, { headers: { cookie, 'sec-fetch-site': 'same-origin' }, ...(body === undefined ? {} : { body }) });
   }
 
-  it('adds an existing user at once and invites an unknown email until their signup', async () => {
+  it('adds an existing user at once and invites an unknown email until they accept', async () => {
     const owner = await t.signup();
     const existing = await t.signup();
     const added = await t.api('POST', '/api/workspace/members', { email: existing.email.toUpperCase(), role: 'admin' }, owner.key);
     expect(added.status).toBe(201);
-    expect(added.json()).toEqual({ user_id: existing.userId, email: existing.email, role: 'admin', added_at: new Date(t.clock.now()).toISOString() });
+    expect(added.json()).toEqual({ user_id: existing.userId, email: existing.email, role: 'admin', added_at: new Date(t.clock.now()).toISOString(), status: 'active' });
 
     const email = `invitee-${dialect}-${Date.now()}@example.com`;
+    // `member` is the old name of `viewer`.
     const invited = await t.api('POST', '/api/workspace/members', { email, role: 'member' }, owner.key);
     expect(invited.status).toBe(201);
-    expect(invited.json()).toMatchObject({ user_id: null, email, role: 'member' });
+    expect(invited.json()).toMatchObject({ user_id: null, email, role: 'viewer', status: 'invited' });
 
-    expect((await t.api('POST', '/api/workspace/members', { email: existing.email, role: 'member' }, owner.key)).status).toBe(409);
+    expect((await t.api('POST', '/api/workspace/members', { email: existing.email, role: 'viewer' }, owner.key)).status).toBe(409);
     expect((await t.api('POST', '/api/workspace/members', { email, role: 'admin' }, owner.key)).status).toBe(409);
-    expect((await t.api('POST', '/api/workspace/members', { email: 'not-an-email', role: 'member' }, owner.key)).status).toBe(400);
-    expect((await t.api('POST', '/api/workspace/members', { email: 'x@example.com', role: 'viewer' }, owner.key)).status).toBe(400);
+    expect((await t.api('POST', '/api/workspace/members', { email: 'not-an-email', role: 'viewer' }, owner.key)).status).toBe(400);
+    expect((await t.api('POST', '/api/workspace/members', { email: 'x@example.com', role: 'boss' }, owner.key)).status).toBe(400);
 
     let list = (await t.api('GET', '/api/workspace/members', undefined, owner.key)).json();
     expect(list.next_cursor).toBeNull();
-    expect(list.data.map((m: any) => [m.user_id, m.role])).toEqual([
-      [owner.userId, 'owner'],
-      [existing.userId, 'admin'],
-      [null, 'member'],
+    expect(list.data.map((m: any) => [m.user_id, m.role, m.status])).toEqual([
+      [owner.userId, 'owner', 'active'],
+      [existing.userId, 'admin', 'active'],
+      [null, 'viewer', 'invited'],
     ]);
 
+    // The invitation's link (here copied by the owner) is what joins; signing up with the address alone does not.
     const joined = await t.signup(email);
+    expect((await t.api('GET', '/api/workspace/members', undefined, owner.key)).json().data[2]).toMatchObject({ user_id: null, status: 'invited' });
+    const link = (await t.api('POST', `/api/workspace/members/${encodeURIComponent(email)}/invitation-link`, undefined, owner.key)).json().url as string;
+    const accepted = await http(t.url, 'POST', '/api/auth/accept-invite', { body: { token: link.split('/').pop(), password: PASSWORD } });
+    expect(accepted.status, accepted.text).toBe(200);
     list = (await t.api('GET', '/api/workspace/members', undefined, owner.key)).json();
     expect(list.data).toHaveLength(3);
-    expect(list.data[2]).toMatchObject({ user_id: joined.userId, email, role: 'member' });
-    // The invitee still got their own workspace, where they are the owner, and a default session there…
+    expect(list.data[2]).toMatchObject({ user_id: joined.userId, email, role: 'viewer', status: 'active' });
+    // The invitee still has their own workspace, where they are the owner, and a default session there…
     expect(joined.workspaceId).not.toBe(owner.workspaceId);
     const ownList = (await t.api('GET', '/api/workspace/members', undefined, joined.key)).json().data;
     expect(ownList).toEqual([expect.objectContaining({ user_id: joined.userId, role: 'owner' })]);
@@ -65,15 +71,11 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     const refused = await http(t.url, 'POST', '/api/auth/login', { body: { email: stranger.email, password: PASSWORD, workspace_id: owner.workspaceId } });
     expect(refused.status).toBe(403);
 
+    // member.added once per person: on the invitation, not again on joining (issue 21 item 18).
     const events = await expectValidEvents(t, owner.key, ['member.added']);
     const addedEvents = events.filter((e) => e.type === 'member.added').map((e) => e.data.member);
-    expect(addedEvents).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ user_id: existing.userId, role: 'admin' }),
-        expect.objectContaining({ user_id: null, email }),
-        expect.objectContaining({ user_id: joined.userId, email }),
-      ]),
-    );
+    expect(addedEvents.filter((m) => m.email === email)).toEqual([expect.objectContaining({ user_id: null, email, status: 'invited' })]);
+    expect(addedEvents.filter((m) => m.email === existing.email)).toEqual([expect.objectContaining({ user_id: existing.userId, role: 'admin' })]);
   });
 
   it('keeps members read-only and lets owners and admins manage', async () => {
@@ -119,7 +121,7 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     expect(promoted.json()).toMatchObject({ user_id: member.userId, role: 'admin' });
     const events = await expectValidEvents(t, owner.key, ['member.role_changed']);
     const changed = events.find((e) => e.type === 'member.role_changed');
-    expect(changed.data).toMatchObject({ member: { user_id: member.userId, role: 'admin' }, previous_role: 'member' });
+    expect(changed.data).toMatchObject({ member: { user_id: member.userId, role: 'admin' }, previous_role: 'viewer' });
     // The same role again is a no-op.
     await asAdmin('PATCH', `/api/workspace/members/${member.userId}`, { role: 'admin' });
     expect((await t.api('GET', '/api/events?type=member.role_changed', undefined, owner.key)).json().data).toHaveLength(1);
@@ -177,12 +179,12 @@ describe.each(DIALECTS)('workspace members on %s', (dialect) => {
     const changed = await t.api('PATCH', `/api/workspace/members/${encodeURIComponent(email)}`, { role: 'admin' }, owner.key);
     expect(changed.status).toBe(200);
     expect(changed.json()).toMatchObject({ user_id: null, email, role: 'admin' });
+    const link = (await t.api('POST', `/api/workspace/members/${encodeURIComponent(email)}/invitation-link`, undefined, owner.key)).json().url as string;
     expect((await t.api('DELETE', `/api/workspace/members/${encodeURIComponent(email.toUpperCase())}`, undefined, owner.key)).status).toBe(204);
     expect((await t.api('GET', '/api/workspace/members', undefined, owner.key)).json().data).toHaveLength(1);
-    // A cancelled invite is not accepted by a later signup.
-    const later = await t.signup(email);
+    // A cancelled invitation's link no longer works.
+    expect((await http(t.url, 'POST', '/api/auth/accept-invite', { body: { token: link.split('/').pop(), password: PASSWORD } })).status).toBe(400);
     expect((await t.api('GET', '/api/workspace/members', undefined, owner.key)).json().data).toHaveLength(1);
-    expect(later.workspaceId).not.toBe(owner.workspaceId);
     await expectValidEvents(t, owner.key, ['member.added', 'member.role_changed', 'member.removed']);
   });
 

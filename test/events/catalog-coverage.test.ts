@@ -83,6 +83,11 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     await api('PATCH', '/api/workspace', { plan: 'team' });
     await api('PATCH', '/api/workspace', { plan: 'pro' });
     expect((await http(t.url, 'POST', '/api/auth/login', { body: { email: owner.email, password: 'wrong password!' } })).status).toBe(401);
+    // A password reset (no SMTP here: the operator hands the link over): security.password_reset.
+    expect((await http(t.url, 'POST', '/api/auth/forgot-password', { body: { email: owner.email } })).status).toBe(202);
+    const pending = await until('the logged reset request', async () => (await api('GET', '/api/mail/pending-resets')).json().data[0]);
+    const resetUrl: string = (await api('POST', `/api/mail/pending-resets/${pending.id}/link`)).json().url;
+    expect((await http(t.url, 'POST', '/api/auth/reset-password', { body: { token: resetUrl.split('/').pop(), password: 'correct horse battery' } })).status).toBe(204);
 
     // An endpoint that answers 410 is switched off: webhook.disabled.
     receiver.setResponder((r) => (r.path === '/gone' ? { status: 410 } : { status: 200 }));

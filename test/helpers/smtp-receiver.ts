@@ -32,7 +32,7 @@ export class SmtpReceiver {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           const decoded = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-          const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
+          const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1]?.replace(/\r?\n(?=[ \t])/g, '') ?? '';
           this.mails.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -76,7 +76,8 @@ export function linkIn(mail: ReceivedMail, kind: 'invite' | 'reset'): string {
 }
 
 function decodeMimeWords(text: string): string {
-  return text.replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_m, enc: string, body: string) =>
+  // Whitespace between two encoded words is not part of the text (RFC 2047).
+  return text.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_m, enc: string, body: string) =>
     enc.toUpperCase() === 'B' ? Buffer.from(body, 'base64').toString('utf8') : body.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
   );
 }
