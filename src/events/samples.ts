@@ -35,6 +35,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     og_description: null,
     monitor: false,
     clicks: 42,
+    bot_clicks: 3,
     created_at: now,
     updated_at: now,
   };

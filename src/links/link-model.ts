@@ -34,6 +34,7 @@ export function renderLink(row: LinkTable, baseUrl: string): Link {
     og_description: row.og_description,
     monitor: row.monitor === 1,
     clicks: row.clicks,
+    bot_clicks: row.bot_clicks,
     created_at: toIso(row.created_at),
     updated_at: toIso(row.updated_at),
   };

@@ -74,7 +74,8 @@ export const LinkSchema = Type.Object({
   og_title: Nullable(Type.String()),
   og_description: Nullable(Type.String()),
   monitor: Type.Boolean(),
-  clicks: Type.Integer({ minimum: 0 }),
+  clicks: Type.Integer({ minimum: 0, description: "People's clicks (bots excluded)" }),
+  bot_clicks: Type.Integer({ minimum: 0, description: 'Clicks by bots that were let through (crawlers and excluded IPs are not counted at all)' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -137,6 +137,7 @@ export class LinkService {
         og_description: c.og_description ?? null,
         monitor: c.monitor ?? 0,
         clicks: 0,
+        bot_clicks: 0,
         expired_notified: 0,
         limit_notified: 0,
         created_at: now,

@@ -27,6 +27,7 @@ const link = {
   og_description: null,
   monitor: false,
   clicks: 42,
+  bot_clicks: 3,
   created_at: '2026-11-30T09:15:02.120Z',
   updated_at: '2026-11-30T09:15:02.120Z',
 };

@@ -1429,6 +1429,7 @@ export interface components {
          *       "og_description": null,
          *       "monitor": false,
          *       "clicks": 42,
+         *       "bot_clicks": 3,
          *       "created_at": "2026-11-30T09:15:02.120Z",
          *       "updated_at": "2026-11-30T09:15:02.120Z"
          *     }
@@ -1457,7 +1458,10 @@ export interface components {
             og_title: string | null;
             og_description: string | null;
             monitor: boolean;
+            /** @description People's clicks (bots excluded) */
             clicks: number;
+            /** @description Clicks by bots that were let through (crawlers and excluded IPs are not counted at all) */
+            bot_clicks: number;
             /**
              * Format: date-time
              * @description ISO-8601 UTC with milliseconds
@@ -1918,6 +1922,7 @@ export interface components {
          *           "og_description": null,
          *           "monitor": false,
          *           "clicks": 42,
+         *           "bot_clicks": 3,
          *           "created_at": "2026-11-30T09:15:02.120Z",
          *           "updated_at": "2026-11-30T09:15:02.120Z"
          *         },

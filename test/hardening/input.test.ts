@@ -111,7 +111,7 @@ describe.each(DIALECTS)('input hardening on %s', (dialect) => {
       await storage.db.insertInto('links').values([
         { ...row, id: 'lnk_00000000000000000000000001', slug: 'wiki', url: 'https://ja.wikipedia.org/wiki/日本', expired_url: 'https://例え.テスト/', rules: JSON.stringify([{ what: 'rotator', url: 'https://example.com/?q=💥', weight: 1 }]) },
         { ...row, id: 'lnk_00000000000000000000000002', slug: 'idn', url: 'https://例え.テスト/', expired_url: null, rules: '[]' },
-      ]).execute();
+      ] as never).execute(); // the links table as migration 004 left it: later columns (bot_clicks, 016) do not exist yet
       await storage.migrate();
       const stored = await storage.db.selectFrom('links').select(['slug', 'url', 'expired_url', 'rules']).orderBy('id').execute();
       expect(stored).toEqual([
