@@ -6,6 +6,7 @@ import type { Storage, Tx } from '../storage/storage.js';
 import { clickEvents, counterEvents, expiredEvent, geoBlockedEvent } from './click-events.js';
 import type { Visit, VisitOutcome } from './visit.js';
 import { GroupCommit } from '../group-commit.js';
+import { RollupBatch, writeRollups } from '../storage/click-rollups.js';
 
 export type { Visit, VisitOutcome } from './visit.js';
 
@@ -72,12 +73,18 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
         for (const i of indexes) outcomes[i] = { status: 'gone' };
         continue;
       }
-      const room = counter.max_clicks === null ? indexes.length : Math.max(0, counter.max_clicks - counter.clicks);
-      const counted = indexes.slice(0, room);
-      for (const i of indexes.slice(room)) outcomes[i] = { status: 'limit_reached' };
-      if (counted.length === 0) continue;
+      // People count toward the limit and the milestones; the bots let through are counted apart
+      // (bot_clicks), and refused like everyone once the limit is reached.
+      const people = indexes.filter((i) => !(visits[i] as Extract<Visit, { kind: 'click' }>).click.bot);
+      const bots = indexes.filter((i) => (visits[i] as Extract<Visit, { kind: 'click' }>).click.bot);
+      const room = counter.max_clicks === null ? people.length : Math.max(0, counter.max_clicks - counter.clicks);
+      const counted = people.slice(0, room);
+      for (const i of people.slice(room)) outcomes[i] = { status: 'limit_reached' };
       const before = counter.clicks;
       const after = before + counted.length;
+      const botsLetIn = counter.max_clicks !== null && after >= counter.max_clicks ? [] : bots;
+      if (botsLetIn.length < bots.length) for (const i of bots) outcomes[i] = { status: 'limit_reached' };
+      if (counted.length === 0 && botsLetIn.length === 0) continue;
       for (let n = 0; n < counted.length; n++) {
         const i = counted[n]!;
         const visit = visits[i] as Extract<Visit, { kind: 'click' }>;
@@ -86,12 +93,18 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
         clickRows.push(toClickRow(visit));
         for (const event of clickEvents(visit, clicks)) events.push(event);
       }
-      const lastVisit = visits[counted[counted.length - 1]!]!;
-      const link = { ...lastVisit.link, clicks: after };
+      for (const i of botsLetIn) {
+        const visit = visits[i] as Extract<Visit, { kind: 'click' }>;
+        outcomes[i] = { status: 'counted', clicks: after };
+        clickRows.push(toClickRow(visit));
+        for (const event of clickEvents(visit, after)) events.push(event);
+      }
+      const lastVisit = visits[indexes[indexes.length - 1]!]!;
+      const link = { ...lastVisit.link, clicks: after, bot_clicks: counter.bot_clicks + botsLetIn.length };
       const reachedLimit = counter.max_clicks !== null && after >= counter.max_clicks && counter.limit_notified === 0;
       await tx.db
         .updateTable('links')
-        .set(reachedLimit ? { clicks: after, limit_notified: 1 } : { clicks: after })
+        .set({ clicks: after, bot_clicks: link.bot_clicks, ...(reachedLimit ? { limit_notified: 1 } : {}) })
         .where('id', '=', linkId)
         .execute();
       events.push(...counterEvents(link, before, after, reachedLimit));
@@ -119,13 +132,19 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
   }
 
   await tx.insertRows('clicks', clickRows, { shared: ['workspace_id', 'link_id'] });
+  if (clickRows.length > 0) {
+    // The analytics rollups move with the clicks they count: same transaction, so always exact.
+    const rollups = new RollupBatch();
+    for (const row of clickRows) rollups.add(row);
+    await writeRollups(tx.db, tx.dialect, rollups);
+  }
   await outbox.write(tx, events);
   return outcomes;
 }
 
 async function lockCounters(tx: Tx, linkIds: string[]) {
   // Locked, so concurrent batches from other processes serialise on the counters.
-  const rows = await tx.lockRows(tx.db.selectFrom('links').select(['id', 'clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id')).execute();
+  const rows = await tx.lockRows(tx.db.selectFrom('links').select(['id', 'clicks', 'bot_clicks', 'max_clicks', 'limit_notified']).where('id', 'in', linkIds).orderBy('id')).execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
 

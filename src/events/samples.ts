@@ -40,6 +40,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     public_analytics: false,
     created_by: user.id,
     clicks: 42,
+    bot_clicks: 3,
     created_at: now,
     updated_at: now,
   };

@@ -11,7 +11,7 @@ export interface FieldError {
 }
 
 /** The columns a create or update may set, already checked and normalised. */
-export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at' | 'created_by'>>;
+export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'bot_clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at' | 'created_by'>>;
 
 /** A destination (url, expired_url, a rule's url) in its stored spelling, or why it cannot be one. */
 function destination(field: string, text: string, err: (field: string, message: string) => void): string | undefined {

@@ -38,6 +38,7 @@ export function renderLink(row: LinkTable, baseUrl: string): Link {
     public_analytics: row.public_analytics === 1,
     created_by: row.created_by,
     clicks: row.clicks,
+    bot_clicks: row.bot_clicks,
     created_at: toIso(row.created_at),
     updated_at: toIso(row.updated_at),
   };

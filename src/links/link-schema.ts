@@ -85,7 +85,8 @@ export const LinkSchema = Type.Object({
   created_by: Type.Union([Id('usr'), Type.Null()], {
     description: 'The user who made the link (made with an API key: the user who made the key); null when unknown',
   }),
-  clicks: Type.Integer({ minimum: 0 }),
+  clicks: Type.Integer({ minimum: 0, description: "People's clicks (bots excluded)" }),
+  bot_clicks: Type.Integer({ minimum: 0, description: 'Clicks by bots that were let through (crawlers and excluded IPs are not counted at all)' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

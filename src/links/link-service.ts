@@ -155,6 +155,7 @@ export class LinkService {
         public_analytics: c.public_analytics ?? 0,
         created_by: createdBy,
         clicks: 0,
+        bot_clicks: 0,
         expired_notified: 0,
         limit_notified: 0,
         created_at: now,

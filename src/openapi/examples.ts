@@ -31,6 +31,7 @@ const link = {
   public_analytics: false,
   created_by: 'usr_01jdq3g0z2b4d6f8h0k2m4p6r8',
   clicks: 42,
+  bot_clicks: 3,
   created_at: '2026-11-30T09:15:02.120Z',
   updated_at: '2026-11-30T09:15:02.120Z',
 };

@@ -8,6 +8,7 @@ import { errors, ref } from '../openapi/components.js';
 
 const StatsQuery = Type.Object({
   interval: Type.Optional(Type.Union(STATS_INTERVALS.map((i) => Type.Literal(i)))),
+  bots: Type.Optional(Type.Boolean({ description: 'Count the bots let through with people (default false; `totals.bots` counts them either way)' })),
 });
 
 /** `GET /api/links/:id/stats?interval=24h|7d|30d|90d|all` (default 7d). */
@@ -24,7 +25,7 @@ export function statsRoutes(stats: StatsService) {
           response: { 200: ref('LinkStats'), ...errors(400, 404) },
         },
       },
-      async (request) => stats.forLink(principalOf(request).workspaceId, request.params.id, request.query.interval ?? '7d'),
+      async (request) => stats.forLink(principalOf(request).workspaceId, request.params.id, request.query.interval ?? '7d', request.query.bots ?? false),
     );
   };
 }

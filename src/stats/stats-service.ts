@@ -32,9 +32,10 @@ export interface LinkStats {
 export class StatsService {
   constructor(private readonly deps: { storage: Storage; clock: Clock; links: LinkService }) {}
 
-  async forLink(workspaceId: string, linkId: string, interval: StatsInterval): Promise<LinkStats> {
+  /** `bots`: whether the bots let through are counted with people (the totals' `bots` counts them either way). */
+  async forLink(workspaceId: string, linkId: string, interval: StatsInterval, bots = false): Promise<LinkStats> {
     const link = await this.deps.links.get(workspaceId, linkId); // 404 for another workspace's link
-    const window = statsWindow(interval, this.deps.clock.now(), Date.parse(link.created_at));
+    const window: StatsWindow & { bots: boolean } = { ...statsWindow(interval, this.deps.clock.now(), Date.parse(link.created_at)), bots };
     const [totals, series, countries, devices, browsers, os, referrers] = await Promise.all([
       this.totals(link.id, window),
       this.timeseries(link.id, window),
@@ -60,20 +61,25 @@ export class StatsService {
     };
   }
 
-  private inWindow(linkId: string, window: StatsWindow) {
-    return this.deps.storage.db
+  private inWindow(linkId: string, window: StatsWindow & { bots: boolean }) {
+    const query = this.deps.storage.db
       .selectFrom('clicks')
       .where('link_id', '=', linkId)
       .where('timestamp', '>=', window.start)
       .where('timestamp', '<=', window.end);
+    // A link's clicks are people's (SPEC §3b), like its `clicks` counter, unless bots are asked for.
+    return window.bots ? query : query.where('bot', '=', 0);
   }
 
-  private async totals(linkId: string, window: StatsWindow): Promise<LinkStats['totals']> {
+  private async totals(linkId: string, window: StatsWindow & { bots: boolean }): Promise<LinkStats['totals']> {
+    const bots = await this.inWindow(linkId, { ...window, bots: true })
+      .where('bot', '=', 1)
+      .select((eb) => eb.fn.countAll<number>().as('bots'))
+      .executeTakeFirstOrThrow();
     const row = await this.inWindow(linkId, window)
       .select((eb) => [
         eb.fn.countAll<number>().as('clicks'),
         eb.fn.coalesce(eb.fn.sum<number>('qr'), sql.lit(0)).as('qr'),
-        eb.fn.coalesce(eb.fn.sum<number>('bot'), sql.lit(0)).as('bots'),
         eb.fn.count<number>('country').distinct().as('unique_countries'),
         eb.fn.count<number>('referrer_domain').distinct().as('unique_referrers'),
       ])
@@ -81,14 +87,14 @@ export class StatsService {
     return {
       clicks: Number(row.clicks),
       qr: Number(row.qr),
-      bots: Number(row.bots),
+      bots: Number(bots.bots),
       unique_countries: Number(row.unique_countries),
       unique_referrers: Number(row.unique_referrers),
     };
   }
 
   /** One entry per bucket of the window, zero-filled, oldest first. */
-  private async timeseries(linkId: string, window: StatsWindow): Promise<LinkStats['timeseries']> {
+  private async timeseries(linkId: string, window: StatsWindow & { bots: boolean }): Promise<LinkStats['timeseries']> {
     const bucket = sql<number>`${sql.ref('timestamp')} / ${sql.lit(window.bucketMs)}`;
     const rows = await this.inWindow(linkId, window)
       .select((eb) => [bucket.as('bucket'), eb.fn.countAll<number>().as('clicks')])
@@ -103,7 +109,7 @@ export class StatsService {
   }
 
   /** The TOP_N values of a column by clicks; null means unknown (or, for referrers, direct). */
-  private async top(linkId: string, window: StatsWindow, column: Dimension): Promise<{ key: string | null; clicks: number }[]> {
+  private async top(linkId: string, window: StatsWindow & { bots: boolean }, column: Dimension): Promise<{ key: string | null; clicks: number }[]> {
     const rows = await this.inWindow(linkId, window)
       .select((eb) => [eb.ref(column).as('key'), eb.fn.countAll<number>().as('clicks')])
       .groupBy(column)

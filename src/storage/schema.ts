@@ -83,7 +83,9 @@ export interface LinkTable {
   og_title: string | null;
   og_description: string | null;
   monitor: number;
+  /** People's clicks; the bots let through are in `bot_clicks` (migration 016). */
   clicks: number;
+  bot_clicks: number;
   expired_notified: number;
   limit_notified: number;
   created_at: number;
@@ -123,6 +125,26 @@ export interface ClickTable {
   params: string;
   user_agent: string | null;
   ip: string | null;
+}
+
+/** Clicks per scope (a link id, or '*' for the workspace), UTC hour and bot flag (src/storage/click-rollups.ts). */
+export interface AnalyticsHourTable {
+  workspace_id: string;
+  scope: string;
+  hour: number;
+  bot: number;
+  clicks: number;
+}
+
+/** Clicks per scope, UTC day, dimension value and bot flag; '' is an unknown value. */
+export interface AnalyticsDayTable {
+  workspace_id: string;
+  scope: string;
+  day: number;
+  dim: string;
+  value: string;
+  bot: number;
+  clicks: number;
 }
 
 export interface EventTable {
@@ -303,6 +325,8 @@ export interface Database {
   links: LinkTable;
   link_tags: LinkTagTable;
   clicks: ClickTable;
+  analytics_hours: AnalyticsHourTable;
+  analytics_days: AnalyticsDayTable;
   events: EventTable;
   event_fanout: EventFanoutTable;
   event_fanout_deferred: EventFanoutDeferredTable;

@@ -134,16 +134,17 @@ describe.each(DIALECTS)('the redirect on %s', (dialect) => {
   it('redirects crawlers and excluded IPs without counting them', async () => {
     const link = await createLink({ url: 'https://example.com/crawl' });
     expect((await visit(link.slug, { 'user-agent': GOOGLEBOT })).status).toBe(302);
-    expect((await visit(link.slug, { 'user-agent': CURL })).status).toBe(302); // a bot, counted with bot=true
-    expect(await clicksOf(link.id)).toBe(1);
+    expect((await visit(link.slug, { 'user-agent': CURL })).status).toBe(302); // a bot let through: bot_clicks, not clicks (SPEC §3b)
+    expect(await clicksOf(link.id)).toBe(0);
+    expect((await t.api('GET', `/api/links/${link.id}`, undefined, key)).json().bot_clicks).toBe(1);
     expect((await eventsOf('link.clicked', link.id))[0].data.click).toMatchObject({ bot: true, bot_name: 'curl' });
 
     await t.api('PATCH', '/api/workspace', { settings: { excluded_ips: ['127.0.0.0/8'] } }, key);
     expect((await visit(link.slug)).status).toBe(302);
-    expect(await clicksOf(link.id)).toBe(1);
+    expect(await clicksOf(link.id)).toBe(0);
     await t.api('PATCH', '/api/workspace', { settings: { excluded_ips: [] } }, key);
     expect((await visit(link.slug)).status).toBe(302);
-    expect(await clicksOf(link.id)).toBe(2);
+    expect(await clicksOf(link.id)).toBe(1);
   });
 
   it('stops at max_clicks with exactly one link.limit_reached, then answers 410', async () => {

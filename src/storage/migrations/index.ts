@@ -12,6 +12,7 @@ import { pendingDeliveryIndexes } from './011_pending_delivery_indexes.js';
 import { deferredFanout } from './012_deferred_fanout.js';
 import { linkFieldsAndActor } from './013_link_fields_and_actor.js';
 import { teams } from './015_teams.js';
+import { analytics } from './016_analytics.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '012_deferred_fanout': deferredFanout,
   '013_link_fields_and_actor': linkFieldsAndActor,
   '015_teams': teams,
+  '016_analytics': analytics,
 };
