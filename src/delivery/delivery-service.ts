@@ -12,7 +12,7 @@ import { parseWebhookRow } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { findDelivery, insertTestSend, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
-import { deliveryBody, tryBuildDeliveryRequest, unsentResponse } from './request.js';
+import { deliveryBody, loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { TargetClient } from '../outbound/target-client.js';
 
 export interface DeliveryListQuery {
@@ -65,7 +65,7 @@ export class DeliveryService {
         responseTimeMs: Math.round(response.responseTimeMs),
         error,
         responseBody: response.body === '' ? null : response.body,
-        requestHeaders: JSON.stringify(request?.headers ?? {}),
+        requestHeaders: JSON.stringify(request ? loggedRequestHeaders(request.headers) : {}),
       }),
     );
     return {
@@ -96,7 +96,8 @@ export class DeliveryService {
       ...renderDelivery(row),
       request: {
         url: hook?.url ?? null,
-        headers: last ? (JSON.parse(last.request_headers) as Record<string, string>) : {},
+        // Masked again on the way out: attempts logged before values were masked at write time.
+        headers: last ? loggedRequestHeaders(JSON.parse(last.request_headers) as Record<string, string>) : {},
         body: envelope && hook ? deliveryBody(parseWebhookRow(hook).format, storedEventFromEnvelope(envelope)) : null,
       },
       attempts: attempts.map(renderAttempt),

@@ -1,8 +1,8 @@
-import { envelopeFromRow, envelopeJsonFromRow, type StoredEvent } from '../events/outbox.js';
-import { renderDeliveryBody } from '../webhooks/formats.js';
+import type { StoredEvent } from '../events/outbox.js';
+import { CURRENT_PAYLOAD_VERSION, renderBody, renderDelivery } from '../webhooks/formats.js';
 import type { WebhookFormat } from '../webhooks/webhook-schema.js';
 import { VERSION } from '../version.js';
-import type { WebhookView } from '../webhooks/webhook-model.js';
+import { maskHeaderValue, type WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from '../webhooks/signing.js';
 import type { TargetResponse } from '../outbound/target-client.js';
 
@@ -10,7 +10,7 @@ export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
 export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
-  return format === 'standard' ? envelopeJsonFromRow(event) : renderDeliveryBody(format, envelopeFromRow(event));
+  return renderBody(format, event, CURRENT_PAYLOAD_VERSION);
 }
 
 /** buildDeliveryRequest, or why it cannot be built (never throws). */
@@ -34,9 +34,9 @@ export interface DeliveryRequest {
 }
 
 /**
- * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the rendered body, the webhook's own headers,
- * then ours (which win), signed with the current secret and, during a rotation's grace period,
- * the previous one too.
+ * The exact POST for one attempt (docs/webhooks.md, "A delivery"): the body and signature headers
+ * of the webhook's format, the webhook's own headers, then ours (which win), signed with the
+ * current secret and, during a rotation's grace period, the previous one too.
  */
 export function buildDeliveryRequest(input: {
   webhook: WebhookView;
@@ -46,16 +46,20 @@ export function buildDeliveryRequest(input: {
   nowMs: number;
 }): DeliveryRequest {
   const { webhook, event, nowMs } = input;
-  const body = deliveryBody(webhook.format, event);
   const previous =
-    webhook.previousSecret && webhook.previousSecretExpiresAt !== null && webhook.previousSecretExpiresAt > nowMs ? [webhook.previousSecret] : [];
+    webhook.previousSecret && webhook.previousSecretExpiresAt !== null && webhook.previousSecretExpiresAt > nowMs && webhook.previousSecret !== webhook.secret
+      ? [webhook.previousSecret]
+      : [];
   const timestampSeconds = Math.floor(nowMs / 1000);
+  const rendered = renderDelivery(webhook.format, CURRENT_PAYLOAD_VERSION, { event, timestampSeconds, secrets: [webhook.secret, ...previous] });
+  const body = rendered.body;
   const signatures = signatureHeaders({ eventId: event.id, timestampSeconds, body, secret: webhook.secret, previousSecrets: previous });
   return {
     url: webhook.url,
     body,
     headers: {
       ...webhook.headers,
+      ...rendered.headers,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
       'webhook-id': event.id,
@@ -67,4 +71,22 @@ export function buildDeliveryRequest(input: {
       'x-linkwire-attempt': String(input.attempt),
     },
   };
+}
+
+// Headers a delivery carries that Linkwire sets itself (the format signature headers included);
+// every other header is a webhook's custom one, whose value is write-only.
+const OWN_HEADERS = new Set(['content-type', 'user-agent', 'x-awsys-signature', 'x-webhook-signature', 'x-snip-signature']);
+const OWN_PREFIXES = ['webhook-', 'x-linkwire-'];
+
+/**
+ * A request's headers as delivery logs keep and show them: custom header values (often
+ * credentials) masked, as the webhook's own reads show them (SPEC §5).
+ */
+export function loggedRequestHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      const lower = name.toLowerCase();
+      return [name, OWN_HEADERS.has(lower) || OWN_PREFIXES.some((p) => lower.startsWith(p)) ? value : maskHeaderValue(value)];
+    }),
+  );
 }

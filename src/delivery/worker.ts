@@ -21,7 +21,7 @@ import {
 import { EndpointQueues, type Job } from './endpoint-queues.js';
 import { Loop } from '../jobs/loop.js';
 import { classifyResponse, type AttemptOutcome } from './outcome.js';
-import { tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
+import { loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
 import type { TargetClient, TargetResponse } from '../outbound/target-client.js';
 
@@ -364,7 +364,7 @@ export class DeliveryWorker {
       isTest: job.delivery.is_test === 1,
       attempt,
       startedAt,
-      requestHeaders: request?.headers ?? {},
+      requestHeaders: request ? loggedRequestHeaders(request.headers) : {},
       response,
       outcome,
       retry: job.webhook.retry,

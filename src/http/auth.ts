@@ -36,14 +36,12 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
   const lastUsedWrites = new Map<string, number>();
 
   return async function authenticate(request: FastifyRequest): Promise<Principal> {
-    const header = request.headers.authorization;
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'Authorization header must be "Bearer <api key>"');
+    const presented = presentedApiKey(request);
+    if (presented !== null) {
       const key = await storage.db
         .selectFrom('api_keys')
         .select(['id', 'workspace_id', 'scopes', 'created_by'])
-        .where('key_hash', '=', hashToken(match[1]))
+        .where('key_hash', '=', hashToken(presented))
         .executeTakeFirst();
       if (!key) throw new AppError('UNAUTHORIZED', 'API key is invalid or revoked');
       const now = clock.now();
@@ -78,8 +76,27 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
         }
       }
     }
-    throw new AppError('UNAUTHORIZED', 'Send "Authorization: Bearer <api key>" or log in');
+    throw new AppError('UNAUTHORIZED', 'Send "Authorization: Bearer <api key>" (or "X-API-Key: <api key>") or log in');
   };
+}
+
+/**
+ * The API key a request presents: `Authorization: Bearer <key>`, or `X-API-Key: <key>` as other
+ * shorteners' clients send it (SPEC §5b); null for neither. A malformed header is a 401 that says
+ * which form is expected. Authorization wins when both are sent.
+ */
+function presentedApiKey(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'Authorization header must be "Bearer <api key>"');
+    return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  if (apiKey === undefined) return null;
+  const value = (Array.isArray(apiKey) ? apiKey.join(',') : apiKey).trim();
+  if (!/^\S+$/.test(value)) throw new AppError('UNAUTHORIZED', 'X-API-Key header must be exactly one API key');
+  return value;
 }
 
 /** The user's role in the workspace and their email (events name who acted: SPEC §4 `actor`). */

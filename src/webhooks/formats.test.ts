@@ -30,7 +30,7 @@ describe('missing or malformed data never throws', () => {
   it.each(types)('%s', (type) => {
     for (const data of malformed) {
       const e = envelope(type, data as Record<string, unknown>);
-      for (const format of ['standard', 'slack', 'discord'] as const) {
+      for (const format of ['standard', 'slack', 'discord', 'awsys', 'nobsredir', 'linkzly', 'snip', 'linkly'] as const) {
         expect(() => JSON.parse(renderDeliveryBody(format, e))).not.toThrow();
       }
     }

@@ -118,8 +118,8 @@ describe('signatureHeaders', () => {
     );
   });
 
-  it('throws on a malformed secret rather than signing with garbage', () => {
-    expect(() => signatureHeaders({ eventId: 'e', timestampSeconds: 1, body: '', secret: 'nope' })).toThrow(TypeError);
+  it('throws on a malformed whsec_ secret rather than signing with garbage', () => {
+    expect(() => signatureHeaders({ eventId: 'e', timestampSeconds: 1, body: '', secret: 'whsec_not base64!' })).toThrow(TypeError);
     expect(() =>
       signatureHeaders({ eventId: 'e', timestampSeconds: 1, body: '', secret: SECRET, previousSecrets: ['whsec_'] }),
     ).toThrow(TypeError);

@@ -9,6 +9,8 @@ const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 32;
 const MIN_SECRET_BYTES = 24;
 const MAX_SECRET_BYTES = 32;
+// Standard Webhooks allows keys up to 64 bytes; a secret brought from elsewhere may be that long.
+const MAX_CALLER_SECRET_BYTES = 64;
 const SIGNATURE_VERSION = 'v1';
 const DEFAULT_TOLERANCE_SECONDS = 300;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -41,7 +43,7 @@ export interface SignatureHeaders {
 /**
  * The two signature headers of a delivery. Each lists the current secret's signature first,
  * then one per previous secret, space-separated.
- * Throws a TypeError when a secret is not `whsec_` + base64.
+ * Throws a TypeError when a secret starts with `whsec_` but is not followed by base64.
  */
 export function signatureHeaders(input: SignatureInput): SignatureHeaders {
   const { eventId, timestampSeconds, body, secret } = input;
@@ -63,7 +65,7 @@ export function signatureHeaders(input: SignatureInput): SignatureHeaders {
 }
 
 interface SigningKeys {
-  /** The Standard Webhooks key: the base64-decoded part after `whsec_`. */
+  /** The Standard Webhooks key: the base64-decoded part after `whsec_`, or a raw secret's UTF-8 bytes. */
   standard: Buffer;
   /** x-linkwire-signature's key: the secret string itself, as UTF-8. */
   legacy: Buffer;
@@ -80,7 +82,7 @@ const MAX_CACHED_SECRETS = 1024;
 function signingKeys(secret: string): SigningKeys {
   let keys = keysBySecret.get(secret);
   if (keys === undefined) {
-    keys = { standard: requireSecretKey(secret), legacy: Buffer.from(secret, 'utf8') };
+    keys = { standard: requireSecretKey(secret), legacy: secretBytes(secret) };
     if (keysBySecret.size >= MAX_CACHED_SECRETS) keysBySecret.clear();
     keysBySecret.set(secret, keys);
   }
@@ -100,7 +102,8 @@ export interface VerifyOptions {
 
 /**
  * Verifies a Standard Webhooks `webhook-signature` against the raw body: true when any of its
- * `v1` signatures matches `secret` and the timestamp is within tolerance. Never throws.
+ * `v1` signatures matches `secret` and the timestamp is within tolerance. A secret without the
+ * `whsec_` prefix is a caller's own, used as its UTF-8 bytes (as the delivery signs). Never throws.
  */
 export function verifyWebhookSignature(
   body: string | Uint8Array,
@@ -108,7 +111,7 @@ export function verifyWebhookSignature(
   secret: string,
   opts: VerifyOptions = {},
 ): boolean {
-  const key = decodeSecretKey(secret);
+  const key = secret.startsWith(SECRET_PREFIX) ? decodeSecretKey(secret) : secretBytes(secret);
   const id = headerValue(headers, 'webhook-id');
   const timestampHeader = headerValue(headers, 'webhook-timestamp');
   const signatureHeader = headerValue(headers, 'webhook-signature');
@@ -143,10 +146,32 @@ function decodeSecretKey(secret: string): Buffer | null {
   return Buffer.from(encoded, 'base64');
 }
 
+/**
+ * The Standard Webhooks key of a secret. A caller may bring its own secret from another service
+ * (docs/webhooks.md, "Bring your own secret"): without the `whsec_` prefix it is used as raw
+ * UTF-8 bytes, as `new Webhook(secret, { format: "raw" })` does in the standardwebhooks library.
+ */
 function requireSecretKey(secret: string): Buffer {
+  if (!secret.startsWith(SECRET_PREFIX)) return secretBytes(secret);
   const key = decodeSecretKey(secret);
-  if (key === null) throw new TypeError('A webhook secret is "whsec_" followed by base64');
+  if (key === null) throw new TypeError('A webhook secret that starts with "whsec_" is followed by base64');
   return key;
+}
+
+/** A secret string as the key of the hex HMACs (x-linkwire-signature and the other services' headers). */
+export function secretBytes(secret: string): Buffer {
+  return Buffer.from(secret, 'utf8');
+}
+
+/** Why a secret a caller brings is refused (null: accepted). Raw secrets are 16–256 printable ASCII characters. */
+export function callerSecretProblem(secret: string): string | null {
+  if (!/^[\x20-\x7e]{16,256}$/.test(secret)) return 'secret must be 16 to 256 printable ASCII characters';
+  if (!secret.startsWith(SECRET_PREFIX)) return null;
+  const key = decodeSecretKey(secret);
+  if (key === null || key.length < MIN_SECRET_BYTES || key.length > MAX_CALLER_SECRET_BYTES) {
+    return `a secret that starts with "whsec_" must be followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_CALLER_SECRET_BYTES} bytes (the Standard Webhooks form); any other secret is used as raw text`;
+  }
+  return null;
 }
 
 function headerValue(headers: WebhookHeaders, name: string): string | undefined {

@@ -4,11 +4,13 @@ import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
 import { FilterSyntaxError, parseFilter } from './filter.js';
 import { checkWebhookUrl } from '../outbound/url-policy.js';
-import { ALL_EVENTS } from './webhook-model.js';
-import type { UpdateWebhookInput } from './webhook-schema.js';
+import type { UpdateWebhookInput, WebhookFormat } from './webhook-schema.js';
+import { aliasOf, DIALECT_SERVICE, type DialectFormat } from './dialects.js';
+import { callerSecretProblem } from './signing.js';
+import { ALL_EVENTS, MASK, maskHeaderValue } from './webhook-model.js';
 
 /** The columns a create or update may set, already checked and normalised. */
-export type WebhookColumns = Partial<Pick<WebhookTable, 'name' | 'url' | 'events' | 'filter' | 'active' | 'timeout_ms' | 'retry' | 'format' | 'headers'>>;
+export type WebhookColumns = Partial<Pick<WebhookTable, 'name' | 'url' | 'events' | 'filter' | 'active' | 'timeout_ms' | 'retry' | 'format' | 'headers' | 'secret'>>;
 
 export const MAX_CUSTOM_HEADERS = 20;
 export const MAX_HEADER_VALUE_LENGTH = 1000;
@@ -21,19 +23,40 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const RESERVED_HEADERS = new Set([
   'content-type', 'content-length', 'host', 'user-agent',
   'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'proxy-connection',
+  // The signature headers of the other services' formats (SPEC §5b).
+  'x-awsys-signature', 'x-webhook-signature', 'x-snip-signature',
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'x-linkwire-'];
 
 /**
- * `events` → the stored list. Every entry must be a full event type (docs/events.md), or the list must be exactly ["*"].
- * Throws 400 INVALID_EVENTS naming each bad entry.
+ * `events` → the stored list, in Linkwire's names. Every entry must be a full event type (docs/events.md),
+ * or another service's name for one (SPEC §5b: `link.click`, `url.clicked`, `team.member_added`, …),
+ * or the list must be exactly ["*"]. `dialect` is the service whose names were used, when they
+ * all belong to one (the format to infer). Throws 400 INVALID_EVENTS naming each bad entry, or the
+ * two services whose names were mixed.
  */
-export function checkEvents(events: readonly string[]): string[] {
-  const unique = [...new Set(events)];
-  if (unique.length === 0) {
+export function checkEvents(events: readonly string[]): { events: string[]; dialect: DialectFormat | null } {
+  const given = [...new Set(events)];
+  if (given.length === 0) {
     throw new AppError('INVALID_EVENTS', 'events must name at least one event type, or be ["*"] for all of them', { invalid: [] });
   }
-  if (unique.length === 1 && unique[0] === ALL_EVENTS) return [ALL_EVENTS];
+  if (given.length === 1 && given[0] === ALL_EVENTS) return { events: [ALL_EVENTS], dialect: null };
+  const foreign = new Map<DialectFormat, string[]>();
+  const unique: string[] = [];
+  for (const name of given) {
+    const alias = EVENT_TYPE_NAMES.has(name) ? undefined : aliasOf(name);
+    if (alias) foreign.set(alias.format, [...(foreign.get(alias.format) ?? []), name]);
+    const canonical = alias?.canonical ?? name;
+    if (!unique.includes(canonical)) unique.push(canonical);
+  }
+  if (foreign.size > 1) {
+    const services = [...foreign.entries()];
+    throw new AppError(
+      'INVALID_EVENTS',
+      `events mix the event names of ${services.length} services: ${services.map(([format, names]) => `${names.map((n) => JSON.stringify(n)).join(', ')} (${DIALECT_SERVICE[format]})`).join(' and ')}. A webhook speaks one service's dialect: use one service's names (or Linkwire's), or one webhook per service`,
+      { invalid: services.flatMap(([, names]) => names), services: services.map(([format]) => format) },
+    );
+  }
   const invalid = unique.filter((e) => !EVENT_TYPE_NAMES.has(e));
   if (invalid.length > 0) {
     const wildcard = invalid.includes(ALL_EVENTS) ? '; "*" must be the only entry' : '';
@@ -43,7 +66,7 @@ export function checkEvents(events: readonly string[]): string[] {
       { invalid },
     );
   }
-  return unique;
+  return { events: unique, dialect: foreign.size === 1 ? [...foreign.keys()][0]! : null };
 }
 
 /** `url` → its normalised form, the one that was checked. Throws 400 INVALID_URL with the reason. */
@@ -67,6 +90,20 @@ export function checkFilter(source: string | null): string | null {
   return source;
 }
 
+/**
+ * Header values are write-only, so a client that read a webhook and sends its headers back sends
+ * masked values: each one equal to the mask of the stored value of that header keeps the stored value.
+ */
+export function unmaskHeaders(given: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const storedByName = new Map(Object.entries(stored).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(
+    Object.entries(given).map(([name, value]) => {
+      const current = storedByName.get(name.toLowerCase());
+      return [name, value.startsWith(MASK) && current !== undefined && maskHeaderValue(current) === value ? current : value];
+    }),
+  );
+}
+
 /** Custom request headers; returns every problem at once. */
 export function headerProblems(headers: Record<string, string>): string[] {
   const problems: string[] = [];
@@ -86,6 +123,10 @@ export function headerProblems(headers: Record<string, string>): string[] {
     if (seen.has(lower)) problems.push(`${shown} appears more than once (header names are case-insensitive)`);
     seen.add(lower);
     const value = headers[name]!;
+    if (value.startsWith(MASK)) {
+      problems.push(`${shown} value is masked ("${MASK}…"): send the real value, or send back the masked value of a header this webhook already has to keep it`);
+      continue;
+    }
     if (value.length > MAX_HEADER_VALUE_LENGTH) problems.push(`${shown} value must be at most ${MAX_HEADER_VALUE_LENGTH} characters`);
     if (!HEADER_VALUE.test(value)) problems.push(`${shown} value must not contain line breaks or control characters`);
   }
@@ -96,9 +137,14 @@ export function headerProblems(headers: Record<string, string>): string[] {
  * Checks what JSON Schema cannot and converts the API's shape into columns.
  * Problems are reported by kind, most specific first: INVALID_EVENTS, INVALID_URL, then VALIDATION_ERROR.
  */
-export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'>, allowPrivate: CidrSet): WebhookColumns {
+export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'> & { secret?: string }, allowPrivate: CidrSet): WebhookColumns {
   const columns: WebhookColumns = {};
-  if (input.events !== undefined) columns.events = JSON.stringify(checkEvents(input.events));
+  if (input.events !== undefined) {
+    const { events, dialect } = checkEvents(input.events);
+    columns.events = JSON.stringify(events);
+    // Another service's names and no format: that service's dialect, so its receivers keep working (SPEC §5b).
+    if (input.format === undefined && dialect !== null) columns.format = dialect;
+  }
   if (input.url !== undefined) columns.url = checkUrl(input.url, allowPrivate);
   if (input.headers !== undefined) {
     const problems = headerProblems(input.headers);
@@ -116,6 +162,11 @@ export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'>, 
   if (input.active !== undefined) columns.active = input.active ? 1 : 0;
   if (input.timeout_ms !== undefined) columns.timeout_ms = input.timeout_ms;
   if (input.retry !== undefined) columns.retry = JSON.stringify(input.retry);
-  if (input.format !== undefined) columns.format = input.format;
+  if (input.format !== undefined) columns.format = input.format satisfies WebhookFormat;
+  if (input.secret !== undefined) {
+    const problem = callerSecretProblem(input.secret);
+    if (problem !== null) throw validationError(problem, { field: 'secret' });
+    columns.secret = input.secret;
+  }
   return columns;
 }

@@ -71,7 +71,18 @@ export function subscribesTo(view: Pick<WebhookView, 'events' | 'linkIds'>, type
   return linkId !== null && view.linkIds.includes(linkId);
 }
 
-/** A stored row and its links → the API's webhook object (no secrets). */
+/** What reads show of a custom header value (write-only, SPEC §5): its last 4 characters when it is long enough to spare them. */
+export const MASK = '••••';
+export function maskHeaderValue(value: string): string {
+  if (value.startsWith(MASK)) return value; // already masked
+  return value.length >= 12 ? `${MASK}${value.slice(-4)}` : MASK;
+}
+
+export function maskHeaderValues(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, maskHeaderValue(value)]));
+}
+
+/** A stored row and its links → the API's webhook object (no secrets; custom header values masked). */
 export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): Webhook {
   return {
     id: row.id,
@@ -84,7 +95,7 @@ export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): We
     timeout_ms: row.timeout_ms,
     retry: JSON.parse(row.retry) as RetryPolicy,
     format: row.format as WebhookFormat,
-    headers: JSON.parse(row.headers) as Record<string, string>,
+    headers: maskHeaderValues(JSON.parse(row.headers) as Record<string, string>),
     disabled_at: toIsoOrNull(row.disabled_at),
     disabled_reason: row.disabled_reason,
     created_at: toIso(row.created_at),

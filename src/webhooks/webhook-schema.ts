@@ -14,7 +14,22 @@ export const RetrySchema = Type.Union([
 /** How a webhook retries failed deliveries; the delays are computed in delivery/retry-policy.ts. */
 export type RetryPolicy = Static<typeof RetrySchema>;
 
-export const WebhookFormatSchema = Type.Union([Type.Literal('standard'), Type.Literal('slack'), Type.Literal('discord')]);
+export const WebhookFormatSchema = Type.Union(
+  [
+    Type.Literal('standard'),
+    Type.Literal('slack'),
+    Type.Literal('discord'),
+    Type.Literal('awsys'),
+    Type.Literal('nobsredir'),
+    Type.Literal('linkzly'),
+    Type.Literal('snip'),
+    Type.Literal('linkly'),
+  ],
+  {
+    description:
+      'standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names.',
+  },
+);
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
 
 export const MIN_TIMEOUT_MS = 1_000;
@@ -34,7 +49,7 @@ export const WebhookSchema = Type.Object({
   timeout_ms: Type.Integer(),
   retry: RetrySchema,
   format: WebhookFormatSchema,
-  headers: Type.Record(Type.String(), Type.String()),
+  headers: Type.Record(Type.String(), Type.String(), { description: 'Custom request headers; values masked (write-only), e.g. "••••1a2b"' }),
   disabled_at: Nullable(Timestamp),
   disabled_reason: Nullable(Type.String()),
   created_at: Timestamp,
@@ -57,14 +72,29 @@ const editable = {
   timeout_ms: Type.Integer({ minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS }),
   retry: RetrySchema,
   format: WebhookFormatSchema,
-  headers: Type.Record(Type.String(), Type.String(), { description: 'At most 20 custom request headers' }),
+  headers: Type.Record(Type.String(), Type.String(), {
+    description: 'At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one',
+  }),
 };
 const LinkIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 });
 
-const { name: _name, url: _url, events: _events, ...optionalFields } = editable;
+const { url: _url, events: _events, ...optionalFields } = editable;
+
+/** A secret the caller brings (checked in webhook-input.ts, so the message can say what is wrong). */
+const CallerSecret = Type.String({
+  maxLength: 256,
+  description:
+    'Your own signing secret instead of a generated one (e.g. the one your receiver already has from another service): 16–256 printable ASCII characters. Without the `whsec_` prefix it is used as raw UTF-8 bytes for every signature, Standard Webhooks included',
+});
 
 export const CreateLinkWebhookBody = Type.Object(
-  { name: editable.name, url: editable.url, events: editable.events, ...Type.Partial(Type.Object(optionalFields)).properties },
+  {
+    url: editable.url,
+    events: editable.events,
+    ...Type.Partial(Type.Object(optionalFields)).properties,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Defaults to the URL’s host' })),
+    secret: Type.Optional(CallerSecret),
+  },
   { additionalProperties: false },
 );
 export type CreateLinkWebhookInput = Static<typeof CreateLinkWebhookBody>;

@@ -11,7 +11,7 @@ import { CidrSet } from '../net/cidr.js';
 import { literalAddressOf } from '../net/host-literal.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
-import { webhookColumnsFrom } from './webhook-input.js';
+import { unmaskHeaders, webhookColumnsFrom } from './webhook-input.js';
 import { renderWebhook } from './webhook-model.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -131,6 +131,10 @@ export class WebhookService {
 
   async update(workspaceId: string, id: string, patch: UpdateWebhookInput): Promise<Webhook> {
     const { link_ids: linkIdsInput, ...fields } = patch;
+    if (fields.headers !== undefined) {
+      const stored = JSON.parse((await this.findRow(this.deps.storage.db, workspaceId, id)).headers) as Record<string, string>;
+      fields.headers = unmaskHeaders(fields.headers, stored);
+    }
     const columns = webhookColumnsFrom(fields, this.allowPrivate);
     this.checkTimeout(columns.timeout_ms);
     if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
@@ -228,7 +232,8 @@ export class WebhookService {
       const row: WebhookTable = {
         id: ids.next('wh'),
         workspace_id: workspaceId,
-        name: columns.name!,
+        // Another service's API call may leave the name out: the endpoint's host names it.
+        name: columns.name ?? new URL(columns.url!).hostname.slice(0, 200),
         url: columns.url!,
         events: columns.events!,
         filter: columns.filter ?? null,
@@ -237,7 +242,7 @@ export class WebhookService {
         retry: columns.retry ?? DEFAULT_RETRY,
         format: columns.format ?? 'standard',
         headers: columns.headers ?? '{}',
-        secret: generateWebhookSecret(),
+        secret: columns.secret ?? generateWebhookSecret(),
         previous_secret: null,
         previous_secret_expires_at: null,
         consecutive_failures: 0,
