@@ -122,9 +122,9 @@ describe.each(DIALECTS)('webhooks API speaking other services’ dialects on %s'
 
     const link = await createLink(t, key, { url: 'https://example.com/masked' });
     const delivered = await until('the delivery to /masked', () => receiver.requests.find((r) => r.path === '/masked'));
-    expect(delivered!.headers['authorization']).toBe(token);
-    expect(delivered!.headers['x-short']).toBe('xyz');
-    expect(JSON.parse(delivered!.rawBody).data.link.id).toBe(link.id);
+    expect(delivered.headers['authorization']).toBe(token);
+    expect(delivered.headers['x-short']).toBe('xyz');
+    expect(JSON.parse(delivered.rawBody).data.link.id).toBe(link.id);
     const deliveries = await until('the delivery is logged', async () => {
       const d = (await t.api('GET', `/api/webhooks/${hook.id}/deliveries?status=succeeded`, undefined, key)).json().data;
       return d.length > 0 ? d : undefined;
