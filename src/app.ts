@@ -60,6 +60,7 @@ import { StatsService } from './stats/stats-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
+import { ExpiryTimer } from './links/expiry-timer.js';
 import { createFramingCheck } from './links/framing-check.js';
 import { monitorRoutes } from './monitoring/routes.js';
 import { clickRoutes } from './clicks/routes.js';
@@ -347,6 +348,11 @@ export async function createApp(input: AppDeps): Promise<App> {
       new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
         fastify.log.warn(`data retention: working again after ${failures} failed runs`),
       ),
+    );
+  }
+  if (config.roles.has('worker')) {
+    jobs.push(
+      new ExpiryTimer({ storage, clock, outbox, config }, { onError: (err) => logJobError('link expiry', err), onRecover: (failures) => fastify.log.warn(`link expiry: working again after ${failures} failed runs`) }),
     );
   }
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
