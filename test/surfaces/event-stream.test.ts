@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { openSse, type SseConnection } from '../helpers/sse.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -112,6 +112,31 @@ describe.each(DIALECTS)('GET /api/events/stream on %s', (dialect) => {
       await receiver.close();
     }
   });
+
+  it('shows delivery attempts live from a real `serve` process in the default mode (the worker in its thread)', async () => {
+    const receiver = await startReceiver();
+    const db = await createTestDatabase(dialect);
+    try {
+      // No LINKWIRE_WORKER_THREAD: deliveries are sent by the worker thread, streams served by the main one.
+      const server = await startServerProcess({ LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32' });
+      processes.push(server);
+      const signup = await http(server.url, 'POST', '/api/auth/signup', { body: { email: 'attempts@example.com', password: 'a long password' } });
+      const key = signup.json().api_key as string;
+      const hook = await http(server.url, 'POST', '/api/webhooks', { token: key, body: { name: 'seen', url: receiver.url, events: ['link.created'] } });
+      expect(hook.status).toBe(201);
+      const s = await openSse(`${server.url}/api/events/stream`, { authorization: `Bearer ${key}` });
+      open.push(s);
+      expect(s.status).toBe(200);
+      await http(server.url, 'POST', '/api/links', { token: key, body: { url: 'https://example.com/threaded' } });
+      await until('the receiver got the delivery', () => receiver.requests.length >= 1, 30_000);
+      const attempt = await until('the attempt on the stream', () => s.messages.find((m) => m.event === 'delivery.attempted'), 15_000);
+      expect(JSON.parse(attempt.data)).toMatchObject({ webhook_id: hook.json().id, event_type: 'link.created', status: 'succeeded', status_code: 200, attempt: 1 });
+    } finally {
+      for (const p of processes.splice(0)) await p.kill('SIGKILL');
+      await receiver.close();
+      await db.drop();
+    }
+  }, 120_000);
 
   it('closes open streams promptly when the app shuts down', async () => {
     app = await startTestApp(dialect);
