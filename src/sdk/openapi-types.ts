@@ -1261,7 +1261,7 @@ export interface webhooks {
         put?: never;
         /**
          * integration.connected
-         * @description An integration (Slack, Zapier, …) was connected.
+         * @description An integration (Slack, Zapier, …) was connected. Carries its id, type, name and created_at; never its settings (credentials).
          *
          *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
          */
@@ -2232,7 +2232,16 @@ export interface components {
             timestamp: string;
             workspace_id: string;
             data: {
-                integration: components["schemas"]["Integration"];
+                integration: {
+                    id: string;
+                    type: string;
+                    name: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 UTC with milliseconds
+                     */
+                    created_at: string;
+                };
             };
         };
         AccountUpgradedEvent: {
