@@ -2504,6 +2504,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
             503: {
                 headers: {
