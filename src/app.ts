@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
+import { SESSION_COOKIE } from './accounts/tokens.js';
 import { createAuthenticator, installActorContext } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
@@ -219,13 +220,16 @@ export async function createApp(input: AppDeps): Promise<App> {
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean } | undefined;
+    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean; sameOriginWithCookie?: boolean } | undefined;
     if (routeConfig?.optionalAuth) {
       // Answers anonymous callers too (the dashboard asks "am I logged in?" without a 401 in the console).
       request.principal = await authenticate(request).catch(() => null);
       return;
     }
-    if (routeConfig?.public) return;
+    if (routeConfig?.public) {
+      if (routeConfig.sameOriginWithCookie && request.headers.cookie?.includes(SESSION_COOKIE)) assertSameOriginWrite(request, config.baseUrl);
+      return;
+    }
     request.principal = await authenticate(request);
     if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
   });

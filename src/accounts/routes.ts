@@ -111,7 +111,9 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       },
     );
 
-    r.post('/api/auth/logout', { schema: { summary: 'End the dashboard session', response: { 204: NoContent } }, config: { public: true } }, async (request, reply) => {
+    // Public (an expired session may still log out), but a cookie-carrying logout must come from our
+    // own pages like every cookie-authenticated write: another site must not log a visitor out.
+    r.post('/api/auth/logout', { schema: { summary: 'End the dashboard session', response: { 204: NoContent, ...errors(403) } }, config: { public: true, sameOriginWithCookie: true } }, async (request, reply) => {
       const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
       if (token) await accounts.logout(token);
       void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);

@@ -19,7 +19,14 @@ export function classifyResponse(response: TargetResponse, nowMs: number): Attem
   if (status === null) {
     return { kind: 'failed', reason: response.error ?? 'no response', disableEndpoint: null, retryAfterMs: null };
   }
-  if (status >= 200 && status < 300) return { kind: 'succeeded' };
+  if (status >= 200 && status < 300) {
+    // The webhook's timeout covers the whole exchange: a 2xx whose body has not ended by then (a
+    // receiver that trickles forever) is a failure, retried like any other timeout.
+    if (response.errorKind === 'timeout') {
+      return { kind: 'failed', reason: `endpoint answered ${status} but ${response.error ?? 'the body did not finish in time'}`, disableEndpoint: null, retryAfterMs: null };
+    }
+    return { kind: 'succeeded' };
+  }
   if (status === 410) {
     return { kind: 'failed', reason: 'endpoint answered 410 Gone', disableEndpoint: 'The endpoint answered 410 Gone', retryAfterMs: null };
   }

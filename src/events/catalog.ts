@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { ApiKeySchema, MemberSchema, RoleSchema, WorkspaceSchema } from '../accounts/account-schema.js';
 import { ClickSchema } from '../clicks/click-schema.js';
 import { DomainSchema } from '../domains/domain-schema.js';
-import { IntegrationSchema } from '../integrations/integration-schema.js';
+import { IntegrationEventSchema } from '../integrations/integration-schema.js';
 import { LinkSchema } from '../links/link-schema.js';
 import { Nullable, Timestamp } from '../schemas/common.js';
 import { WebhookSchema } from '../webhooks/webhook-schema.js';
@@ -62,8 +62,8 @@ export const EVENT_TYPES = Object.freeze([
   { type: 'api_key.created', description: 'An API key was created (the key itself is never included).', schema: Type.Object({ api_key: ApiKeySchema }, strict) },
   {
     type: 'integration.connected',
-    description: 'An integration (Slack, Zapier, …) was connected.',
-    schema: Type.Object({ integration: IntegrationSchema }, strict),
+    description: 'An integration (Slack, Zapier, …) was connected. Carries its id, type, name and created_at; never its settings (credentials).',
+    schema: Type.Object({ integration: IntegrationEventSchema }, strict),
   },
   { type: 'account.upgraded', description: 'The workspace moved to a higher plan.', schema: PlanChangeData },
   { type: 'account.downgraded', description: 'The workspace moved to a lower plan.', schema: PlanChangeData },

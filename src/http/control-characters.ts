@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
  * encoding UTF8: 0x00"): such input is refused up front with a 400 naming the field, instead of
  * reaching a query and failing there as a 500 (or being stored on SQLite and printed raw later).
  *
- * - path parameters and query parameters: no control character anywhere;
+ * - the API's path parameters and query parameters: no control character anywhere;
  * - JSON bodies: no NUL in any string, and no control character in the single-line text fields
  *   below (a description or a filter expression may hold a line break; a title may not).
  */
@@ -55,8 +55,11 @@ export function controlCharacterProblem(text: string, nulOnly = false): string |
 /** Refuses control characters in params, query and body before validation; see the module comment. */
 export function installControlCharacterCheck(app: FastifyInstance): void {
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    checkFlat(request.params, 'params');
-    checkFlat(request.query, 'querystring');
+    // The API's parameters; a dashboard page's query is the page's business (it serves the same HTML).
+    if (request.url.startsWith('/api/')) {
+      checkFlat(request.params, 'params');
+      checkFlat(request.query, 'querystring');
+    }
     if (request.body !== null && typeof request.body === 'object') {
       const problems: ControlCharacterProblem[] = [];
       walkBody(request.body, '', false, problems);

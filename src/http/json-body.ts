@@ -14,6 +14,13 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    // An empty body is no body, whatever its content-type says (clients send one with the header
+    // on POSTs that take none: replay, verify, test, rotate-secret). A route that needs a body
+    // says so through its schema ("body must be object").
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
     const depth = nestingDepth(text);
     if (depth > MAX_JSON_DEPTH) {
       done(new AppError('VALIDATION_ERROR', `Request body is nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed`, { max_depth: MAX_JSON_DEPTH }), undefined);

@@ -6,7 +6,7 @@ import type { Principal } from '../accounts/principal.js';
 import type { IdSource } from '../ids.js';
 import type { IntegrationTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
-import type { Integration } from './integration-schema.js';
+import type { Integration, IntegrationEventData } from './integration-schema.js';
 
 export const INTEGRATION_TYPES = ['slack', 'zapier', 'make', 'segment', 'hubspot', 'custom'] as const;
 export const MAX_SETTINGS_BYTES = 8 * 1024;
@@ -62,9 +62,11 @@ export class IntegrationService {
       created_at: clock.now(),
     };
     const integration = renderIntegration(row);
+    const { settings: _secret, ...announced }: Integration = integration;
+    const eventData: IntegrationEventData = announced;
     await storage.transaction(async (tx) => {
       await tx.db.insertInto('integrations').values(row).execute();
-      await outbox.append(tx, [{ type: 'integration.connected', workspaceId: principal.workspaceId, data: { integration } }]);
+      await outbox.append(tx, [{ type: 'integration.connected', workspaceId: principal.workspaceId, data: { integration: eventData } }]);
     });
     return integration;
   }

@@ -1401,7 +1401,7 @@ export interface webhooks {
         put?: never;
         /**
          * integration.connected
-         * @description An integration (Slack, Zapier, …) was connected.
+         * @description An integration (Slack, Zapier, …) was connected. Carries its id, type, name and created_at; never its settings (credentials).
          *
          *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
          */
@@ -2576,7 +2576,16 @@ export interface components {
                 email?: string;
             };
             data: {
-                integration: components["schemas"]["Integration"];
+                integration: {
+                    id: string;
+                    type: string;
+                    name: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 UTC with milliseconds
+                     */
+                    created_at: string;
+                };
             };
         };
         AccountUpgradedEvent: {
@@ -3136,6 +3145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
             503: {

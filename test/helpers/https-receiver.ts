@@ -40,6 +40,8 @@ export interface ReceiverResponse {
   delayMs?: number;
   /** Never answer; the socket stays open until the client gives up or close() runs. */
   hang?: boolean;
+  /** Send the head (status and headers) at once, then one byte of body every this many ms, forever. */
+  trickleMs?: number;
 }
 
 export type Responder = (request: ReceivedRequest) => ReceiverResponse;
@@ -97,6 +99,17 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
 
   function answer(res: ServerResponse, response: ReceiverResponse): void {
     if (response.hang) return;
+    if (response.trickleMs !== undefined) {
+      res.writeHead(response.status ?? 200, { 'content-type': 'text/plain', ...response.headers });
+      res.flushHeaders();
+      const timer = setInterval(() => res.write('.'), response.trickleMs);
+      timers.add(timer);
+      res.on('close', () => {
+        clearInterval(timer);
+        timers.delete(timer);
+      });
+      return;
+    }
     const send = () => {
       res.writeHead(response.status ?? 200, response.headers ?? { 'content-type': 'text/plain' });
       res.end(response.body ?? 'ok');

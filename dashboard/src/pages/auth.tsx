@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { post } from '../api';
+import { sameOriginPath } from '../safe-next';
 import { useSession } from '../session';
 import { ErrorBox, TextField, fieldErrors } from '../ui';
 
@@ -14,7 +15,7 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const errors = fieldErrors(error);
   const signup = props.mode === 'signup';
-  const next = query.next?.startsWith('/') && !query.next.startsWith('//') ? query.next : '/links';
+  const next = sameOriginPath(query.next, window.location.origin) ?? '/links';
 
   async function submit(e: Event) {
     e.preventDefault();
