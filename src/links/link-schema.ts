@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
+import { LINK_LIMITS } from './link-limits.js';
 
 export const SLUG_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 // Lengths and counts are checked in link-input.ts against LINK_LIMITS (after normalisation),
@@ -11,7 +12,8 @@ const ShortText = (max: number) => Nullable(Type.String({ maxLength: max }));
 export const RuleSchema = Type.Object(
   {
     what: Type.Union([Type.Literal('country'), Type.Literal('device'), Type.Literal('os'), Type.Literal('rotator')]),
-    matches: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 })])),
+    // The documented limit itself (docs/links.md), so the OpenAPI document states it too.
+    matches: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: LINK_LIMITS.matchesPerRule })])),
     url: Url,
     weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'rotator: the percentage of visits sent to this url' })),
   },

@@ -60,3 +60,14 @@ describe.each(DIALECTS)('a custom domain’s root on %s', (dialect) => {
     expect((await http(t.url, 'GET', '/', { headers: { host: 'lnk.lw.test' } })).status).toBe(200);
   });
 });
+
+describe('LINKWIRE_ROOT_URL', () => {
+  it('must be an http(s) URL; unset or empty means a 404 at a custom domain’s root', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    expect(loadConfig({}).rootUrl).toBeNull();
+    expect(loadConfig({ LINKWIRE_ROOT_URL: ' ' }).rootUrl).toBeNull();
+    expect(loadConfig({ LINKWIRE_ROOT_URL: 'https://www.acme.example' }).rootUrl).toBe('https://www.acme.example/');
+    expect(() => loadConfig({ LINKWIRE_ROOT_URL: 'www.acme.example' })).toThrow('LINKWIRE_ROOT_URL is not a URL');
+    expect(() => loadConfig({ LINKWIRE_ROOT_URL: 'javascript:alert(1)' })).toThrow('LINKWIRE_ROOT_URL must be an http(s) URL');
+  });
+});

@@ -20,6 +20,7 @@ import { until } from '../helpers/wait.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/main.js');
 /** Anything a terminal would act on: C0/C1 controls (ESC above all), DEL, bidi overrides. */
+// eslint-disable-next-line no-control-regex -- finding raw control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
 interface Run {
