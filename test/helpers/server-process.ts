@@ -20,7 +20,16 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     cwd: ROOT,
     // Lookups go to a closed loopback port unless a test brings a DNS server: nothing can reach out.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LINKWIRE_LOG_LEVEL: 'warn', LINKWIRE_DNS_SERVER: '127.0.0.1:9', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LINKWIRE_LOG_LEVEL: 'warn',
+      LINKWIRE_DNS_SERVER: '127.0.0.1:9',
+      // A worker alone listens only on its health port: readiness is polled there.
+      ...(env.LINKWIRE_ROLE === 'worker' ? { LINKWIRE_HEALTH_PORT: String(port) } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
