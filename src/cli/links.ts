@@ -3,19 +3,10 @@ import { Command } from 'commander';
 import { clientOf, collect, intOption, outputOf, UsageError, withJson } from './context.js';
 import { parseCsv, toCsvLine } from './csv.js';
 import { cell, note, printJson, printList, printObject, type Column } from './output.js';
+import type { Link as ApiLink } from '../sdk/types.js';
 
-export interface Link {
-  id: string;
-  short_url: string;
-  url: string;
-  slug: string;
-  domain: string;
-  title: string | null;
-  tags: string[];
-  clicks: number;
-  created_at: string;
-  [field: string]: unknown;
-}
+/** A link as the API answers it (the SDK's generated type); CSV export reads its fields by name. */
+export type Link = ApiLink & Record<string, unknown>;
 
 const COLUMNS: Column<Link>[] = [
   { header: 'id', value: (l) => l.id },
