@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
 import { parseTrustProxy, type TrustProxy } from './clicks/client-ip.js';
@@ -12,6 +11,12 @@ export type Role = 'api' | 'redirect' | 'worker';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /**
+   * LINKWIRE_HEALTH_PORT: where a worker-only process (LINKWIRE_ROLE=worker) serves /healthz,
+   * /readyz and /metrics; null: it listens nowhere. The worker needs no public port, and on one
+   * host it must not take the api's or a redirect's PORT. Other roles answer those on PORT.
+   */
+  readonly healthPort: number | null;
   readonly databaseUrl: string;
   readonly baseUrl: string;
   /** Hostname (with port, when not default) of the default short domain. */
@@ -149,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signupOpen: signup === 'open',
     adminEmails: new Set((env.LINKWIRE_ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
     clickFlushMs: parseInteger(env.LINKWIRE_CLICK_FLUSH_MS, 0, 'LINKWIRE_CLICK_FLUSH_MS', 0, 1000),
+    healthPort: healthPortOf(env, roles),
     journalDir: journalDirOf(env, databaseUrl, port),
     journalMaxBytes: parseInteger(env.LINKWIRE_JOURNAL_MAX_MB, 1024, 'LINKWIRE_JOURNAL_MAX_MB', 1, 1_000_000) * 1024 * 1024,
     journalFsync: parseBoolean(env.LINKWIRE_JOURNAL_FSYNC, 'LINKWIRE_JOURNAL_FSYNC'),
@@ -183,11 +189,20 @@ export function minimumDeliveryLeaseMs(maxTimeoutMs: number): number {
   return maxTimeoutMs + Math.min(10_000, Math.max(1000, maxTimeoutMs));
 }
 
+function healthPortOf(env: NodeJS.ProcessEnv, roles: ReadonlySet<Role>): number | null {
+  if (env.LINKWIRE_HEALTH_PORT === undefined || env.LINKWIRE_HEALTH_PORT === '') return null;
+  if (roles.has('api') || roles.has('redirect')) {
+    throw new ConfigError('LINKWIRE_HEALTH_PORT is for a worker-only process (LINKWIRE_ROLE=worker); with api or redirect, /healthz answers on PORT');
+  }
+  return parseInteger(env.LINKWIRE_HEALTH_PORT, 0, 'LINKWIRE_HEALTH_PORT', 1, 65535);
+}
+
 /**
  * LINKWIRE_JOURNAL_DIR, else next to the SQLite file (`<db>.journal`), else — PostgreSQL, where
- * several processes share the database but each needs its own journal — one per host and port
- * under ./data, stable across restarts so a restarted process ingests what it left behind.
- * LINKWIRE_CLICK_JOURNAL=off turns the journal off.
+ * several processes share the database but each needs its own journal — one per port under
+ * ./data (`journal-<port>`). Never the host name: a container gets a new one on every redeploy,
+ * and a redeployed redirect must find the journal it left behind (deploy.md: set the directory
+ * explicitly, on a volume). LINKWIRE_CLICK_JOURNAL=off turns the journal off.
  */
 function journalDirOf(env: NodeJS.ProcessEnv, databaseUrl: string, port: number): string | null {
   const mode = (env.LINKWIRE_CLICK_JOURNAL ?? 'on').toLowerCase();
@@ -198,7 +213,12 @@ function journalDirOf(env: NodeJS.ProcessEnv, databaseUrl: string, port: number)
     const path = databaseUrl.slice('sqlite:'.length);
     return path === ':memory:' ? null : resolve(`${path}.journal`);
   }
-  return resolve(`./data/journal-${hostname()}-${port}`);
+  return resolve(defaultPostgresJournalDir(port));
+}
+
+/** The PostgreSQL default journal directory of a process listening on `port` (relative to the working directory). */
+export function defaultPostgresJournalDir(port: number): string {
+  return `./data/journal-${port}`;
 }
 
 function parseRootUrl(raw: string | undefined): string | null {

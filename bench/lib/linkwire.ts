@@ -110,6 +110,8 @@ export class LinkwireProcess {
         // The bench account raises its own plan (Api.setPlan): it is the instance's operator.
         LINKWIRE_ADMIN_EMAILS: 'bench@example.com',
         LINKWIRE_ROLE: options.roles ?? 'all',
+        // A worker alone listens only on its health port (for /healthz and /metrics).
+        ...(options.roles === 'worker' ? { LINKWIRE_HEALTH_PORT: String(port) } : {}),
         NODE_EXTRA_CA_CERTS: CA_PATH,
         ...journalEnv,
         ...options.env,

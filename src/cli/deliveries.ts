@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { clientOf, intOption, outputOf, withJson } from './context.js';
 import { cell, note, printBlock, printJson, printList, printObject, type Column } from './output.js';
+import type { Delivery as ApiDelivery } from '../sdk/types.js';
 
 interface Attempt {
   attempt: number;
@@ -16,16 +17,8 @@ interface DeliveryDetail {
   attempts: Attempt[];
 }
 
-interface Delivery {
-  id: string;
-  webhook_id: string;
-  event_id: string;
-  type: string;
-  status: string;
-  attempts_count: number;
-  next_attempt_at: string | null;
-  created_at: string;
-}
+/** A delivery as the API lists it: the SDK's generated type. */
+type Delivery = ApiDelivery;
 
 const COLUMNS: Column<Delivery>[] = [
   { header: 'id', value: (d) => d.id },

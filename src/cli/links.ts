@@ -4,19 +4,10 @@ import { clientOf, collect, intOption, outputOf, UsageError, withJson } from './
 import { parseCsv, toCsvLine } from './csv.js';
 import { ApiError } from './client.js';
 import { cell, escapeControls, note, printJson, printList, printObject, type Column } from './output.js';
+import type { Link as ApiLink } from '../sdk/types.js';
 
-export interface Link {
-  id: string;
-  short_url: string;
-  url: string;
-  slug: string;
-  domain: string;
-  title: string | null;
-  tags: string[];
-  clicks: number;
-  created_at: string;
-  [field: string]: unknown;
-}
+/** A link as the API answers it (the SDK's generated type); CSV export reads its fields by name. */
+export type Link = ApiLink & Record<string, unknown>;
 
 const COLUMNS: Column<Link>[] = [
   { header: 'id', value: (l) => l.id },

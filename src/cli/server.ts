@@ -12,6 +12,11 @@ export function serverCommands(): Command[] {
       const { parseWorkerNice } = await import('../thread-priority.js');
       const { parseWorkerHeapMb } = await import('../worker-heap.js');
       const config = loadConfig(process.env);
+      if (config.journalDir !== null && config.roles.has('redirect') && !process.env.LINKWIRE_JOURNAL_DIR && !config.databaseUrl.startsWith('sqlite:')) {
+        const { adoptLegacyJournalDir } = await import('../clicks/journal/legacy-journal-dir.js');
+        const line = (message: string) => process.stderr.write(`${message}\n`);
+        adoptLegacyJournalDir(config.journalDir, config.port, { info: line, warn: line });
+      }
       const workerNice = parseWorkerNice(process.env.LINKWIRE_WORKER_NICE);
       const workerHeapMb = parseWorkerHeapMb(process.env.LINKWIRE_WORKER_HEAP_MB);
       // The worker role runs in a worker thread (LINKWIRE_WORKER_THREAD=off keeps it on the main
@@ -58,20 +63,27 @@ export function serverCommands(): Command[] {
           })
         : null;
       if (worker) app.metrics.addSource(() => worker.metricsSnapshot());
-      let url: string;
+      // A worker alone serves nothing public: it listens only for /healthz, /readyz and /metrics, on
+      // LINKWIRE_HEALTH_PORT when set, else nowhere, so it never competes for the api's or a redirect's PORT.
+      const workerOnly = !config.roles.has('api') && !config.roles.has('redirect');
+      const port = workerOnly ? config.healthPort : config.port;
+      const portVariable = workerOnly ? 'LINKWIRE_HEALTH_PORT' : 'PORT';
+      let url: string | null = null;
       try {
-        url = await app.listen();
+        if (port === null) await app.startJobs();
+        else url = await app.listen(port);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
         // An operator mistake, not a crash: one line that says what to change, no stack trace.
-        process.stderr.write(code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT\n` : `port ${config.port} needs privileges this process lacks; set PORT\n`);
+        process.stderr.write(code === 'EADDRINUSE' ? `port ${port} is in use; set ${portVariable}\n` : `port ${port} needs privileges this process lacks; set ${portVariable}\n`);
         await app.close().catch(() => undefined);
         await worker?.stop().catch(() => undefined);
         await storage.close().catch(() => undefined);
         process.exit(1);
       }
-      app.fastify.log.info(`Linkwire listening on ${url} (roles: ${[...config.roles].join(', ')}${threaded ? '; worker in a worker thread' : ''}, ${storage.dialect})`);
+      const where = url ? `listening on ${url}` : 'running without a listener (set LINKWIRE_HEALTH_PORT for /healthz and /metrics)';
+      app.fastify.log.info(`Linkwire ${where} (roles: ${[...config.roles].join(', ')}${threaded ? '; worker in a worker thread' : ''}, ${storage.dialect})`);
 
       let stopping = false;
       const stop = (signal: string) => {

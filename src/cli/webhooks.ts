@@ -1,19 +1,10 @@
 import { Command } from 'commander';
 import { clientOf, collect, commaList, intOption, outputOf, UsageError, withJson } from './context.js';
 import { note, paint, printJson, printList, printObject, type Column } from './output.js';
+import type { Webhook as ApiWebhook } from '../sdk/types.js';
 
-interface Webhook {
-  id: string;
-  name: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  secret?: string;
-  disabled_at?: string | null;
-  disabled_reason?: string | null;
-  created_at: string;
-  [field: string]: unknown;
-}
+/** A webhook as the API answers it (the SDK's generated type); `secret` only when created or rotated. */
+type Webhook = ApiWebhook & { secret?: string } & Record<string, unknown>;
 
 const COLUMNS: Column<Webhook>[] = [
   { header: 'id', value: (w) => w.id },

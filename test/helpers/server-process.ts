@@ -26,7 +26,18 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     cwd: ROOT,
     // Lookups go to a closed loopback port unless a test brings a DNS server: nothing can reach out.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LINKWIRE_LOG_LEVEL: 'warn', LINKWIRE_DNS_SERVER: '127.0.0.1:9', LINKWIRE_SIGNUPS_PER_ADDRESS: '1000000', ...journal, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LINKWIRE_LOG_LEVEL: 'warn',
+      LINKWIRE_DNS_SERVER: '127.0.0.1:9',
+      // A worker alone listens only on its health port: readiness is polled there.
+      ...(env.LINKWIRE_ROLE === 'worker' ? { LINKWIRE_HEALTH_PORT: String(port) } : {}),
+      LINKWIRE_SIGNUPS_PER_ADDRESS: '1000000',
+      ...journal,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (journal.LINKWIRE_JOURNAL_DIR) child.once('exit', () => rmSync(journal.LINKWIRE_JOURNAL_DIR, { recursive: true, force: true }));
