@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { get, post, setUnauthorizedHandler, type WorkspaceChoice } from './api';
 import { SessionContext, useSession, type Session } from './session';
 import { Loading } from './ui';
-import { LoginPage, SignupPage } from './pages/auth';
+import { AcceptInvitePage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage } from './pages/auth';
 import { LinksPage, NewLinkPage } from './pages/links';
 import { LinkDetailPage } from './pages/link-detail';
 import { LinkEditPage } from './pages/link-edit';
@@ -112,7 +112,7 @@ function Redirect(props: { to: string; path?: string; default?: boolean }) {
 function Routes() {
   const session = useSession();
   const { path, route } = useLocation();
-  const publicPage = path === '/login' || path === '/signup';
+  const publicPage = path === '/login' || path === '/signup' || path === '/forgot-password' || path.startsWith('/invite/') || path.startsWith('/reset/');
   useEffect(() => {
     if (!session.current && !publicPage) route(`/login${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
   }, [session.current, publicPage, path]);
@@ -121,6 +121,9 @@ function Routes() {
       <Router>
         <Route path="/login" component={LoginPage} />
         <Route path="/signup" component={SignupPage} />
+        <Route path="/forgot-password" component={ForgotPasswordPage} />
+        <Route path="/invite/:token" component={AcceptInvitePage} />
+        <Route path="/reset/:token" component={ResetPasswordPage} />
       </Router>
     );
   }
@@ -161,9 +164,12 @@ function NotFound(_: { default?: boolean }) {
 
 export function App() {
   const [workspaces, setWorkspaces] = useState<WorkspaceChoice[] | null>(null);
+  const [userId, setUserId] = useState<string | null>(null);
   const refresh = useCallback(async () => {
     try {
-      setWorkspaces((await get<{ workspaces: WorkspaceChoice[] }>('/api/auth/session')).workspaces);
+      const answer = await get<{ workspaces: WorkspaceChoice[]; user_id: string | null }>('/api/auth/session');
+      setUserId(answer.user_id);
+      setWorkspaces(answer.workspaces);
     } catch (err) {
       setWorkspaces([]);
       throw err;
@@ -174,7 +180,7 @@ export function App() {
     void refresh();
   }, [refresh]);
   if (workspaces === null) return <Loading />;
-  const session: Session = { workspaces, current: workspaces.find((w) => w.current) ?? null, refresh };
+  const session: Session = { workspaces, current: workspaces.find((w) => w.current) ?? null, userId, refresh };
   return (
     <SessionContext.Provider value={session}>
       <LocationProvider>

@@ -5,6 +5,8 @@ import type { WorkspaceChoice } from './api';
 export interface Session {
   workspaces: WorkspaceChoice[];
   current: WorkspaceChoice | null;
+  /** The signed-in user's id. */
+  userId: string | null;
   /** Reloads the session (after login, logout or a workspace switch). */
   refresh: () => Promise<void>;
 }

@@ -130,6 +130,7 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
             200: Type.Object({
               authenticated: Type.Boolean(),
               via: Type.Union([Type.Literal('session'), Type.Literal('api_key'), Type.Null()]),
+              user_id: Type.Union([Type.String(), Type.Null()], { description: 'The signed-in user (null when anonymous, or for a key made outside a session)' }),
               workspaces: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })),
             }),
           },
@@ -137,9 +138,9 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       },
       async (request) => {
         const principal = request.principal;
-        if (!principal) return { authenticated: false, via: null, workspaces: [] };
+        if (!principal) return { authenticated: false, via: null, user_id: null, workspaces: [] };
         const list = principal.userId ? await accounts.workspacesOf(principal.userId) : [];
-        return { authenticated: true, via: principal.via, workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+        return { authenticated: true, via: principal.via, user_id: principal.userId, workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
       },
     );
 

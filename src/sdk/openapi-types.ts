@@ -3184,6 +3184,8 @@ export interface operations {
                     "application/json": {
                         authenticated: boolean;
                         via: "session" | "api_key" | null;
+                        /** @description The signed-in user (null when anonymous, or for a key made outside a session) */
+                        user_id: string | null;
                         workspaces: {
                             id: string;
                             name: string;

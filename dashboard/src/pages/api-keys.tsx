@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, get, post, type Page } from '../api';
+import { Allowed } from '../permissions';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 interface ApiKey {
@@ -34,7 +35,8 @@ export function ApiKeysPage() {
           </button>
         </div>
       )}
-      <form
+      <Allowed permission="api_keys:write">
+<form
         class="card"
         onSubmit={async (e) => {
           e.preventDefault();
@@ -67,6 +69,7 @@ export function ApiKeysPage() {
           Create API key
         </button>
       </form>
+</Allowed>
       <ErrorBox error={list.error} />
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No API keys">Create one for scripts, the CLI or the SDK.</Empty>}

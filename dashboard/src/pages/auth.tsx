@@ -53,6 +53,11 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Please wait…' : signup ? 'Sign up' : 'Log in'}
         </button>
+        {!signup && (
+          <p class="muted">
+            <a href="/forgot-password">Forgot your password?</a>
+          </p>
+        )}
         <p class="muted">
           {signup ? (
             <>
@@ -71,3 +76,134 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
 
 export const LoginPage = () => <AuthForm mode="login" />;
 export const SignupPage = () => <AuthForm mode="signup" />;
+
+/** Asks for a reset link; the answer is the same whether or not the address has an account. */
+export function ForgotPasswordPage() {
+  const [email, setEmail] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const errors = fieldErrors(error);
+  return (
+    <main class="auth">
+      <form
+        class="card"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            await post('/api/auth/forgot-password', { email: email.trim() });
+            setSent(true);
+          } catch (err) {
+            setError(err);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <h1>Reset your password</h1>
+        {sent ? (
+          <p role="status">If an account has this address, a link to reset its password is on its way. It works for 1 hour.</p>
+        ) : (
+          <>
+            <TextField label="Email" type="email" autoComplete="email" required value={email} onValue={setEmail} error={errors.email} />
+            <ErrorBox error={Object.keys(errors).length ? null : error} />
+            <button type="submit" class="primary" disabled={busy}>
+              {busy ? 'Please wait…' : 'Send reset link'}
+            </button>
+          </>
+        )}
+        <p class="muted">
+          <a href="/login">Back to log in</a>
+        </p>
+      </form>
+    </main>
+  );
+}
+
+/** A form with one new password, posted with the token from the page's address (invitation or reset). */
+function TokenPasswordForm(props: { token: string; title: string; intro: string; submit: string; onSubmit: (password: string) => Promise<void> }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = fieldErrors(error);
+  return (
+    <main class="auth">
+      <form
+        class="card"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            await props.onSubmit(password);
+          } catch (err) {
+            setError(err);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <h1>{props.title}</h1>
+        <p class="muted">{props.intro}</p>
+        <TextField label="Password" type="password" autoComplete="new-password" required value={password} onValue={setPassword} error={errors.password} hint="At least 8 characters." />
+        <ErrorBox error={errors.password ? null : error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Please wait…' : props.submit}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+export function AcceptInvitePage(props: { token?: string }) {
+  const session = useSession();
+  const { route } = useLocation();
+  const token = props.token ?? '';
+  return (
+    <TokenPasswordForm
+      token={token}
+      title="Join your team on Linkwire"
+      intro="Choose a password to accept the invitation. If you already have a Linkwire account with this address, enter its password."
+      submit="Accept invitation"
+      onSubmit={async (password) => {
+        await post('/api/auth/accept-invite', { token, password });
+        await session.refresh();
+        route('/links');
+      }}
+    />
+  );
+}
+
+export function ResetPasswordPage(props: { token?: string }) {
+  const [done, setDone] = useState(false);
+  const token = props.token ?? '';
+  if (done) {
+    return (
+      <main class="auth">
+        <div class="card">
+          <h1>Password changed</h1>
+          <p role="status">Your new password is set, and every other session of your account has ended.</p>
+          <p>
+            <a href="/login">Log in</a>
+          </p>
+        </div>
+      </main>
+    );
+  }
+  return (
+    <TokenPasswordForm
+      token={token}
+      title="Choose a new password"
+      intro="The link works once. Setting a new password signs you out everywhere else."
+      submit="Set new password"
+      onSubmit={async (password) => {
+        await post('/api/auth/reset-password', { token, password });
+        setDone(true);
+      }}
+    />
+  );
+}

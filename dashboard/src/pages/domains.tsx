@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, get, post, type Page } from '../api';
+import { Allowed } from '../permissions';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 interface Domain {
@@ -89,7 +90,8 @@ export function DomainsPage() {
   return (
     <section>
       <h1>Domains</h1>
-      <form
+      <Allowed permission="domains:write">
+<form
         class="card row"
         onSubmit={async (e) => {
           e.preventDefault();
@@ -108,6 +110,7 @@ export function DomainsPage() {
           Add domain
         </button>
       </form>
+</Allowed>
       <ErrorBox error={list.error} />
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No custom domains">Add one above to shorten links on your own domain.</Empty>}

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Allowed } from '../permissions';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, post, qs, type Link, type Page } from '../api';
 import { download, parseCsv, toCsv } from '../csv';
@@ -193,9 +194,11 @@ export function LinksPage(props: { startCreating?: boolean }) {
           >
             {exporting !== null ? `Exporting… ${exporting}` : 'Export CSV'}
           </button>
-          <button type="button" class="primary" onClick={() => setCreating(true)}>
+          <Allowed permission="links:write">
+<button type="button" class="primary" onClick={() => setCreating(true)}>
             New link
           </button>
+</Allowed>
         </div>
       </div>
       <ErrorBox error={exportError} />

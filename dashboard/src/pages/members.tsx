@@ -1,56 +1,97 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, type Page } from '../api';
-import { ConfirmDialog, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
+import { usePermission } from '../permissions';
+import { useSession } from '../session';
+import { ConfirmDialog, CopyField, Dialog, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 interface Member {
   user_id: string | null;
   email: string;
-  role: 'owner' | 'admin' | 'member';
+  role: 'owner' | 'admin' | 'editor' | 'viewer';
   added_at: string;
+  status: 'active' | 'invited';
 }
 
-const ROLES = ['owner', 'admin', 'member'] as const;
+const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
+const ROLE_HELP: Record<Member['role'], string> = {
+  owner: 'everything',
+  admin: 'everything but owners',
+  editor: 'links, QR codes and webhooks',
+  viewer: 'read only',
+};
+
+/** A member's handle in the API: their user id, or the email of a pending invitation. */
+const refOf = (m: Member) => encodeURIComponent(m.user_id ?? m.email);
 
 export function MembersPage() {
+  const session = useSession();
   const list = useLoad(() => get<Page<Member>>('/api/workspace/members?limit=100'), []);
+  const mail = useLoad(() => get<{ smtp_configured: boolean; operator: boolean }>('/api/mail/status'), []);
+  const manage = usePermission('members:write');
+  const myRole = session.current?.role;
   const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Member['role']>('member');
+  const [role, setRole] = useState<Member['role']>('viewer');
   const [error, setError] = useState<unknown>(null);
   const [rowError, setRowError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
   const errors = fieldErrors(error);
+  const rowAction = async (what: () => Promise<void>) => {
+    setRowError(null);
+    setNotice(null);
+    try {
+      await what();
+    } catch (err) {
+      setRowError(err);
+    }
+    list.reload();
+  };
   return (
     <section>
       <h1>Members</h1>
-      <form
-        class="card row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setError(null);
-          try {
-            await post('/api/workspace/members', { email: email.trim(), role });
-            setEmail('');
-            list.reload();
-          } catch (err) {
-            setError(err);
-          }
-        }}
-      >
-        <TextField label="Email" type="email" value={email} onValue={setEmail} error={errors.email} placeholder="colleague@example.com" />
-        <label>
-          <span>Role</span>
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value as Member['role'])}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="primary">
-          Add member
-        </button>
-      </form>
+      {manage.allowed ? (
+        <form
+          class="card row"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            setNotice(null);
+            try {
+              const added = await post<Member>('/api/workspace/members', { email: email.trim(), role });
+              setEmail('');
+              setNotice(added.status === 'invited' ? `Invitation ${mail.data?.smtp_configured === false ? 'created (no mail server is set up: copy its link below)' : 'mailed'} to ${added.email}.` : `${added.email} joined as ${added.role}.`);
+              list.reload();
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          <TextField label="Email" type="email" value={email} onValue={setEmail} error={errors.email} placeholder="colleague@example.com" />
+          <label>
+            <span>Role</span>
+            <select aria-label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value as Member['role'])}>
+              {ROLES.filter((r) => r !== 'owner' || myRole === 'owner').map((r) => (
+                <option key={r} value={r}>
+                  {r} ({ROLE_HELP[r]})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="primary">
+            Invite member
+          </button>
+        </form>
+      ) : (
+        <p class="muted" role="note">
+          {manage.reason}.
+        </p>
+      )}
+      {notice && (
+        <p role="status" class="muted">
+          {notice}
+        </p>
+      )}
       <ErrorBox error={errors.email ? null : (error ?? list.error ?? rowError)} />
       {!list.data && <Loading />}
       {list.data && (
@@ -60,6 +101,7 @@ export function MembersPage() {
               <tr>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
+                <th scope="col">Status</th>
                 <th scope="col">Added</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
@@ -67,57 +109,116 @@ export function MembersPage() {
               </tr>
             </thead>
             <tbody>
-              {list.data.data.map((m) => (
-                <tr key={m.email}>
-                  <td>
-                    {m.email}
-                    {!m.user_id && <span class="badge">invited</span>}
-                  </td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${m.email}`}
-                      value={m.role}
-                      disabled={!m.user_id}
-                      onChange={async (e) => {
-                        setRowError(null);
-                        try {
-                          await patch(`/api/workspace/members/${m.user_id}`, { role: e.currentTarget.value });
-                        } catch (err) {
-                          setRowError(err);
-                        }
-                        list.reload();
-                      }}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td class="small">{formatTime(m.added_at)}</td>
-                  <td>
-                    <button type="button" class="ghost" aria-label={`Remove ${m.email}`} onClick={() => setRemoving(m)}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
+              {list.data.data.map((m) => {
+                const self = m.user_id !== null && m.user_id === session.userId;
+                // Owners alone touch owners (the server says so too).
+                const ownerOnly = m.role === 'owner' && myRole !== 'owner';
+                const roleReason = !manage.allowed ? manage.reason : ownerOnly ? 'Only an owner can change an owner’s role' : '';
+                return (
+                  <tr key={m.email}>
+                    <td>{m.email}</td>
+                    <td>
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        disabled={roleReason !== ''}
+                        title={roleReason || undefined}
+                        onChange={(e) => rowAction(() => patch(`/api/workspace/members/${refOf(m)}`, { role: e.currentTarget.value }))}
+                      >
+                        {ROLES.map((r) => (
+                          <option key={r} value={r} disabled={r === 'owner' && myRole !== 'owner'}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>
+                      <span class={`badge ${m.status === 'invited' ? 'badge-pending' : ''}`}>{m.status}</span>
+                    </td>
+                    <td class="small">{formatTime(m.added_at)}</td>
+                    <td class="actions">
+                      {m.status === 'invited' && manage.allowed && (
+                        <>
+                          <button type="button" class="ghost" aria-label={`Resend invitation to ${m.email}`} onClick={() => rowAction(async () => {
+                            await post(`/api/workspace/members/${refOf(m)}/resend`);
+                            setNotice(`Invitation mailed again to ${m.email}.`);
+                          })}>
+                            Resend
+                          </button>
+                          <button type="button" class="ghost" aria-label={`Copy invitation link for ${m.email}`} onClick={() => rowAction(async () => {
+                            const created = await post<{ url: string }>(`/api/workspace/members/${refOf(m)}/invitation-link`);
+                            setLink({ email: m.email, url: created.url });
+                          })}>
+                            Copy link
+                          </button>
+                        </>
+                      )}
+                      {(manage.allowed || self) && !ownerOnly && (
+                        <button type="button" class="ghost" aria-label={m.status === 'invited' ? `Revoke invitation to ${m.email}` : self ? 'Leave this workspace' : `Remove ${m.email}`} onClick={() => setRemoving(m)}>
+                          {m.status === 'invited' ? 'Revoke' : self ? 'Leave' : 'Remove'}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
       )}
+      {mail.data?.operator && !mail.data.smtp_configured && <PendingResets />}
+      <Dialog open={link !== null} title="Invitation link" onClose={() => setLink(null)}>
+        <p>Send this link to {link?.email} yourself. It works once, for 7 days; anyone who has it can join as the invited role.</p>
+        {link && <CopyField label="Invitation link" value={link.url} />}
+      </Dialog>
       <ConfirmDialog
         open={removing !== null}
-        title="Remove member?"
-        message={`${removing?.email ?? ''} loses access to this workspace.`}
-        confirm="Remove member"
+        title={removing?.status === 'invited' ? 'Revoke invitation?' : 'Remove member?'}
+        message={removing?.status === 'invited' ? `The invitation links sent to ${removing.email} stop working.` : `${removing?.email ?? ''} loses access to this workspace.`}
+        confirm={removing?.status === 'invited' ? 'Revoke invitation' : 'Remove member'}
         onClose={() => setRemoving(null)}
         onConfirm={async () => {
-          await del(`/api/workspace/members/${encodeURIComponent(removing?.user_id ?? removing?.email ?? '')}`);
+          await del(`/api/workspace/members/${removing ? refOf(removing) : ''}`);
           list.reload();
         }}
       />
+    </section>
+  );
+}
+
+/** Operators, when no mail server is set up: reset requests of the last hour, each handed over as a link. */
+function PendingResets() {
+  const list = useLoad(() => get<{ data: { id: string; email: string; requested_at: string }[] }>('/api/mail/pending-resets'), []);
+  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="card">
+      <h2>Password reset requests</h2>
+      <p class="muted">No mail server is set up (LINKWIRE_SMTP_URL), so these were not mailed. As an operator, create a link and hand it to the person yourself, after checking it is them.</p>
+      <ErrorBox error={error ?? list.error} />
+      {list.data && list.data.data.length === 0 && <p class="muted">None in the last hour.</p>}
+      <ul>
+        {list.data?.data.map((r) => (
+          <li key={r.id}>
+            {r.email} · {formatTime(r.requested_at)}{' '}
+            <button type="button" class="ghost" aria-label={`Create reset link for ${r.email}`} onClick={async () => {
+              setError(null);
+              try {
+                setLink(await post<{ email: string; url: string }>(`/api/mail/pending-resets/${encodeURIComponent(r.id)}/link`));
+              } catch (err) {
+                setError(err);
+              }
+              list.reload();
+            }}>
+              Create link
+            </button>
+          </li>
+        ))}
+      </ul>
+      <Dialog open={link !== null} title="Password reset link" onClose={() => setLink(null)}>
+        <p>Hand this to {link?.email} only. It works once, for 1 hour.</p>
+        {link && <CopyField label="Reset link" value={link.url} />}
+      </Dialog>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { get, type Page, type Webhook, type WebhookHealth } from '../api';
+import { Allowed } from '../permissions';
 import { Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 
 export function webhookState(w: Webhook): { label: string; cls: string } {
@@ -16,9 +17,11 @@ export function WebhooksPage() {
     <section>
       <div class="page-head">
         <h1>Webhooks</h1>
-        <a class="button primary" href="/settings/webhooks/new">
+        <Allowed permission="webhooks:write">
+<a class="button primary" href="/settings/webhooks/new">
           New Webhook
         </a>
+</Allowed>
       </div>
       <p class="muted">Every event is signed (Standard Webhooks), retried and logged. Receivers dedupe on the webhook-id header.</p>
       <ErrorBox error={hooks.error ?? health.error} />

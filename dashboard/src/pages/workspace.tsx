@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, patch, type Workspace } from '../api';
 import { useSession } from '../session';
+import { usePermission } from '../permissions';
 import { Check, ErrorBox, Field, Loading, TextField, fieldErrors, useLoad } from '../ui';
 
 export function WorkspacePage() {
@@ -9,6 +10,8 @@ export function WorkspacePage() {
   const [name, setName] = useState('');
   const [includeIp, setIncludeIp] = useState(false);
   const [excluded, setExcluded] = useState('');
+  const [alerts, setAlerts] = useState(true);
+  const manage = usePermission('workspace:write');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -16,6 +19,7 @@ export function WorkspacePage() {
     setName(ws.data.name);
     setIncludeIp(ws.data.settings.include_click_ip);
     setExcluded(ws.data.settings.excluded_ips.join('\n'));
+    setAlerts(ws.data.settings.endpoint_alerts);
   }, [ws.data]);
   if (!ws.data) return ws.error ? <ErrorBox error={ws.error} /> : <Loading />;
   const errors = fieldErrors(error);
@@ -33,7 +37,7 @@ export function WorkspacePage() {
               .split(/[\s,]+/)
               .map((s) => s.trim())
               .filter(Boolean);
-            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips } }));
+            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips, endpoint_alerts: alerts } }));
             setSaved(true);
             await session.refresh();
           } catch (err) {
@@ -46,13 +50,25 @@ export function WorkspacePage() {
           Plan: <strong>{ws.data.plan}</strong> · id <span class="mono">{ws.data.id}</span>
         </p>
         <Check label="Include the visitor IP in click events" hint="Off by default; IPs are personal data in many places." checked={includeIp} onChange={setIncludeIp} />
+        <Check
+          label="Mail owners and admins about failing webhook endpoints"
+          hint="When an endpoint has failed 5, 10 and 15 times in a row, and when it is switched off."
+          checked={alerts}
+          onChange={setAlerts}
+        />
         <Field label="Excluded IPs" error={errors.settings} hint="CIDRs or addresses, one per line: their clicks are not recorded and fire nothing.">
           {(id, d) => <textarea id={id} aria-describedby={d} rows={4} class="mono" value={excluded} onInput={(e) => setExcluded(e.currentTarget.value)} />}
         </Field>
         <ErrorBox error={Object.keys(errors).length ? null : error} />
-        <button type="submit" class="primary">
+        <button type="submit" class="primary" disabled={!manage.allowed} aria-describedby={manage.allowed ? undefined : 'workspace-save-reason'}>
           Save
         </button>
+        {!manage.allowed && (
+          <span id="workspace-save-reason" class="muted">
+            {' '}
+            {manage.reason}.
+          </span>
+        )}
         {saved && <span role="status"> Saved.</span>}
       </form>
     </section>
