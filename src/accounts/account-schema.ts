@@ -8,6 +8,7 @@ export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export const WorkspaceSettingsSchema = Type.Object({
   include_click_ip: Type.Boolean({ description: 'Whether click payloads carry the visitor IP' }),
   excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
+  timezone: Type.String({ description: "IANA time zone of the workspace's analytics days and hours (default UTC)" }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -65,6 +66,7 @@ export const UpdateWorkspaceBody = Type.Object(
         {
           include_click_ip: Type.Optional(Type.Boolean()),
           excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
+          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone name, e.g. Europe/Paris' })),
         },
         { additionalProperties: false },
       ),
