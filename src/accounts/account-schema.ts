@@ -15,6 +15,7 @@ export const WorkspaceSettingsSchema = Type.Object({
   include_click_ip: Type.Boolean({ description: 'Whether click payloads carry the visitor IP' }),
   excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
   endpoint_alerts: Type.Boolean({ description: 'Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true)' }),
+  timezone: Type.String({ description: "IANA time zone of the workspace's analytics days and hours (default UTC)" }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -74,6 +75,7 @@ export const UpdateWorkspaceBody = Type.Object(
           include_click_ip: Type.Optional(Type.Boolean()),
           excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
           endpoint_alerts: Type.Optional(Type.Boolean()),
+          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone name, e.g. Europe/Paris' })),
         },
         { additionalProperties: false },
       ),

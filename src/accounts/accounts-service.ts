@@ -16,6 +16,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js'
 import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
+import { canonicalTimeZone } from '../time-zone.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 
@@ -314,7 +315,7 @@ export class AccountsService {
 
   async updateWorkspace(
     workspaceId: string,
-    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined } | undefined },
+    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined } | undefined },
   ): Promise<Workspace> {
     const { storage, clock, outbox, plans } = this.deps;
     if (patch.plan !== undefined && !plans.get(patch.plan)) {
@@ -325,9 +326,14 @@ export class AccountsService {
       const bad = excluded.filter((c) => !isCidr(c));
       if (bad.length) throw validationError(`settings.excluded_ips has invalid CIDRs: ${bad.join(', ')}`, { field: 'settings.excluded_ips', invalid: bad });
     }
+    const timezone = patch.settings?.timezone;
+    if (timezone !== undefined && canonicalTimeZone(timezone) === null) {
+      throw validationError(`settings.timezone must be an IANA time zone name such as Europe/Paris or UTC (got "${timezone}")`, { field: 'settings.timezone' });
+    }
     return storage.transaction(async (tx) => {
       const row = await tx.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
       const settings = parseSettings(row.settings);
+      if (timezone !== undefined) settings.timezone = canonicalTimeZone(timezone)!;
       if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
       if (excluded) settings.excluded_ips = excluded;
       if (patch.settings?.endpoint_alerts !== undefined) settings.endpoint_alerts = patch.settings.endpoint_alerts;

@@ -2,11 +2,16 @@ import { toIso } from '../clock.js';
 import type { WorkspaceTable } from '../storage/schema.js';
 import type { Workspace, WorkspaceSettings } from './account-schema.js';
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true });
+export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC' });
 
 export function parseSettings(text: string): WorkspaceSettings {
   const parsed = JSON.parse(text) as Partial<WorkspaceSettings>;
-  return { include_click_ip: parsed.include_click_ip ?? false, excluded_ips: parsed.excluded_ips ?? [], endpoint_alerts: parsed.endpoint_alerts ?? true };
+  return {
+    include_click_ip: parsed.include_click_ip ?? false,
+    excluded_ips: parsed.excluded_ips ?? [],
+    endpoint_alerts: parsed.endpoint_alerts ?? true,
+    timezone: parsed.timezone ?? 'UTC',
+  };
 }
 
 export function renderWorkspace(row: WorkspaceTable): Workspace {

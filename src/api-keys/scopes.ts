@@ -15,6 +15,8 @@ export const isScope = (name: string): name is Scope => SCOPE_SET.has(name);
 const AREAS: readonly (readonly [prefix: string, area: string])[] = [
   ['/api/links/:id/webhooks', 'webhooks'],
   ['/api/links', 'links'],
+  // Analytics read the links' clicks: links:read covers them.
+  ['/api/analytics', 'links'],
   ['/api/webhooks', 'webhooks'],
   ['/api/deliveries', 'webhooks'],
   ['/api/webhook-health', 'webhooks'],

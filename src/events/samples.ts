@@ -73,7 +73,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     created_at: now,
   };
   const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'viewer' as const, added_at: now, status: 'active' as const };
-  const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [] }, created_at: now, updated_at: now };
+  const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC' }, created_at: now, updated_at: now };
   const check = { status_code: type === 'link.broken' ? 503 : 200, error: type === 'link.broken' ? 'endpoint answered 503' : null, checked_at: now };
   const data: Record<EventType, Record<string, unknown>> = {
     'link.clicked': { link, click },

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AnalyticsSchema } from '../analytics/analytics-schema.js';
 import { ApiKeySchema, MemberSchema, UserSchema, WorkspaceSchema } from '../accounts/account-schema.js';
 import { ClickSchema } from '../clicks/click-schema.js';
 import { AttemptSchema, DeliverySchema } from '../delivery/delivery-model.js';
@@ -116,6 +117,7 @@ export const SCHEMAS = {
   Link: LinkSchema,
   Rule: RuleSchema,
   LinkStats: LinkStatsSchema,
+  Analytics: AnalyticsSchema,
   LinkMonitor: LinkMonitorSchema,
   Click: ClickSchema,
   Webhook: WebhookSchema,

@@ -453,6 +453,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Workspace analytics: totals, a time series and top lists over a date range */
+        get: operations["getAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/links/{id}/monitor": {
         parameters: {
             query?: never;
@@ -1701,6 +1718,78 @@ export interface components {
                 clicks: number;
             }[];
         };
+        Analytics: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            to: string;
+            interval: "hour" | "day";
+            /** @description The workspace's time zone: day buckets start at its local midnight */
+            timezone: string;
+            /** @description Whether the bots let through are counted */
+            bots: boolean;
+            total: number;
+            /** @description One bucket per local day, or per hour, from the one holding `from`; zero-filled; each counts only clicks within [from, to) */
+            series: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC with milliseconds
+                 */
+                t: string;
+                clicks: number;
+            }[];
+            top: {
+                links: {
+                    link_id: string;
+                    short_url: string | null;
+                    url: string | null;
+                    clicks: number;
+                }[];
+                countries: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                cities: {
+                    city: string;
+                    country: string | null;
+                    clicks: number;
+                }[];
+                devices: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                browsers: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                os: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                referrers: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                utm_sources: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                utm_mediums: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+                utm_campaigns: {
+                    value: string | null;
+                    clicks: number;
+                }[];
+            };
+        };
         LinkMonitor: {
             link_id: string;
             monitor: boolean;
@@ -2025,6 +2114,8 @@ export interface components {
                 excluded_ips: string[];
                 /** @description Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true) */
                 endpoint_alerts: boolean;
+                /** @description IANA time zone of the workspace's analytics days and hours (default UTC) */
+                timezone: string;
             };
             /**
              * Format: date-time
@@ -3401,6 +3492,8 @@ export interface operations {
                         include_click_ip?: boolean;
                         excluded_ips?: string[];
                         endpoint_alerts?: boolean;
+                        /** @description An IANA time zone name, e.g. Europe/Paris */
+                        timezone?: string;
                     };
                 };
             };
@@ -4265,6 +4358,74 @@ export interface operations {
             };
             /** @description NOT_FOUND, also for another workspace’s objects */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAnalytics: {
+        parameters: {
+            query?: {
+                /** @description ISO-8601 timestamp, or a date (YYYY-MM-DD: its local midnight in the workspace time zone). Default: 30 local days ago */
+                from?: string;
+                /** @description ISO-8601 timestamp (exclusive), or a date (YYYY-MM-DD: that whole local day included). Default: now */
+                to?: string;
+                /** @description Series buckets (default: hour for ranges up to 2 days, else day) */
+                interval?: "hour" | "day";
+                link_id?: string;
+                domain?: string;
+                tag?: string;
+                /** @description Count the bots let through (default false) */
+                bots?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import { Id, Nullable, Timestamp } from '../schemas/common.js';
+
+const TopValue = Type.Object({ value: Nullable(Type.String({ description: 'null: unknown (for referrers: direct visits)' })), clicks: Type.Integer() });
+
+export const AnalyticsSchema = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+  interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+  timezone: Type.String({ description: "The workspace's time zone: day buckets start at its local midnight" }),
+  bots: Type.Boolean({ description: 'Whether the bots let through are counted' }),
+  total: Type.Integer(),
+  series: Type.Array(Type.Object({ t: Timestamp, clicks: Type.Integer() }), {
+    description: 'One bucket per local day, or per hour, from the one holding `from`; zero-filled; each counts only clicks within [from, to)',
+  }),
+  top: Type.Object({
+    links: Type.Array(Type.Object({ link_id: Id('lnk'), short_url: Nullable(Type.String({ description: 'null once the link is deleted' })), url: Nullable(Type.String()), clicks: Type.Integer() })),
+    countries: Type.Array(TopValue),
+    cities: Type.Array(Type.Object({ city: Type.String(), country: Nullable(Type.String()), clicks: Type.Integer() })),
+    devices: Type.Array(TopValue),
+    browsers: Type.Array(TopValue),
+    os: Type.Array(TopValue),
+    referrers: Type.Array(TopValue),
+    utm_sources: Type.Array(TopValue),
+    utm_mediums: Type.Array(TopValue),
+    utm_campaigns: Type.Array(TopValue),
+  }),
+});
