@@ -30,6 +30,7 @@ const AREAS: readonly (readonly [prefix: string, area: string])[] = [
   ['/api/links', 'links'],
   ['/api/webhooks', 'webhooks'],
   ['/api/deliveries', 'webhooks'],
+  ['/api/webhook-formats', 'webhooks'],
   ['/api/domains', 'domains'],
   ['/api/events', 'events'],
   ['/api/event-types', 'events'],

@@ -750,6 +750,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhook-formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook formats, each with a description and a sample delivery body */
+        get: operations["getWebhookFormats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/stream": {
         parameters: {
             query?: never;
@@ -1629,7 +1646,9 @@ export interface components {
             active: boolean;
             timeout_ms: number;
             retry: components["schemas"]["Retry"];
-            format: "standard" | "slack" | "discord";
+            /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+            format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
             };
@@ -1690,7 +1709,9 @@ export interface components {
                 /** @enum {string} */
                 mode: "none";
             };
-            format: "standard" | "slack" | "discord";
+            /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+            format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
             };
@@ -5182,11 +5203,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    name: string;
                     /** @description HTTPS, at most 2048 characters, not a private address */
                     url: string;
                     /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];
+                    /** @description Defaults to the URL’s host */
+                    name?: string;
                     filter?: string | null;
                     active?: boolean;
                     timeout_ms?: number;
@@ -5198,11 +5220,14 @@ export interface operations {
                         /** @enum {string} */
                         mode: "none";
                     };
-                    format?: "standard" | "slack" | "discord";
-                    /** @description At most 20 custom request headers */
+                    /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+                    format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
                     };
+                    /** @description Your own signing secret instead of a generated one (e.g. the one your receiver already has from another service): 16–256 printable ASCII characters. Without the `whsec_` prefix it is used as raw UTF-8 bytes for every signature, Standard Webhooks included */
+                    secret?: string;
                     link_ids?: string[];
                 };
             };
@@ -5433,8 +5458,9 @@ export interface operations {
                         /** @enum {string} */
                         mode: "none";
                     };
-                    format?: "standard" | "slack" | "discord";
-                    /** @description At most 20 custom request headers */
+                    /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+                    format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
                     };
@@ -5696,11 +5722,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    name: string;
                     /** @description HTTPS, at most 2048 characters, not a private address */
                     url: string;
                     /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];
+                    /** @description Defaults to the URL’s host */
+                    name?: string;
                     filter?: string | null;
                     active?: boolean;
                     timeout_ms?: number;
@@ -5712,11 +5739,14 @@ export interface operations {
                         /** @enum {string} */
                         mode: "none";
                     };
-                    format?: "standard" | "slack" | "discord";
-                    /** @description At most 20 custom request headers */
+                    /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+                    format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
                     };
+                    /** @description Your own signing secret instead of a generated one (e.g. the one your receiver already has from another service): 16–256 printable ASCII characters. Without the `whsec_` prefix it is used as raw UTF-8 bytes for every signature, Standard Webhooks included */
+                    secret?: string;
                 };
             };
         };
@@ -6200,6 +6230,77 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookFormats: {
+        parameters: {
+            query?: {
+                /** @description The event type of the samples (default link.clicked) */
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+                            format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                            description: string;
+                            sample: {
+                                /** @description The Linkwire event type the sample is of */
+                                type: string;
+                                /** @description The delivery body, exactly as this format sends it for a sample event (the one "Send test event" sends) */
+                                body: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
