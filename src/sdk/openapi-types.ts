@@ -1905,6 +1905,128 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description `format: "awsys"`: the Linkwire envelope in AWSYS.CO’s event names; signed in `x-awsys-signature` (hex HMAC-SHA256 of the body) */
+        AwsysPayload: {
+            id: string;
+            /** @description AWSYS.CO’s event name: `link.click` for a click, else Linkwire’s */
+            type: string;
+            timestamp: string;
+            workspace_id: string;
+            /** @description The event’s Linkwire data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "nobsredir"`; signed in `x-webhook-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">` */
+        NobsredirPayload: {
+            id: string;
+            type: string;
+            workspace_id: string;
+            timestamp: string;
+            data: {
+                id: string | null;
+                domain: string | null;
+                slug: string | null;
+                target: string | null;
+                short_url: string | null;
+            } | {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "linkzly"`; signed with the Standard Webhooks headers */
+        LinkzlyPayload: {
+            /** @description Linkzly’s names: `team.member_added`, `team.member_removed`, `api.key_created`; else Linkwire’s */
+            event: string;
+            timestamp: string;
+            /** @description Other data of the event (a member, a milestone) follows under its Linkwire name */
+            data: {
+                link?: {
+                    id: string;
+                    short_url: string | null;
+                    original_url: string | null;
+                    title: string | null;
+                };
+                click?: {
+                    id: string | null;
+                    ip: string | null;
+                    user_agent: string | null;
+                    referrer: string | null;
+                    country: string | null;
+                    city: string | null;
+                    device: string | null;
+                    browser: string | null;
+                };
+                user: {
+                    id: string;
+                    email: string | null;
+                } | null;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "snip"`; sent compact and signed in `x-snip-signature` (hex HMAC-SHA256 of the body = of JSON.stringify(parsed body)) */
+        SnipPayload: {
+            /** @description `url.clicked`, `url.created`, `url.updated`, `url.deleted`; else Linkwire’s name */
+            event: string;
+            timestamp: string;
+            data: {
+                urlId: string;
+                shortCode: string | null;
+                originalUrl: string | null;
+                click?: {
+                    country: string | null;
+                    city: string | null;
+                    device: string | null;
+                    browser: string | null;
+                    os: string | null;
+                    referrer: string | null;
+                };
+            } | {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "linkly"` (link.clicked only); unsigned beyond the Standard Webhooks headers every delivery carries */
+        LinklyPayload: {
+            /** @enum {string} */
+            event: "click";
+            timestamp: string;
+            link: {
+                id: string;
+                name: string | null;
+                url: string | null;
+                full_url: string | null;
+                domain: string | null;
+                /** @description "/" + the slug */
+                slug: string;
+                destination: string | null;
+                workspace_id: string;
+                enabled: boolean;
+                cloaking: boolean;
+                forward_params: boolean;
+                block_bots: boolean;
+                public_analytics: boolean;
+                utm_source: string | null;
+                utm_medium: string | null;
+                utm_campaign: string | null;
+                og_title: string | null;
+                og_description: string | null;
+                rules: components["schemas"]["Rule"][];
+            };
+            click: {
+                country: string | null;
+                is_eu_country: boolean;
+                platform: string | null;
+                browser_name: string | null;
+                referer: string | null;
+                /** @description Always null: no ISP database */
+                isp: null;
+                bot_name: string | null;
+                destination: string | null;
+                params: {
+                    [key: string]: string;
+                };
+            };
+        };
         /**
          * @example {
          *       "id": "evt_01jdq4a0c3f5h7k9n1q3s5u7w9",
