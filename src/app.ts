@@ -64,6 +64,7 @@ import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
 import { ExpiryTimer } from './links/expiry-timer.js';
+import { webhookFormatRoutes } from './webhooks/format-routes.js';
 import { createFramingCheck } from './links/framing-check.js';
 import { monitorRoutes } from './monitoring/routes.js';
 import { clickRoutes } from './clicks/routes.js';
@@ -295,6 +296,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(clickRoutes(new RecentClicks({ storage, links })));
     await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
     await fastify.register(filterCheckRoutes());
+    await fastify.register(webhookFormatRoutes({ ids, clock }));
     await fastify.register(dashboardRoutes(loadDashboardFiles()));
     await fastify.register(eventStreamRoutes(streams, new StreamQuota({ perKey: config.streamsPerKey, perWorkspace: config.streamsPerWorkspace })));
   }

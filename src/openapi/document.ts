@@ -241,5 +241,6 @@ function tagOf(url: string): string {
   if (url.startsWith('/api/links/:id/webhooks')) return 'Webhooks';
   if (/^\/api\/webhooks\/:id\/(deliveries|replay|test)/.test(url)) return 'Deliveries';
   if (part === 'events' || part === 'event-types') return 'Events';
+  if (part === 'webhook-formats') return 'Webhooks';
   return part.charAt(0).toUpperCase() + part.slice(1);
 }
