@@ -10,6 +10,7 @@ import { eventStreamPosition } from './008_event_stream_position.js';
 import { journalOffsets } from './009_journal_offsets.js';
 import { pendingDeliveryIndexes } from './011_pending_delivery_indexes.js';
 import { deferredFanout } from './012_deferred_fanout.js';
+import { instanceSettings } from './014_instance_settings.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009_journal_offsets': journalOffsets,
   '011_pending_delivery_indexes': pendingDeliveryIndexes,
   '012_deferred_fanout': deferredFanout,
+  '014_instance_settings': instanceSettings,
 };
