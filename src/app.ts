@@ -8,6 +8,7 @@ import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
 import type { AttemptNotice } from './delivery/result-writer.js';
 import { JournalInUseError } from './clicks/journal/journal-lock.js';
+import { followDefaultDomain } from './links/default-domain.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
@@ -205,6 +206,16 @@ export async function createApp(input: AppDeps): Promise<App> {
   installJsonBodyParser(fastify);
   installControlCharacterCheck(fastify);
   await installOpenApi(fastify, { serve: config.roles.has('api') });
+
+  // Default-domain links follow LINKWIRE_BASE_URL (moved once when it changed). Not fatal: with
+  // the database away the move waits for the next start.
+  try {
+    const move = await followDefaultDomain(storage, config.defaultDomain, clock.now());
+    if (move) fastify.log.warn(`LINKWIRE_BASE_URL changed: ${move.moved} links moved from ${move.from} to ${move.to}${move.conflicts ? `; ${move.conflicts} stay on ${move.from}, their slugs are taken on ${move.to}` : ''}`);
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    fastify.log.warn({ err }, 'default-domain links not checked against LINKWIRE_BASE_URL: database unavailable');
+  }
 
   // A loop reports its first failure only (it backs off and reports recovery itself); the database
   // being unreachable is an outage to note, not an error of ours.

@@ -315,6 +315,13 @@ export interface JournalOffsetTable {
   updated_at: number;
 }
 
+/** Settings the instance remembers between starts (014_instance_settings.ts). */
+export interface InstanceSettingTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -342,4 +349,5 @@ export interface Database {
   login_attempts: LoginAttemptTable;
   link_monitors: LinkMonitorTable;
   journal_offsets: JournalOffsetTable;
+  instance_settings: InstanceSettingTable;
 }
