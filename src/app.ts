@@ -20,6 +20,7 @@ import { recordLoginFailure } from './accounts/login-failures.js';
 import { createAuthenticator } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { requestLogSerializer } from './http/log-redaction.js';
 import { assertSameOriginWrite } from './http/cross-site.js';
 import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
@@ -158,7 +159,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   server.keepAliveTimeout = 65_000;
 
   const fastify = Fastify({
-    logger: { level: input.logLevel ?? config.logLevel },
+    logger: { level: input.logLevel ?? config.logLevel, serializers: { req: requestLogSerializer } },
     bodyLimit: 1024 * 1024,
     clientErrorHandler: answerClientError,
     trustProxy: fastifyTrustProxy(config.trustProxy),
