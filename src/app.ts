@@ -25,6 +25,7 @@ import { createAuthenticator, installActorContext } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installControlCharacterCheck } from './http/control-characters.js';
+import { requestLogSerializer } from './http/log-redaction.js';
 import { assertSameOriginWrite } from './http/cross-site.js';
 import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
@@ -187,7 +188,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
 
   const fastify = Fastify({
-    logger: { level: input.logLevel ?? config.logLevel },
+    logger: { level: input.logLevel ?? config.logLevel, serializers: { req: requestLogSerializer } },
     bodyLimit: 1024 * 1024,
     clientErrorHandler: answerClientError,
     trustProxy: fastifyTrustProxy(config.trustProxy),
