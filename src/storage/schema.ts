@@ -136,10 +136,11 @@ export interface AnalyticsHourTable {
   clicks: number;
 }
 
-/** Clicks per scope, UTC day, dimension value and bot flag; '' is an unknown value. */
+/** Clicks per scope, period (`span` days from `day`), dimension value and bot flag; '' is an unknown value. */
 export interface AnalyticsDayTable {
   workspace_id: string;
   scope: string;
+  span: number;
   day: number;
   dim: string;
   value: string;
