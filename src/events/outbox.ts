@@ -130,6 +130,10 @@ function systemActor(): Actor {
   return { type: 'system', id: null };
 }
 
+function isSystem(actor: Actor | undefined): boolean {
+  return actor === undefined || (actor.type === 'system' && actor.id === null);
+}
+
 /**
  * The envelope's JSON, byte for byte what `JSON.stringify(envelopeFromRow(row))` gives, built
  * around the stored `data` text without parsing it: the delivery hot path sends it as is.
@@ -145,7 +149,8 @@ export function storedEventFromEnvelope(envelope: EventEnvelope): StoredEvent {
     timestamp: Date.parse(envelope.timestamp),
     workspace_id: envelope.workspace_id,
     data: JSON.stringify(envelope.data),
-    actor: envelope.actor.type === 'system' && envelope.actor.id === null ? null : JSON.stringify(envelope.actor),
+    // An envelope from before actors (or a hand-made sample without one) is the system's.
+    actor: isSystem(envelope.actor) ? null : JSON.stringify(envelope.actor),
   };
 }
 
@@ -155,7 +160,7 @@ export function envelopeFromRow(row: StoredEvent): EventEnvelope {
     type: row.type as EventType,
     timestamp: toIso(row.timestamp),
     workspace_id: row.workspace_id,
-    actor: row.actor === null ? systemActor() : (JSON.parse(row.actor) as Actor),
+    actor: row.actor == null ? systemActor() : (JSON.parse(row.actor) as Actor),
     data: JSON.parse(row.data) as Record<string, unknown>,
   };
 }

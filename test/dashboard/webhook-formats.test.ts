@@ -14,21 +14,25 @@ import { launchBrowser, logIn, newContext, offBoxRequests, requireBuiltDashboard
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
-/** Every control on the page (inputs, selects, text areas, buttons) that has no accessible name. */
+/** Every control on the page (inputs, selects, text areas, buttons) that has no accessible name (run in the page: no DOM types here). */
+const UNNAMED_CONTROLS = `(() => {
+  const unnamed = [];
+  for (const el of document.querySelectorAll('input, select, textarea, button')) {
+    if (el.closest('[hidden]') || el.type === 'hidden') continue;
+    const labelled = el.labels ? el.labels.length : 0;
+    const aria = (el.getAttribute('aria-label') || '').trim();
+    const byIds = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean).map((id) => (document.getElementById(id)?.textContent || '').trim()).join('');
+    const text = el.tagName === 'BUTTON' ? (el.textContent || '').trim() : '';
+    if (labelled === 0 && !aria && !byIds && !text) unnamed.push(el.outerHTML.slice(0, 120));
+  }
+  return unnamed;
+})()`;
+
 async function unnamedControls(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const unnamed: string[] = [];
-    for (const el of document.querySelectorAll<HTMLElement>('input, select, textarea, button')) {
-      if (el.closest('[hidden]') || (el as HTMLInputElement).type === 'hidden') continue;
-      const labelled = (el as HTMLInputElement).labels?.length ?? 0;
-      const aria = el.getAttribute('aria-label') ?? '';
-      const byIds = (el.getAttribute('aria-labelledby') ?? '').split(' ').filter(Boolean).map((id) => document.getElementById(id)?.textContent?.trim() ?? '').join('');
-      const text = el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
-      if (labelled === 0 && !aria.trim() && !byIds && !text) unnamed.push(el.outerHTML.slice(0, 120));
-    }
-    return unnamed;
-  });
+  return page.evaluate<string[]>(UNNAMED_CONTROLS);
 }
+
+const PAGE_WIDTH = 'document.documentElement.scrollWidth';
 
 /** SPEC §5/§5b in the dashboard: New Webhook offers every format with a preview and a caller's own secret; a link's page takes several URLs at once. */
 describe('dashboard: webhook formats, own secret and pasted link webhooks in Chromium', () => {
@@ -94,7 +98,7 @@ describe('dashboard: webhook formats, own secret and pasted link webhooks in Chr
     await expect.poll(() => page.getByRole('figure').locator('figcaption').textContent()).toContain('AWSYS.CO');
 
     expect(await unnamedControls(page)).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>(PAGE_WIDTH)).toBeLessThanOrEqual(390);
   });
 
   it('takes a secret of one’s own, refuses a short one in words before sending, and signs deliveries with it', async () => {
@@ -155,7 +159,7 @@ describe('dashboard: webhook formats, own secret and pasted link webhooks in Chr
       ['/pasted-1', 'click'],
       ['/pasted-2', 'click'],
     ]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>(PAGE_WIDTH)).toBeLessThanOrEqual(390);
   });
 
   it('raised no page errors and reached nothing off the box', () => {

@@ -159,6 +159,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     expect(test.body.success).toBe(true);
     expect((await call('GET', '/api/webhook-health', { token })).status).toBe(200);
     expect((await call('POST', '/api/webhook-filters/check', { token, body: { filter: 'data.click.bot = false' } })).status).toBe(200);
+    expect((await call('GET', '/api/webhook-formats?type=link.clicked', { token })).status).toBe(200);
     expect((await call('POST', '/api/links', { token, body: { url: 'https://example.com/fires' } })).status).toBe(201);
     await until('a real delivery', async () => {
       const list = await call('GET', `/api/webhooks/${hookId}/deliveries?status=succeeded`, { token });

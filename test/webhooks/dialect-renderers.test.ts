@@ -65,7 +65,8 @@ describe('the awsys renderer (AWSYS.CO)', () => {
   it('sends the Linkwire envelope with AWSYS’s event name, signed in the header the page names with hex HMAC-SHA256 of the raw body', () => {
     const secret = 'awsys-signing-secret-0123456789';
     const { body, headers, json } = render('awsys', envelope, [secret]);
-    expect(json).toEqual({ ...envelope, type: 'link.click' });
+    // The envelope carries `actor` (SPEC §4); this one names nobody, so it is the system's.
+    expect(json).toEqual({ ...envelope, type: 'link.click', actor: { type: 'system', id: null } });
     const headerName = /header\s+(X-[A-Za-z-]+Signature)/.exec(seed)![1]!;
     expect(headerName).toBe('X-AWSYS-Signature');
     expect(headers[headerName.toLowerCase()]).toBe(hex(secret, body));
