@@ -230,7 +230,7 @@ describe.each(DIALECTS)('input hardening on %s', (dialect) => {
     const retryShape = await t.api('POST', '/api/webhooks', { ...hook, retry: { mode: 'none', schedule_s: [1] } }, key);
     expect(retryShape.json().error.message).toBe('Invalid request: retry.schedule_s must NOT have additional properties');
     const format = await t.api('POST', '/api/webhooks', { ...hook, format: 'teams' }, key);
-    expect(format.json().error.message).toBe('Invalid request: format must be one of standard, slack, discord');
+    expect(format.json().error.message).toBe('Invalid request: format must be one of standard, slack, discord, awsys, nobsredir, linkzly, snip, linkly');
     const what = await create({ url: 'https://example.com/', rules: [{ what: 'planet', matches: ['x'], url: 'https://example.com/' }] });
     expect(what.json().error.message).toBe('Invalid request: rules.0.what must be one of country, device, os, rotator');
   });
