@@ -294,7 +294,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(linkRoutes(links));
     await fastify.register(qrRoutes(links));
     await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));
-    await fastify.register(analyticsRoutes({ analytics: new AnalyticsService({ storage, baseUrl: config.baseUrl }), accounts, storage, clock }));
+    await fastify.register(analyticsRoutes({ analytics: new AnalyticsService({ storage, baseUrl: config.baseUrl }), accounts, storage, clock, baseUrl: config.baseUrl }));
     await fastify.register(monitorRoutes(links, storage));
     await fastify.register(domainRoutes(domainService));
     await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox, mail, baseUrl: config.baseUrl })));

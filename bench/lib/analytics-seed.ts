@@ -52,7 +52,7 @@ export async function measureAnalytics(dialect: 'sqlite' | 'postgres', count: nu
       };
       const res = await t.api('POST', '/api/links/bulk', body, key);
       if (res.status !== 201) throw new Error(`bulk create: ${res.status} ${res.text}`);
-      links.push(...(res.json() as { data: { id: string; url: string }[] }).data);
+      links.push(...res.json<{ data: { id: string; url: string }[] }>().data);
     }
     const destinations = links.map((l) => {
       const n = Number(/\/p\/(\d+)/.exec(l.url)![1]);
@@ -134,7 +134,7 @@ export async function measureAnalytics(dialect: 'sqlite' | 'postgres', count: nu
         const res = await http(t.url, 'GET', `/api/analytics?${query}`, { token: key });
         const took = performance.now() - started;
         if (res.status !== 200) throw new Error(`${name}: ${res.status} ${res.text}`);
-        total = (res.json() as { total: number }).total;
+        total = res.json<{ total: number }>().total;
         if (i > 0) ms.push(took); // the first run warms caches
       }
       ms.sort((a, b) => a - b);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,7 @@ import { errors, ref } from '../openapi/components.js';
 import type { Storage } from '../storage/storage.js';
 import type { AnalyticsService } from './analytics-service.js';
 import { analyticsQuery } from './analytics-query.js';
+import { EXPORT_COLUMNS, exportClicksCsv } from './click-export.js';
 
 export const AnalyticsQueryString = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 timestamp, or a date (YYYY-MM-DD: its local midnight in the workspace time zone). Default: 30 local days ago' })),
@@ -19,8 +21,8 @@ export const AnalyticsQueryString = Type.Object({
   bots: Type.Optional(Type.Boolean({ description: 'Count the bots let through (default false)' })),
 });
 
-/** `GET /api/analytics`: the workspace's clicks over a range (SPEC §3b, docs/analytics.md). */
-export function analyticsRoutes(deps: { analytics: AnalyticsService; accounts: AccountsService; storage: Storage; clock: Clock }) {
+/** `GET /api/analytics` and `/api/analytics/export`: the workspace's clicks over a range (SPEC §3b, docs/analytics.md). */
+export function analyticsRoutes(deps: { analytics: AnalyticsService; accounts: AccountsService; storage: Storage; clock: Clock; baseUrl: string }) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     r.get(
@@ -36,6 +38,24 @@ export function analyticsRoutes(deps: { analytics: AnalyticsService; accounts: A
         const workspaceId = principalOf(request).workspaceId;
         const query = await analyticsQuery(deps, workspaceId, request.query);
         return deps.analytics.query(query);
+      },
+    );
+    r.get(
+      '/api/analytics/export',
+      {
+        schema: {
+          summary: 'The matching clicks as CSV (streamed, oldest first)',
+          description: `Same filters as GET /api/analytics. Columns: ${EXPORT_COLUMNS.join(', ')}. Cells starting with = + - @ are prefixed with a quote (no spreadsheet formulas).`,
+          querystring: AnalyticsQueryString,
+          response: { 200: Type.Unsafe<string>({ description: 'The clicks, one per line after a header line', content: { 'text/csv': { schema: Type.String() } } }), ...errors(400) },
+        },
+      },
+      async (request, reply) => {
+        const workspaceId = principalOf(request).workspaceId;
+        const query = await analyticsQuery(deps, workspaceId, request.query);
+        const csv = Readable.from(exportClicksCsv({ storage: deps.storage, baseUrl: deps.baseUrl }, query), { objectMode: false });
+        const name = `linkwire-clicks-${new Date(query.from).toISOString().slice(0, 10)}-${new Date(query.to - 1).toISOString().slice(0, 10)}.csv`;
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').send(csv);
       },
     );
   };

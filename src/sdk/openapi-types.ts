@@ -470,6 +470,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The matching clicks as CSV (streamed, oldest first)
+         * @description Same filters as GET /api/analytics. Columns: id, timestamp, link_id, short_url, country, city, is_eu_country, device, os, browser, referrer, referrer_domain, bot, bot_name, qr, destination, user_agent, ip. Cells starting with = + - @ are prefixed with a quote (no spreadsheet formulas).
+         */
+        get: operations["getAnalyticsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/links/{id}/monitor": {
         parameters: {
             query?: never;
@@ -4543,6 +4563,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAnalyticsExport: {
+        parameters: {
+            query?: {
+                /** @description ISO-8601 timestamp, or a date (YYYY-MM-DD: its local midnight in the workspace time zone). Default: 30 local days ago */
+                from?: string;
+                /** @description ISO-8601 timestamp (exclusive), or a date (YYYY-MM-DD: that whole local day included). Default: now */
+                to?: string;
+                /** @description Series buckets (default: hour for ranges up to 2 days, else day) */
+                interval?: "hour" | "day";
+                link_id?: string;
+                domain?: string;
+                tag?: string;
+                /** @description Count the bots let through (default false) */
+                bots?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clicks, one per line after a header line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */

@@ -88,6 +88,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     expect((await call('GET', `/api/links/${linkId}/clicks?limit=5`, { token })).status).toBe(200);
     expect((await call('GET', `/api/analytics?link_id=${linkId}&bots=true`, { token })).status).toBe(200);
     expect((await call('GET', '/api/analytics?from=nope', { token })).status).toBe(400);
+    expect((await call('GET', `/api/analytics/export?link_id=${linkId}`, { token })).status).toBe(200);
     expect((await call('GET', `/api/links/${linkId}/monitor`, { token })).status).toBe(200);
     expect((await call('GET', `/api/links/${linkId}/qr?format=svg`, { token })).status).toBe(200);
     const bulk = await call('POST', '/api/links/bulk', { token, body: { links: [{ url: 'https://example.com/1' }, { url: 'https://example.com/2' }] } });
