@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createClient } from 'redis';
@@ -27,22 +27,43 @@ async function refusedPort(): Promise<number> {
   return port;
 }
 
+/** A loopback "broker" that accepts connections and never says a word. */
+async function silentBroker(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 const suffix = () => randomBytes(4).toString('hex');
 
 describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
   let t: TestApp;
   let key: string;
   let deadPort: number;
+  let silent: Awaited<ReturnType<typeof silentBroker>>;
 
   beforeAll(async () => {
     deadPort = await refusedPort();
+    silent = await silentBroker();
+    const local = (port: number) => `redis://127.0.0.1:${port},nats://127.0.0.1:${port}`;
     t = await startTestApp(dialect, {
-      config: { destinations: parseDestinationPrefixes(`${REDIS},${NATS},redis://127.0.0.1:${deadPort},nats://127.0.0.1:${deadPort}`) },
+      config: { destinations: parseDestinationPrefixes(`${REDIS},${NATS},${local(deadPort)},${local(silent.port)}`) },
     });
     ({ key } = await t.signup());
   });
   afterAll(async () => {
     await t?.close();
+    await silent?.close();
   });
 
   const createWebhook = (body: Record<string, unknown>) => t.api('POST', '/api/webhooks', { name: 'broker', events: ['link.clicked'], ...body }, key);
@@ -210,5 +231,26 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
       expect(attempt.status_code).toBeNull();
       expect(attempt.error).toMatch(/ECONNREFUSED|unreachable|refused/i);
     }
+  });
+
+  it.each([
+    ['redis', (port: number) => `redis://127.0.0.1:${port}/0?stream=lw-test-silent`],
+    ['nats', (port: number) => `nats://127.0.0.1:${port}/lwtest.silent`],
+  ])('a %s broker that never answers fails the attempt at the webhook timeout', async (_name, urlFor) => {
+    const res = await createWebhook({ url: urlFor(silent.port), events: ['link.created'], timeout_ms: 1000, retry: { mode: 'none' } });
+    expect(res.status, res.text).toBe(201);
+    const hook = res.json();
+    await createLink();
+    const [failed] = await until('the attempt to time out', async () => {
+      const list = await deliveriesOf(hook.id, '&status=failed');
+      return list.length ? list : null;
+    }, 20_000);
+    const detail = (await t.api('GET', `/api/deliveries/${failed!.id}`, undefined, key)).json();
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0].status_code).toBeNull();
+    expect(detail.attempts[0].error).toMatch(/did not answer within|timeout|timed out/i);
+    // Bounded by timeout_ms (1 s), with room for a loaded machine, never the client's own longer defaults.
+    expect(detail.attempts[0].response_time_ms).toBeGreaterThanOrEqual(900);
+    expect(detail.attempts[0].response_time_ms).toBeLessThan(5000);
   });
 });
