@@ -17,6 +17,7 @@ import { detectTool } from './lib/http-load.js';
 import { currentLaunch } from './lib/linkwire.js';
 import { cleanupAll, installSignalHandlers, log } from './lib/procs.js';
 import { machineInfo, machineLines, textTable, updateResultsMd, writeJson, type RunRecord, type ScenarioResult } from './lib/results.js';
+import { analyticsQueryScenario } from './scenarios/analytics-query.js';
 import { clickLatencyScenario } from './scenarios/click-latency.js';
 import { deliveryThroughputScenario } from './scenarios/delivery-throughput.js';
 import { isolationScenario } from './scenarios/isolation.js';
@@ -25,7 +26,7 @@ import { pgOutageScenario } from './scenarios/pg-outage.js';
 import { redirectScenario } from './scenarios/redirect.js';
 import { scaleScenario } from './scenarios/scale.js';
 
-const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario, journalIngestScenario, pgOutageScenario];
+const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario, journalIngestScenario, pgOutageScenario, analyticsQueryScenario];
 
 const HELP = `Usage: npm run bench -- [options]
 

@@ -8,6 +8,7 @@ import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
 import type { AttemptNotice } from './delivery/result-writer.js';
 import { JournalInUseError } from './clicks/journal/journal-lock.js';
+import { followDefaultDomain } from './links/default-domain.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
 import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
@@ -24,6 +25,7 @@ import { createAuthenticator, installActorContext } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installControlCharacterCheck } from './http/control-characters.js';
+import { requestLogSerializer } from './http/log-redaction.js';
 import { assertSameOriginWrite } from './http/cross-site.js';
 import { answerClientError } from './http/client-error.js';
 import { installValidators } from './http/validation.js';
@@ -65,6 +67,7 @@ import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
 import { ExpiryTimer } from './links/expiry-timer.js';
+import { webhookFormatRoutes } from './webhooks/format-routes.js';
 import { createFramingCheck } from './links/framing-check.js';
 import { monitorRoutes } from './monitoring/routes.js';
 import { clickRoutes } from './clicks/routes.js';
@@ -186,7 +189,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   });
 
   const fastify = Fastify({
-    logger: { level: input.logLevel ?? config.logLevel },
+    logger: { level: input.logLevel ?? config.logLevel, serializers: { req: requestLogSerializer } },
     bodyLimit: 1024 * 1024,
     clientErrorHandler: answerClientError,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -205,6 +208,16 @@ export async function createApp(input: AppDeps): Promise<App> {
   installJsonBodyParser(fastify);
   installControlCharacterCheck(fastify);
   await installOpenApi(fastify, { serve: config.roles.has('api') });
+
+  // Default-domain links follow LINKWIRE_BASE_URL (moved once when it changed). Not fatal: with
+  // the database away the move waits for the next start.
+  try {
+    const move = await followDefaultDomain(storage, config.defaultDomain, clock.now());
+    if (move) fastify.log.warn(`LINKWIRE_BASE_URL changed: ${move.moved} links moved from ${move.from} to ${move.to}${move.conflicts ? `; ${move.conflicts} stay on ${move.from}, their slugs are taken on ${move.to}` : ''}`);
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    fastify.log.warn({ err }, 'default-domain links not checked against LINKWIRE_BASE_URL: database unavailable');
+  }
 
   // A loop reports its first failure only (it backs off and reports recovery itself); the database
   // being unreachable is an outage to note, not an error of ours.
@@ -296,6 +309,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(clickRoutes(new RecentClicks({ storage, links })));
     await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
     await fastify.register(filterCheckRoutes());
+    await fastify.register(webhookFormatRoutes({ ids, clock }));
     await fastify.register(dashboardRoutes(loadDashboardFiles()));
     await fastify.register(eventStreamRoutes(streams, new StreamQuota({ perKey: config.streamsPerKey, perWorkspace: config.streamsPerWorkspace })));
   }

@@ -1,5 +1,5 @@
 /** The dashboard calls the same public API as everyone, authenticated by the session cookie (same origin). */
-import type { components } from '../../src/sdk/openapi-types.js';
+import type { components, operations } from '../../src/sdk/openapi-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -87,6 +87,9 @@ export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type TestResult = Schemas['TestSendResult'];
 export type Click = Schemas['Click'];
 export type Workspace = Schemas['Workspace'];
+export type WebhookFormat = Schemas['Webhook']['format'];
+/** One format with its description and a sample body, from `GET /api/webhook-formats`. */
+export type WebhookFormatInfo = operations['getWebhookFormats']['responses'][200]['content']['application/json']['data'][number];
 
 export interface WebhookHealth {
   webhook_id: string;

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
 let fieldCounter = 0;
-const useId = (prefix: string) => useRef(`${prefix}-${++fieldCounter}`).current;
+export const useId = (prefix: string) => useRef(`${prefix}-${++fieldCounter}`).current;
 
 /** A labelled control with its API error beside it (the error envelope's field details). */
 export function Field(props: { label: string; error?: string | undefined; hint?: string; children: (id: string, describedBy: string | undefined) => ComponentChildren }) {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { toIso } from '../clock.js';
 import { shortUrl } from '../links/link-model.js';
-import { DAY_MS, DIMENSIONS, HOUR_MS, WORKSPACE_SCOPE, dimensionValues, type Dimension } from '../storage/click-rollups.js';
+import { DAY_MS, DIMENSIONS, HOUR_MS, WEEK_MS, WORKSPACE_SCOPE, dimensionValues, type Dimension } from '../storage/click-rollups.js';
 import type { Storage } from '../storage/storage.js';
 import { startOfLocalDay, startOfNextLocalDay } from '../time-zone.js';
 
@@ -61,7 +61,7 @@ type Range = readonly [start: number, end: number];
  * - totals and the series: whole UTC hours from `analytics_hours`; the parts of the range that are
  *   not whole hours (its two ends, and in a zone with a :30 or :45 offset the hours a local day
  *   starts in) from the clicks table, counted per quarter hour.
- * - the top lists: whole UTC days from `analytics_days`; the rest of the range (its two ends, less
+ * - the top lists: whole weeks and UTC days from `analytics_days`; the rest of the range (its two ends, less
  *   than a day each) from the clicks table.
  * So a query reads a few thousand rollup rows plus at most two days of clicks, however long the
  * range.
@@ -173,14 +173,18 @@ export class AnalyticsService {
     } else {
       if (q.from < firstDay) edges.push([q.from, firstDay]);
       if (endDay < q.to) edges.push([endDay, q.to]);
+      // Whole weeks from the week rows, the days around them from the day rows.
+      const firstWeek = ceilTo(firstDay, WEEK_MS);
+      const endWeek = floorTo(endDay, WEEK_MS);
+      const periods: [span: number, start: number, end: number][] =
+        firstWeek < endWeek ? [[7, firstWeek, endWeek], [1, firstDay, firstWeek], [1, endWeek, endDay]] : [[1, firstDay, endDay]];
       for (const chunk of chunks(scopes)) {
         const rows = await this.deps.storage.db
           .selectFrom('analytics_days')
           .select((eb) => ['scope', 'dim', 'value', eb.fn.sum<number>('clicks').as('clicks')])
           .where('workspace_id', '=', q.workspaceId)
           .where('scope', 'in', chunk)
-          .where('day', '>=', firstDay)
-          .where('day', '<', endDay)
+          .where((eb) => eb.or(periods.filter(([, a, b]) => a < b).map(([span, a, b]) => eb.and([eb('span', '=', span), eb('day', '>=', a), eb('day', '<', b)]))))
           .$if(!q.bots, (qb) => qb.where('bot', '=', 0))
           .groupBy(['scope', 'dim', 'value'])
           .execute();

@@ -21,6 +21,7 @@ const AREAS: readonly (readonly [prefix: string, area: string])[] = [
   ['/api/deliveries', 'webhooks'],
   ['/api/webhook-health', 'webhooks'],
   ['/api/webhook-filters', 'webhooks'],
+  ['/api/webhook-formats', 'webhooks'],
   ['/api/domains', 'domains'],
   ['/api/events', 'events'],
   ['/api/event-types', 'events'],

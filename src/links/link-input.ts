@@ -10,6 +10,12 @@ export interface FieldError {
   message: string;
 }
 
+/** Why an `expires_at` of `ms` cannot be set at `nowMs`, or null. A link created already expired would only ever answer 410. */
+export function pastExpiryError(ms: number, nowMs: number): FieldError | null {
+  if (ms > nowMs) return null;
+  return { field: 'expires_at', message: `is in the past (${new Date(ms).toISOString()}; it is now ${new Date(nowMs).toISOString()}): a link would be expired from the start; give a future time, or null for no expiry` };
+}
+
 /** The columns a create or update may set, already checked and normalised. */
 export type LinkColumns = Partial<Omit<LinkTable, 'id' | 'workspace_id' | 'clicks' | 'bot_clicks' | 'expired_notified' | 'limit_notified' | 'created_at' | 'updated_at' | 'created_by'>>;
 

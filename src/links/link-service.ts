@@ -8,7 +8,7 @@ import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { FramingCheck } from './framing-check.js';
-import { linkColumnsFrom, linkSizeError, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
+import { linkColumnsFrom, linkSizeError, pastExpiryError, throwIfErrors, type FieldError, type LinkColumns } from './link-input.js';
 import { renderLink } from './link-model.js';
 import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
 import { randomSlug } from './slugs.js';
@@ -85,7 +85,10 @@ export class LinkService {
   async createMany(workspaceId: string, inputs: CreateLinkInput[], createdBy: string | null = null): Promise<Link[]> {
     const prepared = inputs.map((input) => linkColumnsFrom(input));
     const errors: FieldError[] = [];
+    const now = this.deps.clock.now();
     prepared.forEach((p, i) => {
+      const expired = p.columns.expires_at != null ? pastExpiryError(p.columns.expires_at, now) : null;
+      if (expired) p.errors.push(expired);
       const tooBig = p.errors.length === 0 ? linkSizeError(p.columns) : null;
       for (const e of tooBig ? [...p.errors, tooBig] : p.errors) errors.push({ field: inputs.length > 1 ? `links[${i}].${e.field}` : e.field, message: e.message });
     });
@@ -186,6 +189,12 @@ export class LinkService {
     try {
       return await storage.transaction(async (tx) => {
         const before = await this.findRow(tx.db, workspaceId, id);
+        // A new expiry must be in the future; the one the link already has may be sent back as it is
+        // (an edit form resubmitting an expired link's fields).
+        if (columns.expires_at != null && columns.expires_at !== Number(before.expires_at ?? NaN)) {
+          const expired = pastExpiryError(columns.expires_at, clock.now());
+          if (expired) throwIfErrors([expired]);
+        }
         const changes: Partial<LinkTable> = { ...columns, updated_at: clock.now() };
         if (columns.expires_at !== undefined && columns.expires_at !== before.expires_at) changes.expired_notified = 0;
         if (columns.max_clicks !== undefined && columns.max_clicks !== before.max_clicks) changes.limit_notified = 0;

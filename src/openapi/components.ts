@@ -1,3 +1,4 @@
+import { AwsysPayloadSchema, LinklyPayloadSchema, LinkzlyPayloadSchema, NobsredirPayloadSchema, SnipPayloadSchema } from '../webhooks/formats/payload-schemas.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { AnalyticsSchema } from '../analytics/analytics-schema.js';
 import { ApiKeySchema, MemberSchema, UserSchema, WorkspaceSchema } from '../accounts/account-schema.js';
@@ -135,6 +136,12 @@ export const SCHEMAS = {
   Workspace: WorkspaceSchema,
   Integration: IntegrationSchema,
   EventType: EventTypeSchema,
+  // The bodies of the other services' formats (docs/webhooks.md, "Other services' formats").
+  AwsysPayload: AwsysPayloadSchema,
+  NobsredirPayload: NobsredirPayloadSchema,
+  LinkzlyPayload: LinkzlyPayloadSchema,
+  SnipPayload: SnipPayloadSchema,
+  LinklyPayload: LinklyPayloadSchema,
   ...eventEnvelopes,
   Event: Type.Union(
     Object.keys(eventEnvelopes).map((name) => Type.Unsafe({ $ref: name })),

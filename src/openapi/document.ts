@@ -175,7 +175,7 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
         description:
           'Short links with real-time, signed, retried webhooks. JSON in and out, snake_case fields, ISO-8601 UTC timestamps, prefixed ids. ' +
           'Lists are cursor-paginated: `?limit=50&cursor=…` → `{data, next_cursor}`. Errors: `{error: {code, message, details?}}`. ' +
-          'The `webhooks` section documents every event a subscribed endpoint receives.',
+          'The `webhooks` section documents every event a subscribed endpoint receives in the `standard` format; the other services’ formats send the `AwsysPayload`, `NobsredirPayload`, `LinkzlyPayload`, `SnipPayload` and `LinklyPayload` components instead (docs/migrating/).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: '/', description: 'This instance' }],
@@ -183,9 +183,10 @@ export async function installOpenApi(app: FastifyInstance, options: { serve: boo
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (from signup or POST /api/workspace/api-keys)' },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The dashboard session from POST /api/auth/login' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as bearerAuth, in the header other shorteners’ clients use' },
         },
       },
-      security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { cookieAuth: [] }],
       tags: [
         { name: 'Auth' }, { name: 'Workspace' }, { name: 'Links' }, { name: 'Domains' }, { name: 'Webhooks' },
         { name: 'Deliveries' }, { name: 'Events' }, { name: 'Integrations' }, { name: 'Health' },
@@ -240,5 +241,6 @@ function tagOf(url: string): string {
   if (url.startsWith('/api/links/:id/webhooks')) return 'Webhooks';
   if (/^\/api\/webhooks\/:id\/(deliveries|replay|test)/.test(url)) return 'Deliveries';
   if (part === 'events' || part === 'event-types') return 'Events';
+  if (part === 'webhook-formats') return 'Webhooks';
   return part.charAt(0).toUpperCase() + part.slice(1);
 }

@@ -907,6 +907,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhook-formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook formats, each with a description and a sample delivery body */
+        get: operations["getWebhookFormats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/stream": {
         parameters: {
             query?: never;
@@ -2149,6 +2166,128 @@ export interface components {
             /** @description JSON Schema of the event’s `data` */
             schema: {
                 [key: string]: unknown;
+            };
+        };
+        /** @description `format: "awsys"`: the Linkwire envelope in AWSYS.CO’s event names; signed in `x-awsys-signature` (hex HMAC-SHA256 of the body) */
+        AwsysPayload: {
+            id: string;
+            /** @description AWSYS.CO’s event name: `link.click` for a click, else Linkwire’s */
+            type: string;
+            timestamp: string;
+            workspace_id: string;
+            /** @description The event’s Linkwire data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "nobsredir"`; signed in `x-webhook-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">` */
+        NobsredirPayload: {
+            id: string;
+            type: string;
+            workspace_id: string;
+            timestamp: string;
+            data: {
+                id: string | null;
+                domain: string | null;
+                slug: string | null;
+                target: string | null;
+                short_url: string | null;
+            } | {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "linkzly"`; signed with the Standard Webhooks headers */
+        LinkzlyPayload: {
+            /** @description Linkzly’s names: `team.member_added`, `team.member_removed`, `api.key_created`; else Linkwire’s */
+            event: string;
+            timestamp: string;
+            /** @description Other data of the event (a member, a milestone) follows under its Linkwire name */
+            data: {
+                link?: {
+                    id: string;
+                    short_url: string | null;
+                    original_url: string | null;
+                    title: string | null;
+                };
+                click?: {
+                    id: string | null;
+                    ip: string | null;
+                    user_agent: string | null;
+                    referrer: string | null;
+                    country: string | null;
+                    city: string | null;
+                    device: string | null;
+                    browser: string | null;
+                };
+                user: {
+                    id: string;
+                    email: string | null;
+                } | null;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "snip"`; sent compact and signed in `x-snip-signature` (hex HMAC-SHA256 of the body = of JSON.stringify(parsed body)) */
+        SnipPayload: {
+            /** @description `url.clicked`, `url.created`, `url.updated`, `url.deleted`; else Linkwire’s name */
+            event: string;
+            timestamp: string;
+            data: {
+                urlId: string;
+                shortCode: string | null;
+                originalUrl: string | null;
+                click?: {
+                    country: string | null;
+                    city: string | null;
+                    device: string | null;
+                    browser: string | null;
+                    os: string | null;
+                    referrer: string | null;
+                };
+            } | {
+                [key: string]: unknown;
+            };
+        };
+        /** @description `format: "linkly"` (link.clicked only); unsigned beyond the Standard Webhooks headers every delivery carries */
+        LinklyPayload: {
+            /** @enum {string} */
+            event: "click";
+            timestamp: string;
+            link: {
+                id: string;
+                name: string | null;
+                url: string | null;
+                full_url: string | null;
+                domain: string | null;
+                /** @description "/" + the slug */
+                slug: string;
+                destination: string | null;
+                workspace_id: string;
+                enabled: boolean;
+                cloaking: boolean;
+                forward_params: boolean;
+                block_bots: boolean;
+                public_analytics: boolean;
+                utm_source: string | null;
+                utm_medium: string | null;
+                utm_campaign: string | null;
+                og_title: string | null;
+                og_description: string | null;
+                rules: components["schemas"]["Rule"][];
+            };
+            click: {
+                country: string | null;
+                is_eu_country: boolean;
+                platform: string | null;
+                browser_name: string | null;
+                referer: string | null;
+                /** @description Always null: no ISP database */
+                isp: null;
+                bot_name: string | null;
+                destination: string | null;
+                params: {
+                    [key: string]: string;
+                };
             };
         };
         /**
@@ -7180,6 +7319,77 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookFormats: {
+        parameters: {
+            query?: {
+                /** @description The event type of the samples (default link.clicked) */
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
+                            format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                            description: string;
+                            sample: {
+                                /** @description The Linkwire event type the sample is of */
+                                type: string;
+                                /** @description The delivery body, exactly as this format sends it for a sample event (the one "Send test event" sends) */
+                                body: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

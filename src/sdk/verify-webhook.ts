@@ -29,7 +29,8 @@ type Subtle = (typeof globalThis.crypto)['subtle'];
  * - `headers`: the request headers. With `webhook-signature` (Standard Webhooks) that signature is
  *   checked; otherwise `x-linkwire-signature: sha256=<hex>`. During a secret rotation either
  *   header may carry several space-separated signatures; one match is enough.
- * - `secret`: the webhook's `whsec_…` secret (or several, e.g. old and new while you rotate).
+ * - `secret`: the webhook's `whsec_…` secret, or the raw secret you gave it (or several, e.g. old
+ *   and new while you rotate).
  * - `webhook-timestamp` must be within `toleranceSeconds` (default 5 min) of now, which refuses
  *   replayed old requests.
  */
@@ -103,9 +104,14 @@ function candidates(value: string, prefix: string, decode: (s: string) => Bytes 
     .filter((bytes): bytes is Bytes => bytes !== null && bytes.length === 32);
 }
 
-/** Standard Webhooks keys: the base64 after `whsec_`. A secret in another shape cannot sign this scheme. */
+/**
+ * Standard Webhooks keys: the base64 after `whsec_`; a secret you brought yourself without that
+ * prefix signs as its UTF-8 bytes (docs/webhooks.md, `secret`).
+ */
 function standardKeys(secrets: string[]): Bytes[] {
-  return secrets.map((s) => (s.startsWith('whsec_') ? fromBase64(s.slice(6)) : null)).filter((k): k is Bytes => k !== null && k.length > 0);
+  return secrets
+    .map((s): Bytes | null => (s.startsWith('whsec_') ? fromBase64(s.slice(6)) : new TextEncoder().encode(s)))
+    .filter((k): k is Bytes => k !== null && k.length > 0);
 }
 
 async function anyMatches(subtle: Subtle, keys: Bytes[], data: Bytes, signatures: Bytes[]): Promise<boolean> {

@@ -136,10 +136,11 @@ export interface AnalyticsHourTable {
   clicks: number;
 }
 
-/** Clicks per scope, UTC day, dimension value and bot flag; '' is an unknown value. */
+/** Clicks per scope, period (`span` days from `day`), dimension value and bot flag; '' is an unknown value. */
 export interface AnalyticsDayTable {
   workspace_id: string;
   scope: string;
+  span: number;
   day: number;
   dim: string;
   value: string;
@@ -315,6 +316,13 @@ export interface JournalOffsetTable {
   updated_at: number;
 }
 
+/** Settings the instance remembers between starts (014_instance_settings.ts). */
+export interface InstanceSettingTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -342,4 +350,5 @@ export interface Database {
   login_attempts: LoginAttemptTable;
   link_monitors: LinkMonitorTable;
   journal_offsets: JournalOffsetTable;
+  instance_settings: InstanceSettingTable;
 }

@@ -111,7 +111,7 @@ describe.each(DIALECTS)('migration 016 on %s', (dialect) => {
         [Date.parse('2026-12-01T10:00:00.000Z'), 1, 2],
         [Date.parse('2026-12-01T11:00:00.000Z'), 1, 1],
       ]);
-      const utm = await storage.db.selectFrom('analytics_days').select(['value', 'clicks']).where('scope', '=', '*').where('dim', '=', 'utm_source').execute();
+      const utm = await storage.db.selectFrom('analytics_days').select(['value', 'clicks']).where('scope', '=', '*').where('span', '=', 1).where('dim', '=', 'utm_source').execute();
       expect(utm.reduce((n, r) => n + Number(r.clicks), 0)).toBe(4);
       expect(new Set(utm.map((r) => r.value))).toEqual(new Set(['news']));
     } finally {

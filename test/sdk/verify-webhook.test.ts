@@ -75,6 +75,14 @@ describe('verifyWebhook', () => {
     expect(await reason(verifyWebhook(`${BODY} `, rotating, NEW_SECRET))).toBe('invalid_signature');
   });
 
+  it('verifies a caller’s own raw secret (no whsec_ prefix) as its UTF-8 bytes, as the server and standardwebhooks’ raw format sign it', async () => {
+    const raw = 'your_webhook_secret';
+    const headers = serverHeaders({ secret: raw });
+    await expect(verifyWebhook(BODY, headers, raw)).resolves.toMatchObject({ id: EVENT_ID });
+    expect(() => new Webhook(raw, { format: 'raw' }).verify(BODY, headers)).not.toThrow();
+    expect(await reason(verifyWebhook(BODY, headers, 'your_webhook_secreT'))).toBe('invalid_signature');
+  });
+
   it('accepts what the standardwebhooks library signs', async () => {
     const ts = new Date();
     const signature = new Webhook(NEW_SECRET).sign(EVENT_ID, ts, BODY);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { runInNewContext } from 'node:vm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCidr } from '../../src/net/cidr.js';
@@ -141,7 +142,7 @@ describe.each(DIALECTS)('receivers written for other services, against real deli
     expect(created).toMatchObject({ format: 'snip', events: ['link.clicked', 'link.created'], secret: 'your_webhook_secret' });
 
     // The page's function, loaded from the page itself at run time.
-    const verifyWebhook = new Function('crypto', `${functionSource(readSeed('snip'), 'verifyWebhook')}\nreturn verifyWebhook;`)(crypto) as (payload: unknown, signature: string, secret: string) => boolean;
+    const verifyWebhook = runInNewContext(`${functionSource(readSeed('snip'), 'verifyWebhook')}\nverifyWebhook;`, { crypto, Buffer }) as (payload: unknown, signature: string, secret: string) => boolean;
 
     const link = await createLink(t, key, { url: 'https://example.com/snip' });
     const createdEvent = await nthDelivery('/snip', 1);

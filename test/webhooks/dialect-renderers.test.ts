@@ -6,6 +6,12 @@ import type { AnyEventEnvelope } from '../../src/webhooks/event-summary.js';
 import { eventToRender } from '../../src/webhooks/formats/renderer.js';
 import type { WebhookFormat } from '../../src/webhooks/webhook-schema.js';
 import { jsonExamples, readSeed } from '../helpers/seeds.js';
+import { Value } from '@sinclair/typebox/value';
+import { sampleEvent } from '../../src/events/samples.js';
+import { EVENT_TYPES } from '../../src/events/catalog.js';
+import { createIdSource } from '../../src/ids.js';
+import { renderBody } from '../../src/webhooks/formats.js';
+import { AwsysPayloadSchema, LinklyPayloadSchema, LinkzlyPayloadSchema, NobsredirPayloadSchema, SnipPayloadSchema } from '../../src/webhooks/formats/payload-schemas.js';
 
 /*
  * Each renderer against its service's documented example, field for field: the example is read from
@@ -210,5 +216,22 @@ describe('the linkly renderer (Linkly)', () => {
     const { json } = render('linkly', envelope);
     expect(json.link).toMatchObject({ enabled: true, cloaking: false, public_analytics: false, slug: '/s' });
     expect(json.click.platform).toBe('ios');
+  });
+});
+
+describe('the documented payload components (OpenAPI)', () => {
+  const schemas = { awsys: AwsysPayloadSchema, nobsredir: NobsredirPayloadSchema, linkzly: LinkzlyPayloadSchema, snip: SnipPayloadSchema } as const;
+  const ids = createIdSource();
+
+  it.each(Object.keys(schemas) as (keyof typeof schemas)[])('%s: every event type’s sample renders to a body its component describes', (format) => {
+    for (const { type } of EVENT_TYPES) {
+      const body = JSON.parse(renderBody(format, storedEventFromEnvelope(sampleEvent(type, 'ws_1', ids, Date.now()))));
+      expect([...Value.Errors(schemas[format], body)].map((e) => `${e.path} ${e.message}`), `${format} ${type}`).toEqual([]);
+    }
+  });
+
+  it('linkly: a click renders to a body LinklyPayload describes', () => {
+    const body = JSON.parse(renderBody('linkly', storedEventFromEnvelope(sampleEvent('link.clicked', 'ws_1', ids, Date.now()))));
+    expect([...Value.Errors(LinklyPayloadSchema, body)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { useLocation, useRoute } from 'preact-iso';
 import { del, get, type Click, type Link, type Page, type Webhook } from '../api';
 import { ClickChart } from '../chart';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { LinkWebhookUrls } from './link-webhook-urls';
 
 interface Stats {
   totals: { clicks: number; qr: number; bots: number };
@@ -78,6 +79,7 @@ function LinkWebhooks(props: { link: Link }) {
           </li>
         ))}
       </ul>
+      <LinkWebhookUrls linkId={props.link.id} onCreated={reload} />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { get, post, type EventType, type Link, type Page, type Webhook } from '../api';
-import { CopyField, ErrorBox, Field, TextField, fieldErrors, useLoad } from '../ui';
+import { get, post, type EventType, type Link, type Page, type Webhook, type WebhookFormat } from '../api';
+import { Check, CopyField, ErrorBox, Field, TextField, fieldErrors, useLoad } from '../ui';
+import { FormatPicker, ownSecretProblem } from './webhook-format';
 
 /** Event checkboxes grouped by family (`link.*`, `domain.*`…), each with its description. */
 export function EventPicker(props: { value: string[]; onChange: (v: string[]) => void; error?: string | undefined }) {
@@ -86,7 +87,10 @@ export function NewWebhookPage() {
   const [events, setEvents] = useState<string[]>(['link.clicked']);
   const [linkIds, setLinkIds] = useState<string[]>(query.link_id ? [query.link_id] : []);
   const [filter, setFilter] = useState('');
-  const [format, setFormat] = useState('standard');
+  const [format, setFormat] = useState<WebhookFormat>('standard');
+  const [ownSecret, setOwnSecret] = useState(false);
+  const [secret, setSecret] = useState('');
+  const [secretProblem, setSecretProblem] = useState<string | null>(null);
   const [timeout, setTimeoutMs] = useState('10000');
   const [retry, setRetry] = useState('exponential');
   const [schedule, setSchedule] = useState('');
@@ -100,10 +104,12 @@ export function NewWebhookPage() {
 
   async function submit(e: Event) {
     e.preventDefault();
+    const problem = ownSecret ? ownSecretProblem(secret) : null;
+    setSecretProblem(problem);
+    if (problem) return;
     setBusy(true);
     setError(null);
     const body: Record<string, unknown> = {
-      name: name.trim(),
       url: url.trim(),
       events,
       format,
@@ -111,6 +117,8 @@ export function NewWebhookPage() {
       retry: retry === 'none' ? { mode: 'none' } : schedule.trim() ? { mode: 'exponential', schedule_s: schedule.split(',').map((s) => Number(s.trim())) } : { mode: 'exponential' },
       headers: Object.fromEntries(headers.filter((h) => h.name.trim()).map((h) => [h.name.trim(), h.value])),
     };
+    if (name.trim()) body.name = name.trim();
+    if (ownSecret) body.secret = secret;
     if (linkIds.length) body.link_ids = linkIds;
     if (filter.trim()) body.filter = filter.trim();
     try {
@@ -135,7 +143,9 @@ export function NewWebhookPage() {
     );
   }
 
-  const shownElsewhere = ['name', 'url', 'events', 'filter', 'timeout_ms', 'headers', 'link_ids', 'retry'];
+  const shownElsewhere = ['name', 'url', 'events', 'filter', 'timeout_ms', 'headers', 'link_ids', 'retry', 'format', 'secret'];
+  // The preview shows the first event chosen (all events: a click, the most common).
+  const sampleType = events.find((e) => e !== '*') ?? 'link.clicked';
   return (
     <section>
       <p>
@@ -143,7 +153,7 @@ export function NewWebhookPage() {
       </p>
       <h1>New Webhook</h1>
       <form class="card" onSubmit={submit} noValidate>
-        <TextField label="Name" value={name} onValue={setName} error={errors.name} required placeholder="CRM" />
+        <TextField label="Name" value={name} onValue={setName} error={errors.name} placeholder="CRM" hint="Optional: defaults to the endpoint's host." />
         <TextField label="Endpoint URL" type="url" value={url} onValue={setUrl} error={errors.url} required placeholder="https://hooks.example.com/linkwire" hint="HTTPS; private and loopback addresses are refused." />
         <EventPicker value={events} onChange={setEvents} error={errors.events} />
         <Field label="Only these links (optional)" error={errors.link_ids} hint="Leave empty for events of the whole workspace.">
@@ -160,16 +170,24 @@ export function NewWebhookPage() {
         <Field label="Filter (optional)" error={errors.filter ?? filterProblem ?? undefined} hint="e.g. data.click.country in [US, CA] and data.click.bot = false">
           {(id, d) => <textarea id={id} aria-describedby={d} aria-invalid={filterProblem ? 'true' : undefined} rows={2} class="mono" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />}
         </Field>
+        <FormatPicker value={format} onChange={setFormat} sampleType={sampleType} error={errors.format} />
+        <fieldset>
+          <legend>Signing secret</legend>
+          <Check label="Bring your own secret" checked={ownSecret} onChange={setOwnSecret} hint="Use the secret your receiver already checks (e.g. from another service) instead of a new one." />
+          {ownSecret && (
+            <TextField
+              label="Your secret"
+              value={secret}
+              onValue={setSecret}
+              error={secretProblem ?? errors.secret}
+              hint="16–256 printable ASCII characters. Without the whsec_ prefix it is used as raw text for every signature."
+              class="mono"
+              autocomplete="off"
+              spellcheck={false}
+            />
+          )}
+        </fieldset>
         <div class="grid2">
-          <Field label="Format" error={errors.format}>
-            {(id) => (
-              <select id={id} value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
-                <option value="standard">Standard (JSON envelope)</option>
-                <option value="slack">Slack message</option>
-                <option value="discord">Discord message</option>
-              </select>
-            )}
-          </Field>
           <TextField label="Timeout (ms)" type="number" min={1000} max={30000} step={500} value={timeout} onValue={setTimeoutMs} error={errors.timeout_ms} hint="1 000 – 30 000" />
           <Field label="Retries" error={errors.retry}>
             {(id) => (

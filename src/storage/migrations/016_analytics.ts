@@ -29,12 +29,13 @@ export const analytics: Migration = {
       .createTable('analytics_days')
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('span', 'integer', (c) => c.notNull())
       .addColumn('day', 'bigint', (c) => c.notNull())
       .addColumn('dim', 'text', (c) => c.notNull())
       .addColumn('value', 'text', (c) => c.notNull())
       .addColumn('bot', 'integer', (c) => c.notNull())
       .addColumn('clicks', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('analytics_days_pk', ['workspace_id', 'scope', 'day', 'dim', 'value', 'bot'])
+      .addPrimaryKeyConstraint('analytics_days_pk', ['workspace_id', 'scope', 'span', 'day', 'dim', 'value', 'bot'])
       .execute();
     await db.schema.createIndex('clicks_workspace_time').on('clicks').columns(['workspace_id', 'timestamp']).execute();
     await rollUpStoredClicks(db);

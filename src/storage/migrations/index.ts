@@ -11,6 +11,7 @@ import { journalOffsets } from './009_journal_offsets.js';
 import { pendingDeliveryIndexes } from './011_pending_delivery_indexes.js';
 import { deferredFanout } from './012_deferred_fanout.js';
 import { linkFieldsAndActor } from './013_link_fields_and_actor.js';
+import { instanceSettings } from './014_instance_settings.js';
 import { teams } from './015_teams.js';
 import { analytics } from './016_analytics.js';
 
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '011_pending_delivery_indexes': pendingDeliveryIndexes,
   '012_deferred_fanout': deferredFanout,
   '013_link_fields_and_actor': linkFieldsAndActor,
+  '014_instance_settings': instanceSettings,
   '015_teams': teams,
   '016_analytics': analytics,
 };

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { http } from '../helpers/http.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { until } from '../helpers/wait.js';
+
+const PASSWORD = 'correct horse battery';
+
+/** A real `linkwire serve` at log level info, without SMTP: its whole output never holds a token. */
+describe.each(DIALECTS)('no token in the logs of a real server on %s', (dialect) => {
+  let database: TestDatabase;
+  let server: ServerProcess;
+  let dir: string;
+  const operator = `operator-${dialect}@example.com`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'linkwire-logs-'));
+    server = await startServerProcess({
+      LINKWIRE_DATABASE_URL: database.url,
+      LINKWIRE_JOURNAL_DIR: join(dir, 'journal'),
+      LINKWIRE_LOG_LEVEL: 'info',
+      LINKWIRE_ADMIN_EMAILS: operator,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.kill();
+    await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs mails without links, and request paths with invitation and reset tokens cut out', async () => {
+    const signup = await http(server.url, 'POST', '/api/auth/signup', { body: { email: operator, password: PASSWORD } });
+    expect(signup.status).toBe(201);
+    const key = signup.json().api_key as string;
+    const invitee = `joiner-${dialect}@example.com`;
+    expect((await http(server.url, 'POST', '/api/workspace/members', { token: key, body: { email: invitee, role: 'editor' } })).status).toBe(201);
+    expect((await http(server.url, 'POST', '/api/auth/forgot-password', { body: { email: operator } })).status).toBe(202);
+    await until('both mails logged', () => server.output().includes(`invitation to ${invitee}`) && server.output().includes(`password_reset to ${operator}`), 20_000);
+
+    const inviteUrl = (await http(server.url, 'POST', `/api/workspace/members/${encodeURIComponent(invitee)}/invitation-link`, { token: key })).json().url as string;
+    const inviteToken = inviteUrl.split('/').pop()!;
+    await http(server.url, 'GET', `/invite/${inviteToken}`);
+    expect((await http(server.url, 'POST', '/api/auth/accept-invite', { body: { token: inviteToken, password: PASSWORD } })).status).toBe(200);
+
+    const pending = await until('the reset request', async () => (await http(server.url, 'GET', '/api/mail/pending-resets', { token: key })).json().data[0]);
+    const resetUrl = (await http(server.url, 'POST', `/api/mail/pending-resets/${pending.id}/link`, { token: key })).json().url as string;
+    const resetToken = resetUrl.split('/').pop()!;
+    await http(server.url, 'GET', `/reset/${resetToken}?from=mail`);
+    expect((await http(server.url, 'POST', '/api/auth/reset-password', { body: { token: resetToken, password: 'another good password' } })).status).toBe(204);
+
+    const output = server.output();
+    expect(output).toContain('/invite/[redacted]');
+    expect(output).toContain('/reset/[redacted]');
+    for (const token of [inviteToken, resetToken]) expect(output).not.toContain(token);
+    expect(output).not.toMatch(/lw[ir]_[A-Za-z0-9_-]{8}/);
+  }, 90_000);
+});
