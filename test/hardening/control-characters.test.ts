@@ -1,4 +1,7 @@
+import Fastify from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installErrorHandler } from '../../src/http/error-handler.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { documentAndRoutes, type OpenApiDocument } from '../helpers/openapi.js';
@@ -104,5 +107,21 @@ describe.each(DIALECTS)('control characters on %s (issue 21 item 4)', (dialect) 
     const tag = await t.api('POST', '/api/links', { url: 'https://example.com/', tags: ['fine', 'bad\ttag'] }, key);
     expect(tag.status).toBe(400);
     expect(tag.json().error.message).toBe('Invalid request: tags[1] must not contain control characters (found U+0009 at position 3)');
+  });
+
+  it.runIf(dialect === 'postgres')('as a last line, PostgreSQL refusing a NUL (22021, 22P05) is a 400, not a 500', async () => {
+    const app = Fastify({ logger: false });
+    installErrorHandler(app);
+    app.get('/text', async () => sql`SELECT ${'a\u0000b'}::text AS t`.execute(t.storage.db));
+    app.get('/json', async () => sql`SELECT ${'{"a":"\\u0000"}'}::jsonb AS j`.execute(t.storage.db));
+    try {
+      for (const url of ['/text', '/json']) {
+        const res = await app.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error).toEqual({ code: 'VALIDATION_ERROR', message: 'Invalid request: text must not contain NUL (U+0000) or other control characters' });
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

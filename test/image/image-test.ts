@@ -56,10 +56,16 @@ const containers: string[] = [];
 const running: Running[] = [];
 
 /** A container of the image running `args`, on the host's network, with `vars` as its environment. */
-async function start(name: string, vars: Record<string, string>, args: string[]): Promise<Running> {
+/** A new container of the image (its own root file system, so its own journal directory), with the test CA in it. */
+async function container(name: string): Promise<string> {
   const ctr = (await sh('buildah', ['from', '--name', `lw-${name}-${process.pid}`, IMAGE])).trim();
   containers.push(ctr);
   await sh('buildah', ['copy', '--chown', '10001:10001', ctr, join(ROOT, 'test/fixtures/tls/ca.pem'), '/var/lib/linkwire/test-ca.pem']);
+  return ctr;
+}
+
+async function start(name: string, vars: Record<string, string>, args: string[]): Promise<Running> {
+  const ctr = await container(name);
   const envArgs = Object.entries({ NODE_EXTRA_CA_CERTS: '/var/lib/linkwire/test-ca.pem', ...vars }).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   const child = spawn('buildah', ['run', '--isolation', 'chroot', '--network', 'host', ...envArgs, ctr, '--', 'node', '/app/dist/main.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -85,23 +91,29 @@ async function main(): Promise<void> {
   log('stand-in bases (cached after the first run)');
   await sh('bash', [join(ROOT, 'test/image/base.sh')]);
 
-  log('buildah bud (multi-stage build)');
+  // `--reuse`: run the role split on the image the previous run built (the build takes minutes).
+  const reuse = process.argv.includes('--reuse') && (await sh('buildah', ['images', '--quiet', IMAGE]).then((out) => out.trim() !== '', () => false));
+  log(reuse ? `reusing ${IMAGE}` : 'buildah bud (multi-stage build)');
   const npmCache = execFileSync('npm', ['config', 'get', 'cache']).toString().trim();
   const started = Date.now();
-  await sh('buildah', [
+  if (!reuse) await sh('buildah', [
     'bud', '--isolation', 'chroot', '--network', 'host', '--layers=false',
     '--build-arg', 'BASE=localhost/linkwire-test-base',
     '--build-arg', 'BUILD_BASE=localhost/linkwire-test-build-base',
     // Dependencies from this machine's npm cache only: the test reaches no registry.
     '--build-arg', 'NPM_FLAGS=--offline',
     '--volume', `${npmCache}:/root/.npm`,
+    // Docker's format: OCI images have no HEALTHCHECK.
+    '--format', 'docker',
     '-f', 'Containerfile', '-t', IMAGE, '.',
   ]);
-  log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (!reuse) log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const images = JSON.parse(await sh('buildah', ['images', '--json', IMAGE])) as { size: string }[];
-  const inspect = JSON.parse(await sh('buildah', ['inspect', '--type', 'image', IMAGE])) as { OCIv1: { config: { User?: string; Volumes?: Record<string, unknown> } }; Docker?: { config?: { Healthcheck?: unknown } } };
-  log(`image size: ${images[0]?.size ?? '?'}; user ${inspect.OCIv1.config.User}; volumes ${Object.keys(inspect.OCIv1.config.Volumes ?? {}).join(', ')}`);
+  const inspect = JSON.parse(await sh('buildah', ['inspect', '--type', 'image', IMAGE])) as { OCIv1: { config: { User?: string; Volumes?: Record<string, unknown> } }; Docker?: { config?: { Healthcheck?: { Test?: string[] } } } };
+  const healthcheck = inspect.Docker?.config?.Healthcheck?.Test;
+  log(`image size: ${images[0]?.size ?? '?'}; user ${inspect.OCIv1.config.User}; volumes ${Object.keys(inspect.OCIv1.config.Volumes ?? {}).join(', ')}; healthcheck ${healthcheck ? 'yes' : 'none'}`);
   if (inspect.OCIv1.config.User !== 'linkwire') throw new Error('the image must run as the linkwire user');
+  if (!healthcheck || healthcheck[0] !== 'CMD') throw new Error(`the image must carry a HEALTHCHECK: ${JSON.stringify(healthcheck)}`);
   const baseSize = JSON.parse(await sh('buildah', ['images', '--json', 'localhost/linkwire-test-base'])) as { size: string }[];
   log(`stand-in base size: ${baseSize[0]?.size ?? '?'} (the image adds Linkwire, its production dependencies and the user)`);
 
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
     const code = await new Promise<number | null>((resolve) => migrate.child.once('exit', resolve));
     if (code !== 0) throw new Error(`migrate exited ${code}: ${migrate.output()}`);
     log(`migrate: ${migrate.output().trim()}`);
+    running.splice(running.indexOf(migrate), 1);
 
     const [apiPort, redirectA, redirectB, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const baseUrl = `http://127.0.0.1:${redirectA}`;
@@ -136,6 +149,13 @@ async function main(): Promise<void> {
       });
     }
     log('api, 2 redirects, 2 workers healthy');
+    // The image's own HEALTHCHECK command, run in containers as their orchestrator would.
+    for (const [name, vars] of [['check-api', { PORT: String(apiPort) }], ['check-worker', { LINKWIRE_ROLE: 'worker', LINKWIRE_HEALTH_PORT: String(healthPort) }]] as const) {
+      const ctr = await container(name);
+      const result = await sh('buildah', ['run', '--isolation', 'chroot', '--network', 'host', ...Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]), ctr, '--', ...healthcheck.slice(1)]).then(() => 'healthy', (err: Error) => `unhealthy: ${err.message}`);
+      if (result !== 'healthy') throw new Error(`HEALTHCHECK in ${name}: ${result}`);
+    }
+    log('the image HEALTHCHECK passes for the api and for a worker with a health port');
 
     const api = `http://127.0.0.1:${apiPort}`;
     const signup = await http(api, 'POST', '/api/auth/signup', { body: { email: 'image@example.com', password: 'a long password' } });

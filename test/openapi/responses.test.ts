@@ -68,7 +68,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     const mine = await call('GET', '/api/auth/workspaces', { headers: { cookie } });
     expect(mine.status).toBe(200);
     expect((await call('POST', '/api/auth/switch-workspace', { headers: { cookie, origin: t.url }, body: { workspace_id: mine.body.data[0].id } })).status).toBe(204);
-    expect((await call('POST', '/api/auth/logout', { headers: { cookie } })).status).toBe(204);
+    expect((await call('POST', '/api/auth/logout', { headers: { cookie, origin: t.url } })).status).toBe(204);
     expect((await call('GET', '/api/links')).status).toBe(401);
     expect((await call('PATCH', '/api/workspace', { token, body: { name: 'Renamed', settings: { include_click_ip: true } } })).status).toBe(200);
     expect((await call('GET', '/healthz')).status).toBe(200);
