@@ -4,7 +4,7 @@ import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDestinationPrefixes } from '../../src/outbound/destinations.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
@@ -59,6 +59,9 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
     t = await startTestApp(dialect, {
       config: { destinations: parseDestinationPrefixes(`${REDIS},${NATS},${local(deadPort)},${local(silent.port)}`) },
     });
+  });
+  // A workspace per test: the plan allows 5 webhooks.
+  beforeEach(async () => {
     ({ key } = await t.signup());
   });
   afterAll(async () => {
