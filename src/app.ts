@@ -44,6 +44,7 @@ import { createDeliveryEngine, type DeliveryEngine } from './delivery/engine.js'
 import { DeliveryService } from './delivery/delivery-service.js';
 import { deliveryRoutes } from './delivery/routes.js';
 import { createTargetClient } from './outbound/target-client.js';
+import { createDeliveryTransport } from './outbound/transport.js';
 import type { WorkerOptions } from './delivery/worker.js';
 import { CidrSet } from './net/cidr.js';
 import { installAccessPolicy } from './api-keys/access-policy.js';
@@ -318,7 +319,9 @@ export async function createApp(input: AppDeps): Promise<App> {
     dnsServer: config.dnsServer,
     connectionsPerOrigin: 64,
   });
-  const deliveries = new DeliveryService({ storage, clock, ids, client: targetClient });
+  // Webhook attempts go over HTTPS or, for a broker URL (LINKWIRE_DESTINATIONS), to that broker.
+  const transport = createDeliveryTransport(targetClient);
+  const deliveries = new DeliveryService({ storage, clock, ids, client: transport });
   if (config.roles.has('api')) await fastify.register(deliveryRoutes(deliveries));
 
   let engine: DeliveryEngine | null = null;
@@ -328,7 +331,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       clock,
       ids,
       outbox,
-      client: targetClient,
+      client: transport,
       random: input.random ?? Math.random,
       retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
@@ -489,7 +492,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       if (closeRedirect) await closeRedirect();
       for (const job of [...jobs].reverse()) await job.stop();
       await fastify.close();
-      await targetClient.close();
+      await transport.close();
       await destinationClient.close();
     },
   };

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
 import { parseTrustProxy, type TrustProxy } from './clicks/client-ip.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
+import { parseDestinationPrefixes } from './outbound/destinations.js';
 
 export type Role = 'api' | 'redirect' | 'worker';
 
@@ -26,6 +27,11 @@ export interface Config {
   readonly roles: ReadonlySet<Role>;
   readonly allowPrivateWebhookTargets: readonly Cidr[];
   readonly dnsServer: { host: string; port: number } | null;
+  /**
+   * LINKWIRE_DESTINATIONS: broker URL prefixes (nats://, redis://, …) a webhook `url` may start with
+   * (SPEC §5c, docs/destinations.md), normalised, credentials left out; empty: no broker destinations.
+   */
+  readonly destinations: readonly string[];
   /** Which X-Forwarded-For hops to believe (README: LINKWIRE_TRUST_PROXY). */
   readonly trustProxy: TrustProxy;
   readonly geoHeader: string | null;
@@ -113,6 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: ${(err as Error).message}`);
   }
 
+  let destinations: string[];
+  try {
+    destinations = parseDestinationPrefixes(env.LINKWIRE_DESTINATIONS);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+
   const signup = env.LINKWIRE_SIGNUP ?? 'open';
   if (signup !== 'open' && signup !== 'closed') throw new ConfigError('LINKWIRE_SIGNUP must be open or closed');
 
@@ -149,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     roles,
     allowPrivateWebhookTargets: Object.freeze(allow),
     dnsServer: parseDnsServer(env.LINKWIRE_DNS_SERVER),
+    destinations: Object.freeze(destinations),
     trustProxy: parseTrustProxySetting(env.LINKWIRE_TRUST_PROXY),
     geoHeader: env.LINKWIRE_GEO_HEADER ? env.LINKWIRE_GEO_HEADER.toLowerCase() : null,
     signupOpen: signup === 'open',

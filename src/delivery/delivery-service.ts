@@ -8,12 +8,13 @@ import type { DeliveryTable } from '../storage/schema.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
-import { parseWebhookRow } from '../webhooks/webhook-model.js';
+import { parseWebhookRow, readableWebhookUrl } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
 import { findDelivery, insertTestSend, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
 import { deliveryBody, loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse } from './request.js';
-import type { TargetClient } from '../outbound/target-client.js';
+import type { DeliveryTransport } from '../outbound/transport.js';
+import { transportRequest } from './transport-request.js';
 
 export interface DeliveryListQuery {
   status?: string | undefined;
@@ -24,7 +25,7 @@ export interface DeliveryListQuery {
 
 /** Delivery logs, test sends and replays: the operations a person runs from the API or dashboard. */
 export class DeliveryService {
-  constructor(private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; client: TargetClient }) {}
+  constructor(private readonly deps: { storage: Storage; clock: Clock; ids: IdSource; client: DeliveryTransport }) {}
 
   /**
    * Sends a sample event now and answers what the endpoint said; the send is logged as a test delivery.
@@ -41,10 +42,11 @@ export class DeliveryService {
     const envelope = sampleEvent(type, workspaceId, ids, clock.now());
     const deliveryId = ids.next('dlv');
     const startedAt = clock.now();
-    const built = tryBuildDeliveryRequest({ webhook, event: storedEventFromEnvelope(envelope), deliveryId, attempt: 1, nowMs: startedAt });
+    const event = storedEventFromEnvelope(envelope);
+    const built = tryBuildDeliveryRequest({ webhook, event, deliveryId, attempt: 1, nowMs: startedAt });
     const request = 'error' in built ? null : built;
     const response = request
-      ? await client.send({ url: request.url, method: 'POST', headers: request.headers, body: request.body, timeoutMs: webhook.timeoutMs })
+      ? await client.send(transportRequest(request, event, webhook.timeoutMs))
       : unsentResponse((built as { error: string }).error);
     const outcome = classifyResponse(response, clock.now());
     const error = outcome.kind === 'failed' ? outcome.reason : null;
@@ -95,7 +97,7 @@ export class DeliveryService {
     return {
       ...renderDelivery(row),
       request: {
-        url: hook?.url ?? null,
+        url: hook ? readableWebhookUrl(hook.url) : null,
         // Masked again on the way out: attempts logged before values were masked at write time.
         headers: last ? loggedRequestHeaders(JSON.parse(last.request_headers) as Record<string, string>) : {},
         body: envelope && hook ? deliveryBody(parseWebhookRow(hook).format, storedEventFromEnvelope(envelope)) : null,

@@ -7,7 +7,7 @@ import { Fanout } from './fanout.js';
 import { ResultWriter, type DeliveryObserver } from './result-writer.js';
 import type { EndpointAlerts } from '../mail/endpoint-alerts.js';
 import { RetentionJob } from './retention.js';
-import type { TargetClient } from '../outbound/target-client.js';
+import type { DeliveryTransport } from '../outbound/transport.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
 
 /**
@@ -34,7 +34,7 @@ export function createDeliveryEngine(deps: {
   clock: Clock;
   ids: IdSource;
   outbox: Outbox;
-  client: TargetClient;
+  client: DeliveryTransport;
   random: () => number;
   retentionDays: number;
   workerOptions?: Partial<WorkerOptions> | undefined;

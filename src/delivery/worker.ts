@@ -23,7 +23,9 @@ import { Loop } from '../jobs/loop.js';
 import { classifyResponse, type AttemptOutcome } from './outcome.js';
 import { loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
 import type { ResultWriter } from './result-writer.js';
-import type { TargetClient, TargetResponse } from '../outbound/target-client.js';
+import type { TargetResponse } from '../outbound/target-client.js';
+import type { DeliveryTransport } from '../outbound/transport.js';
+import { transportRequest } from './transport-request.js';
 
 export interface WorkerOptions {
   /** Sends in flight across all endpoints. */
@@ -119,7 +121,7 @@ export class DeliveryWorker {
   private stopping = false;
 
   constructor(
-    private readonly deps: { storage: Storage; clock: Clock; client: TargetClient; writer: ResultWriter; onError?: (err: unknown) => void; onRecover?: (failures: number) => void },
+    private readonly deps: { storage: Storage; clock: Clock; client: DeliveryTransport; writer: ResultWriter; onError?: (err: unknown) => void; onRecover?: (failures: number) => void },
     readonly workerId: string,
     private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS,
   ) {
@@ -344,7 +346,7 @@ export class DeliveryWorker {
         outcome = { kind: 'failed', reason: built.error, disableEndpoint: null, retryAfterMs: null };
       } else {
         request = built;
-        response = await client.send({ url: built.url, method: 'POST', headers: built.headers, body: built.body, timeoutMs: this.sendTimeoutMs(job) });
+        response = await client.send(transportRequest(built, job.event, this.sendTimeoutMs(job)));
         timedOut = response.errorKind === 'timeout';
         outcome = classifyResponse(response, clock.now());
       }

@@ -1,6 +1,7 @@
 import { parseSettings } from '../accounts/workspace-model.js';
 import type { Tx } from '../storage/storage.js';
 import type { MailQueue } from './mail-queue.js';
+import { readableWebhookUrl } from '../webhooks/webhook-model.js';
 
 /** Consecutive failures at which owners and admins are mailed (Dub's 5, 10, 15); also when switched off. */
 export const ALERT_AT_FAILURES: readonly number[] = [5, 10, 15];
@@ -47,7 +48,7 @@ export class EndpointAlerts {
           payload: {
             webhook_id: change.webhook.id,
             webhook_name: change.webhook.name,
-            webhook_url: change.webhook.url,
+            webhook_url: readableWebhookUrl(change.webhook.url),
             workspace_name: workspace.name,
             failures: change.after,
             last_error: change.lastError,

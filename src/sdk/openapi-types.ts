@@ -1912,6 +1912,7 @@ export interface components {
         Webhook: {
             id: string;
             name: string;
+            /** @description Where deliveries go; a broker destination's credentials are shown masked (docs/destinations.md) */
             url: string;
             /** @description Event types, or ["*"] for all of them */
             events: string[];
@@ -1968,6 +1969,7 @@ export interface components {
         WebhookWithSecret: {
             id: string;
             name: string;
+            /** @description Where deliveries go; a broker destination's credentials are shown masked (docs/destinations.md) */
             url: string;
             /** @description Event types, or ["*"] for all of them */
             events: string[];
@@ -6378,7 +6380,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description HTTPS, at most 2048 characters, not a private address */
+                    /** @description HTTPS, at most 2048 characters, not a private address; or a broker destination whose prefix is in LINKWIRE_DESTINATIONS: redis://host:port/<db>?stream=<key>[&maxlen=<n>] (Redis Streams) or nats://host:port/<subject> (NATS JetStream), `{link_id}`/`{type}` replaced per event (docs/destinations.md). Credentials in a broker URL are masked on read. */
                     url: string;
                     /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];
@@ -6618,7 +6620,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description HTTPS, at most 2048 characters, not a private address */
+                    /** @description HTTPS, at most 2048 characters, not a private address; or a broker destination whose prefix is in LINKWIRE_DESTINATIONS: redis://host:port/<db>?stream=<key>[&maxlen=<n>] (Redis Streams) or nats://host:port/<subject> (NATS JetStream), `{link_id}`/`{type}` replaced per event (docs/destinations.md). Credentials in a broker URL are masked on read. */
                     url?: string;
                     /** @description event types (see docs/events.md), or ["*"] */
                     events?: string[];
@@ -6897,7 +6899,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description HTTPS, at most 2048 characters, not a private address */
+                    /** @description HTTPS, at most 2048 characters, not a private address; or a broker destination whose prefix is in LINKWIRE_DESTINATIONS: redis://host:port/<db>?stream=<key>[&maxlen=<n>] (Redis Streams) or nats://host:port/<subject> (NATS JetStream), `{link_id}`/`{type}` replaced per event (docs/destinations.md). Credentials in a broker URL are masked on read. */
                     url: string;
                     /** @description event types (see docs/events.md), or ["*"] */
                     events: string[];

@@ -3,11 +3,12 @@ import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
 import { FilterSyntaxError, parseFilter } from './filter.js';
-import { checkWebhookUrl } from '../outbound/url-policy.js';
+import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from '../outbound/url-policy.js';
+import { checkDestinationUrl, isBrokerUrl } from '../outbound/destinations.js';
 import type { UpdateWebhookInput, WebhookFormat } from './webhook-schema.js';
 import { aliasOf, DIALECT_SERVICE, type DialectFormat } from './dialects.js';
 import { callerSecretProblem } from './signing.js';
-import { ALL_EVENTS, MASK, maskHeaderValue } from './webhook-model.js';
+import { ALL_EVENTS, MASK, maskHeaderValue, readableWebhookUrl } from './webhook-model.js';
 
 /** The columns a create or update may set, already checked and normalised. */
 export type WebhookColumns = Partial<Pick<WebhookTable, 'name' | 'url' | 'events' | 'filter' | 'active' | 'timeout_ms' | 'retry' | 'format' | 'headers' | 'secret'>>;
@@ -70,10 +71,25 @@ export function checkEvents(events: readonly string[]): { events: string[]; dial
 }
 
 /** `url` → its normalised form, the one that was checked. Throws 400 INVALID_URL with the reason. */
-export function checkUrl(raw: string, allowPrivate: CidrSet): string {
-  const result = checkWebhookUrl(raw, allowPrivate);
+export function checkUrl(raw: string, allowPrivate: CidrSet, destinations: readonly string[] = []): string {
+  const result = isBrokerUrl(raw) ? checkBrokerUrl(raw, destinations) : checkWebhookUrl(raw, allowPrivate);
   if (!result.ok) throw new AppError('INVALID_URL', `url ${result.reason}`, { field: 'url', reason: result.reason });
   return result.url.href;
+}
+
+/** A broker destination (SPEC §5c): a prefix in LINKWIRE_DESTINATIONS and the shape its broker needs. */
+function checkBrokerUrl(raw: string, destinations: readonly string[]): { ok: true; url: URL } | { ok: false; reason: string } {
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) return { ok: false, reason: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'is not a valid URL' };
+  }
+  if (url.password.includes(encodeURIComponent(MASK)) || url.username.includes(encodeURIComponent(MASK))) {
+    return { ok: false, reason: `credentials are masked ("${MASK}"): send the real ones, or send back this webhook's masked url unchanged to keep them` };
+  }
+  return checkDestinationUrl(url, destinations);
 }
 
 /** `filter` → the stored source (null for none). Throws 400 VALIDATION_ERROR with the syntax error's position. */
@@ -88,6 +104,14 @@ export function checkFilter(source: string | null): string | null {
     throw err;
   }
   return source;
+}
+
+/**
+ * A broker url's credentials are write-only: the masked url a read showed, sent back unchanged,
+ * keeps the stored one.
+ */
+export function unmaskUrl(given: string, stored: string): string {
+  return given !== stored && readableWebhookUrl(stored) === given ? stored : given;
 }
 
 /**
@@ -137,7 +161,7 @@ export function headerProblems(headers: Record<string, string>): string[] {
  * Checks what JSON Schema cannot and converts the API's shape into columns.
  * Problems are reported by kind, most specific first: INVALID_EVENTS, INVALID_URL, then VALIDATION_ERROR.
  */
-export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'> & { secret?: string }, allowPrivate: CidrSet): WebhookColumns {
+export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'> & { secret?: string }, allowPrivate: CidrSet, destinations: readonly string[] = []): WebhookColumns {
   const columns: WebhookColumns = {};
   if (input.events !== undefined) {
     const { events, dialect } = checkEvents(input.events);
@@ -145,7 +169,7 @@ export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'> &
     // Another service's names and no format: that service's dialect, so its receivers keep working (SPEC §5b).
     if (input.format === undefined && dialect !== null) columns.format = dialect;
   }
-  if (input.url !== undefined) columns.url = checkUrl(input.url, allowPrivate);
+  if (input.url !== undefined) columns.url = checkUrl(input.url, allowPrivate, destinations);
   if (input.headers !== undefined) {
     const problems = headerProblems(input.headers);
     if (problems.length > 0) {

@@ -1,3 +1,4 @@
+import { maskDestinationCredentials } from '../outbound/destinations.js';
 import { toIso, toIsoOrNull } from '../clock.js';
 import type { WebhookTable } from '../storage/schema.js';
 import type { RetryPolicy, Webhook, WebhookFormat } from './webhook-schema.js';
@@ -82,12 +83,17 @@ export function maskHeaderValues(headers: Record<string, string>): Record<string
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, maskHeaderValue(value)]));
 }
 
+/** A webhook's url as reads show it: a broker destination's credentials masked (write-only, SPEC §5c); an HTTPS url has none. */
+export function readableWebhookUrl(url: string): string {
+  return maskDestinationCredentials(url, MASK);
+}
+
 /** A stored row and its links → the API's webhook object (no secrets; custom header values masked). */
 export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): Webhook {
   return {
     id: row.id,
     name: row.name,
-    url: row.url,
+    url: readableWebhookUrl(row.url),
     events: JSON.parse(row.events) as string[],
     link_ids: [...linkIds].sort(),
     filter: row.filter,

@@ -41,7 +41,7 @@ export const MAX_GRACE_PERIOD_S = 7 * 86_400;
 export const WebhookSchema = Type.Object({
   id: Id('wh'),
   name: Type.String(),
-  url: Type.String(),
+  url: Type.String({ description: 'Where deliveries go; a broker destination\'s credentials are shown masked (docs/destinations.md)' }),
   events: Type.Array(Type.String(), { description: 'Event types, or ["*"] for all of them' }),
   link_ids: Type.Array(Type.String(), { description: 'Only events about these links; empty for the whole workspace' }),
   filter: Nullable(Type.String()),
@@ -65,7 +65,9 @@ export type WebhookWithSecret = Webhook & { secret: string };
 // INVALID_URL and the filter's syntax position rather than a generic schema message.
 const editable = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  url: Type.String({ minLength: 1, description: 'HTTPS, at most 2048 characters, not a private address' }),
+  url: Type.String({ minLength: 1, description:
+      'HTTPS, at most 2048 characters, not a private address; or a broker destination whose prefix is in LINKWIRE_DESTINATIONS: redis://host:port/<db>?stream=<key>[&maxlen=<n>] (Redis Streams) or nats://host:port/<subject> (NATS JetStream), `{link_id}`/`{type}` replaced per event (docs/destinations.md). Credentials in a broker URL are masked on read.',
+  }),
   events: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'event types (see docs/events.md), or ["*"]' }),
   filter: Nullable(Type.String({ description: 'See docs/webhook-filters.md; "" or null removes it' })),
   active: Type.Boolean(),

@@ -11,7 +11,7 @@ import { CidrSet } from '../net/cidr.js';
 import { literalAddressOf } from '../net/host-literal.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
-import { unmaskHeaders, webhookColumnsFrom } from './webhook-input.js';
+import { unmaskHeaders, unmaskUrl, webhookColumnsFrom } from './webhook-input.js';
 import { renderWebhook } from './webhook-model.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -135,7 +135,8 @@ export class WebhookService {
       const stored = JSON.parse((await this.findRow(this.deps.storage.db, workspaceId, id)).headers) as Record<string, string>;
       fields.headers = unmaskHeaders(fields.headers, stored);
     }
-    const columns = webhookColumnsFrom(fields, this.allowPrivate);
+    if (fields.url !== undefined) fields.url = unmaskUrl(fields.url, (await this.findRow(this.deps.storage.db, workspaceId, id)).url);
+    const columns = webhookColumnsFrom(fields, this.allowPrivate, this.deps.config.destinations);
     this.checkTimeout(columns.timeout_ms);
     if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = linkIdsInput === undefined ? undefined : [...new Set(linkIdsInput)];
@@ -220,7 +221,7 @@ export class WebhookService {
   }
 
   private async insert(workspaceId: string, input: CreateLinkWebhookInput, linkIdsInput: readonly string[]): Promise<WebhookWithSecret> {
-    const columns = webhookColumnsFrom(input, this.allowPrivate);
+    const columns = webhookColumnsFrom(input, this.allowPrivate, this.deps.config.destinations);
     this.checkTimeout(columns.timeout_ms);
     if (columns.url !== undefined) await this.checkPlainHttpTarget(columns.url);
     const linkIds = [...new Set(linkIdsInput)];

@@ -1,0 +1,79 @@
+import { performance } from 'node:perf_hooks';
+import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { expandDestinationName, parseNatsDestination, type NatsDestination } from '../destinations.js';
+import type { TargetResponse } from '../target-client.js';
+import type { BrokerAdapter, TransportRequest } from '../transport.js';
+import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, withinTimeout } from './broker-response.js';
+
+interface Connection {
+  nc: NatsConnection;
+  js: JetStreamClient;
+}
+
+/**
+ * NATS JetStream (SPEC §5c): a JetStream publish per attempt with `Nats-Msg-Id` = the event id (a
+ * re-publish within the stream's duplicate window is deduplicated) and the request's headers as NATS
+ * headers; success is the PubAck. One connection per server and credentials, reconnecting on its own
+ * once it has connected; a first connection that fails is forgotten, so the next attempt dials again.
+ */
+export function createNatsJetStreamAdapter(): BrokerAdapter {
+  const pool = new Map<string, Promise<Connection>>();
+
+  const connectionFor = (destination: NatsDestination, timeoutMs: number): Promise<Connection> => {
+    let connection = pool.get(destination.connection);
+    if (connection === undefined) {
+      connection = connect({
+        servers: destination.address,
+        name: 'linkwire',
+        timeout: Math.max(1000, timeoutMs),
+        reconnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        ...(destination.user !== null && destination.pass !== null ? { user: destination.user, pass: destination.pass } : {}),
+        ...(destination.user !== null && destination.pass === null ? { token: destination.user } : {}),
+      }).then((nc) => {
+        // Closed for good (not a reconnect): the next attempt connects anew.
+        void nc.closed().then(() => {
+          if (pool.get(destination.connection) === connection) pool.delete(destination.connection);
+        });
+        return { nc, js: jetstream(nc) };
+      });
+      connection.catch(() => {
+        if (pool.get(destination.connection) === connection) pool.delete(destination.connection);
+      });
+      pool.set(destination.connection, connection);
+    }
+    return connection;
+  };
+
+  return {
+    async send(request: TransportRequest): Promise<TargetResponse> {
+      const started = performance.now();
+      let destination: NatsDestination;
+      try {
+        destination = parseNatsDestination(new URL(request.url));
+      } catch (err) {
+        return brokerFailure(started, 'protocol', messageOf(err), null);
+      }
+      const deadline = started + request.timeoutMs;
+      try {
+        const { js } = await withinTimeout(connectionFor(destination, request.timeoutMs), deadline - performance.now(), `nats at ${destination.address}`);
+        const subject = expandDestinationName(destination.subject, request.linkId, request.headers['x-linkwire-event'] ?? '');
+        const h = natsHeaders();
+        for (const [name, value] of messageHeaders(request.headers)) h.set(name, value);
+        const eventId = request.headers['webhook-id'] ?? '';
+        const remaining = Math.max(1, Math.floor(deadline - performance.now()));
+        const ack = await withinTimeout(js.publish(subject, request.body ?? '', { msgID: eventId, headers: h, timeout: remaining }), remaining + 50, `nats at ${destination.address}`);
+        return brokerAcknowledged(started, { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, destination.address);
+      } catch (err) {
+        return brokerFailure(started, brokerErrorKind(err), `nats at ${destination.address}: ${messageOf(err)}`, destination.address);
+      }
+    },
+    async close() {
+      const connections = [...pool.values()];
+      pool.clear();
+      await Promise.allSettled(connections.map(async (c) => (await c).nc.close()));
+    },
+  };
+}
