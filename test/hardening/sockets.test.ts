@@ -6,6 +6,10 @@ import { openSse, type SseConnection } from '../helpers/sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { until } from '../helpers/wait.js';
 
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
 interface Silent {
   socket: Socket;
   closed: boolean;
@@ -70,14 +74,14 @@ describe.each(DIALECTS)('idle sockets and event streams on %s (issue 21 item 5)'
     const refused = await fetch(streamUrl, { headers: { authorization: `Bearer ${key}` } });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await refused.json()) as any).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('this key already has 3 (at most 3, LINKWIRE_STREAMS_PER_KEY)') });
+    expect(((await refused.json()) as ErrorBody).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('this key already has 3 (at most 3, LINKWIRE_STREAMS_PER_KEY)') });
 
     const second = (await t.api('POST', '/api/workspace/api-keys', { name: 'second' }, key)).json().key as string;
     expect((await open(second)).status).toBe(200);
     expect((await open(second)).status).toBe(200);
     const workspaceFull = await fetch(streamUrl, { headers: { authorization: `Bearer ${second}` } });
     expect(workspaceFull.status).toBe(429);
-    expect(((await workspaceFull.json()) as any).error.message).toContain('this workspace already has 5 (at most 5, LINKWIRE_STREAMS_PER_WORKSPACE)');
+    expect(((await workspaceFull.json()) as ErrorBody).error.message).toContain('this workspace already has 5 (at most 5, LINKWIRE_STREAMS_PER_WORKSPACE)');
 
     // A stream that ends gives its place back.
     streams[0]!.drop();
