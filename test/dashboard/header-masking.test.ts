@@ -34,8 +34,8 @@ describe('dashboard: custom header values are masked, for a viewer too', () => {
   it('shows ••••1a2b in the delivery’s request headers, and the value nowhere on the page', async () => {
     const viewer = await t.signup();
     const owner = await t.signup();
-    // `member` is the read-only role here (SPEC §2 names it `viewer` and keeps `member` as its alias).
-    expect((await t.api('POST', '/api/workspace/members', { email: viewer.email, role: 'member' }, owner.key)).status).toBe(201);
+    // `viewer`: the read-only role (SPEC §2).
+    expect((await t.api('POST', '/api/workspace/members', { email: viewer.email, role: 'viewer' }, owner.key)).status).toBe(201);
     const hook = await t.api('POST', '/api/webhooks', { name: 'CRM', url: receiver.url, events: ['link.created'], headers: { Authorization: CREDENTIAL } }, owner.key);
     expect(hook.status, hook.text).toBe(201);
     await createLink(t, owner.key, { url: 'https://example.com/masked' });
@@ -50,10 +50,10 @@ describe('dashboard: custom header values are masked, for a viewer too', () => {
     const picker = page.getByRole('combobox', { name: 'Workspace' });
     await picker.selectOption(owner.workspaceId);
     await expect.poll(async () => (await (await page.request.get(`${t.url}/api/workspace`)).json()).id).toBe(owner.workspaceId);
-    expect((await (await page.request.get(`${t.url}/api/workspace/members`)).json()).data.find((m: { email: string }) => m.email === viewer.email).role).toBe('member');
+    expect((await (await page.request.get(`${t.url}/api/workspace/members`)).json()).data.find((m: { email: string }) => m.email === viewer.email).role).toBe('viewer');
 
     await page.goto(`${t.url}/settings/webhooks/${hook.json().id}`);
-    await page.getByRole('button', { name: /Open delivery link\.created/ }).first().click();
+    await page.getByRole('button', { name: /Details of delivery link\.created/ }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Delivery' });
     const authorization = dialog.locator('tr', { has: page.getByRole('rowheader', { name: 'Authorization' }) });
     await expect.poll(() => authorization.locator('td').textContent()).toBe('••••1a2b');
