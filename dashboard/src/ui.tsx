@@ -214,6 +214,28 @@ export function CursorPager(props: {
 
 export const formatTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
+/**
+ * A form's submit: prevents the browser's own, marks the form busy while `action` runs and keeps
+ * what it threw as the form's error (shown by ErrorBox and fieldErrors).
+ */
+export function useSubmit(action: () => Promise<void>): { submit: (e: Event) => Promise<void>; busy: boolean; error: unknown } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { submit, busy, error };
+}
+
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: unknown; loading: boolean; reload: () => void; setData: (d: T) => void } {
   const [data, setData] = useState<T | null>(null);

@@ -80,9 +80,12 @@ const OWN_PREFIXES = ['webhook-', 'x-linkwire-'];
 
 /**
  * A request's headers as delivery logs keep and show them: custom header values (often
- * credentials) masked, as the webhook's own reads show them (SPEC §5).
+ * credentials) masked, as the webhook's own reads show them (SPEC §5). Given the webhook's custom
+ * headers, a webhook without any (most of them) keeps the request's headers as they are, with no
+ * work per attempt.
  */
-export function loggedRequestHeaders(headers: Record<string, string>): Record<string, string> {
+export function loggedRequestHeaders(headers: Record<string, string>, customHeaders?: Record<string, string>): Record<string, string> {
+  if (customHeaders !== undefined && Object.keys(customHeaders).length === 0) return headers;
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => {
       const lower = name.toLowerCase();

@@ -366,7 +366,7 @@ export class DeliveryWorker {
       isTest: job.delivery.is_test === 1,
       attempt,
       startedAt,
-      requestHeaders: request ? loggedRequestHeaders(request.headers) : {},
+      requestHeaders: request ? loggedRequestHeaders(request.headers, job.webhook.headers) : {},
       response,
       outcome,
       retry: job.webhook.retry,

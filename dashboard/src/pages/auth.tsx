@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { post } from '../api';
 import { sameOriginPath } from '../safe-next';
 import { useSession } from '../session';
-import { ErrorBox, TextField, fieldErrors } from '../ui';
+import { ErrorBox, TextField, fieldErrors, useSubmit } from '../ui';
 
 function AuthForm(props: { mode: 'login' | 'signup' }) {
   const session = useSession();
@@ -11,27 +11,15 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [workspaceName, setWorkspaceName] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = fieldErrors(error);
   const signup = props.mode === 'signup';
   const next = sameOriginPath(query.next, window.location.origin) ?? '/links';
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (signup) await post('/api/auth/signup', { email, password, ...(workspaceName ? { workspace_name: workspaceName } : {}) });
-      await post('/api/auth/login', { email, password });
-      await session.refresh();
-      route(next);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useSubmit(async () => {
+    if (signup) await post('/api/auth/signup', { email, password, ...(workspaceName ? { workspace_name: workspaceName } : {}) });
+    await post('/api/auth/login', { email, password });
+    await session.refresh();
+    route(next);
+  });
+  const errors = fieldErrors(error);
 
   return (
     <main class="auth">
@@ -80,29 +68,15 @@ export const SignupPage = () => <AuthForm mode="signup" />;
 /** Asks for a reset link; the answer is the same whether or not the address has an account. */
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, error } = useSubmit(async () => {
+    await post('/api/auth/forgot-password', { email: email.trim() });
+    setSent(true);
+  });
   const errors = fieldErrors(error);
   return (
     <main class="auth">
-      <form
-        class="card"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            await post('/api/auth/forgot-password', { email: email.trim() });
-            setSent(true);
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <form class="card" noValidate onSubmit={submit}>
         <h1>Reset your password</h1>
         {sent ? (
           <p role="status">If an account has this address, a link to reset its password is on its way. It works for 1 hour.</p>
@@ -126,27 +100,11 @@ export function ForgotPasswordPage() {
 /** A form with one new password, posted with the token from the page's address (invitation or reset). */
 function TokenPasswordForm(props: { token: string; title: string; intro: string; submit: string; onSubmit: (password: string) => Promise<void> }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, error } = useSubmit(() => props.onSubmit(password));
   const errors = fieldErrors(error);
   return (
     <main class="auth">
-      <form
-        class="card"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            await props.onSubmit(password);
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <form class="card" noValidate onSubmit={submit}>
         <h1>{props.title}</h1>
         <p class="muted">{props.intro}</p>
         <TextField label="Password" type="password" autoComplete="new-password" required value={password} onValue={setPassword} error={errors.password} hint="At least 8 characters." />
