@@ -26,7 +26,10 @@ describe.each(DIALECTS)('one `linkwire serve` process with every role on %s', (d
   it('delivers from its worker thread and shuts down cleanly on SIGTERM', async () => {
     db = await createTestDatabase(dialect);
     receiver = await startReceiver({ respond: () => ({ status: 200 }) });
-    server = await startServerProcess({ LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32', LINKWIRE_LOG_LEVEL: 'info' });
+    const started = await startServerProcess({ LINKWIRE_DATABASE_URL: db.url, LINKWIRE_ALLOW_PRIVATE_WEBHOOK_TARGETS: '127.0.0.1/32', LINKWIRE_LOG_LEVEL: 'info' });
+    server = started;
+    // The start line is logged as the listener opens; /healthz may answer before it reaches the pipe.
+    await until('the start line', () => started.output().includes('worker in a worker thread') || null, 10_000);
     expect(server.output()).toContain('worker in a worker thread');
     const key = (await http(server.url, 'POST', '/api/auth/signup', { body: { email: `thread-${dialect}@example.com`, password: 'a long password' } })).json().api_key as string;
     const hook = await http(server.url, 'POST', '/api/webhooks', { token: key, body: { name: 'thread', url: receiver.url, events: ['link.clicked'] } });
