@@ -63,6 +63,8 @@ import { qrRoutes } from './qr/routes.js';
 import { StatsService } from './stats/stats-service.js';
 import { AnalyticsService } from './analytics/analytics-service.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { loadPublicStats } from './analytics/public-stats.js';
+import { createPublicStatsHandler } from './redirect/public-stats-page.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
@@ -420,6 +422,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       }
       metrics.addGauge({ name: 'linkwire_journal_write_failing', help: '1 while the click journal cannot be written (a full disk, its directory removed): redirects are counted through the database meanwhile', read: () => (writer.writeError() === null ? 0 : 1) });
     }
+    const publicStatsDeps = { storage, clock, analytics: new AnalyticsService({ storage, baseUrl: config.baseUrl }) };
     const handler = createRedirectHandler({
       config,
       clock,
@@ -431,6 +434,7 @@ export async function createApp(input: AppDeps): Promise<App> {
       parseUserAgent: createUserAgentParser(),
       onError: (err) => logRedirectError(err),
       onAnswered: (status, seconds) => metrics.redirectAnswered(status, seconds),
+      publicStats: createPublicStatsHandler({ cache, domains, load: (link) => loadPublicStats(publicStatsDeps, link) }),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;

@@ -37,6 +37,8 @@ export interface RedirectDeps {
   onError?: (err: unknown) => void;
   /** Every answer, once written: its status and how long it took (the redirect metrics). */
   onAnswered?: (status: number, seconds: number) => void;
+  /** `/<slug>+`: the link's public stats page (src/redirect/public-stats-page.ts), never a click. */
+  publicStats?: (req: IncomingMessage, res: ServerResponse, slug: string) => Promise<void>;
 }
 
 /** The slug a request asks for, or null when the request is not a redirect (API, dashboard, …). */
@@ -47,7 +49,8 @@ export function redirectSlugOf(req: IncomingMessage): string | null {
   const path = end === -1 ? url : url.slice(0, end);
   if (path.length < 2 || path.indexOf('/', 1) !== -1) return null;
   const slug = path.slice(1);
-  return SLUG.test(slug) && !isReservedSlug(slug) ? slug : null;
+  const bare = slug.endsWith('+') ? slug.slice(0, -1) : slug; // `<slug>+`: its public stats page
+  return SLUG.test(bare) && !isReservedSlug(bare) ? slug : null;
 }
 
 /**
@@ -70,6 +73,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
+    if (slug.endsWith('+')) return deps.publicStats ? deps.publicStats(req, res, slug.slice(0, -1)) : send(res, 404, null, 'Link not found');
     const domain = domains.resolve(req.headers.host);
     const link = cache.peek(domain, slug) ?? (await cache.get(domain, slug));
     if (!link) return send(res, 404, null, 'Link not found');
