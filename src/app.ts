@@ -65,6 +65,8 @@ import { AnalyticsService } from './analytics/analytics-service.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { loadPublicStats } from './analytics/public-stats.js';
 import { createPublicStatsHandler } from './redirect/public-stats-page.js';
+import { conversionRoutes } from './conversions/routes.js';
+import { ConversionService } from './conversions/conversion-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
 import { DataRetentionJob } from './retention/data-retention.js';
@@ -298,6 +300,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(qrRoutes(links));
     await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));
     await fastify.register(analyticsRoutes({ analytics: new AnalyticsService({ storage, baseUrl: config.baseUrl }), accounts, storage, clock, baseUrl: config.baseUrl }));
+    await fastify.register(conversionRoutes(new ConversionService({ storage, clock, ids, outbox, baseUrl: config.baseUrl })));
     await fastify.register(monitorRoutes(links, storage));
     await fastify.register(domainRoutes(domainService));
     await fastify.register(memberRoutes(new MemberService({ storage, clock, ids, outbox, mail, baseUrl: config.baseUrl })));

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 
-export type IdPrefix = 'ws' | 'usr' | 'key' | 'lnk' | 'dom' | 'wh' | 'evt' | 'dlv' | 'att' | 'clk' | 'ses' | 'int' | 'inv' | 'mail';
+export type IdPrefix = 'ws' | 'usr' | 'key' | 'lnk' | 'dom' | 'wh' | 'evt' | 'dlv' | 'att' | 'clk' | 'ses' | 'int' | 'inv' | 'mail' | 'lead' | 'sale';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 const RANDOM_DIGITS = 16;

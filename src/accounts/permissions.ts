@@ -7,7 +7,7 @@
 export const ROLE_NAMES = ['owner', 'admin', 'editor', 'viewer'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-export const AREAS = ['links', 'webhooks', 'domains', 'events', 'members', 'api_keys', 'integrations', 'workspace'] as const;
+export const AREAS = ['links', 'webhooks', 'domains', 'events', 'members', 'api_keys', 'integrations', 'workspace', 'conversions'] as const;
 export type Area = (typeof AREAS)[number];
 export type Access = 'read' | 'write';
 export type Permission = `${Area}:${Access}`;
@@ -38,6 +38,9 @@ export const PERMISSIONS: Readonly<Record<Permission, readonly RoleName[]>> = Ob
   'integrations:write': MANAGERS,
   'workspace:read': EVERYONE,
   'workspace:write': MANAGERS,
+  // A shop's server reporting leads and sales (POST /api/track/*) with a key scoped to just this.
+  'conversions:read': EVERYONE,
+  'conversions:write': MAKERS,
 });
 
 export function can(role: string, permission: Permission): boolean {

@@ -25,4 +25,10 @@ export const AnalyticsSchema = Type.Object({
     utm_mediums: Type.Array(TopValue),
     utm_campaigns: Type.Array(TopValue),
   }),
+  leads: Type.Integer({ description: 'Leads (POST /api/track/lead) made within [from, to) on these links' }),
+  sales: Type.Integer({ description: 'Sales (POST /api/track/sale) made within [from, to) on these links; an invoice counts once' }),
+  revenue: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), { description: 'Those sales’ amounts per ISO 4217 currency, in minor units (cents): `{"EUR": 4900}`' }),
+  orphan_visits: Nullable(
+    Type.Integer({ description: 'Visits to unknown slugs (or the root) of the workspace’s verified domains within [from, to), bots per `bots`; null when filtered by link, domain or tag' }),
+  ),
 });

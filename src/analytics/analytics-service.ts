@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { toIso } from '../clock.js';
 import { shortUrl } from '../links/link-model.js';
+import { conversionTotals, type ConversionTotals } from '../conversions/conversion-analytics.js';
 import { DAY_MS, DIMENSIONS, HOUR_MS, WEEK_MS, WORKSPACE_SCOPE, dimensionValues, type Dimension } from '../storage/click-rollups.js';
 import type { Storage } from '../storage/storage.js';
 import { startOfLocalDay, startOfNextLocalDay } from '../time-zone.js';
@@ -32,7 +33,7 @@ export interface TopValue {
   clicks: number;
 }
 
-export interface Analytics {
+export interface Analytics extends ConversionTotals {
   from: string;
   to: string;
   interval: 'hour' | 'day';
@@ -74,6 +75,7 @@ export class AnalyticsService {
     const scopes = q.linkIds ?? [WORKSPACE_SCOPE];
     const empty = q.linkIds !== null && q.linkIds.length === 0;
     const [series, top] = empty ? [new Map<number, number>(), new Map<Dimension, Map<string, number>>()] : await Promise.all([this.series(q, scopes, buckets), this.top(q, scopes)]);
+    const conversions = await conversionTotals(this.deps.storage, q);
 
     const counts = buckets.map((start) => series.get(start) ?? 0);
     const total = counts.reduce((a, b) => a + b, 0);
@@ -105,6 +107,7 @@ export class AnalyticsService {
         utm_mediums: values('utm_medium'),
         utm_campaigns: values('utm_campaign'),
       },
+      ...conversions,
     };
   }
 

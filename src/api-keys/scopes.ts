@@ -29,6 +29,7 @@ const AREAS: readonly (readonly [prefix: string, area: string])[] = [
   ['/api/workspace/api-keys', 'api_keys'],
   ['/api/workspace', 'workspace'],
   ['/api/integrations', 'integrations'],
+  ['/api/track', 'conversions'],
 ];
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

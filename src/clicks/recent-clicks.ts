@@ -6,7 +6,8 @@ import type { Click } from './click-schema.js';
 
 export const RECENT_CLICKS_MAX = 100;
 
-function renderClick(row: ClickTable): Click {
+/** A stored click row in the shape click events carry. */
+export function renderClick(row: ClickTable): Click {
   return {
     id: row.id,
     timestamp: toIso(row.timestamp),

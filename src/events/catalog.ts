@@ -3,7 +3,9 @@ import { ApiKeySchema, MemberSchema, RoleSchema, WorkspaceSchema } from '../acco
 import { ClickSchema } from '../clicks/click-schema.js';
 import { DomainSchema } from '../domains/domain-schema.js';
 import { IntegrationEventSchema } from '../integrations/integration-schema.js';
-import { LinkSchema } from '../links/link-schema.js';
+import { AlertSchema, LinkSchema } from '../links/link-schema.js';
+import { CustomerSchema, LeadSchema, SaleSchema } from '../conversions/conversion-schema.js';
+import { OrphanClickSchema } from '../clicks/orphan-visit-schema.js';
 import { Nullable, Timestamp } from '../schemas/common.js';
 import { WebhookSchema } from '../webhooks/webhook-schema.js';
 
@@ -88,6 +90,31 @@ export const EVENT_TYPES = Object.freeze([
     ),
   },
   { type: 'webhook.disabled', description: 'An endpoint was switched off after failing for too long.', schema: Type.Object({ webhook: WebhookSchema }, strict) },
+  // Conversions, orphan visits and traffic alerts (issue 23).
+  {
+    type: 'link.not_found',
+    description:
+      'A visit to an unknown slug (or to the root, when no root URL is set) of one of the workspace’s verified domains: an orphan visit. At most one event per slug per minute; every visit is recorded.',
+    schema: Type.Object(
+      { domain: Type.String(), slug: Nullable(Type.String({ description: 'null: the domain’s root (/)' })), click: OrphanClickSchema },
+      strict,
+    ),
+  },
+  {
+    type: 'lead.created',
+    description: 'POST /api/track/lead: a customer who arrived with a click converted (a sign-up); carries the click and its link.',
+    schema: Type.Object({ link: LinkSchema, click: ClickSchema, customer: CustomerSchema, lead: LeadSchema }, strict),
+  },
+  {
+    type: 'sale.created',
+    description: 'POST /api/track/sale: a sale attributed to the customer’s lead, its click and link (once per invoice_id).',
+    schema: Type.Object({ link: LinkSchema, click: ClickSchema, customer: CustomerSchema, sale: SaleSchema }, strict),
+  },
+  {
+    type: 'analytics.threshold',
+    description: 'A link’s people-clicks (bots excluded) within one of its alert windows reached the alert’s number; at most once per window.',
+    schema: Type.Object({ link: LinkSchema, threshold: AlertSchema, count: Type.Integer({ minimum: 1, description: 'People-clicks within the window when it fired' }) }, strict),
+  },
 ] as const satisfies readonly EventTypeDefinition[]);
 
 /** The name of an event type, derived from the list above so the two cannot drift apart. */

@@ -38,6 +38,8 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     enabled: true,
     cloaking: false,
     public_analytics: false,
+    track_conversions: false,
+    alerts: [],
     created_by: user.id,
     clicks: 42,
     bot_clicks: 3,
@@ -75,6 +77,21 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
   const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'viewer' as const, added_at: now, status: 'active' as const };
   const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC' }, created_at: now, updated_at: now };
   const check = { status_code: type === 'link.broken' ? 503 : 200, error: type === 'link.broken' ? 'endpoint answered 503' : null, checked_at: now };
+  const { destination: _destination, ...orphanClick } = click;
+  const lead = { id: ids.next('lead'), customer_id: 'cus_1234', event_name: 'Sign up', metadata: { plan: 'trial' }, link_id: link.id, click_id: click.id, created_at: now };
+  const sale = {
+    id: ids.next('sale'),
+    customer_id: lead.customer_id,
+    amount: 4900,
+    currency: 'EUR',
+    invoice_id: 'INV-2026-0042',
+    event_name: 'Purchase',
+    metadata: null,
+    link_id: link.id,
+    click_id: click.id,
+    lead_id: lead.id,
+    created_at: now,
+  };
   const data: Record<EventType, Record<string, unknown>> = {
     'link.clicked': { link, click },
     'qr.scanned': { link, click },
@@ -99,6 +116,10 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     'account.downgraded': { workspace: { ...workspace, plan: 'pro' }, previous_plan: 'team' },
     'security.login_failed': { email: 'someone@example.com', ip: '203.0.113.7', user_agent: click.user_agent },
     'security.password_reset': { user_id: member.user_id, email: member.email, ip: '203.0.113.7', user_agent: click.user_agent, sessions_ended: 2 },
+    'link.not_found': { domain: 'go.example.com', slug: 'summer-sale', click: orphanClick },
+    'lead.created': { link, click, customer: { id: lead.customer_id }, lead },
+    'sale.created': { link, click, customer: { id: sale.customer_id }, sale },
+    'analytics.threshold': { link, threshold: { clicks: 1000, window_s: 3600 }, count: 1000 },
     'webhook.disabled': {
       webhook: {
         id: ids.next('wh'),

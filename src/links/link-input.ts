@@ -1,6 +1,6 @@
 import { validationError } from '../errors.js';
 import type { LinkTable } from '../storage/schema.js';
-import type { CreateLinkInput, Rule, UpdateLinkInput } from './link-schema.js';
+import { ALERT_LIMITS, type Alert, type CreateLinkInput, type Rule, type UpdateLinkInput } from './link-schema.js';
 import { normaliseDestination } from './destination-url.js';
 import { LINK_LIMITS } from './link-limits.js';
 import { isReservedSlug } from './slugs.js';
@@ -108,7 +108,40 @@ export function linkColumnsFrom(input: CreateLinkInput | UpdateLinkInput): { col
   if (input.enabled !== undefined) columns.enabled = input.enabled ? 1 : 0;
   if (input.cloaking !== undefined) columns.cloaking = input.cloaking ? 1 : 0;
   if (input.public_analytics !== undefined) columns.public_analytics = input.public_analytics ? 1 : 0;
+  if (input.track_conversions !== undefined) columns.track_conversions = input.track_conversions ? 1 : 0;
+  if (input.alerts !== undefined) {
+    const alerts = alertsFrom(input.alerts, err);
+    if (alerts) columns.alerts = JSON.stringify(alerts);
+  }
   return { columns, errors };
+}
+
+/** Traffic alerts, checked against ALERT_LIMITS; null (and errors) when any is out of bounds. */
+function alertsFrom(alerts: readonly Alert[], err: (field: string, message: string) => void): Alert[] | null {
+  const L = ALERT_LIMITS;
+  let ok = true;
+  if (alerts.length > L.perLink) {
+    err('alerts', `must have at most ${L.perLink} alerts (got ${alerts.length})`);
+    ok = false;
+  }
+  const seen = new Set<string>();
+  alerts.forEach((a, i) => {
+    if (a.clicks < L.minClicks || a.clicks > L.maxClicks) {
+      err(`alerts[${i}].clicks`, `must be between ${L.minClicks} and ${L.maxClicks} (got ${a.clicks})`);
+      ok = false;
+    }
+    if (a.window_s < L.minWindowS || a.window_s > L.maxWindowS) {
+      err(`alerts[${i}].window_s`, `must be between ${L.minWindowS} (a minute) and ${L.maxWindowS} (a day) seconds (got ${a.window_s})`);
+      ok = false;
+    }
+    const key = `${a.clicks}/${a.window_s}`;
+    if (seen.has(key)) {
+      err(`alerts[${i}]`, `repeats ${a.clicks} clicks in ${a.window_s} s`);
+      ok = false;
+    }
+    seen.add(key);
+  });
+  return ok ? alerts.map((a) => ({ clicks: a.clicks, window_s: a.window_s })) : null;
 }
 
 /** The stored fields that grow with input, as one JSON text: the measure of LINK_LIMITS.totalBytes. */

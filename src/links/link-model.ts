@@ -1,6 +1,6 @@
 import { toIso, toIsoOrNull } from '../clock.js';
 import type { LinkTable } from '../storage/schema.js';
-import type { Link, Rule } from './link-schema.js';
+import type { Alert, Link, Rule } from './link-schema.js';
 
 export function shortUrl(baseUrl: string, domain: string, slug: string): string {
   const protocol = new URL(baseUrl).protocol;
@@ -36,6 +36,8 @@ export function renderLink(row: LinkTable, baseUrl: string): Link {
     enabled: row.enabled === 1,
     cloaking: row.cloaking === 1,
     public_analytics: row.public_analytics === 1,
+    track_conversions: row.track_conversions === 1,
+    alerts: JSON.parse(row.alerts) as Alert[],
     created_by: row.created_by,
     clicks: row.clicks,
     bot_clicks: row.bot_clicks,

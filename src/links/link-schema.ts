@@ -21,6 +21,18 @@ export const RuleSchema = Type.Object(
 );
 export type Rule = Static<typeof RuleSchema>;
 
+/** Bounds of a traffic alert (src/analytics/traffic-alerts.ts): checked again, in words, by link-input.ts. */
+export const ALERT_LIMITS = { perLink: 5, minClicks: 1, maxClicks: 1_000_000_000, minWindowS: 60, maxWindowS: 86_400 } as const;
+
+export const AlertSchema = Type.Object(
+  {
+    clicks: Type.Integer({ description: `Fire when the link's people-clicks within the window reach this number (${ALERT_LIMITS.minClicks}–${ALERT_LIMITS.maxClicks})` }),
+    window_s: Type.Integer({ description: `The sliding window, in seconds (${ALERT_LIMITS.minWindowS}–${ALERT_LIMITS.maxWindowS})` }),
+  },
+  { additionalProperties: false },
+);
+export type Alert = Static<typeof AlertSchema>;
+
 const editable = {
   url: Url,
   domain: Type.String({ minLength: 1, maxLength: 253 }),
@@ -47,6 +59,11 @@ const editable = {
     description: 'true: the short URL serves the destination in a full-page frame; refused (400) when a destination forbids framing (X-Frame-Options or CSP frame-ancestors)',
   }),
   public_analytics: Type.Boolean({ description: 'true: the link’s stats page (`<short url>+`) is public, no login (default false)' }),
+  track_conversions: Type.Boolean({ description: 'true: the redirect appends `lw_click_id=<clk_…>` to the destination, for POST /api/track/lead (default false)' }),
+  alerts: Type.Array(AlertSchema, {
+    maxItems: 20,
+    description: `Traffic alerts: \`analytics.threshold\` fires when the link's people-clicks within \`window_s\` seconds reach \`clicks\`, at most once per window (at most ${ALERT_LIMITS.perLink})`,
+  }),
 };
 
 const optionalAll = Type.Partial(Type.Object(editable)).properties;
@@ -84,6 +101,8 @@ export const LinkSchema = Type.Object({
   enabled: Type.Boolean(),
   cloaking: Type.Boolean(),
   public_analytics: Type.Boolean(),
+  track_conversions: Type.Boolean(),
+  alerts: Type.Array(AlertSchema),
   created_by: Type.Union([Id('usr'), Type.Null()], {
     description: 'The user who made the link (made with an API key: the user who made the key); null when unknown',
   }),

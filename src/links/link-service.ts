@@ -156,6 +156,8 @@ export class LinkService {
         enabled: c.enabled ?? 1,
         cloaking: c.cloaking ?? 0,
         public_analytics: c.public_analytics ?? 0,
+        track_conversions: c.track_conversions ?? 0,
+        alerts: c.alerts ?? '[]',
         created_by: createdBy,
         clicks: 0,
         bot_clicks: 0,

@@ -9,6 +9,7 @@ import { ERROR_STATUS } from '../errors.js';
 import { ActorSchema } from '../events/actor.js';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { IntegrationSchema } from '../integrations/integration-schema.js';
+import { LeadSchema, SaleSchema } from '../conversions/conversion-schema.js';
 import { LinkSchema, RuleSchema } from '../links/link-schema.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 import { RetrySchema, WebhookSchema, WebhookWithSecretSchema } from '../webhooks/webhook-schema.js';
@@ -136,6 +137,8 @@ export const SCHEMAS = {
   Workspace: WorkspaceSchema,
   Integration: IntegrationSchema,
   EventType: EventTypeSchema,
+  Lead: LeadSchema,
+  Sale: SaleSchema,
   // The bodies of the other services' formats (docs/webhooks.md, "Other services' formats").
   AwsysPayload: AwsysPayloadSchema,
   NobsredirPayload: NobsredirPayloadSchema,

@@ -29,6 +29,8 @@ const link = {
   enabled: true,
   cloaking: false,
   public_analytics: false,
+  track_conversions: false,
+  alerts: [],
   created_by: 'usr_01jdq3g0z2b4d6f8h0k2m4p6r8',
   clicks: 42,
   bot_clicks: 3,

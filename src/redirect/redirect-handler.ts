@@ -11,6 +11,7 @@ import type { UserAgentInfo } from '../clicks/user-agent.js';
 import type { IdSource } from '../ids.js';
 import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { SLUG_PATTERN } from '../links/link-schema.js';
+import { withClickId } from '../conversions/click-id-param.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
 import { buildDestination, pickDestination } from './destination.js';
@@ -121,7 +122,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
       return send(res, 410, null, 'This link has reached its click limit');
     }
     if (outcome.status === 'counted' && link.maxClicks !== null && outcome.clicks >= link.maxClicks) link.limitReached = true;
-    return answer(res, link, target);
+    // The id the click is recorded under, made before it was recorded: the shop gets it with the visitor.
+    return answer(res, link, link.api.track_conversions ? withClickId(target, visit.click.id) : target);
   }
 
   /** The way to the destination: a 302, or for a cloaked link the page that frames it. */

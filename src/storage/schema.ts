@@ -97,6 +97,10 @@ export interface LinkTable {
   /** 1: the short URL serves the destination in a full-page frame. */
   cloaking: number;
   public_analytics: number;
+  /** 1: the redirect appends `lw_click_id` to the destination (migration 019). */
+  track_conversions: number;
+  /** JSON `[{clicks, window_s}]`: traffic alerts (src/analytics/traffic-alerts.ts). */
+  alerts: string;
 }
 
 export interface LinkTagTable {
@@ -323,6 +327,78 @@ export interface InstanceSettingTable {
   updated_at: number;
 }
 
+/** Conversions (migration 019, src/conversions/). */
+export interface LeadTable {
+  id: string;
+  workspace_id: string;
+  link_id: string;
+  click_id: string;
+  customer_id: string;
+  event_name: string;
+  metadata: string | null;
+  created_at: number;
+}
+
+export interface SaleTable {
+  id: string;
+  workspace_id: string;
+  link_id: string;
+  click_id: string;
+  lead_id: string;
+  customer_id: string;
+  /** Minor units of `currency` (cents for EUR). */
+  amount: number;
+  currency: string;
+  invoice_id: string | null;
+  event_name: string;
+  metadata: string | null;
+  created_at: number;
+}
+
+/** A visit to an unknown slug ('' for the root) of a workspace's verified domain (src/clicks/orphan-visits.ts). */
+export interface OrphanVisitTable {
+  id: string;
+  workspace_id: string;
+  domain: string;
+  slug: string;
+  timestamp: number;
+  country: string | null;
+  city: string | null;
+  is_eu_country: number;
+  device: string | null;
+  os: string | null;
+  browser: string | null;
+  referrer: string | null;
+  referrer_domain: string | null;
+  bot: number;
+  bot_name: string | null;
+  params: string;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+/** When `link.not_found` last fired for a slug of a workspace (its rate limit). */
+export interface OrphanNoticeTable {
+  workspace_id: string;
+  slug: string;
+  notified_at: number;
+}
+
+/** People-clicks per link and UTC second, for links with traffic alerts (src/analytics/traffic-alerts.ts). */
+export interface AlertSecondTable {
+  link_id: string;
+  second: number;
+  clicks: number;
+}
+
+/** The second a link's alert last fired. */
+export interface AlertFireTable {
+  link_id: string;
+  clicks: number;
+  window_s: number;
+  fired_second: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -351,4 +427,10 @@ export interface Database {
   link_monitors: LinkMonitorTable;
   journal_offsets: JournalOffsetTable;
   instance_settings: InstanceSettingTable;
+  leads: LeadTable;
+  sales: SaleTable;
+  orphan_visits: OrphanVisitTable;
+  orphan_notices: OrphanNoticeTable;
+  alert_seconds: AlertSecondTable;
+  alert_fires: AlertFireTable;
 }

@@ -14,6 +14,7 @@ import { linkFieldsAndActor } from './013_link_fields_and_actor.js';
 import { instanceSettings } from './014_instance_settings.js';
 import { teams } from './015_teams.js';
 import { analytics } from './016_analytics.js';
+import { conversions } from './019_conversions.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '014_instance_settings': instanceSettings,
   '015_teams': teams,
   '016_analytics': analytics,
+  '019_conversions': conversions,
 };
