@@ -5,10 +5,10 @@
  * vetted like an HTTPS target (its address is the operator's choice, not the workspace's).
  */
 
-/** Schemes that name a broker. Only those with an adapter (DELIVERED_SCHEMES) are accepted today. */
+/** Schemes that name a broker. Only those with an adapter (DELIVERED_SCHEMES) are accepted. */
 export const BROKER_SCHEMES: ReadonlySet<string> = new Set(['nats:', 'redis:', 'amqp:', 'mqtt:']);
 /** Brokers Linkwire delivers to in this version (src/outbound/brokers/). */
-export const DELIVERED_SCHEMES: ReadonlySet<string> = new Set(['nats:', 'redis:']);
+export const DELIVERED_SCHEMES: ReadonlySet<string> = new Set(['nats:', 'redis:', 'amqp:', 'mqtt:']);
 
 export function isBrokerUrl(url: string): boolean {
   const colon = url.indexOf(':');
@@ -63,14 +63,22 @@ export type DestinationCheck = { ok: true; url: URL } | { ok: false; reason: str
 export function checkDestinationUrl(url: URL, prefixes: readonly string[]): DestinationCheck {
   const allowedList = prefixes.length === 0 ? 'none are allowed on this instance (LINKWIRE_DESTINATIONS is empty)' : `allowed: ${prefixes.join(', ')}`;
   if (!DELIVERED_SCHEMES.has(url.protocol)) {
-    return { ok: false, reason: `uses ${url.protocol}//, which this version does not deliver to (brokers: nats://, redis://)` };
+    return { ok: false, reason: `uses ${url.protocol}//, which this version does not deliver to (brokers: ${[...DELIVERED_SCHEMES].map((s) => `${s}//`).join(', ')})` };
   }
   if (!destinationAllowed(url, prefixes)) {
     return { ok: false, reason: `names a broker that is not in LINKWIRE_DESTINATIONS (${allowedList})` };
   }
-  const problem = url.protocol === 'redis:' ? redisProblem(url) : natsProblem(url);
+  const problem = SHAPE_PROBLEMS[url.protocol]!(url);
   return problem === null ? { ok: true, url } : { ok: false, reason: problem };
 }
+
+/** Each delivered scheme's shape check: the reason the URL cannot be delivered to, or null. */
+const SHAPE_PROBLEMS: Record<string, (url: URL) => string | null> = {
+  'redis:': (url) => redisProblem(url),
+  'nats:': (url) => natsProblem(url),
+  'amqp:': (url) => amqpProblem(url),
+  'mqtt:': (url) => mqttProblem(url),
+};
 
 export interface RedisDestination {
   /** The connection's URL (credentials and database included): the pool key. */
@@ -151,6 +159,116 @@ function natsProblem(url: URL): string | null {
   if (!subject.split('.').every((token) => /^[^\s*>]+$/.test(token))) {
     return 'subject must be dot-separated non-empty tokens without spaces or wildcards (* >)';
   }
+  return null;
+}
+
+export interface AmqpDestination {
+  /** Credentials, host, port and vhost: the pool key. */
+  connection: string;
+  address: string;
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  vhost: string;
+  /** The exchange ('' is the default exchange, which routes to the queue named by the routing key). */
+  exchange: string;
+  /** The routing key, `{link_id}`/`{type}` not yet replaced. */
+  routingKey: string;
+}
+
+/**
+ * `amqp://[user:pass@]host[:port]/<vhost>?exchange=<x>&routing_key=<k>`; throws an Error with the
+ * reason. An empty path is the default vhost `/` (so is `/%2F`); without credentials the client
+ * logs in as guest/guest, RabbitMQ's convention (accepted from loopback only, by default).
+ */
+export function parseAmqpDestination(url: URL): AmqpDestination {
+  const problem = amqpProblem(url);
+  if (problem !== null) throw new Error(`url ${problem}`);
+  const username = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const vhost = amqpVhostOf(url)!;
+  const port = url.port === '' ? 5672 : Number(url.port);
+  return {
+    connection: `${username}:${password}@${url.hostname}:${port}/${vhost}`,
+    address: `${url.hostname}:${port}`,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    username,
+    password,
+    vhost,
+    exchange: url.searchParams.get('exchange') ?? '',
+    routingKey: url.searchParams.get('routing_key')!,
+  };
+}
+
+function amqpVhostOf(url: URL): string | null {
+  if (url.pathname === '' || url.pathname === '/') return '/';
+  try {
+    return decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    return null;
+  }
+}
+
+const AMQP_PARAMS = new Set(['exchange', 'routing_key']);
+
+function amqpProblem(url: URL): string | null {
+  if (url.hash !== '') return 'must not have a fragment';
+  const vhost = amqpVhostOf(url);
+  if (vhost === null || (vhost.includes('/') && vhost !== '/')) return 'must name one vhost as its path (amqp://host:port/<vhost>?exchange=…&routing_key=…)';
+  for (const name of url.searchParams.keys()) if (!AMQP_PARAMS.has(name)) return `has an unknown parameter "${name}" (exchange and routing_key are known)`;
+  const routingKey = url.searchParams.get('routing_key');
+  if (routingKey === null || routingKey === '') return 'must name a routing key: amqp://host:port/<vhost>?exchange=<x>&routing_key=<k>';
+  // AMQP 0-9-1 short strings: names up to 255 bytes (a templated key is checked again once expanded).
+  if (Buffer.byteLength(routingKey) > 255 || Buffer.byteLength(url.searchParams.get('exchange') ?? '') > 255) return 'exchange and routing_key must be at most 255 bytes';
+  return null;
+}
+
+export interface MqttDestination {
+  /** Credentials, host and port: the pool key. */
+  connection: string;
+  address: string;
+  hostname: string;
+  port: number;
+  username: string | null;
+  password: string | null;
+  /** The topic, `{link_id}`/`{type}` not yet replaced. */
+  topic: string;
+}
+
+/** `mqtt://[user:pass@]host[:port]/<topic>`; throws an Error with the reason. */
+export function parseMqttDestination(url: URL): MqttDestination {
+  const problem = mqttProblem(url);
+  if (problem !== null) throw new Error(`url ${problem}`);
+  const username = url.username ? decodeURIComponent(url.username) : null;
+  const password = url.password ? decodeURIComponent(url.password) : null;
+  const port = url.port === '' ? 1883 : Number(url.port);
+  return {
+    connection: `${username ?? ''}:${password ?? ''}@${url.hostname}:${port}`,
+    address: `${url.hostname}:${port}`,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    username,
+    password,
+    topic: pathOf(url),
+  };
+}
+
+function pathOf(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    return '';
+  }
+}
+
+function mqttProblem(url: URL): string | null {
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment (mqtt://host:port/<topic>)';
+  const topic = pathOf(url);
+  if (topic === '') return 'must name a topic: mqtt://host:port/<topic>';
+  if (/[+#]/.test(topic) || topic.includes('\u0000')) return 'topic must not contain wildcards (+ #) or NUL';
+  if (topic.startsWith('$')) return 'topic must not start with $ (reserved for the broker)';
   return null;
 }
 

@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { TargetClient, TargetRequest, TargetResponse } from './target-client.js';
 import { createNatsJetStreamAdapter } from './brokers/nats-jetstream.js';
 import { createRedisStreamsAdapter } from './brokers/redis-streams.js';
+import { createAmqpAdapter } from './brokers/amqp.js';
+import { createMqttAdapter } from './brokers/mqtt.js';
 import { brokerFailure } from './brokers/broker-response.js';
 
 /** One attempt as a transport sees it: the signed request, and what a broker needs to name its subject or stream. */
@@ -57,4 +59,6 @@ export function createDeliveryTransport(https: TargetClient, brokers: Partial<Re
 const DEFAULT_BROKERS: Record<string, () => BrokerAdapter> = {
   'redis:': createRedisStreamsAdapter,
   'nats:': createNatsJetStreamAdapter,
+  'amqp:': createAmqpAdapter,
+  'mqtt:': createMqttAdapter,
 };

@@ -15,7 +15,9 @@ import { until } from '../helpers/wait.js';
 // Real brokers on this machine (notes/services.md): Redis 6379, NATS with JetStream 4222.
 const REDIS = 'redis://127.0.0.1:6379';
 const NATS = 'nats://127.0.0.1:4222';
-const CLICKS = 200;
+// 1 000 clicks per transport on SQLite; 300 on PostgreSQL, where the same code path runs but each click
+// costs more on this shared 2-core machine (the 1 000 is about the volume, the dialect about the storage).
+const CLICKS_BY_DIALECT = { sqlite: 1000, postgres: 300 } as const;
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 /** A loopback port nothing listens on (bound, then closed): connections to it are refused. */
@@ -47,6 +49,7 @@ async function silentBroker(): Promise<{ port: number; close(): Promise<void> }>
 const suffix = () => randomBytes(4).toString('hex');
 
 describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
+  const CLICKS = CLICKS_BY_DIALECT[dialect];
   let t: TestApp;
   let key: string;
   let deadPort: number;
@@ -55,7 +58,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
   beforeAll(async () => {
     deadPort = await refusedPort();
     silent = await silentBroker();
-    const local = (port: number) => `redis://127.0.0.1:${port},nats://127.0.0.1:${port}`;
+    const local = (port: number) => `redis://127.0.0.1:${port},nats://127.0.0.1:${port},amqp://127.0.0.1:${port},mqtt://127.0.0.1:${port}`;
     t = await startTestApp(dialect, {
       config: { destinations: parseDestinationPrefixes(`${REDIS},${NATS},${local(deadPort)},${local(silent.port)}`) },
     });
@@ -114,7 +117,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
           }
           return seen.size >= CLICKS;
         },
-        60_000,
+        120_000,
       );
       expect(seen.size).toBe(CLICKS);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
@@ -128,7 +131,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
       await consumer.del(stream);
       consumer.destroy();
     }
-  });
+  }, 240_000);
 
   it(`publishes ${CLICKS} clicks to JetStream with Nats-Msg-Id, read once each by a pull consumer`, async () => {
     const tag = suffix();
@@ -166,7 +169,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
           }
           return seen.size >= CLICKS;
         },
-        60_000,
+        120_000,
       );
       expect(seen.size).toBe(CLICKS);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
@@ -178,9 +181,9 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
       await jsm.streams.delete(streamName);
       await nc.close();
     }
-  });
+  }, 240_000);
 
-  it('refuses a broker not in LINKWIRE_DESTINATIONS, and one this version does not deliver to, with a 400 in words', async () => {
+  it('refuses a broker not in LINKWIRE_DESTINATIONS with a 400 in words', async () => {
     const elsewhere = await createWebhook({ url: 'redis://10.20.30.40:6379/0?stream=x' });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.json().error.code).toBe('INVALID_URL');
@@ -188,9 +191,9 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
     expect(elsewhere.json().error.message).toContain(REDIS);
     // A prefix is matched on a boundary: port 63790 is not port 6379.
     expect((await createWebhook({ url: 'redis://127.0.0.1:63790/0?stream=x' })).status).toBe(400);
-    const amqp = await createWebhook({ url: 'amqp://guest:guest@127.0.0.1:5672/?exchange=x' });
+    const amqp = await createWebhook({ url: 'amqp://guest:guest@127.0.0.1:5672/?exchange=x&routing_key=k' });
     expect(amqp.status).toBe(400);
-    expect(amqp.json().error.message).toMatch(/does not deliver to/);
+    expect(amqp.json().error.message).toContain('LINKWIRE_DESTINATIONS');
     const noStream = await createWebhook({ url: `${REDIS}/0` });
     expect(noStream.status).toBe(400);
     expect(noStream.json().error.message).toMatch(/must name a stream/);
@@ -218,6 +221,8 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
   it.each([
     ['redis', (port: number) => `redis://127.0.0.1:${port}/0?stream=lw-test-dead`],
     ['nats', (port: number) => `nats://127.0.0.1:${port}/lwtest.dead`],
+    ['amqp', (port: number) => `amqp://127.0.0.1:${port}/?exchange=&routing_key=lw-test-dead`],
+    ['mqtt', (port: number) => `mqtt://127.0.0.1:${port}/lwtest/dead`],
   ])('a %s broker that refuses connections is a failed attempt, retried on the schedule, in the log', async (_name, urlFor) => {
     const res = await createWebhook({ url: urlFor(deadPort), events: ['link.created'], retry: { mode: 'exponential', schedule_s: [1, 1] } });
     expect(res.status, res.text).toBe(201);
@@ -239,6 +244,8 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
   it.each([
     ['redis', (port: number) => `redis://127.0.0.1:${port}/0?stream=lw-test-silent`],
     ['nats', (port: number) => `nats://127.0.0.1:${port}/lwtest.silent`],
+    ['amqp', (port: number) => `amqp://127.0.0.1:${port}/?exchange=&routing_key=lw-test-silent`],
+    ['mqtt', (port: number) => `mqtt://127.0.0.1:${port}/lwtest/silent`],
   ])('a %s broker that never answers fails the attempt at the webhook timeout', async (_name, urlFor) => {
     const res = await createWebhook({ url: urlFor(silent.port), events: ['link.created'], timeout_ms: 1000, retry: { mode: 'none' } });
     expect(res.status, res.text).toBe(201);
