@@ -490,6 +490,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/track/lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a lead: a customer who arrived with a click (its lw_click_id) signed up
+         * @description Fires `lead.created` with the click and its link. A click id this workspace does not have is a 404.
+         */
+        post: operations["postTrackLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/track/sale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a sale, attributed to the customer’s lead (and so to its click and link)
+         * @description Fires `sale.created`. The same `invoice_id` twice is one sale: the second call answers 200 with the sale already recorded, and nothing is counted or fired again. A customer with no lead is a 404.
+         */
+        post: operations["postTrackSale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/links/{id}/monitor": {
         parameters: {
             query?: never;
@@ -1576,6 +1616,94 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "link.not_found": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * link.not_found
+         * @description A visit to an unknown slug (or to the root, when no root URL is set) of one of the workspace’s verified domains: an orphan visit. At most one event per slug per minute; every visit is recorded.
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_link_not_found"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * lead.created
+         * @description POST /api/track/lead: a customer who arrived with a click converted (a sign-up); carries the click and its link.
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_lead_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "sale.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * sale.created
+         * @description POST /api/track/sale: a sale attributed to the customer’s lead, its click and link (once per invoice_id).
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_sale_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "analytics.threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * analytics.threshold
+         * @description A link’s people-clicks (bots excluded) within one of its alert windows reached the alert’s number; at most once per window.
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_analytics_threshold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -1647,6 +1775,8 @@ export interface components {
          *       "enabled": true,
          *       "cloaking": false,
          *       "public_analytics": false,
+         *       "track_conversions": false,
+         *       "alerts": [],
          *       "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *       "clicks": 42,
          *       "bot_clicks": 3,
@@ -1681,6 +1811,13 @@ export interface components {
             enabled: boolean;
             cloaking: boolean;
             public_analytics: boolean;
+            track_conversions: boolean;
+            alerts: {
+                /** @description Fire when the link's people-clicks within the window reach this number (1–1000000000) */
+                clicks: number;
+                /** @description The sliding window, in seconds (60–86400) */
+                window_s: number;
+            }[];
             /** @description The user who made the link (made with an API key: the user who made the key); null when unknown */
             created_by: string | null;
             /** @description People's clicks (bots excluded) */
@@ -1826,6 +1963,15 @@ export interface components {
                     clicks: number;
                 }[];
             };
+            /** @description Leads (POST /api/track/lead) made within [from, to) on these links */
+            leads: number;
+            /** @description Sales (POST /api/track/sale) made within [from, to) on these links; an invoice counts once */
+            sales: number;
+            /** @description Those sales’ amounts per ISO 4217 currency, in minor units (cents): `{"EUR": 4900}` */
+            revenue: {
+                [key: string]: number;
+            };
+            orphan_visits: number | null;
         };
         LinkMonitor: {
             link_id: string;
@@ -2188,6 +2334,42 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Lead: {
+            id: string;
+            customer_id: string;
+            event_name: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            link_id: string;
+            click_id: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+        };
+        Sale: {
+            id: string;
+            customer_id: string;
+            /** @description In the currency’s minor units (cents for EUR and USD, yen for JPY) */
+            amount: number;
+            /** @description ISO 4217, upper case */
+            currency: string;
+            invoice_id: string | null;
+            event_name: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            link_id: string;
+            click_id: string;
+            lead_id: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            created_at: string;
+        };
         /** @description `format: "awsys"`: the Linkwire envelope in AWSYS.CO’s event names; signed in `x-awsys-signature` (hex HMAC-SHA256 of the body) */
         AwsysPayload: {
             id: string;
@@ -2359,6 +2541,8 @@ export interface components {
          *           "enabled": true,
          *           "cloaking": false,
          *           "public_analytics": false,
+         *           "track_conversions": false,
+         *           "alerts": [],
          *           "created_by": "usr_01jdq3g0z2b4d6f8h0k2m4p6r8",
          *           "clicks": 42,
          *           "bot_clicks": 3,
@@ -2959,8 +3143,141 @@ export interface components {
                 webhook: components["schemas"]["Webhook"];
             };
         };
+        LinkNotFoundEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "link.not_found";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                domain: string;
+                slug: string | null;
+                click: {
+                    id: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 UTC with milliseconds
+                     */
+                    timestamp: string;
+                    country: string | null;
+                    city: string | null;
+                    is_eu_country: boolean;
+                    device: string | null;
+                    os: string | null;
+                    browser: string | null;
+                    referrer: string | null;
+                    referrer_domain: string | null;
+                    bot: boolean;
+                    bot_name: string | null;
+                    params: {
+                        [key: string]: string;
+                    };
+                    qr: boolean;
+                    user_agent: string | null;
+                    ip: string | null;
+                };
+            };
+        };
+        LeadCreatedEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "lead.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["Link"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                lead: components["schemas"]["Lead"];
+            };
+        };
+        SaleCreatedEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "sale.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["Link"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                sale: components["schemas"]["Sale"];
+            };
+        };
+        AnalyticsThresholdEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "analytics.threshold";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["Link"];
+                threshold: {
+                    /** @description Fire when the link's people-clicks within the window reach this number (1–1000000000) */
+                    clicks: number;
+                    /** @description The sliding window, in seconds (60–86400) */
+                    window_s: number;
+                };
+                /** @description People-clicks within the window when it fired */
+                count: number;
+            };
+        };
         /** @description The envelope of every event, in the API and in every delivery body; `type` tells which `data` it carries */
-        Event: components["schemas"]["LinkClickedEvent"] | components["schemas"]["QrScannedEvent"] | components["schemas"]["LinkCreatedEvent"] | components["schemas"]["LinkUpdatedEvent"] | components["schemas"]["LinkDeletedEvent"] | components["schemas"]["LinkExpiredEvent"] | components["schemas"]["LinkLimitReachedEvent"] | components["schemas"]["LinkGeoBlockedEvent"] | components["schemas"]["LinkBrokenEvent"] | components["schemas"]["LinkRecoveredEvent"] | components["schemas"]["AnalyticsMilestoneEvent"] | components["schemas"]["DomainAddedEvent"] | components["schemas"]["DomainVerifiedEvent"] | components["schemas"]["DomainRemovedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["MemberRoleChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["IntegrationConnectedEvent"] | components["schemas"]["AccountUpgradedEvent"] | components["schemas"]["AccountDowngradedEvent"] | components["schemas"]["SecurityLoginFailedEvent"] | components["schemas"]["SecurityPasswordResetEvent"] | components["schemas"]["WebhookDisabledEvent"];
+        Event: components["schemas"]["LinkClickedEvent"] | components["schemas"]["QrScannedEvent"] | components["schemas"]["LinkCreatedEvent"] | components["schemas"]["LinkUpdatedEvent"] | components["schemas"]["LinkDeletedEvent"] | components["schemas"]["LinkExpiredEvent"] | components["schemas"]["LinkLimitReachedEvent"] | components["schemas"]["LinkGeoBlockedEvent"] | components["schemas"]["LinkBrokenEvent"] | components["schemas"]["LinkRecoveredEvent"] | components["schemas"]["AnalyticsMilestoneEvent"] | components["schemas"]["DomainAddedEvent"] | components["schemas"]["DomainVerifiedEvent"] | components["schemas"]["DomainRemovedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["MemberRoleChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["IntegrationConnectedEvent"] | components["schemas"]["AccountUpgradedEvent"] | components["schemas"]["AccountDowngradedEvent"] | components["schemas"]["SecurityLoginFailedEvent"] | components["schemas"]["SecurityPasswordResetEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["LinkNotFoundEvent"] | components["schemas"]["LeadCreatedEvent"] | components["schemas"]["SaleCreatedEvent"] | components["schemas"]["AnalyticsThresholdEvent"];
     };
     responses: never;
     parameters: never;
@@ -3832,6 +4149,15 @@ export interface operations {
                     cloaking?: boolean;
                     /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
                     public_analytics?: boolean;
+                    /** @description true: the redirect appends `lw_click_id=<clk_…>` to the destination, for POST /api/track/lead (default false) */
+                    track_conversions?: boolean;
+                    /** @description Traffic alerts: `analytics.threshold` fires when the link's people-clicks within `window_s` seconds reach `clicks`, at most once per window (at most 5) */
+                    alerts?: {
+                        /** @description Fire when the link's people-clicks within the window reach this number (1–1000000000) */
+                        clicks: number;
+                        /** @description The sliding window, in seconds (60–86400) */
+                        window_s: number;
+                    }[];
                 };
             };
         };
@@ -3953,6 +4279,15 @@ export interface operations {
                         cloaking?: boolean;
                         /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
                         public_analytics?: boolean;
+                        /** @description true: the redirect appends `lw_click_id=<clk_…>` to the destination, for POST /api/track/lead (default false) */
+                        track_conversions?: boolean;
+                        /** @description Traffic alerts: `analytics.threshold` fires when the link's people-clicks within `window_s` seconds reach `clicks`, at most once per window (at most 5) */
+                        alerts?: {
+                            /** @description Fire when the link's people-clicks within the window reach this number (1–1000000000) */
+                            clicks: number;
+                            /** @description The sliding window, in seconds (60–86400) */
+                            window_s: number;
+                        }[];
                     }[];
                 };
             };
@@ -4301,6 +4636,15 @@ export interface operations {
                     cloaking?: boolean;
                     /** @description true: the link’s stats page (`<short url>+`) is public, no login (default false) */
                     public_analytics?: boolean;
+                    /** @description true: the redirect appends `lw_click_id=<clk_…>` to the destination, for POST /api/track/lead (default false) */
+                    track_conversions?: boolean;
+                    /** @description Traffic alerts: `analytics.threshold` fires when the link's people-clicks within `window_s` seconds reach `clicks`, at most once per window (at most 5) */
+                    alerts?: {
+                        /** @description Fire when the link's people-clicks within the window reach this number (1–1000000000) */
+                        clicks: number;
+                        /** @description The sliding window, in seconds (60–86400) */
+                        window_s: number;
+                    }[];
                 };
             };
         };
@@ -4655,6 +4999,212 @@ export interface operations {
             };
             /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTrackLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The `lw_click_id` the visitor arrived with */
+                    click_id: string;
+                    /** @description The shop’s own id for the customer (any text) */
+                    customer_id: string;
+                    event_name?: string;
+                    /** @description Free-form details (at most 4096 bytes of JSON) */
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND, also for another workspace’s objects */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTrackSale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The shop’s own id for the customer (any text) */
+                    customer_id: string;
+                    /** @description In minor units (cents): 1999 is 19.99 EUR */
+                    amount: number;
+                    /** @description ISO 4217 (EUR, USD, JPY, …) */
+                    currency: string;
+                    invoice_id?: string;
+                    event_name?: string;
+                    /** @description Free-form details (at most 4096 bytes of JSON) */
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description This invoice was already recorded: the existing sale */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sale"];
+                };
+            };
+            /** @description The new sale */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sale"];
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key or session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN (role or key scope) or LIMIT_REACHED (plan) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND, also for another workspace’s objects */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9001,6 +9551,182 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_link_not_found: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkNotFoundEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_lead_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_sale_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaleCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_analytics_threshold: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsThresholdEvent"];
             };
         };
         responses: {
