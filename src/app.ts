@@ -14,6 +14,7 @@ import { JournaledRecorder } from './clicks/journal/journaled-recorder.js';
 import { JournalPublisher, RemoteJournal } from './clicks/journal/journal-thread-bridge.js';
 import { fastifyTrustProxy } from './clicks/client-ip.js';
 import { createGeoLookup, type GeoLookup } from './clicks/geo.js';
+import { OrphanVisits } from './clicks/orphan-visits.js';
 import { createUserAgentParser } from './clicks/user-agent.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -387,6 +388,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('worker')) jobs.push(new DomainVerifier(domainService, { onError: (err) => fastify.log.error({ err }, 'domain check failed') }));
 
   let closeRedirect: (() => Promise<void>) | null = null;
+  let orphanVisits: OrphanVisits | null = null;
   let journalWriter: ClickJournal | null = null;
   if (config.roles.has('redirect')) {
     const cache = new LinkCache(storage, config.baseUrl, config.defaultDomain, undefined, config.linkCacheTtlMs);
@@ -426,6 +428,10 @@ export async function createApp(input: AppDeps): Promise<App> {
       metrics.addGauge({ name: 'linkwire_journal_write_failing', help: '1 while the click journal cannot be written (a full disk, its directory removed): redirects are counted through the database meanwhile', read: () => (writer.writeError() === null ? 0 : 1) });
     }
     const publicStatsDeps = { storage, clock, analytics: new AnalyticsService({ storage, baseUrl: config.baseUrl }) };
+    const geo = input.geo ?? createGeoLookup();
+    const parseUserAgent = createUserAgentParser();
+    const orphans = new OrphanVisits({ storage, outbox, ids, clock, config, geo, parseUserAgent, onError: (err) => logJobError('orphan visits', err) });
+    orphanVisits = orphans;
     const handler = createRedirectHandler({
       config,
       clock,
@@ -433,17 +439,19 @@ export async function createApp(input: AppDeps): Promise<App> {
       cache,
       domains,
       recorder: journal ? new JournaledRecorder(journal, recorder, clock) : recorder,
-      geo: input.geo ?? createGeoLookup(),
-      parseUserAgent: createUserAgentParser(),
+      geo,
+      parseUserAgent,
+      onUnknownSlug: (req, domain, slug) => orphans.note(req, domain, slug),
       onError: (err) => logRedirectError(err),
       onAnswered: (status, seconds) => metrics.redirectAnswered(status, seconds),
       publicStats: createPublicStatsHandler({ cache, domains, load: (link) => loadPublicStats(publicStatsDeps, link) }),
       ...(input.random ? { random: input.random } : {}),
     });
     redirect = handler;
-    domainRoot = createDomainRootHandler({ domains, defaultDomain: config.defaultDomain, rootUrl: config.rootUrl });
+    domainRoot = createDomainRootHandler({ domains, defaultDomain: config.defaultDomain, rootUrl: config.rootUrl, onRootNotFound: (req, domain) => orphans.note(req, domain, null) });
     closeRedirect = async () => {
       await recorder.close();
+      await orphans.close();
       await journal?.close();
       publisher?.close();
       cache.close();
@@ -468,7 +476,10 @@ export async function createApp(input: AppDeps): Promise<App> {
     engine,
     ingester,
     journaling: journalWriter !== null,
-    clicksSettled: () => ingester?.settled() ?? publisher?.settled() ?? Promise.resolve(),
+    clicksSettled: async () => {
+      await orphanVisits?.settled();
+      await (ingester?.settled() ?? publisher?.settled());
+    },
     metrics,
     streams,
     async listen(port = config.port, host = config.host) {

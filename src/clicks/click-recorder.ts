@@ -7,6 +7,7 @@ import { clickEvents, counterEvents, expiredEvent, geoBlockedEvent } from './cli
 import type { Visit, VisitOutcome } from './visit.js';
 import { GroupCommit } from '../group-commit.js';
 import { RollupBatch, writeRollups } from '../storage/click-rollups.js';
+import { trafficAlertEvents, type AlertInput } from '../analytics/traffic-alerts.js';
 
 export type { Visit, VisitOutcome } from './visit.js';
 
@@ -56,6 +57,8 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
   const outcomes: VisitOutcome[] = new Array<VisitOutcome>(visits.length);
   const events: NewEvent[] = [];
   const clickRows: ClickTable[] = [];
+  /** People-clicks of links with traffic alerts (analytics/traffic-alerts.ts). */
+  const alerting: AlertInput[] = [];
 
   const clicksByLink = new Map<string, number[]>();
   visits.forEach((visit, i) => {
@@ -108,6 +111,7 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
         .where('id', '=', linkId)
         .execute();
       events.push(...counterEvents(link, before, after, reachedLimit));
+      if (link.alerts?.length && counted.length > 0) alerting.push({ link, times: counted.map((i) => Date.parse((visits[i] as Extract<Visit, { kind: 'click' }>).click.timestamp)) });
     }
   }
 
@@ -138,6 +142,7 @@ export async function writeVisits(tx: Tx, outbox: Outbox, visits: readonly Visit
     for (const row of clickRows) rollups.add(row);
     await writeRollups(tx.db, tx.dialect, rollups);
   }
+  if (alerting.length > 0) events.push(...(await trafficAlertEvents(tx, alerting)));
   await outbox.write(tx, events);
   return outcomes;
 }

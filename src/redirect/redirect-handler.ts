@@ -40,6 +40,8 @@ export interface RedirectDeps {
   onAnswered?: (status: number, seconds: number) => void;
   /** `/<slug>+`: the link's public stats page (src/redirect/public-stats-page.ts), never a click. */
   publicStats?: (req: IncomingMessage, res: ServerResponse, slug: string) => Promise<void>;
+  /** A slug no link has on `domain` (answered 404): orphan visits (src/clicks/orphan-visits.ts); must not wait. */
+  onUnknownSlug?: (req: IncomingMessage, domain: string, slug: string) => void;
 }
 
 /** The slug a request asks for, or null when the request is not a redirect (API, dashboard, …). */
@@ -77,7 +79,10 @@ export function createRedirectHandler(deps: RedirectDeps) {
     if (slug.endsWith('+')) return deps.publicStats ? deps.publicStats(req, res, slug.slice(0, -1)) : send(res, 404, null, 'Link not found');
     const domain = domains.resolve(req.headers.host);
     const link = cache.peek(domain, slug) ?? (await cache.get(domain, slug));
-    if (!link) return send(res, 404, null, 'Link not found');
+    if (!link) {
+      deps.onUnknownSlug?.(req, domain, slug);
+      return send(res, 404, null, 'Link not found');
+    }
     // A disabled link is not there for visitors: the same 404, and nothing recorded or fired.
     if (!link.enabled) return send(res, 404, null, 'Link not found');
 

@@ -39,6 +39,10 @@ describe('summaries per family', () => {
     expect(line(type, { link, ...extra })).toBe(expected);
   });
 
+  it('analytics.threshold', () => {
+    expect(line('analytics.threshold', { link, threshold: { clicks: 1000, window_s: 3600 }, count: 1000 })).toBe('🚨 Traffic alert — https://lw.to/abc: 1,000 clicks within 1 hour');
+  });
+
   it('analytics.milestone', () => {
     expect(line('analytics.milestone', { link, milestone: 10000 })).toBe('🎉 Click milestone reached — https://lw.to/abc reached 10,000 clicks');
   });

@@ -140,6 +140,7 @@ function summarizeQrEvent(type: string, data: Data): EventSummary {
 }
 
 function summarizeAnalyticsEvent(type: string, data: Data): EventSummary {
+  if (type === 'analytics.threshold') return summarizeThreshold(data);
   if (type !== 'analytics.milestone') return summarizeGeneric(type, data);
   const link = asRecord(data['link']);
   const milestone = count(data['milestone']);
@@ -155,6 +156,35 @@ function summarizeAnalyticsEvent(type: string, data: Data): EventSummary {
     ]),
     url: httpUrl(link['short_url']),
   };
+}
+
+/** A traffic alert: "🚨 Traffic alert — https://lw.to/abc: 1,000 clicks within 1 hour". */
+function summarizeThreshold(data: Data): EventSummary {
+  const link = asRecord(data['link']);
+  const threshold = asRecord(data['threshold']);
+  const clicks = count(threshold['clicks']);
+  const window = windowText(threshold['window_s']);
+  return {
+    emoji: '🚨',
+    title: 'Traffic alert',
+    tone: 'warning',
+    details: joinDefined([shortLink(link) && `${shortLink(link)}:`, clicks && `${clicks} clicks`, window && `within ${window}`], ' '),
+    fields: compactFields([
+      ['Link', shortLink(link)],
+      ['Clicks in the window', count(data['count'])],
+      ['Alert', joinDefined([clicks, window && `in ${window}`], ' ')],
+      ['Destination', text(link['url'])],
+    ]),
+    url: httpUrl(link['short_url']),
+  };
+}
+
+function windowText(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+  if (value % 86_400 === 0) return value === 86_400 ? '1 day' : `${value / 86_400} days`;
+  if (value % 3_600 === 0) return value === 3_600 ? '1 hour' : `${value / 3_600} hours`;
+  if (value % 60 === 0) return value === 60 ? '1 minute' : `${value / 60} minutes`;
+  return `${value} seconds`;
 }
 
 const DOMAIN_TITLES: Record<string, [emoji: string, title: string, tone: SummaryTone]> = {
