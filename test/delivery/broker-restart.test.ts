@@ -1,0 +1,294 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connectAsync as mqttConnect, type IPublishPacket, type MqttClient } from 'mqtt';
+import { createClient } from 'redis';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDestinationPrefixes } from '../../src/outbound/destinations.js';
+import { http } from '../helpers/http.js';
+import { createLink as createLinkAs } from '../helpers/links.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { sleep, until } from '../helpers/wait.js';
+
+/**
+ * A broker stopped in the middle of a stream of clicks and started again: every event arrives
+ * (deduplicated by webhook-id), and the delivery log shows the attempts that failed while it was
+ * down. Each broker here is this test's own process on its own port, never the shared one.
+ */
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+// Few enough clicks while the broker is down that their failed attempts stay under auto-disable's 50 in a row.
+const BEFORE_STOP = 30;
+const WHILE_DOWN = 8;
+const AFTER_RESTART = 12;
+const TOTAL = BEFORE_STOP + WHILE_DOWN + AFTER_RESTART;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A broker process of this test's own: started, stopped (SIGTERM, waited for) and started again on the same port. */
+class OwnBroker {
+  private child: ChildProcess | null = null;
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly command: string,
+    private readonly args: string[],
+  ) {}
+
+  async start(): Promise<void> {
+    const child = spawn(this.command, this.args, { stdio: 'ignore' });
+    this.child = child;
+    await until(`${this.name} to listen on ${this.port}`, async () => child.exitCode === null && (await accepting(this.port)), 20_000);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+interface Case {
+  name: string;
+  broker: OwnBroker;
+  url: string;
+  /** Prepares the consumer side before the stream (stream, subscription). */
+  setUp(): Promise<void>;
+  /** Every message received so far: webhook-id → how many times, each verified. */
+  collect(verifier: Webhook, seen: Map<string, number>): Promise<void>;
+  tearDown(): Promise<void>;
+}
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linkwire-broker-'));
+  dirs.push(dir);
+  return dir;
+};
+const tag = () => randomBytes(4).toString('hex');
+
+function verify(verifier: Webhook, body: string, header: (name: string) => string | undefined): string {
+  const id = header('webhook-id') ?? '';
+  const event = verifier.verify(body, { 'webhook-id': id, 'webhook-timestamp': header('webhook-timestamp') ?? '', 'webhook-signature': header('webhook-signature') ?? '' }) as { id: string };
+  expect(event.id).toBe(id);
+  return id;
+}
+
+async function natsCase(): Promise<Case> {
+  const port = await freePort();
+  const broker = new OwnBroker('nats-server', port, 'nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', tempDir()]);
+  const t = tag();
+  const stream = `LW_RESTART_${t}`;
+  return {
+    name: 'NATS JetStream',
+    broker,
+    url: `nats://127.0.0.1:${port}/lwrestart.${t}.{link_id}`,
+    async setUp() {
+      const nc = await natsConnect({ servers: `127.0.0.1:${port}` });
+      const jsm = await jetstreamManager(nc);
+      // File storage in the server's -sd directory: what was acknowledged survives the restart.
+      await jsm.streams.add({ name: stream, subjects: [`lwrestart.${t}.>`] });
+      await jsm.consumers.add(stream, { durable_name: 'readers', ack_policy: AckPolicy.Explicit });
+      await nc.close();
+    },
+    async collect(verifier, seen) {
+      const nc = await natsConnect({ servers: `127.0.0.1:${port}` });
+      try {
+        const consumer = await jetstream(nc).consumers.get(stream, 'readers');
+        const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
+        for await (const m of batch) {
+          const id = verify(verifier, m.string(), (name) => m.headers?.get(name));
+          seen.set(id, (seen.get(id) ?? 0) + 1);
+          m.ack();
+        }
+      } finally {
+        await nc.close();
+      }
+    },
+    tearDown: async () => {},
+  };
+}
+
+async function redisCase(): Promise<Case> {
+  const port = await freePort();
+  // An append-only file synced on every write: an acknowledged XADD survives the restart, so "nothing
+  // lost" is about Linkwire, not about a broker configured to forget.
+  const dir = tempDir();
+  const broker = new OwnBroker('redis-server', port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]);
+  const key = `lw-restart-${tag()}`;
+  let cursor = '-';
+  return {
+    name: 'Redis Streams',
+    broker,
+    url: `redis://127.0.0.1:${port}/0?stream=${key}`,
+    setUp: async () => {},
+    async collect(verifier, seen) {
+      const client = createClient({ url: `redis://127.0.0.1:${port}/0`, socket: { reconnectStrategy: false } });
+      await client.connect();
+      try {
+        const entries = await client.xRange(key, cursor, '+', { COUNT: 1000 });
+        for (const { id: entryId, message } of entries ?? []) {
+          if (entryId === cursor) continue;
+          const id = verify(verifier, message.body!, (name) => message[name]);
+          seen.set(id, (seen.get(id) ?? 0) + 1);
+          cursor = entryId;
+        }
+      } finally {
+        client.destroy();
+      }
+    },
+    tearDown: async () => {},
+  };
+}
+
+async function mqttCase(): Promise<Case> {
+  const port = await freePort();
+  const dir = tempDir();
+  const conf = join(dir, 'mosquitto.conf');
+  // Persistence: the subscriber's session (its subscription and the QoS 1 messages queued while it
+  // reconnects) survives the broker's restart. `user root` keeps a root-started broker able to write here.
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nuser root\n`);
+  const broker = new OwnBroker('mosquitto', port, 'mosquitto', ['-c', conf]);
+  const t = tag();
+  let subscriber: MqttClient | null = null;
+  const received: { body: string; headers: Record<string, string> }[] = [];
+  return {
+    name: 'MQTT',
+    broker,
+    url: `mqtt://127.0.0.1:${port}/lwrestart/${t}/{link_id}`,
+    async setUp() {
+      subscriber = await mqttConnect(`mqtt://127.0.0.1:${port}`, {
+        protocolVersion: 5,
+        clean: false,
+        clientId: `lwrestart_${t}`,
+        reconnectPeriod: 200,
+        properties: { sessionExpiryInterval: 3600 },
+      });
+      subscriber.on('message', (_topic: string, payload: Buffer, packet: IPublishPacket) => {
+        const properties = (packet.properties?.userProperties ?? {}) as Record<string, string | string[]>;
+        received.push({ body: payload.toString('utf8'), headers: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Array.isArray(v) ? v[0]! : v])) });
+      });
+      await subscriber.subscribeAsync(`lwrestart/${t}/#`, { qos: 1 });
+    },
+    async collect(verifier, seen) {
+      for (const message of received.splice(0)) {
+        const id = verify(verifier, message.body, (name) => message.headers[name]);
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+      }
+    },
+    async tearDown() {
+      await subscriber?.endAsync(true);
+    },
+  };
+}
+
+describe('a broker stopped mid-stream and restarted', () => {
+  let t: TestApp;
+  let key: string;
+  const cases: Case[] = [];
+
+  beforeAll(async () => {
+    cases.push(await natsCase(), await redisCase(), await mqttCase());
+    for (const c of cases) await c.broker.start();
+    const prefixes = cases.map((c) => `${new URL(c.url).protocol}//127.0.0.1:${c.broker.port}`).join(',');
+    t = await startTestApp('sqlite', { config: { destinations: parseDestinationPrefixes(prefixes) } });
+    ({ key } = await t.signup());
+  });
+  afterAll(async () => {
+    await t?.close();
+    for (const c of cases) {
+      await c.tearDown().catch(() => {});
+      await c.broker.stop();
+    }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['NATS JetStream', 'Redis Streams', 'MQTT'])('%s: nothing lost, the failed attempts in the delivery log', async (name) => {
+    const c = cases.find((x) => x.name === name)!;
+    await c.setUp();
+    const link = await createLinkAs(t, key, { url: 'https://example.com/restart' });
+    const res = await t.api(
+      'POST',
+      '/api/webhooks',
+      { name, url: c.url, events: ['link.clicked'], link_ids: [link.id], timeout_ms: 2000, retry: { mode: 'exponential', schedule_s: [1, 1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5] } },
+      key,
+    );
+    expect(res.status, res.text).toBe(201);
+    const hook = res.json();
+    const verifier = new Webhook(hook.secret);
+    const click = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        expect((await http(t.url, 'GET', `/${link.slug}`, { headers: { 'user-agent': UA } })).status).toBe(302);
+        await sleep(10);
+      }
+    };
+    const seen = new Map<string, number>();
+
+    await click(BEFORE_STOP);
+    // Mid-stream: some of those clicks are still being published when the broker goes.
+    await c.broker.stop();
+    await click(WHILE_DOWN);
+    const failing = await until(
+      'attempts failing while the broker is down',
+      async () => {
+        const list = (await t.api('GET', `/api/webhooks/${hook.id}/deliveries?limit=100&status=pending`, undefined, key)).json().data as { id: string; attempts_count: number }[];
+        return list.find((d) => d.attempts_count >= 1);
+      },
+      30_000,
+    );
+    await c.broker.start();
+    await click(AFTER_RESTART);
+
+    await until(
+      `all ${TOTAL} events on the restarted ${name}`,
+      async () => {
+        await c.collect(verifier, seen);
+        return seen.size >= TOTAL;
+      },
+      90_000,
+    );
+    expect(seen.size).toBe(TOTAL);
+
+    // The delivery that failed while the broker was down succeeded later, its failed attempts in the log.
+    const detail = await until(
+      'the failed delivery to succeed on a retry',
+      async () => {
+        const d = (await t.api('GET', `/api/deliveries/${failing.id}`, undefined, key)).json();
+        return d.status === 'succeeded' ? d : null;
+      },
+      60_000,
+    );
+    const attempts = detail.attempts as { status_code: number | null; error: string | null }[];
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts[0]!.status_code).toBeNull();
+    expect(attempts[0]!.error).toMatch(/unreachable|refused|did not answer|closed|ECONNREFUSED|timeout/i);
+    expect(attempts.at(-1)).toMatchObject({ status_code: 200, error: null });
+    // Still active: the outage stayed under auto-disable.
+    expect((await t.api('GET', `/api/webhooks/${hook.id}`, undefined, key)).json().active).toBe(true);
+  }, 180_000);
+});
