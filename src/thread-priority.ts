@@ -9,7 +9,7 @@
  * other systems renice the whole process for that call, which would slow the redirects too, so
  * there the setting is ignored (and says why).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError } from './config.js';
@@ -99,4 +99,31 @@ export function lowerCurrentThreadPriority(setting: WorkerNice, deps: PriorityDe
   } catch (err) {
     return { applied: false, reason: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * Moves thread `tid` of this process (from any thread: the main thread does it for the worker, see
+ * worker-lag-policy.ts) between its lowered setting and `normalNice` under SCHED_OTHER. chrt runs
+ * as a child process without blocking the caller's event loop. Raising needs CAP_SYS_NICE (or a
+ * RLIMIT_NICE that allows it): without, this rejects with the system's reason.
+ */
+export async function setThreadPriority(tid: number, target: { lowered: WorkerNice } | { normalNice: number }): Promise<void> {
+  if ('lowered' in target) {
+    const nice = target.lowered === 'idle' ? IDLE_FALLBACK_NICE : target.lowered;
+    if (getPriority(tid) < nice) setPriority(tid, nice);
+    if (target.lowered === 'idle') await chrt(['--idle', '--pid', '0', String(tid)]);
+    return;
+  }
+  // SCHED_IDLE → SCHED_OTHER first: the kernel checks the nice value the thread has when it leaves SCHED_IDLE.
+  await chrt(['--other', '--pid', '0', String(tid)]);
+  if (getPriority(tid) > target.normalNice) setPriority(tid, target.normalNice);
+}
+
+function chrt(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('chrt', args, { timeout: 5000 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`chrt ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
+      else resolve();
+    });
+  });
 }

@@ -5,10 +5,12 @@
  * process, and the redirects on the main thread keep answering meanwhile.
  */
 import { stat } from 'node:fs';
+import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AttemptNotice } from './delivery/result-writer.js';
 import type { MetricSnapshot } from './metrics/metrics.js';
-import type { PriorityOutcome, WorkerNice } from './thread-priority.js';
+import { setThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
+import { LagGovernor } from './worker-lag-policy.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
 export interface WorkerThreadLog {
@@ -26,6 +28,11 @@ export interface WorkerThreadOptions {
   ingestJournal: boolean;
   /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/thread-priority.ts. */
   nice?: WorkerNice;
+  /**
+   * LINKWIRE_WORKER_LAG_BOUND_MS: with a lowered `nice`, the thread runs at normal priority while
+   * clicks wait longer than this for their webhooks (worker-lag-policy.ts); 0: always lowered.
+   */
+  lagBoundMs?: number;
   /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/worker-heap.ts. */
   heapMb?: number;
   log: WorkerThreadLog;
@@ -44,7 +51,12 @@ interface RunningThread {
 
 const METRICS_WAIT_MS = 1_000;
 
-function spawn(workerData: WorkerThreadData, heapMb: number, onAttempts?: (notices: readonly AttemptNotice[]) => void): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
+function spawn(
+  workerData: WorkerThreadData,
+  heapMb: number,
+  onAttempts?: (notices: readonly AttemptNotice[]) => void,
+  onLag?: (ms: number) => void,
+): { thread: Worker; ready: Promise<PriorityOutcome>; ended: Promise<string> } {
   // Built, the thread's entry is worker-thread.js next to this file. Under tsx (development, tests)
   // it is .ts, and a worker thread needs tsx's loader registered inside it first.
   const fromSource = import.meta.url.endsWith('.ts');
@@ -73,6 +85,7 @@ function spawn(workerData: WorkerThreadData, heapMb: number, onAttempts?: (notic
   thread.on('message', (message: FromWorker) => {
     if (message.type === 'ready') markReady(message.priority);
     if (message.type === 'attempts') onAttempts?.(message.notices);
+    if (message.type === 'lag') onLag?.(message.ms);
     if (message.type === 'failed') {
       end(message.message);
       void thread.terminate();
@@ -93,15 +106,34 @@ function spawn(workerData: WorkerThreadData, heapMb: number, onAttempts?: (notic
 export async function startWorkerThread(options: WorkerThreadOptions): Promise<WorkerThreadHost> {
   const baseBackoff = options.backoffMs ?? 1000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
-  const data: WorkerThreadData = { ingestJournal: options.ingestJournal, nice: options.nice ?? 0 };
+  const data: WorkerThreadData = { ingestJournal: options.ingestJournal, nice: options.nice ?? 0, lagBoundMs: options.nice ? (options.lagBoundMs ?? 0) : 0 };
+  // One governor per running thread (a restarted thread has a new thread id).
+  let governor: LagGovernor | null = null;
+  const govern = (priority: PriorityOutcome) => {
+    governor?.stop();
+    governor = null;
+    if (data.lagBoundMs <= 0 || !priority.applied) return;
+    const tid = priority.tid;
+    const lowered = data.nice;
+    governor = new LagGovernor({
+      boundMs: data.lagBoundMs,
+      // "Normal" is the main thread's own priority: a process started with `nice` stays that nice.
+      apply: (policy) => setThreadPriority(tid, policy === 'idle' ? { lowered } : { normalNice: getPriority() }),
+      onRefused: (policy, err) =>
+        options.log.error(`delivery worker thread: cannot switch to ${policy} priority (${err instanceof Error ? err.message : String(err)}); it stays lowered (LINKWIRE_WORKER_LAG_BOUND_MS=0 says so without trying)`),
+      onChange: (policy, lag) => options.log.info(`delivery worker thread: ${policy === 'normal' ? `clicks ${Math.round(lag)} ms behind, over the ${data.lagBoundMs} ms bound: normal priority` : 'caught up: lowered priority again'}`),
+    });
+  };
+  const onLag = (ms: number) => governor?.report(ms);
   // libuv's thread pool (fs writes of the click journal, crypto, DNS) is created by whichever
   // thread uses it first, and new threads inherit their creator's priority: the main thread
   // creates it, so a niced worker thread never slows the journal's writes.
   if (data.nice !== 0) await new Promise<void>((resolve) => stat(process.cwd(), () => resolve()));
   const heapMb = options.heapMb ?? 0;
-  const first = spawn(data, heapMb, options.onAttempts);
+  const first = spawn(data, heapMb, options.onAttempts, onLag);
   const priority = await first.ready;
   if (data.nice !== 0) options.log.info(describePriority(priority));
+  govern(priority);
   let current: RunningThread = first;
   let stopping = false;
   let backoff = baseBackoff;
@@ -117,11 +149,14 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
       restartTimer = setTimeout(() => {
         restartTimer = null;
         if (stopping) return;
-        const next = spawn(data, heapMb, options.onAttempts);
+        const next = spawn(data, heapMb, options.onAttempts, onLag);
         current = next;
         supervise(next, Date.now());
         next.ready.then(
-          () => options.log.info('delivery worker thread running again'),
+          (restarted) => {
+            options.log.info('delivery worker thread running again');
+            govern(restarted);
+          },
           () => undefined, // `ended` reports it and schedules the next try
         );
       }, delay);
@@ -156,6 +191,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     },
     async stop() {
       stopping = true;
+      governor?.stop();
       if (restartTimer) clearTimeout(restartTimer);
       const { thread, ended } = current;
       const stopped = new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import type { AttemptNotice } from './delivery/result-writer.js';
 import type { MetricSnapshot } from './metrics/metrics.js';
 import { openStorage } from './storage/open.js';
 import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
+import { REPORT_INTERVAL_MS } from './worker-lag-policy.js';
 
 export type ToWorker = { type: 'stop' } | { type: 'metrics'; id: number };
 export type FromWorker =
@@ -20,17 +21,21 @@ export type FromWorker =
   | { type: 'failed'; message: string }
   | { type: 'metrics'; id: number; metrics: MetricSnapshot }
   /** Attempts this thread committed, for the main thread's event streams (`delivery.attempted`). */
-  | { type: 'attempts'; notices: readonly AttemptNotice[] };
+  | { type: 'attempts'; notices: readonly AttemptNotice[] }
+  /** How far behind clicks are (ms): the journal's wait plus the latest first deliveries' (worker-lag-policy.ts). */
+  | { type: 'lag'; ms: number };
 export interface WorkerThreadData {
   ingestJournal: boolean;
   /** LINKWIRE_WORKER_NICE: this thread yields the CPU to the redirects on the main thread. */
   nice: WorkerNice;
+  /** LINKWIRE_WORKER_LAG_BOUND_MS: report the lag, the main thread raises this thread over it; 0: fixed priority. */
+  lagBoundMs: number;
 }
 
 async function run(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('worker-thread.ts runs inside a worker thread started by worker-thread-host.ts');
-  const { ingestJournal, nice } = workerData as WorkerThreadData;
+  const { ingestJournal, nice, lagBoundMs } = workerData as WorkerThreadData;
   // First, before this thread starts anything: threads it may create inherit its priority.
   const priority = lowerCurrentThreadPriority(nice);
   const config = loadConfig({ ...process.env, LINKWIRE_ROLE: 'worker' });
@@ -48,6 +53,14 @@ async function run(): Promise<void> {
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();
+  if (lagBoundMs > 0 && priority.applied) {
+    const reports = setInterval(() => {
+      const now = Date.now();
+      const journalMs = (app.ingester?.lag(now).seconds_behind ?? 0) * 1000;
+      port.postMessage({ type: 'lag', ms: journalMs + app.metrics.takeRecentDeliveryLag() * 1000 } satisfies FromWorker);
+    }, REPORT_INTERVAL_MS);
+    reports.unref();
+  }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'metrics') {
       // The main thread serves /metrics; the clicks this thread ingests and the webhooks it sends count there.

@@ -53,6 +53,7 @@ export function serverCommands(): Command[] {
             ingestJournal: ingestInThread && app.journaling,
             // Background work yields the CPU to redirects; the journal absorbs a burst meanwhile.
             nice: config.roles.has('redirect') ? workerNice : 0,
+            lagBoundMs: config.workerLagBoundMs,
             heapMb: workerHeapMb,
             log: { error: (message) => app.fastify.log.error(message), info: (message) => app.fastify.log.info(message) },
             onAttempts: (notices) => app.streams.attemptsCommitted(notices),

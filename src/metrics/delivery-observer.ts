@@ -9,7 +9,7 @@ export function deliveryMetrics(metrics: Metrics, now: () => number): DeliveryOb
       if (record.isTest) return;
       const succeeded = record.outcome.kind === 'succeeded';
       metrics.attemptFinished(attemptOutcomeLabel(succeeded, record.response.statusCode, record.response.errorKind, record.response.error), record.response.responseTimeMs / 1000);
-      if (succeeded && record.event) metrics.delivered((now() - record.event.timestamp) / 1000);
+      if (succeeded && record.event) metrics.delivered((now() - record.event.timestamp) / 1000, record.attempt === 1);
     },
     endpointDisabled() {
       metrics.endpointDisabled();

@@ -87,8 +87,19 @@ export class Metrics {
     this.attemptSeconds.observe(seconds);
   }
 
-  delivered(lagSeconds: number): void {
+  delivered(lagSeconds: number, firstAttempt = true): void {
     this.lagSeconds.observe(Math.max(0, lagSeconds));
+    // Retries wait by design (their schedule); only first attempts say whether the worker keeps up.
+    if (firstAttempt && lagSeconds > this.recentLagSeconds) this.recentLagSeconds = lagSeconds;
+  }
+
+  private recentLagSeconds = 0;
+
+  /** The largest first-attempt delivery lag since the last call, in seconds (the worker's CPU policy, worker-lag-policy.ts). */
+  takeRecentDeliveryLag(): number {
+    const lag = this.recentLagSeconds;
+    this.recentLagSeconds = 0;
+    return lag;
   }
 
   endpointDisabled(): void {

@@ -14,6 +14,7 @@ import { SLUG_PATTERN } from '../links/link-schema.js';
 import { withClickId } from '../conversions/click-id-param.js';
 import { isReservedSlug } from '../links/slugs.js';
 import type { CachedLink } from './cached-link.js';
+import { ClickJsonWriter } from './click-json.js';
 import { buildDestination, pickDestination } from './destination.js';
 import { CLOAKED_PAGE_CSP, isFrameable, renderCloakedPage } from './cloaked-page.js';
 import { hasOpenGraph, isUnfurler, renderOgPage } from './og-page.js';
@@ -63,6 +64,7 @@ export function redirectSlugOf(req: IncomingMessage): string | null {
 export function createRedirectHandler(deps: RedirectDeps) {
   const { config, clock, cache, domains, recorder } = deps;
   const random = deps.random ?? Math.random;
+  const clickJson = new ClickJsonWriter();
 
   function send(res: ServerResponse, status: number, location: string | null, text: string): void {
     // no-store: a cached redirect would skip counting (and rules) on the next visit. Headers as a
@@ -120,7 +122,9 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const target = buildDestination(pickDestination(link, { country: geo.country, device: ua.device, os: ua.os }, random), link, query);
     if (!counting || ua.crawler) return answer(res, link, target);
 
-    const visit: Visit = { kind: 'click', link: link.api, click: buildClick(link, req, ip, ua, geo, query, target, now) };
+    const click = buildClick(link, req, ip, ua, geo, query, target, now);
+    // Its JSON is the journal record's body and the event's `click`: written here, from cached parts.
+    const visit: Visit = { kind: 'click', link: link.api, click, clickJson: clickJson.write(click, ua) };
     const outcome = await recorder.record(visit);
     if (outcome.status === 'limit_reached') {
       link.limitReached = true;

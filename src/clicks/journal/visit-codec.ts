@@ -47,7 +47,8 @@ export function encodeSnapshot(key: number, link: Link): string {
 /** A visit naming its link by `key` (see encodeSnapshot); `at` is the append time (for lag reporting). */
 export function encodeVisitRecord(visit: Visit, key: number, at: number): string {
   const head = `${KIND_CODE[visit.kind]}${at}\t${key}\t`;
-  return visit.kind === 'expired' ? head : head + JSON.stringify(visit.click);
+  if (visit.kind === 'expired') return head;
+  return head + (visit.kind === 'click' && visit.clickJson !== undefined ? visit.clickJson : JSON.stringify(visit.click));
 }
 
 export function isSnapshot(payload: Buffer): boolean {
