@@ -56,7 +56,7 @@ async function run(): Promise<void> {
   if (lagBoundMs > 0 && priority.applied) {
     const reports = setInterval(() => {
       const now = Date.now();
-      const journalMs = (app.ingester?.lag(now).seconds_behind ?? 0) * 1000;
+      const journalMs = (app.ingester?.secondsBehind(now) ?? 0) * 1000;
       port.postMessage({ type: 'lag', ms: journalMs + app.metrics.takeRecentDeliveryLag() * 1000 } satisfies FromWorker);
     }, REPORT_INTERVAL_MS);
     reports.unref();

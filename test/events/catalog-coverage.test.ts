@@ -45,7 +45,8 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     const visit = (slug: string, headers: Record<string, string> = {}, query = '') => http(t.url, 'GET', `/${slug}${query}`, { headers: { 'user-agent': UA, ...headers } });
 
     // Links: created, updated, clicked, qr.scanned, limit, geo, expiry, deleted, milestone.
-    const link = (await api('POST', '/api/links', { url: 'https://example.com/a', max_clicks: 150, geo_block: ['KP'] })).json();
+    // Traffic alerts: 100 people in an hour (149 visits below) fires analytics.threshold once.
+    const link = (await api('POST', '/api/links', { url: 'https://example.com/a', max_clicks: 150, geo_block: ['KP'], alerts: [{ clicks: 100, window_s: 3600 }] })).json();
     await api('PATCH', `/api/links/${link.id}`, { title: 'Renamed' });
     await visit(link.slug, {}, '?qr=1');
     await visit(link.slug, { 'cf-ipcountry': 'KP' });
@@ -71,6 +72,9 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     const domain = (await api('POST', '/api/domains', { hostname: `go-${dialect}.lw.test` })).json();
     dns.set(domain.verification.name, { TXT: [domain.verification.value] });
     expect((await api('POST', `/api/domains/${domain.id}/verify`)).json().verified).toBe(true);
+    // An unknown slug on the verified domain is an orphan visit: link.not_found.
+    expect((await http(t.url, 'GET', '/no-such-slug', { headers: { host: domain.hostname, 'user-agent': UA } })).status).toBe(404);
+    await until('link.not_found', async () => (await api('GET', '/api/events?type=link.not_found')).json().data[0]);
     await api('DELETE', `/api/domains/${domain.id}`);
 
     // Members, keys, integrations, plans, login failures.
@@ -89,6 +93,15 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     const resetUrl: string = (await api('POST', `/api/mail/pending-resets/${pending.id}/link`)).json().url;
     expect((await http(t.url, 'POST', '/api/auth/reset-password', { body: { token: resetUrl.split('/').pop(), password: 'correct horse battery' } })).status).toBe(204);
 
+    // Conversions: a lead and a sale from a shop's server, attributed to a tracked link's click.
+    const tracked = (await api('POST', '/api/links', { url: 'https://shop.example/landing', track_conversions: true })).json();
+    const landing = await visit(tracked.slug);
+    const clickId = new URL(String(landing.headers.location)).searchParams.get('lw_click_id');
+    const shopKey: string = (await api('POST', '/api/workspace/api-keys', { name: 'shop', scopes: ['conversions:write'] })).json().key;
+    const track = (what: string, body: unknown) => t.api('POST', `/api/track/${what}`, body, shopKey);
+    expect((await track('lead', { click_id: clickId, customer_id: 'cus_catalog' })).status).toBe(201);
+    expect((await track('sale', { customer_id: 'cus_catalog', amount: 1200, currency: 'EUR', invoice_id: 'INV-catalog' })).status).toBe(201);
+
     // An endpoint that answers 410 is switched off: webhook.disabled.
     receiver.setResponder((r) => (r.path === '/gone' ? { status: 410 } : { status: 200 }));
     await api('POST', '/api/webhooks', { name: 'gone', url: receiver.urlFor('127.0.0.1', '/gone'), events: ['link.created'] });
@@ -102,7 +115,8 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
         all.push(...page.data);
         cursor = page.next_cursor;
       } while (cursor);
-      return all.some((e) => e.type === 'webhook.disabled') ? all : null;
+      // The ingester decides traffic alerts after the clicks are recorded: wait for that too.
+      return all.some((e) => e.type === 'webhook.disabled') && all.some((e) => e.type === 'analytics.threshold') ? all : null;
     });
     const validator = await eventValidator(t.url, key);
     expect(events.flatMap((e) => validator.check(e))).toEqual([]);

@@ -98,6 +98,19 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     // A click, so the events list carries click events with their full payload.
     expect((await http(t.url, 'GET', `/docs-${dialect}`, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Chrome/130.0 Safari/537.36' } })).status).toBe(302);
 
+    // Conversions: a lead and a sale (new, then the same invoice again) from a conversions:write key.
+    const tracked = await call('POST', '/api/links', { token, body: { url: 'https://shop.example/landing', track_conversions: true } });
+    const landing = await http(t.url, 'GET', `/${tracked.body.slug}`, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Chrome/130.0 Safari/537.36' } });
+    const clickId = new URL(String(landing.headers.location)).searchParams.get('lw_click_id');
+    const shop = await call('POST', '/api/workspace/api-keys', { token, body: { name: 'shop', scopes: ['conversions:write'] } });
+    const shopKey = shop.body.key as string;
+    expect((await call('POST', '/api/track/lead', { token: shopKey, body: { click_id: clickId, customer_id: `cus_${dialect}` } })).status).toBe(201);
+    expect((await call('POST', '/api/track/lead', { token: shopKey, body: { customer_id: `cus_${dialect}` } })).status).toBe(400);
+    const sale = { customer_id: `cus_${dialect}`, amount: 4900, currency: 'EUR', invoice_id: `INV-${dialect}` };
+    expect((await call('POST', '/api/track/sale', { token: shopKey, body: sale })).status).toBe(201);
+    expect((await call('POST', '/api/track/sale', { token: shopKey, body: sale })).status).toBe(200);
+    expect((await call('DELETE', `/api/workspace/api-keys/${shop.body.id}`, { token })).status).toBe(204);
+
     // Domains
     const domain = await call('POST', '/api/domains', { token, body: { hostname: `go-${dialect}.example.com` } });
     expect(domain.status).toBe(201);

@@ -200,6 +200,14 @@ export class JournalIngester {
     return journalLag(this.journal, this.progress(), now);
   }
 
+  /**
+   * How long the oldest waiting click has waited (s), for the worker's CPU policy; 0 before the
+   * ingester has started, when a remote journal may not have described itself yet.
+   */
+  secondsBehind(now: number): number {
+    return this.started ? this.lag(now).seconds_behind : 0;
+  }
+
   progress(): IngestProgress {
     return { ingestedRecords: this.ingestedRecords, backlogAtStart: this.backlogAtStart, appendedAtStart: this.appendedAtStart, lastIngestedAt: this.lastIngestedAt, startedAt: this.startedAt };
   }
