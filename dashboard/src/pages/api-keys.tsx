@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, get, post, type Page } from '../api';
-import { Allowed } from '../permissions';
+import { Allowed, usePermission } from '../permissions';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 interface ApiKey {
@@ -21,6 +21,7 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const manage = usePermission('api_keys:write');
   return (
     <section>
       <h1>API keys</h1>
@@ -36,40 +37,40 @@ export function ApiKeysPage() {
         </div>
       )}
       <Allowed permission="api_keys:write">
-<form
-        class="card"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setError(null);
-          try {
-            const r = await post<{ key: string }>('/api/workspace/api-keys', { name: name.trim(), scopes });
-            setCreated(r.key);
-            setName('');
-            setScopes([]);
-            list.reload();
-          } catch (err) {
-            setError(err);
-          }
-        }}
-      >
-        <TextField label="Key name" value={name} onValue={setName} error={fieldErrors(error).name} placeholder="CI deploys" />
-        <fieldset>
-          <legend>Scopes (none: the full access of your role)</legend>
-          <div class="scope-grid">
-            {SCOPES.map((s) => (
-              <label class="check" key={s}>
-                <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
-                <span class="mono small">{s}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <ErrorBox error={fieldErrors(error).name ? null : error} />
-        <button type="submit" class="primary">
-          Create API key
-        </button>
-      </form>
-</Allowed>
+        <form
+          class="card"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            try {
+              const r = await post<{ key: string }>('/api/workspace/api-keys', { name: name.trim(), scopes });
+              setCreated(r.key);
+              setName('');
+              setScopes([]);
+              list.reload();
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          <TextField label="Key name" value={name} onValue={setName} error={fieldErrors(error).name} placeholder="CI deploys" />
+          <fieldset>
+            <legend>Scopes (none: the full access of your role)</legend>
+            <div class="scope-grid">
+              {SCOPES.map((s) => (
+                <label class="check" key={s}>
+                  <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+                  <span class="mono small">{s}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <ErrorBox error={fieldErrors(error).name ? null : error} />
+          <button type="submit" class="primary">
+            Create API key
+          </button>
+        </form>
+      </Allowed>
       <ErrorBox error={list.error} />
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No API keys">Create one for scripts, the CLI or the SDK.</Empty>}
@@ -95,9 +96,11 @@ export function ApiKeysPage() {
                   <td class="small">{k.scopes.length ? k.scopes.join(', ') : 'full access'}</td>
                   <td class="small">{formatTime(k.last_used_at)}</td>
                   <td>
-                    <button type="button" class="ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
-                      Revoke
-                    </button>
+                    {manage.allowed && (
+                      <button type="button" class="ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                        Revoke
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

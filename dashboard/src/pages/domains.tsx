@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { del, get, post, type Page } from '../api';
-import { Allowed } from '../permissions';
+import { Allowed, usePermission } from '../permissions';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 interface Domain {
@@ -21,6 +21,7 @@ function DomainCard(props: { domain: Domain; onChange: () => void }) {
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [removing, setRemoving] = useState(false);
+  const manage = usePermission('domains:write');
   return (
     <li class="card">
       <div class="page-head">
@@ -40,34 +41,36 @@ function DomainCard(props: { domain: Domain; onChange: () => void }) {
           {note}
         </p>
       )}
-      <div class="actions">
-        {!d.verified && (
-          <button
-            type="button"
-            class="primary"
-            disabled={checking}
-            onClick={async () => {
-              setChecking(true);
-              setError(null);
-              setNote(null);
-              try {
-                const r = await post<Domain>(`/api/domains/${d.id}/verify`);
-                if (r.verified) props.onChange();
-                else setNote(`Not seen yet: ${r.verification_error ?? r.last_check_error ?? `no TXT record ${r.verification.name} with that value was found. DNS changes can take a few minutes.`}`);
-              } catch (err) {
-                setError(err);
-              } finally {
-                setChecking(false);
-              }
-            }}
-          >
-            {checking ? 'Checking…' : 'Verify'}
+      {manage.allowed && (
+        <div class="actions">
+          {!d.verified && (
+            <button
+              type="button"
+              class="primary"
+              disabled={checking}
+              onClick={async () => {
+                setChecking(true);
+                setError(null);
+                setNote(null);
+                try {
+                  const r = await post<Domain>(`/api/domains/${d.id}/verify`);
+                  if (r.verified) props.onChange();
+                  else setNote(`Not seen yet: ${r.verification_error ?? r.last_check_error ?? `no TXT record ${r.verification.name} with that value was found. DNS changes can take a few minutes.`}`);
+                } catch (err) {
+                  setError(err);
+                } finally {
+                  setChecking(false);
+                }
+              }}
+            >
+              {checking ? 'Checking…' : 'Verify'}
+            </button>
+          )}
+          <button type="button" class="danger" onClick={() => setRemoving(true)}>
+            Remove
           </button>
-        )}
-        <button type="button" class="danger" onClick={() => setRemoving(true)}>
-          Remove
-        </button>
-      </div>
+        </div>
+      )}
       <ConfirmDialog
         open={removing}
         title={`Remove ${d.hostname}?`}
@@ -91,26 +94,26 @@ export function DomainsPage() {
     <section>
       <h1>Domains</h1>
       <Allowed permission="domains:write">
-<form
-        class="card row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setError(null);
-          try {
-            await post('/api/domains', { hostname: hostname.trim() });
-            setHostname('');
-            list.reload();
-          } catch (err) {
-            setError(err);
-          }
-        }}
-      >
-        <TextField label="Custom domain" value={hostname} onValue={setHostname} placeholder="go.example.com" error={fieldErrors(error).hostname ?? (error instanceof Error ? error.message : undefined)} />
-        <button type="submit" class="primary">
-          Add domain
-        </button>
-      </form>
-</Allowed>
+        <form
+          class="card row"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            try {
+              await post('/api/domains', { hostname: hostname.trim() });
+              setHostname('');
+              list.reload();
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          <TextField label="Custom domain" value={hostname} onValue={setHostname} placeholder="go.example.com" error={fieldErrors(error).hostname ?? (error instanceof Error ? error.message : undefined)} />
+          <button type="submit" class="primary">
+            Add domain
+          </button>
+        </form>
+      </Allowed>
       <ErrorBox error={list.error} />
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No custom domains">Add one above to shorten links on your own domain.</Empty>}

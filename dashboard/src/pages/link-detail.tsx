@@ -3,6 +3,7 @@ import { useLocation, useRoute } from 'preact-iso';
 import { del, get, type Click, type Link, type Page, type Webhook } from '../api';
 import { ClickChart } from '../chart';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { Allowed, usePermission } from '../permissions';
 import { LinkWebhookUrls } from './link-webhook-urls';
 
 interface Stats {
@@ -46,15 +47,18 @@ function Breakdown(props: { title: string; rows: { name: string | null; clicks: 
 }
 
 function LinkWebhooks(props: { link: Link }) {
+  const manage = usePermission('webhooks:write');
   const { data, error, reload } = useLoad(() => get<Page<Webhook>>(`/api/links/${props.link.id}/webhooks`), [props.link.id]);
   const [removeError, setRemoveError] = useState<unknown>(null);
   return (
     <section class="card">
       <div class="page-head">
         <h2>Webhooks for this link</h2>
-        <a class="button" href={`/settings/webhooks/new?link_id=${props.link.id}`}>
-          New webhook for this link
-        </a>
+        {manage.allowed && (
+          <a class="button" href={`/settings/webhooks/new?link_id=${props.link.id}`}>
+            New webhook for this link
+          </a>
+        )}
       </div>
       <ErrorBox error={error ?? removeError} />
       {data && data.data.length === 0 && <p class="muted">No webhook listens to this link alone. Workspace webhooks still receive its events.</p>}
@@ -62,24 +66,32 @@ function LinkWebhooks(props: { link: Link }) {
         {data?.data.map((w) => (
           <li key={w.id}>
             <a href={`/settings/webhooks/${w.id}`}>{w.name}</a> <span class="muted mono small">{w.url}</span>{' '}
-            <button
-              type="button"
-              class="ghost"
-              onClick={async () => {
-                try {
-                  await del(`/api/links/${props.link.id}/webhooks/${w.id}`);
-                  reload();
-                } catch (err) {
-                  setRemoveError(err);
-                }
-              }}
-            >
-              Detach
-            </button>
+            {manage.allowed && (
+              <button
+                type="button"
+                class="ghost"
+                onClick={async () => {
+                  try {
+                    await del(`/api/links/${props.link.id}/webhooks/${w.id}`);
+                    reload();
+                  } catch (err) {
+                    setRemoveError(err);
+                  }
+                }}
+              >
+                Detach
+              </button>
+            )}
           </li>
         ))}
       </ul>
-      <LinkWebhookUrls linkId={props.link.id} onCreated={reload} />
+      {manage.allowed ? (
+        <LinkWebhookUrls linkId={props.link.id} onCreated={reload} />
+      ) : (
+        <p class="muted" role="note">
+          {manage.reason}.
+        </p>
+      )}
     </section>
   );
 }
@@ -106,14 +118,16 @@ export function LinkDetailPage() {
       </p>
       <div class="page-head">
         <h1>{l.title || `${l.domain}/${l.slug}`}</h1>
-        <div class="actions">
-          <a class="button" href={`/links/${l.id}/edit`}>
-            Edit
-          </a>
-          <button type="button" class="danger" onClick={() => setDeleting(true)}>
-            Delete
-          </button>
-        </div>
+        <Allowed permission="links:write">
+          <div class="actions">
+            <a class="button" href={`/links/${l.id}/edit`}>
+              Edit
+            </a>
+            <button type="button" class="danger" onClick={() => setDeleting(true)}>
+              Delete
+            </button>
+          </div>
+        </Allowed>
       </div>
       <div class="detail-top">
         <div class="card grow">

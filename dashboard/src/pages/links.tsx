@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Allowed } from '../permissions';
+import { Allowed, usePermission } from '../permissions';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, post, qs, type Link, type Page } from '../api';
 import { download, parseCsv, toCsv } from '../csv';
@@ -148,12 +148,13 @@ export function NewLinkPage() {
 export function LinksPage(props: { startCreating?: boolean }) {
   const { query, route } = useLocation();
   const domains = useDomains();
+  const canWrite = usePermission('links:write').allowed;
   const [search, setSearch] = useState(query.search ?? '');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters = { search: query.search ?? '', tag: query.tag ?? '', domain: query.domain ?? '' };
   const cursor = cursors[cursors.length - 1] ?? null;
   const { data, error, loading, reload } = useLoad(() => get<Page<Link>>(`/api/links${qs({ ...filters, limit: 50, cursor })}`), [filters.search, filters.tag, filters.domain, cursor]);
-  const [creating, setCreatingState] = useState(props.startCreating === true);
+  const [creating, setCreatingState] = useState(props.startCreating === true && canWrite);
   const setCreating = (open: boolean) => {
     setCreatingState(open);
     // Closed on /links/new: back to the list, or a reload would open the dialog again.
@@ -174,9 +175,11 @@ export function LinksPage(props: { startCreating?: boolean }) {
       <div class="page-head">
         <h1>Links</h1>
         <div class="actions">
-          <button type="button" onClick={() => setImporting(true)}>
-            Import CSV
-          </button>
+          {canWrite && (
+            <button type="button" onClick={() => setImporting(true)}>
+              Import CSV
+            </button>
+          )}
           <button
             type="button"
             disabled={exporting !== null}
@@ -195,10 +198,10 @@ export function LinksPage(props: { startCreating?: boolean }) {
             {exporting !== null ? `Exporting… ${exporting}` : 'Export CSV'}
           </button>
           <Allowed permission="links:write">
-<button type="button" class="primary" onClick={() => setCreating(true)}>
-            New link
-          </button>
-</Allowed>
+            <button type="button" class="primary" onClick={() => setCreating(true)}>
+              New link
+            </button>
+          </Allowed>
         </div>
       </div>
       <ErrorBox error={exportError} />

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { del, get, patch, post, qs, type Delivery, type DeliveryDetail, type EventType, type Page, type TestResult, type Webhook } from '../api';
 import { ConfirmDialog, CursorPager, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
+import { Allowed, usePermission } from '../permissions';
 import { SecretOnce } from './webhook-new';
 import { eventsLabel, webhookState } from './webhooks';
 
@@ -86,6 +87,7 @@ function DeliveryDialog(props: { id: string | null; onClose: () => void; onRepla
     setError(null);
   }, [props.id]);
   const d = detail.data;
+  const canReplay = usePermission('webhooks:write').allowed;
   return (
     <Dialog open={props.id !== null} title="Delivery" onClose={props.onClose} wide>
       <ErrorBox error={detail.error ?? error} />
@@ -97,23 +99,25 @@ function DeliveryDialog(props: { id: string | null; onClose: () => void; onRepla
             {d.next_attempt_at && ` · next attempt ${formatTime(d.next_attempt_at)}`}
           </p>
           <div class="actions">
-            <button
-              type="button"
-              class="primary"
-              onClick={async () => {
-                setError(null);
-                try {
-                  await post(`/api/deliveries/${d.id}/replay`);
-                  setReplayed(new Date().toISOString());
-                  props.onReplayed();
-                  detail.reload();
-                } catch (err) {
-                  setError(err);
-                }
-              }}
-            >
-              Replay
-            </button>
+            {canReplay && (
+              <button
+                type="button"
+                class="primary"
+                onClick={async () => {
+                  setError(null);
+                  try {
+                    await post(`/api/deliveries/${d.id}/replay`);
+                    setReplayed(new Date().toISOString());
+                    props.onReplayed();
+                    detail.reload();
+                  } catch (err) {
+                    setError(err);
+                  }
+                }}
+              >
+                Replay
+              </button>
+            )}
             {replayed && (
               <span role="status">
                 Queued again at {formatTime(replayed)}, with the same webhook-id.
@@ -373,6 +377,7 @@ export function WebhookDetailPage() {
   const w = hook.data;
   const state = webhookState(w);
   const paused = !w.active || Boolean(w.disabled_at);
+  const manage = usePermission('webhooks:write');
   return (
     <section>
       <p>
@@ -380,27 +385,29 @@ export function WebhookDetailPage() {
       </p>
       <div class="page-head">
         <h1>{w.name}</h1>
-        <div class="actions">
-          <button
-            type="button"
-            onClick={async () => {
-              setError(null);
-              try {
-                hook.setData(await patch<Webhook>(`/api/webhooks/${w.id}`, { active: paused }));
-              } catch (err) {
-                setError(err);
-              }
-            }}
-          >
-            {paused ? 'Resume' : 'Pause'}
-          </button>
-          <button type="button" onClick={() => setRotating(true)}>
-            Rotate secret
-          </button>
-          <button type="button" class="danger" onClick={() => setDeleting(true)}>
-            Delete
-          </button>
-        </div>
+        <Allowed permission="webhooks:write">
+          <div class="actions">
+            <button
+              type="button"
+              onClick={async () => {
+                setError(null);
+                try {
+                  hook.setData(await patch<Webhook>(`/api/webhooks/${w.id}`, { active: paused }));
+                } catch (err) {
+                  setError(err);
+                }
+              }}
+            >
+              {paused ? 'Resume' : 'Pause'}
+            </button>
+            <button type="button" onClick={() => setRotating(true)}>
+              Rotate secret
+            </button>
+            <button type="button" class="danger" onClick={() => setDeleting(true)}>
+              Delete
+            </button>
+          </div>
+        </Allowed>
       </div>
       <ErrorBox error={error} />
       <div class="card summary">
@@ -422,9 +429,9 @@ export function WebhookDetailPage() {
         </p>
         {!w.active && !w.disabled_at && <p class="muted">Paused: events are skipped (not queued) until you resume.</p>}
       </div>
-      <SendTest webhook={w} onSent={() => setSent((n) => n + 1)} />
+      {manage.allowed && <SendTest webhook={w} onSent={() => setSent((n) => n + 1)} />}
       <RecentDeliveries webhook={w} types={(types.data?.data ?? []).map((t) => t.type)} sent={sent} />
-      <ReplaySince webhook={w} />
+      {manage.allowed && <ReplaySince webhook={w} />}
       <RotateDialog webhook={w} open={rotating} onClose={() => setRotating(false)} />
       <ConfirmDialog
         open={deleting}

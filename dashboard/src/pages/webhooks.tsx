@@ -18,10 +18,10 @@ export function WebhooksPage() {
       <div class="page-head">
         <h1>Webhooks</h1>
         <Allowed permission="webhooks:write">
-<a class="button primary" href="/settings/webhooks/new">
-          New Webhook
-        </a>
-</Allowed>
+          <a class="button primary" href="/settings/webhooks/new">
+            New Webhook
+          </a>
+        </Allowed>
       </div>
       <p class="muted">Every event is signed (Standard Webhooks), retried and logged. Receivers dedupe on the webhook-id header.</p>
       <ErrorBox error={hooks.error ?? health.error} />
@@ -29,9 +29,11 @@ export function WebhooksPage() {
       {hooks.data?.data.length === 0 && (
         <Empty title="No webhooks yet">
           <p>Add an HTTPS endpoint to receive clicks, link changes and more as they happen.</p>
-          <a class="button primary" href="/settings/webhooks/new">
-            New Webhook
-          </a>
+          <Allowed permission="webhooks:write">
+            <a class="button primary" href="/settings/webhooks/new">
+              New Webhook
+            </a>
+          </Allowed>
         </Empty>
       )}
       {hooks.data && hooks.data.data.length > 0 && (
