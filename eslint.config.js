@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'sdk/dist/', 'node_modules/', 'coverage/', 'bench/results/', 'bench/.run-*/', 'src/dashboard/static/', 'test/sdk/fixtures/'] },
+  { ignores: ['dist/', 'sdk/dist/', 'node_modules/', 'coverage/', 'bench/results/', 'bench/.run-*/', 'test/sdk/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -127,8 +127,6 @@ export interface AppDeps {
   mailOptions?: Partial<MailSenderOptions>;
 }
 
-/** Kept so `import type { BackgroundJob } from './app.js'` still compiles; the type lives in jobs/. */
-export type { BackgroundJob } from './jobs/background-job.js';
 
 export interface App {
   readonly server: Server;

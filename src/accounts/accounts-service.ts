@@ -419,6 +419,3 @@ function isCidr(text: string): boolean {
     return false;
   }
 }
-
-/** Moved to storage/unique-violation.ts; kept here so existing imports compile. */
-export { isUniqueViolation };

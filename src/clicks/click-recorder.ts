@@ -9,9 +9,6 @@ import { GroupCommit } from '../group-commit.js';
 import { RollupBatch, writeRollups } from '../storage/click-rollups.js';
 import { trafficAlertEvents, type AlertInput } from '../analytics/traffic-alerts.js';
 
-export type { Visit, VisitOutcome } from './visit.js';
-
-export { MILESTONES_FROM, milestonesCrossed } from './click-events.js';
 
 /**
  * Group commit for the redirect path: visits arriving within a few milliseconds are written in

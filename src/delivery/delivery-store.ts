@@ -1,9 +1,8 @@
 /**
  * The deliveries table: every statement that reads or writes it, one hot statement a file under
- * sql/. A delivery is pending until a worker claims it with a lease (sql/lease.ts says when a lease
- * is free), then succeeded, pending again at a later time (a retry), or failed.
+ * sql/. A delivery is pending until a worker claims it with a lease (free when `lease_until` is null
+ * or past: sql/claim.ts), then succeeded, pending again at a later time (a retry), or failed.
  */
-export { leaseIsFree } from './sql/lease.js';
 export { endpointsWithDue } from './sql/endpoints-with-due.js';
 export { claimDue, claimRound, eventsByIds, type ClaimWant, type Claimed, type ClaimRoundWants } from './sql/claim.js';
 export { webhooksByIds } from './sql/webhooks-by-ids.js';

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
-import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { page, PageQuery } from '../http/pagination.js';
+import { decodeCursor } from '../page-cursor.js';
 import type { DomainService } from './domain-service.js';
 import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 

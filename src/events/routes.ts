@@ -4,15 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
-import { decodeCursor, page, PageQuery } from '../http/pagination.js';
+import { page, PageQuery } from '../http/pagination.js';
+import { decodeCursor } from '../page-cursor.js';
 import type { Storage } from '../storage/storage.js';
 import { EVENT_TYPES, isEventType } from './catalog.js';
 import { envelopeFromRow } from './outbox.js';
 import { errors, listOf, ref } from '../openapi/components.js';
 
 import { EVENT_LIST_WINDOW_MS } from './event-window.js';
-
-export { EVENT_LIST_WINDOW_MS };
 
 export function eventRoutes(storage: Storage, clock: Clock) {
   return (app: FastifyInstance): void => {

@@ -8,8 +8,6 @@ import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { Principal } from '../accounts/principal.js';
 
-export type { Principal } from '../accounts/principal.js';
-
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;

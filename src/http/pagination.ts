@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { encodeCursor } from '../page-cursor.js';
 
-// The cursor codec lives in page-cursor.ts (the member list builds its pages outside HTTP); routes import it from here.
-export { decodeCursor, encodeCursor } from '../page-cursor.js';
-
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),

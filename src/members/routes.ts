@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { RoleInputSchema } from '../accounts/account-schema.js';
 import type { AccessRouteConfig } from '../api-keys/access-policy.js';
 import { principalOf } from '../http/auth.js';
-import { decodeCursor, PageQuery } from '../http/pagination.js';
+import { PageQuery } from '../http/pagination.js';
+import { decodeCursor } from '../page-cursor.js';
 import type { MemberService } from './member-service.js';
 import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 

@@ -8,8 +8,6 @@ import { createAddressVetter } from './target-policy.js';
 import { coalescing, createHostResolver, ResolveError, type HostResolver } from './target-resolver.js';
 import { TargetUrls, type ParsedTarget } from './target-url.js';
 
-export type { TargetErrorKind } from './target-errors.js';
-
 export interface TargetRequest {
   url: string;
   method?: 'POST' | 'HEAD' | 'GET';

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:h
 import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Visit, VisitOutcome } from '../clicks/click-recorder.js';
+import type { Visit, VisitOutcome } from '../clicks/visit.js';
 import type { Click } from '../clicks/click-schema.js';
 import { clientIp } from '../clicks/client-ip.js';
 import { isEuCountry, type GeoLookup } from '../clicks/geo.js';

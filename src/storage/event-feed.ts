@@ -3,7 +3,7 @@ import type { Storage } from './storage.js';
 
 /*
  * Reading the events table in commit order, for the live stream. See
- * migrations/005_event_stream_position.ts for why: on PostgreSQL the position is
+ * migrations/008_event_stream_position.ts for why: on PostgreSQL the position is
  * (writing transaction's xid8, event id) and only rows older than every running transaction are
  * final; on SQLite (one writer) the rowid is the position and every visible row is final.
  */

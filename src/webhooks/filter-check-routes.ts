@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { errors } from '../openapi/components.js';
-import { MAX_FILTER_LENGTH } from './filter.js';
+import { MAX_FILTER_LENGTH } from './filter-parser.js';
 import { checkFilter } from './webhook-input.js';
 
 /**

@@ -7,15 +7,6 @@
 import { evaluateFilter } from './filter-evaluator.js';
 import { parseFilterSource, type FilterNode } from './filter-parser.js';
 
-export {
-  FilterSyntaxError,
-  MAX_FILTER_LENGTH,
-  MAX_FILTER_NESTING,
-  type ComparisonOperator,
-  type FilterNode,
-  type FilterValue,
-} from './filter-parser.js';
-
 export interface Filter {
   readonly source: string;
   readonly root: FilterNode;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envelope, link, click } from '../../test/helpers/event-envelopes.js';
-import { renderDeliveryBody, type AnyEventEnvelope as EventEnvelope } from './formats.js';
+import type { AnyEventEnvelope as EventEnvelope } from './event-summary.js';
+import { renderDeliveryBody } from './formats.js';
 
 interface DiscordBody {
   embeds: Array<{ timestamp?: string }>;

@@ -17,10 +17,6 @@ import { snipFormat } from './formats/snip.js';
 import { standardFormat } from './formats/standard.js';
 import type { WebhookFormat } from './webhook-schema.js';
 
-// The summaries and the chat layouts live in their own modules; their public names stay importable from here.
-export { escapeSlackText } from './chat-messages.js';
-export { summarizeEvent, summaryLine, type AnyEventEnvelope, type EventSummary, type SummaryField, type SummaryTone } from './event-summary.js';
-
 /**
  * Payload versions (SPEC §5c): a version pins the shape a webhook receives. Only today's exists;
  * a later one adds its renderers to RENDERERS under its date, falling back to the previous

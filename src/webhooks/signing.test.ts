@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { generateWebhookSecret, isWebhookSecret, signatureHeaders, verifyWebhookSignature } from './signing.js';
+import { verifyWebhook, type WebhookHeaders } from '../sdk/verify-webhook.js';
+import { generateWebhookSecret, isWebhookSecret, signatureHeaders } from './signing.js';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 const OLD_SECRET = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
@@ -9,6 +10,18 @@ const OTHER_SECRET = 'whsec_' + Buffer.alloc(32, 11).toString('base64');
 const BODY = JSON.stringify({ id: 'evt_1', type: 'link.clicked', data: { city: 'Zürich', emoji: '🔗', quote: '"<&>"' } });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Whether the SDK's verifier (the one receivers use) accepts the delivery; `nowSeconds` pins its clock. */
+async function verifies(
+  body: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string,
+  opts: { nowSeconds?: number; toleranceSeconds?: number } = {},
+): Promise<boolean> {
+  const pinned = opts.nowSeconds;
+  const now = pinned === undefined ? undefined : () => pinned * 1000;
+  return verifyWebhook(body, headers, secret, { toleranceSeconds: opts.toleranceSeconds, now }).then(() => true, () => false);
+}
 
 function deliveryHeaders(input: { body: string; secret: string; previousSecrets?: string[]; ts?: number; id?: string }) {
   const id = input.id ?? 'evt_01j0000000000000000000000';
@@ -126,58 +139,59 @@ describe('signatureHeaders', () => {
   });
 });
 
-describe('verifyWebhookSignature', () => {
+describe("the SDK's verifyWebhook on these signatures", () => {
   const ts = 1_767_225_600;
-  const signed = deliveryHeaders({ body: BODY, secret: SECRET, previousSecrets: [OLD_SECRET], ts });
+  // The Standard Webhooks headers alone: with x-linkwire-signature present the SDK would fall back to it.
+  const { 'x-linkwire-signature': _hex, ...signed } = deliveryHeaders({ body: BODY, secret: SECRET, previousSecrets: [OLD_SECRET], ts });
 
-  it('accepts its own signatures for the current and the previous secret', () => {
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts })).toBe(true);
-    expect(verifyWebhookSignature(BODY, signed, OLD_SECRET, { nowSeconds: ts })).toBe(true);
-    expect(verifyWebhookSignature(Buffer.from(BODY), signed, SECRET, { nowSeconds: ts })).toBe(true);
+  it('accepts its own signatures for the current and the previous secret', async () => {
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts })).toBe(true);
+    expect(await verifies(BODY, signed, OLD_SECRET, { nowSeconds: ts })).toBe(true);
+    expect(await verifies(Buffer.from(BODY), signed, SECRET, { nowSeconds: ts })).toBe(true);
   });
 
-  it('accepts signatures made by the standardwebhooks library', () => {
+  it('accepts signatures made by the standardwebhooks library', async () => {
     const now = nowSeconds();
     const headers = {
       'webhook-id': 'msg_1',
       'webhook-timestamp': String(now),
       'webhook-signature': new Webhook(SECRET).sign('msg_1', new Date(now * 1000), BODY),
     };
-    expect(verifyWebhookSignature(BODY, headers, SECRET)).toBe(true);
+    expect(await verifies(BODY, headers, SECRET)).toBe(true);
   });
 
-  it('rejects another secret, a changed body, id or timestamp', () => {
-    expect(verifyWebhookSignature(BODY, signed, OTHER_SECRET, { nowSeconds: ts })).toBe(false);
-    expect(verifyWebhookSignature(BODY + ' ', signed, SECRET, { nowSeconds: ts })).toBe(false);
-    expect(verifyWebhookSignature(BODY, { ...signed, 'webhook-id': 'evt_other' }, SECRET, { nowSeconds: ts })).toBe(false);
-    expect(verifyWebhookSignature(BODY, { ...signed, 'webhook-timestamp': String(ts + 1) }, SECRET, { nowSeconds: ts })).toBe(false);
+  it('rejects another secret, a changed body, id or timestamp', async () => {
+    expect(await verifies(BODY, signed, OTHER_SECRET, { nowSeconds: ts })).toBe(false);
+    expect(await verifies(BODY + ' ', signed, SECRET, { nowSeconds: ts })).toBe(false);
+    expect(await verifies(BODY, { ...signed, 'webhook-id': 'evt_other' }, SECRET, { nowSeconds: ts })).toBe(false);
+    expect(await verifies(BODY, { ...signed, 'webhook-timestamp': String(ts + 1) }, SECRET, { nowSeconds: ts })).toBe(false);
   });
 
-  it('rejects timestamps beyond the tolerance either way', () => {
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts + 300 })).toBe(true);
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts + 301 })).toBe(false);
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts - 300 })).toBe(true);
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts - 301 })).toBe(false);
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts + 3600, toleranceSeconds: 3600 })).toBe(true);
-    expect(verifyWebhookSignature(BODY, signed, SECRET, { nowSeconds: ts + 2, toleranceSeconds: 1 })).toBe(false);
+  it('rejects timestamps beyond the tolerance either way', async () => {
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts + 300 })).toBe(true);
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts + 301 })).toBe(false);
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts - 300 })).toBe(true);
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts - 301 })).toBe(false);
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts + 3600, toleranceSeconds: 3600 })).toBe(true);
+    expect(await verifies(BODY, signed, SECRET, { nowSeconds: ts + 2, toleranceSeconds: 1 })).toBe(false);
   });
 
-  it('uses the real clock by default', () => {
-    expect(verifyWebhookSignature(BODY, signed, SECRET)).toBe(false);
-    expect(verifyWebhookSignature(BODY, deliveryHeaders({ body: BODY, secret: SECRET }), SECRET)).toBe(true);
+  it('uses the real clock by default', async () => {
+    expect(await verifies(BODY, signed, SECRET)).toBe(false);
+    expect(await verifies(BODY, deliveryHeaders({ body: BODY, secret: SECRET }), SECRET)).toBe(true);
   });
 
-  it('reads headers case-insensitively, from arrays and from a Fetch Headers object', () => {
+  it('reads headers case-insensitively, from arrays and from a Fetch Headers object', async () => {
     const upper = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toUpperCase(), [v]]));
-    expect(verifyWebhookSignature(BODY, upper, SECRET, { nowSeconds: ts })).toBe(true);
-    expect(verifyWebhookSignature(BODY, new Headers(signed), SECRET, { nowSeconds: ts })).toBe(true);
+    expect(await verifies(BODY, upper, SECRET, { nowSeconds: ts })).toBe(true);
+    expect(await verifies(BODY, new Headers(signed), SECRET, { nowSeconds: ts })).toBe(true);
   });
 
-  it('skips unknown versions and malformed entries but still finds a valid one', () => {
+  it('skips unknown versions and malformed entries but still finds a valid one', async () => {
     const valid = signed['webhook-signature'].split(' ')[0]!;
     const header = `v2,${valid.slice(3)} garbage v1, v1,AAAA ${valid}`;
-    expect(verifyWebhookSignature(BODY, { ...signed, 'webhook-signature': header }, SECRET, { nowSeconds: ts })).toBe(true);
-    expect(verifyWebhookSignature(BODY, { ...signed, 'webhook-signature': `v2,${valid.slice(3)}` }, SECRET, { nowSeconds: ts })).toBe(false);
+    expect(await verifies(BODY, { ...signed, 'webhook-signature': header }, SECRET, { nowSeconds: ts })).toBe(true);
+    expect(await verifies(BODY, { ...signed, 'webhook-signature': `v2,${valid.slice(3)}` }, SECRET, { nowSeconds: ts })).toBe(false);
   });
 
   it.each([
@@ -187,12 +201,12 @@ describe('verifyWebhookSignature', () => {
     ['non-numeric timestamp', { ...signed, 'webhook-timestamp': `${ts}abc` }],
     ['negative timestamp', { ...signed, 'webhook-timestamp': `-${ts}` }],
     ['empty signature', { ...signed, 'webhook-signature': '' }],
-  ])('returns false, never throws, on %s', (_name, headers) => {
-    expect(verifyWebhookSignature(BODY, headers, SECRET, { nowSeconds: ts })).toBe(false);
+  ])('refuses %s', async (_name, headers) => {
+    expect(await verifies(BODY, headers, SECRET, { nowSeconds: ts })).toBe(false);
   });
 
-  it('returns false for a malformed secret', () => {
-    expect(verifyWebhookSignature(BODY, signed, 'not-a-secret', { nowSeconds: ts })).toBe(false);
-    expect(verifyWebhookSignature(BODY, signed, 'whsec_', { nowSeconds: ts })).toBe(false);
+  it('refuses a signature checked with a malformed secret', async () => {
+    expect(await verifies(BODY, signed, 'not-a-secret', { nowSeconds: ts })).toBe(false);
+    expect(await verifies(BODY, signed, 'whsec_', { nowSeconds: ts })).toBe(false);
   });
 });

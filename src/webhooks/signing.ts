@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /*
  * Standard Webhooks signing (docs/webhooks.md): receivers can verify our deliveries with the
@@ -12,7 +12,6 @@ const MAX_SECRET_BYTES = 32;
 // Standard Webhooks allows keys up to 64 bytes; a secret brought from elsewhere may be that long.
 const MAX_CALLER_SECRET_BYTES = 64;
 const SIGNATURE_VERSION = 'v1';
-const DEFAULT_TOLERANCE_SECONDS = 300;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** A new secret: `whsec_` + base64 of 32 random bytes. */
@@ -89,52 +88,6 @@ function signingKeys(secret: string): SigningKeys {
   return keys;
 }
 
-/** Header values as Node (`IncomingHttpHeaders`), plain objects or a Fetch `Headers` hold them. */
-export type WebhookHeaders =
-  | { get(name: string): string | null }
-  | Record<string, string | string[] | undefined>;
-
-export interface VerifyOptions {
-  /** How far `webhook-timestamp` may be from now, either way. Default 300. */
-  toleranceSeconds?: number;
-  nowSeconds?: number;
-}
-
-/**
- * Verifies a Standard Webhooks `webhook-signature` against the raw body: true when any of its
- * `v1` signatures matches `secret` and the timestamp is within tolerance. A secret without the
- * `whsec_` prefix is a caller's own, used as its UTF-8 bytes (as the delivery signs). Never throws.
- */
-export function verifyWebhookSignature(
-  body: string | Uint8Array,
-  headers: WebhookHeaders,
-  secret: string,
-  opts: VerifyOptions = {},
-): boolean {
-  const key = secret.startsWith(SECRET_PREFIX) ? decodeSecretKey(secret) : secretBytes(secret);
-  const id = headerValue(headers, 'webhook-id');
-  const timestampHeader = headerValue(headers, 'webhook-timestamp');
-  const signatureHeader = headerValue(headers, 'webhook-signature');
-  if (key === null || key.length === 0 || !id || !timestampHeader || !signatureHeader) return false;
-  if (!/^\d{1,15}$/.test(timestampHeader)) return false;
-
-  const timestamp = Number(timestampHeader);
-  const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
-  const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  if (Math.abs(now - timestamp) > tolerance) return false;
-
-  const expected = Buffer.from(standardSignature(key, id, timestamp, body));
-  let matched = false;
-  for (const versioned of signatureHeader.split(' ')) {
-    const comma = versioned.indexOf(',');
-    if (comma < 0 || versioned.slice(0, comma) !== SIGNATURE_VERSION) continue;
-    const candidate = Buffer.from(versioned.slice(comma + 1));
-    // No early exit: the time taken should not reveal which signature matched.
-    if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) matched = true;
-  }
-  return matched;
-}
-
 function standardSignature(key: Buffer, id: string, timestampSeconds: number, body: string | Uint8Array): string {
   return createHmac('sha256', key).update(`${id}.${timestampSeconds}.`, 'utf8').update(body).digest('base64');
 }
@@ -172,17 +125,4 @@ export function callerSecretProblem(secret: string): string | null {
     return `a secret that starts with "whsec_" must be followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_CALLER_SECRET_BYTES} bytes (the Standard Webhooks form); any other secret is used as raw text`;
   }
   return null;
-}
-
-function headerValue(headers: WebhookHeaders, name: string): string | undefined {
-  if (typeof headers.get === 'function') {
-    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
-  }
-  const record = headers as Record<string, string | string[] | undefined>;
-  for (const key of Object.keys(record)) {
-    if (key.toLowerCase() !== name) continue;
-    const value = record[key];
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
 }

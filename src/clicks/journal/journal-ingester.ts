@@ -1,7 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Outbox } from '../../events/outbox.js';
 import type { Storage } from '../../storage/storage.js';
-import { writeVisits, type Visit } from '../click-recorder.js';
+import { writeVisits } from '../click-recorder.js';
+import type { Visit } from '../visit.js';
 import type { JournalPosition, JournalSource } from './click-journal.js';
 import { decodeFrame, HEADER_BYTES } from './frame.js';
 import type { Link } from '../../links/link-schema.js';

@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
-import type { ClickRecorder, Visit, VisitOutcome } from '../click-recorder.js';
+import type { ClickRecorder } from '../click-recorder.js';
+import type { Visit, VisitOutcome } from '../visit.js';
 import type { Link } from '../../links/link-schema.js';
 import type { ClickJournal, SegmentSnapshot } from './click-journal.js';
 import { encodeSnapshot, encodeVisitRecord } from './visit-codec.js';

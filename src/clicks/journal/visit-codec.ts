@@ -1,6 +1,6 @@
 import type { Link } from '../../links/link-schema.js';
 import type { Click } from '../click-schema.js';
-import type { Visit } from '../click-recorder.js';
+import type { Visit } from '../visit.js';
 import { encodeTextFrame } from './frame.js';
 
 /*
@@ -76,15 +76,11 @@ export interface JournaledVisit {
 }
 
 /**
- * A visit record; `links` resolves the key it names (the segment's snapshots so far). Throws on a
- * payload that is not a visit, or names a snapshot this segment does not hold (lost to damage):
- * the caller logs and skips it.
+ * The visit record at `buf[start, end)` (no Buffer view per record: the ingester decodes many);
+ * `links` resolves the key it names (the segment's snapshots so far). Throws on a payload that is
+ * not a visit, or names a snapshot this segment does not hold (lost to damage): the caller logs
+ * and skips it.
  */
-export function decodeVisit(payload: Buffer, links: (key: number) => Link | undefined): JournaledVisit {
-  return decodeVisitAt(payload, 0, payload.length, links);
-}
-
-/** decodeVisit of the payload at `buf[start, end)` (the ingester: no Buffer view per record). */
 export function decodeVisitAt(buf: Buffer, start: number, end: number, links: (key: number) => Link | undefined): JournaledVisit {
   if (buf[start] === LEGACY) return decodeLegacyVisit(buf.subarray(start, end));
   const kind = KIND_OF[buf[start]!];
@@ -107,7 +103,7 @@ export function decodeVisitAt(buf: Buffer, start: number, end: number, links: (k
 
 /**
  * A visit record's append time, read without decoding the rest (the ingester's lag figure); null
- * for a record this cannot tell it of (the pre-snapshot format, damage: decodeVisit reports those).
+ * for a record this cannot tell it of (the pre-snapshot format, damage: decodeVisitAt reports those).
  */
 export function visitTime(payload: Buffer): number | null {
   if (KIND_OF[payload[0]!] === undefined) return null;

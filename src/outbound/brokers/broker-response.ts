@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { TargetErrorKind, TargetResponse } from '../target-client.js';
+import type { TargetResponse } from '../target-client.js';
+import type { TargetErrorKind } from '../target-errors.js';
 
 /**
  * A broker's acknowledgement as an attempt's response: recorded as status 200 with the broker's
