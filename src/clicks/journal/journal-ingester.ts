@@ -1,12 +1,8 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import type { Outbox } from '../../events/outbox.js';
 import type { Storage } from '../../storage/storage.js';
-import { writeVisits } from '../click-recorder.js';
-import type { Visit } from '../visit.js';
 import type { JournalPosition, JournalSource } from './click-journal.js';
-import { decodeFrame, HEADER_BYTES } from './frame.js';
-import type { Link } from '../../links/link-schema.js';
-import { decodeSnapshot, decodeVisitAt, isSnapshot, visitTime } from './visit-codec.js';
+import { JournalCommitter } from './journal-committer.js';
+import { JournalReader, type Read } from './journal-reader.js';
 
 export interface IngesterOptions {
   /** Visit records per transaction (default 5 000). */
@@ -57,36 +53,6 @@ export interface JournalLag {
   write_error: string | null;
 }
 
-interface Read {
-  batch: Batch | null;
-  from: JournalPosition;
-}
-
-/**
- * Records read and checked (frame, checksum) but not yet decoded: the visits are decoded a chunk
- * at a time inside the transaction, so only a chunk's strings and objects are alive at once
- * (a whole batch of them outlived V8's young generation and cost a quarter of the CPU in GC).
- */
-interface Batch {
-  /** The bytes read; owned by this batch until the next-but-one read (see `readBuffers`). */
-  buf: Buffer;
-  /** Start and end in `buf` of each visit record's payload, in journal order. */
-  spans: number[];
-  /** The segment's snapshots the visits name (visit-codec.ts). */
-  links: Map<number, Link>;
-  segment: number;
-  offset: number;
-  records: number;
-  /** Append time of the newest record in the batch. */
-  lastAt: number | null;
-  end: JournalPosition;
-  /** PostgreSQL: every visit, decoded when read (see `decodeAhead`). */
-  decoded: { visits: Visit[]; unreadable: Unreadable } | null;
-}
-
-/** Visits decoded and written per step of a batch's transaction: small enough to die young. */
-const CHUNK_RECORDS = 500;
-
 /** Retries while the database is away are cheap (a refused connection): come back soon after it does. */
 const MAX_BACKOFF_MS = 2_000;
 /*
@@ -120,38 +86,27 @@ export class JournalIngester {
   private startedAt = Date.now();
   private lastErrorLogged = 0;
   private readonly waiters: { target: JournalPosition; resolve: () => void }[] = [];
-  /**
-   * The link snapshots of the segment being read, by key (visit-codec.ts): every snapshot before
-   * the read position, and those read since (a batch that failed reads them again, to the same
-   * links).
-   */
-  private snapshots: { segment: number; links: Map<number, Link> } = { segment: -1, links: new Map() };
-  private readonly batchRecords: number;
-  /**
-   * PostgreSQL: a batch is decoded when it is read, while the previous batch's transaction waits
-   * on the server, and written with one set of statements (each is a round trip). SQLite runs in
-   * this thread, so there is nothing to overlap: its batches are decoded and written in chunks
-   * inside the transaction, and only a chunk's objects are alive at a time.
-   */
-  private readonly decodeAhead: boolean;
-  private readonly readBytes: number;
-  /**
-   * Two read buffers, used in turn: a batch's bytes are decoded during its transaction while the
-   * next batch is read ahead into the other one. At most two batches exist at a time (the one in
-   * its transaction and the one read ahead), and every read takes the buffer the previous read
-   * did not, so a read never overwrites bytes still to be decoded.
-   */
-  private readonly readBuffers: (Buffer | null)[] = [null, null];
-  private nextReadBuffer = 0;
+  private readonly reader: JournalReader;
+  private readonly committer: JournalCommitter;
 
   constructor(
     private readonly journal: JournalSource,
     private readonly deps: { storage: Storage; outbox: Outbox },
     private readonly options: IngesterOptions,
   ) {
-    this.batchRecords = options.batchRecords ?? BATCH_RECORDS;
-    this.readBytes = options.readBytes ?? READ_BYTES;
-    this.decodeAhead = deps.storage.dialect === 'postgres';
+    this.reader = new JournalReader(journal, {
+      batchRecords: options.batchRecords ?? BATCH_RECORDS,
+      readBytes: options.readBytes ?? READ_BYTES,
+      /*
+       * PostgreSQL: a batch is decoded when it is read, while the previous batch's transaction
+       * waits on the server, and written with one set of statements (each is a round trip). SQLite
+       * runs in this thread, so there is nothing to overlap: its batches are decoded and written in
+       * chunks inside the transaction, and only a chunk's objects are alive at a time.
+       */
+      decodeAhead: deps.storage.dialect === 'postgres',
+      log: options.log,
+    });
+    this.committer = new JournalCommitter(journal, this.reader, deps, options.log);
     journal.onAppend(() => this.poke());
   }
 
@@ -163,7 +118,9 @@ export class JournalIngester {
     const first = this.journal.readable()[0];
     this.position = row ? { segment: row.segment, offset: row.byte_offset } : { segment: first?.segment ?? 0, offset: 0 };
     this.ingestedRecords = 0;
-    this.backlogAtStart = await this.countBacklog();
+    // Taken in the same synchronous moment as the segment ends countBacklog reads: later appends are the writer's count minus this.
+    this.appendedAtStart = this.journal.appendedRecords;
+    this.backlogAtStart = await this.reader.countBacklog(this.position);
     this.journal.markIngested(this.position, this.progress());
     this.started = true;
     this.poke();
@@ -233,7 +190,7 @@ export class JournalIngester {
     while (!this.stopped) {
       let read: Read;
       try {
-        read = await (ahead ?? this.readBatch(this.position));
+        read = await (ahead ?? this.reader.readBatch(this.position));
       } catch (err) {
         this.failed(err);
         return;
@@ -247,27 +204,10 @@ export class JournalIngester {
       }
       // Read and decode the next batch while this one's transaction runs: PostgreSQL does its part
       // in its own process meanwhile. Dropped if this transaction fails (read again from its start).
-      const next = this.readBatch(batch.end);
+      const next = this.reader.readBatch(batch.end);
       next.catch(() => undefined); // a read error surfaces where it is awaited
       try {
-        await this.deps.storage.transaction(async (tx) => {
-          const unreadable: Unreadable = batch.decoded?.unreadable ?? { count: 0, first: null };
-          if (batch.decoded) {
-            if (batch.decoded.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.decoded.visits);
-          } else {
-            for (let i = 0; i < batch.spans.length; i += 2 * CHUNK_RECORDS) {
-              const visits = this.decodeVisits(batch, i, Math.min(batch.spans.length, i + 2 * CHUNK_RECORDS), unreadable);
-              if (visits.length > 0) await writeVisits(tx, this.deps.outbox, visits);
-            }
-          }
-          // One line per batch: a lost snapshot makes every visit naming it unreadable.
-          if (unreadable.count > 0) this.options.log.warn({ segment: batch.segment, ...unreadable.first, records: unreadable.count }, 'click journal: unreadable records skipped');
-          await tx.db
-            .insertInto('journal_offsets')
-            .values({ journal_id: this.journal.id, segment: batch.end.segment, byte_offset: batch.end.offset, updated_at: Date.now() })
-            .onConflict((oc) => oc.column('journal_id').doUpdateSet({ segment: batch.end.segment, byte_offset: batch.end.offset, updated_at: Date.now() }))
-            .execute();
-        });
+        await this.committer.commit(batch);
       } catch (err) {
         await next.catch(() => undefined);
         this.failed(err);
@@ -309,196 +249,6 @@ export class JournalIngester {
       }
     }
   }
-
-  /**
-   * The next records from `from`: at most `batchRecords`, within one segment. Moves past the end
-   * of sealed segments (a torn tail included) to the next one; `from` is where it started reading.
-   */
-  private async readBatch(from: JournalPosition): Promise<Read> {
-    let position = from;
-    for (;;) {
-      const segments = this.journal.readable();
-      const current = segments.find((s) => s.segment === position.segment);
-      const next = segments.find((s) => s.segment > position.segment);
-      if (!current || position.offset >= current.end) {
-        if (current && !current.sealed) return { batch: null, from: position }; // caught up with the writer
-        if (!next) return { batch: null, from: position };
-        if (current && position.offset > current.end) {
-          this.options.log.warn({ segment: position.segment }, 'click journal position beyond the end of its segment; continuing with the next');
-        }
-        position = { segment: next.segment, offset: 0 };
-        continue;
-      }
-      return { batch: await this.readFrom(current.segment, position.offset, current.end, current.sealed), from: position };
-    }
-  }
-
-  private async readFrom(segment: number, offset: number, end: number, sealed: boolean): Promise<Batch> {
-    const length = Math.min(end - offset, this.readBytes);
-    const slot = this.nextReadBuffer;
-    this.nextReadBuffer = 1 - slot;
-    let buf = this.readBuffers[slot] ?? null;
-    if (buf === null || buf.length < length) {
-      buf = Buffer.allocUnsafe(Math.max(length, Math.min(this.readBytes, 1 << 20)));
-      this.readBuffers[slot] = buf;
-    }
-    const file: FileHandle = await open(this.journal.segmentPath(segment), 'r');
-    try {
-      const links = await this.snapshotsOf(file, segment, offset);
-      const { bytesRead } = await file.read(buf, 0, length, offset);
-      return this.decode(segment, offset, buf.subarray(0, bytesRead), sealed && offset + bytesRead >= end, end, links);
-    } finally {
-      await file.close();
-    }
-  }
-
-  /**
-   * The snapshots visits from `offset` on may name. Entering a segment at its start there are
-   * none yet; resuming in its middle (a restart after a crash, or after a batch committed by an
-   * earlier run) they are read from the segment's start up to `offset`, skipping damaged records
-   * as the ingest does.
-   */
-  private async snapshotsOf(file: FileHandle, segment: number, offset: number): Promise<Map<number, Link>> {
-    if (this.snapshots.segment === segment) return this.snapshots.links;
-    const links = new Map<number, Link>();
-    let from = 0;
-    while (from < offset) {
-      const length = Math.min(offset - from, this.readBytes);
-      const buf = Buffer.allocUnsafe(length);
-      const { bytesRead } = await file.read(buf, 0, length, from);
-      const chunk = buf.subarray(0, bytesRead);
-      let at = 0;
-      for (;;) {
-        const frame = decodeFrame(chunk, at);
-        if (frame.kind === 'record') {
-          if (isSnapshot(frame.payload)) {
-            try {
-              const snapshot = decodeSnapshot(frame.payload);
-              links.set(snapshot.key, snapshot.link);
-            } catch {
-              // Logged when the ingest first passed it; its visits are skipped as unreadable.
-            }
-          }
-          at = frame.next;
-        } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= chunk.length) {
-          at = frame.next;
-        } else break;
-      }
-      // Nothing decodable (a bad length): the ingest skipped the rest of this segment too.
-      if (at === 0) break;
-      from += at;
-    }
-    this.snapshots = { segment, links };
-    return links;
-  }
-
-  private decode(segment: number, offset: number, buf: Buffer, atSegmentEnd: boolean, segmentEnd: number, links: Map<number, Link>): Batch {
-    const spans: number[] = [];
-    let at = 0;
-    let records = 0;
-    let lastAt: number | null = null;
-    while (at < buf.length && records < this.batchRecords) {
-      const frame = decodeFrame(buf, at);
-      if (frame.kind === 'incomplete') {
-        if (at === 0 && !atSegmentEnd) {
-          // A record larger than one read: read it whole next time.
-          throw new Error(`click journal record at ${segment}:${offset} exceeds the read size`);
-        }
-        if (atSegmentEnd) {
-          this.options.log.warn({ segment, offset: offset + at, bytes: buf.length - at }, 'click journal: torn record at the end of a segment (a crash during a write); skipped');
-          at = buf.length;
-        }
-        break;
-      }
-      if (frame.kind === 'corrupt') {
-        this.options.log.warn({ segment, offset: offset + at, reason: frame.reason }, 'click journal: corrupt record skipped');
-        // Nothing after a bad length can be trusted: skip to the end of what is written in the segment.
-        if (frame.next === null) {
-          at = segmentEnd - offset;
-          break;
-        }
-        at = frame.next;
-        continue;
-      }
-      at = frame.next;
-      if (isSnapshot(frame.payload)) {
-        // Not a click: the visits after it name it (it counts in no record figure).
-        try {
-          const snapshot = decodeSnapshot(frame.payload);
-          links.set(snapshot.key, snapshot.link);
-        } catch (err) {
-          this.options.log.warn({ segment, offset: offset + at, err }, 'click journal: unreadable link snapshot skipped (the visits naming it are skipped too)');
-        }
-        continue;
-      }
-      records++;
-      const start = frame.next - frame.payload.length;
-      spans.push(start, frame.next);
-      lastAt = visitTime(frame.payload) ?? lastAt;
-    }
-    const batch: Batch = { buf, spans, links, segment, offset, records, lastAt, end: { segment, offset: offset + at }, decoded: null };
-    if (this.decodeAhead) {
-      const unreadable: Unreadable = { count: 0, first: null };
-      batch.decoded = { visits: this.decodeVisits(batch, 0, spans.length, unreadable), unreadable };
-    }
-    return batch;
-  }
-
-  /** The visits of `batch.spans[from, to)`; unreadable ones are counted in `unreadable` and skipped. */
-  private decodeVisits(batch: Batch, from: number, to: number, unreadable: Unreadable): Visit[] {
-    const visits: Visit[] = [];
-    const links = batch.links;
-    const linkOf = (key: number) => links.get(key);
-    for (let i = from; i < to; i += 2) {
-      const start = batch.spans[i]!;
-      try {
-        visits.push(decodeVisitAt(batch.buf, start, batch.spans[i + 1]!, linkOf).visit);
-      } catch (err) {
-        if (unreadable.count++ === 0) unreadable.first = { offset: batch.offset + start - HEADER_BYTES, err };
-      }
-    }
-    return visits;
-  }
-
-  /** Records between the committed position and the end of the journal, for the lag figure. */
-  private async countBacklog(): Promise<number> {
-    let count = 0;
-    // Taken with the segment ends below (same synchronous moment): later appends are the writer's count minus this.
-    this.appendedAtStart = this.journal.appendedRecords;
-    for (const s of this.journal.readable()) {
-      if (s.segment < this.position.segment) continue;
-      let offset = s.segment === this.position.segment ? this.position.offset : 0;
-      while (offset < s.end) {
-        const length = Math.min(s.end - offset, this.readBytes);
-        const buf = Buffer.allocUnsafe(length);
-        const file = await open(this.journal.segmentPath(s.segment), 'r');
-        let bytesRead: number;
-        try {
-          bytesRead = (await file.read(buf, 0, length, offset)).bytesRead;
-        } finally {
-          await file.close();
-        }
-        let at = 0;
-        for (;;) {
-          const frame = decodeFrame(buf.subarray(0, bytesRead), at);
-          if (frame.kind === 'record') {
-            if (!isSnapshot(frame.payload)) count++;
-            at = frame.next;
-          } else if (frame.kind === 'corrupt' && frame.next !== null && frame.next <= bytesRead) {
-            at = frame.next;
-          } else break;
-        }
-        if (at === 0) break; // torn or corrupt: the ingester will skip it
-        offset += at;
-      }
-    }
-    return count;
-  }
-}
-
-interface Unreadable {
-  count: number;
-  first: { offset: number; err: unknown } | null;
 }
 
 function before(a: JournalPosition, b: JournalPosition): boolean {
