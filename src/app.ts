@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
+import { twoFactorRoutes } from './accounts/two-factor-routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
 import type { AttemptNotice } from './delivery/result-writer.js';
@@ -22,7 +23,7 @@ import { Outbox } from './events/outbox.js';
 import { eventRoutes } from './events/routes.js';
 import { recordLoginFailure } from './accounts/login-failures.js';
 import { SESSION_COOKIE } from './accounts/tokens.js';
-import { createAuthenticator, installActorContext } from './http/auth.js';
+import { assertTwoFactorSetUp, createAuthenticator, installActorContext } from './http/auth.js';
 import { installErrorHandler, UNAVAILABLE_RETRY_AFTER_S } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { installControlCharacterCheck } from './http/control-characters.js';
@@ -239,7 +240,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean; sameOriginWithCookie?: boolean } | undefined;
+    const routeConfig = request.routeOptions.config as { public?: boolean; optionalAuth?: boolean; sameOriginWithCookie?: boolean; twoFactorSetup?: boolean } | undefined;
     if (routeConfig?.optionalAuth) {
       // Answers anonymous callers too (the dashboard asks "am I logged in?" without a 401 in the console).
       request.principal = await authenticate(request).catch(() => null);
@@ -251,6 +252,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     }
     request.principal = await authenticate(request);
     if (request.principal.via === 'session') assertSameOriginWrite(request, config.baseUrl);
+    assertTwoFactorSetUp(request.principal, routeConfig);
   });
   installAccessPolicy(fastify);
   installActorContext(fastify);
@@ -295,6 +297,7 @@ export async function createApp(input: AppDeps): Promise<App> {
 
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
+    await fastify.register(twoFactorRoutes(accounts.twoFactor));
     await fastify.register(linkRoutes(links));
     await fastify.register(qrRoutes(links));
     await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));

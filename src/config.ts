@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
 import { parseTrustProxy, type TrustProxy } from './clicks/client-ip.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
@@ -73,6 +73,17 @@ export interface Config {
   readonly defaultPlan: string;
   /** LINKWIRE_SMTP_URL (`smtp://user:pass@host:port`, `smtps://…`); null: mails are logged, not sent (docs/mail.md). */
   readonly smtpUrl: string | null;
+  /**
+   * LINKWIRE_SECRET_KEY: the 32-byte key (base64 or hex) that seals secrets stored in the database
+   * (TOTP secrets); null: the key file below. docs/configuration.md, "Secret key".
+   */
+  readonly secretKey: Buffer | null;
+  /**
+   * Where the key is kept when LINKWIRE_SECRET_KEY is unset: beside the SQLite database, created on
+   * first use (mode 0600). null on PostgreSQL, where processes on several hosts share the database
+   * and must share the key, so it has to come from the environment.
+   */
+  readonly secretKeyFile: string | null;
   /** LINKWIRE_MAIL_FROM: the From of every mail. */
   readonly mailFrom: string;
   /** LINKWIRE_SIGNUPS_PER_ADDRESS: signups one client address may make per hour. */
@@ -188,6 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     plans,
     defaultPlan,
     smtpUrl: parseSmtpUrl(env.LINKWIRE_SMTP_URL),
+    secretKey: parseSecretKey(env.LINKWIRE_SECRET_KEY),
+    secretKeyFile: secretKeyFileOf(databaseUrl),
     mailFrom: env.LINKWIRE_MAIL_FROM?.trim() || `Linkwire <linkwire@${base.hostname}>`,
     signupsPerAddressPerHour: parseInteger(env.LINKWIRE_SIGNUPS_PER_ADDRESS, 10, 'LINKWIRE_SIGNUPS_PER_ADDRESS', 1, 1_000_000),
     headersTimeoutMs: parseInteger(env.LINKWIRE_HEADERS_TIMEOUT_S, 20, 'LINKWIRE_HEADERS_TIMEOUT_S', 1, 3600) * 1000,
@@ -251,6 +264,22 @@ function parseRootUrl(raw: string | undefined): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('LINKWIRE_ROOT_URL must be an http(s) URL');
   return url.href;
+}
+
+/** 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
+function parseSecretKey(raw: string | undefined): Buffer | null {
+  const text = raw?.trim();
+  if (!text) return null;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(text)) return Buffer.from(text, 'base64');
+  throw new ConfigError('LINKWIRE_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (make one with: openssl rand -base64 32)');
+}
+
+/** The key file beside an SQLite database (`<dir>/linkwire-secret.key`); none for PostgreSQL or an in-memory database. */
+function secretKeyFileOf(databaseUrl: string): string | null {
+  if (!databaseUrl.startsWith('sqlite:')) return null;
+  const path = databaseUrl.slice('sqlite:'.length);
+  return path === ':memory:' ? null : resolve(dirname(path), 'linkwire-secret.key');
 }
 
 function parseSmtpUrl(raw: string | undefined): string | null {

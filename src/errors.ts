@@ -4,8 +4,12 @@ export const ERROR_STATUS = {
   INVALID_EVENTS: 400,
   INVALID_URL: 400,
   UNAUTHORIZED: 401,
+  /** The password was right; send it again with `code` (a TOTP or recovery code). */
+  TWO_FACTOR_REQUIRED: 401,
   FORBIDDEN: 403,
   LIMIT_REACHED: 403,
+  /** The workspace requires two-factor sign-in and the user has not set it up: only the 2FA setup routes answer. */
+  TWO_FACTOR_SETUP_REQUIRED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

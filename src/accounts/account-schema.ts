@@ -16,6 +16,7 @@ export const WorkspaceSettingsSchema = Type.Object({
   excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
   endpoint_alerts: Type.Boolean({ description: 'Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true)' }),
   timezone: Type.String({ description: "IANA time zone of the workspace's analytics days and hours (default UTC)" }),
+  require_2fa: Type.Boolean({ description: 'Members must sign in with two-factor: a dashboard session of a member without it may only set it up (default false; owners only; API keys are unaffected)' }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -76,6 +77,7 @@ export const UpdateWorkspaceBody = Type.Object(
           excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
           endpoint_alerts: Type.Optional(Type.Boolean()),
           timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone name, e.g. Europe/Paris' })),
+          require_2fa: Type.Optional(Type.Boolean({ description: 'Owners only; needs two-factor sign-in on the owner’s own account' })),
         },
         { additionalProperties: false },
       ),

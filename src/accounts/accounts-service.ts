@@ -17,6 +17,8 @@ import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
 import { canonicalTimeZone } from '../time-zone.js';
+import { SecretBox } from '../secrets/secret-box.js';
+import { TwoFactorService } from './two-factor.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 
@@ -31,6 +33,8 @@ export interface AccountsDeps {
   loginLimits?: LoginLimits;
   /** Where reset mails go; the app's (which wakes its sender); a plain queue otherwise (the CLI). */
   mail?: MailQueue;
+  /** Seals TOTP secrets; by default one over the config's key (LINKWIRE_SECRET_KEY or the key file). */
+  secrets?: SecretBox;
 }
 
 /** Who sent a request, for the per-address limits. */
@@ -45,8 +49,16 @@ export class AccountsService {
   private readonly throttle: LoginThrottle;
   private readonly requests: RequestThrottle;
   private readonly mail: MailQueue;
+  /** Two-factor sign-in: its routes use it directly, login asks it for the code. */
+  readonly twoFactor: TwoFactorService;
 
   constructor(private readonly deps: AccountsDeps) {
+    this.twoFactor = new TwoFactorService({
+      storage: deps.storage,
+      clock: deps.clock,
+      secrets: deps.secrets ?? new SecretBox(deps.config),
+      issuer: `Linkwire (${deps.config.defaultDomain})`,
+    });
     this.throttle = new LoginThrottle(deps.storage, deps.clock, deps.loginLimits);
     this.requests = new RequestThrottle(deps.storage, deps.clock);
     this.mail = deps.mail ?? new MailQueue(deps.ids, deps.clock);
@@ -112,11 +124,19 @@ export class AccountsService {
    * Returns a session token; `failedUserId` for a wrong email or password (the caller answers 401 either
    * way); `retryAfterMs` while this IP or account has too many recent failures (checked before the password).
    * `workspace_id` picks which of the user's workspaces the session opens; default: the oldest membership.
+   * With two-factor sign-in on, the password alone answers `twoFactorRequired` (ask for `code`); a wrong
+   * code is a failure like a wrong password (`wrongCode` says which). A session opened in a workspace
+   * that requires 2FA by a user without it carries `twoFactorSetupRequired`: it may only set 2FA up.
    */
   async login(
-    input: { email: string; password: string; workspace_id?: string | undefined },
+    input: { email: string; password: string; workspace_id?: string | undefined; code?: string | undefined },
     client: { ip: string } = { ip: 'unknown' },
-  ): Promise<{ token: string; userId: string; workspaceId: string } | { failedUserId: string | null } | { retryAfterMs: number }> {
+  ): Promise<
+    | { token: string; userId: string; workspaceId: string; twoFactorSetupRequired: boolean }
+    | { failedUserId: string | null; wrongCode?: true }
+    | { retryAfterMs: number }
+    | { twoFactorRequired: true }
+  > {
     const { storage, clock } = this.deps;
     const email = normaliseEmail(input.email);
     // The attempt is reserved before the password is looked at: parallel guesses cannot outrun the count.
@@ -145,6 +165,15 @@ export class AccountsService {
     const membership = await memberships.executeTakeFirst();
     if (!membership && input.workspace_id !== undefined) throw new AppError('FORBIDDEN', 'You are not a member of that workspace');
     if (!membership) return { failedUserId: user.id };
+    const twoFactorOn = await this.twoFactor.isEnabled(user.id);
+    if (twoFactorOn) {
+      // The reserved attempt stays counted until the code is right.
+      if (input.code === undefined || input.code.trim() === '') return { twoFactorRequired: true };
+      if (!(await this.twoFactor.verify(user.id, input.code))) {
+        await this.throttle.recordFailure(email);
+        return { failedUserId: user.id, wrongCode: true };
+      }
+    }
     await this.throttle.recordSuccess(client.ip, email);
     const token = newSecretToken('lws_');
     const now = clock.now();
@@ -152,7 +181,14 @@ export class AccountsService {
       .insertInto('sessions')
       .values({ id: hashToken(token), user_id: user.id, workspace_id: membership.workspace_id, created_at: now, expires_at: now + SESSION_TTL_MS })
       .execute();
-    return { token, userId: user.id, workspaceId: membership.workspace_id };
+    const twoFactorSetupRequired = !twoFactorOn && (await this.requiresTwoFactor(membership.workspace_id));
+    return { token, userId: user.id, workspaceId: membership.workspace_id, twoFactorSetupRequired };
+  }
+
+  /** Whether the workspace's owners require two-factor sign-in of its members (`settings.require_2fa`). */
+  async requiresTwoFactor(workspaceId: string): Promise<boolean> {
+    const row = await this.deps.storage.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
+    return row ? parseSettings(row.settings).require_2fa : false;
   }
 
   /**
@@ -315,7 +351,7 @@ export class AccountsService {
 
   async updateWorkspace(
     workspaceId: string,
-    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined } | undefined },
+    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined; require_2fa?: boolean | undefined } | undefined },
   ): Promise<Workspace> {
     const { storage, clock, outbox, plans } = this.deps;
     if (patch.plan !== undefined && !plans.get(patch.plan)) {
@@ -337,6 +373,7 @@ export class AccountsService {
       if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
       if (excluded) settings.excluded_ips = excluded;
       if (patch.settings?.endpoint_alerts !== undefined) settings.endpoint_alerts = patch.settings.endpoint_alerts;
+      if (patch.settings?.require_2fa !== undefined) settings.require_2fa = patch.settings.require_2fa;
       const next = {
         ...row,
         name: patch.name ?? row.name,

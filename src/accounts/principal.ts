@@ -10,4 +10,9 @@ export interface Principal {
   via: 'api_key' | 'session';
   keyId: string | null;
   scopes: readonly string[];
+  /**
+   * A dashboard session in a workspace that requires two-factor sign-in, of a user who has not set
+   * it up: it reaches only the routes that set it up (route config `twoFactorSetup`).
+   */
+  twoFactorSetupRequired?: boolean;
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError } from '../errors.js';
+import { AppError, validationError } from '../errors.js';
 import { parseCookies, principalOf, requireRole } from '../http/auth.js';
 import { LoginBody, SignupBody, UpdateWorkspaceBody } from './account-schema.js';
 import type { AccountsService } from './accounts-service.js';
@@ -12,9 +12,14 @@ export interface LoginFailureHook {
   (input: { userId: string | null; email: string; ip: string; userAgent: string | null }): Promise<void>;
 }
 
-// Login may pick which of the user's workspaces the session opens (members of several need this).
+// Login may pick which of the user's workspaces the session opens (members of several need this), and
+// carries the two-factor code once the first answer asked for it.
 const LoginWithWorkspaceBody = Type.Object(
-  { ...LoginBody.properties, workspace_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  {
+    ...LoginBody.properties,
+    workspace_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    code: Type.Optional(Type.String({ maxLength: 64, description: 'With two-factor sign-in on: the authenticator’s 6-digit code, or a recovery code' })),
+  },
   { additionalProperties: false },
 );
 
@@ -43,12 +48,15 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       return reply.status(201).send(result);
     });
 
-    r.post('/api/auth/login', { schema: { summary: 'Open a dashboard session (sets the session cookie)', body: LoginWithWorkspaceBody, response: { 200: LoginResult, ...errors(400, 401, 429) } }, config: { public: true } }, async (request, reply) => {
+    r.post('/api/auth/login', { schema: { summary: 'Open a dashboard session (sets the session cookie)', body: LoginWithWorkspaceBody, response: { 200: LoginResult, ...errors(400, 401, 403, 429) } }, config: { public: true } }, async (request, reply) => {
       const result = await accounts.login(request.body, { ip: request.ip });
       if ('retryAfterMs' in result) {
         const seconds = Math.ceil(result.retryAfterMs / 1000);
         void reply.header('retry-after', String(seconds));
         throw new AppError('RATE_LIMITED', `Too many failed logins; try again in ${seconds} s`, { retry_after_s: seconds });
+      }
+      if ('twoFactorRequired' in result) {
+        throw new AppError('TWO_FACTOR_REQUIRED', 'Enter the code from your authenticator app (or a recovery code) to sign in', { field: 'code' });
       }
       if (!('token' in result)) {
         await onLoginFailed({
@@ -57,9 +65,17 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? null,
         });
+        if (result.wrongCode) throw new AppError('UNAUTHORIZED', 'That two-factor code is wrong or was already used', { field: 'code' });
         throw new AppError('UNAUTHORIZED', 'Email or password is wrong');
       }
       setSessionCookie(reply, result.token);
+      if (result.twoFactorSetupRequired) {
+        // Signed in, but only to set two-factor up: the session answers nothing else until it is on.
+        throw new AppError('TWO_FACTOR_SETUP_REQUIRED', 'This workspace requires two-factor sign-in: set it up to continue (POST /api/auth/2fa/setup)', {
+          user_id: result.userId,
+          workspace_id: result.workspaceId,
+        });
+      }
       return { user_id: result.userId, workspace_id: result.workspaceId };
     });
 
@@ -132,21 +148,28 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
               via: Type.Union([Type.Literal('session'), Type.Literal('api_key'), Type.Null()]),
               user_id: Type.Union([Type.String(), Type.Null()], { description: 'The signed-in user (null when anonymous, or for a key made outside a session)' }),
               workspaces: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })),
+              two_factor_setup_required: Type.Boolean({ description: 'The current workspace requires two-factor sign-in and this user has not set it up: only the setup works' }),
             }),
           },
         },
       },
       async (request) => {
         const principal = request.principal;
-        if (!principal) return { authenticated: false, via: null, user_id: null, workspaces: [] };
+        if (!principal) return { authenticated: false, via: null, user_id: null, workspaces: [], two_factor_setup_required: false };
         const list = principal.userId ? await accounts.workspacesOf(principal.userId) : [];
-        return { authenticated: true, via: principal.via, user_id: principal.userId, workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })) };
+        return {
+          authenticated: true,
+          via: principal.via,
+          user_id: principal.userId,
+          workspaces: list.map((w) => ({ ...w, current: w.id === principal.workspaceId })),
+          two_factor_setup_required: principal.twoFactorSetupRequired === true,
+        };
       },
     );
 
     r.get(
       '/api/auth/workspaces',
-      { schema: { summary: 'The caller’s workspaces', response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
+      { config: { twoFactorSetup: true }, schema: { summary: 'The caller’s workspaces', response: { 200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), current: Type.Boolean() })) }) } } },
       async (request) => {
         const principal = principalOf(request);
         if (!principal.userId) return { data: [] };
@@ -157,7 +180,7 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
 
     r.post(
       '/api/auth/switch-workspace',
-      { schema: { summary: 'Point the dashboard session at another of the user’s workspaces', body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: NoContent, ...errors(400, 403) } } },
+      { config: { twoFactorSetup: true }, schema: { summary: 'Point the dashboard session at another of the user’s workspaces', body: Type.Object({ workspace_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 204: NoContent, ...errors(400, 403) } } },
       async (request, reply) => {
         const principal = principalOf(request);
         const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
@@ -171,6 +194,12 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
 
     r.patch('/api/workspace', { schema: { summary: 'Rename, change settings or (operators only) the plan', body: UpdateWorkspaceBody, response: { 200: ref('Workspace'), ...errors(400, 403) } } }, async (request) => {
       const principal = requireRole(request, 'owner', 'admin');
+      const require2fa = request.body.settings?.require_2fa;
+      if (require2fa !== undefined && principal.role !== 'owner') throw new AppError('FORBIDDEN', 'Only an owner can require two-factor sign-in for the workspace');
+      // An owner who turned it on without it would be locked out of everything but the setup page.
+      if (require2fa === true && !(principal.userId && (await accounts.twoFactor.isEnabled(principal.userId)))) {
+        throw validationError('Turn on two-factor sign-in for your own account first (Security page), then require it of the workspace', { field: 'settings.require_2fa' });
+      }
       // Plans are the operators' to give: otherwise plan limits would limit nothing. An API key acts as its creator.
       if (request.body.plan !== undefined && !(await accounts.isOperator(principal.userId))) {
         throw new AppError('FORBIDDEN', "Only the instance's operators (LINKWIRE_ADMIN_EMAILS) can change a workspace's plan");

@@ -75,7 +75,7 @@ export function sampleEvent(type: EventType, workspaceId: string, ids: IdSource,
     created_at: now,
   };
   const member = { user_id: ids.next('usr'), email: 'teammate@example.com', role: 'viewer' as const, added_at: now, status: 'active' as const };
-  const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC' }, created_at: now, updated_at: now };
+  const workspace = { id: workspaceId, name: 'Sample workspace', plan: 'team', settings: { include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC', require_2fa: false }, created_at: now, updated_at: now };
   const check = { status_code: type === 'link.broken' ? 503 : 200, error: type === 'link.broken' ? 'endpoint answered 503' : null, checked_at: now };
   const { destination: _destination, ...orphanClick } = click;
   const lead = { id: ids.next('lead'), customer_id: 'cus_1234', event_name: 'Sign up', metadata: { plan: 'trial' }, link_id: link.id, click_id: click.id, created_at: now };

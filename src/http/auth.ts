@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { Principal } from '../accounts/principal.js';
+import { parseSettings } from '../accounts/workspace-model.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,7 +73,9 @@ export function createAuthenticator(storage: Storage, clock: Clock) {
       if (session && session.expires_at > clock.now()) {
         const member = await memberOf(storage, session.workspace_id, session.user_id);
         if (member) {
-          return { workspaceId: session.workspace_id, userId: session.user_id, email: member.email, role: member.role, via: 'session', keyId: null, scopes: [] };
+          const principal: Principal = { workspaceId: session.workspace_id, userId: session.user_id, email: member.email, role: member.role, via: 'session', keyId: null, scopes: [] };
+          if (await lacksRequiredTwoFactor(storage, session.workspace_id, session.user_id)) principal.twoFactorSetupRequired = true;
+          return principal;
         }
       }
     }
@@ -97,6 +100,25 @@ function presentedApiKey(request: FastifyRequest): string | null {
   const value = (Array.isArray(apiKey) ? apiKey.join(',') : apiKey).trim();
   if (!/^\S+$/.test(value)) throw new AppError('UNAUTHORIZED', 'X-API-Key header must be exactly one API key');
   return value;
+}
+
+/**
+ * Whether the workspace requires two-factor sign-in (`settings.require_2fa`) and the user has not
+ * turned it on. Checked on every session request, not only at login: an owner may require it while
+ * members are signed in. API keys are not asked: a key is not a sign-in.
+ */
+async function lacksRequiredTwoFactor(storage: Storage, workspaceId: string, userId: string): Promise<boolean> {
+  const workspace = await storage.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
+  if (!workspace || !parseSettings(workspace.settings).require_2fa) return false;
+  const twoFactor = await storage.db.selectFrom('two_factor').select('enabled_at').where('user_id', '=', userId).executeTakeFirst();
+  return twoFactor?.enabled_at == null;
+}
+
+/** Refuses a session that must set two-factor sign-in up first, except on the routes that do it (route config `twoFactorSetup`). */
+export function assertTwoFactorSetUp(principal: Principal, routeConfig: { twoFactorSetup?: boolean } | undefined): void {
+  if (principal.twoFactorSetupRequired && !routeConfig?.twoFactorSetup) {
+    throw new AppError('TWO_FACTOR_SETUP_REQUIRED', 'This workspace requires two-factor sign-in: set it up on the Security page (POST /api/auth/2fa/setup) to continue');
+  }
 }
 
 /** The user's role in the workspace and their email (events name who acted: SPEC §4 `actor`). */

@@ -399,6 +399,21 @@ export interface AlertFireTable {
   fired_second: number;
 }
 
+export interface TwoFactorTable {
+  user_id: string;
+  /** The TOTP secret sealed by the secret box; never the secret itself. */
+  secret: string;
+  enabled_at: number | null;
+  last_step: number;
+  created_at: number;
+}
+
+export interface RecoveryCodeTable {
+  code_hash: string;
+  user_id: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -433,4 +448,6 @@ export interface Database {
   orphan_notices: OrphanNoticeTable;
   alert_seconds: AlertSecondTable;
   alert_fires: AlertFireTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodeTable;
 }

@@ -14,6 +14,12 @@ const PASSWORD = 'correct horse battery';
 const OPEN_TO_EVERY_ROLE = new Set([
   'GET /api/auth/workspaces', // the caller's own workspaces
   'POST /api/auth/switch-workspace', // the caller's own session
+  // The signed-in person's own two-factor sign-in (sessions only: keys are refused by the route).
+  'GET /api/auth/2fa',
+  'POST /api/auth/2fa/setup',
+  'POST /api/auth/2fa/enable',
+  'POST /api/auth/2fa/disable',
+  'POST /api/auth/2fa/recovery-codes',
   'GET /api/mail/status',
   'GET /api/mail/pending-resets', // operators only, checked by the route (not a role)
   'POST /api/mail/pending-resets/:id/link',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,11 @@ export async function startTestApp(
   // Each app its own click journal: several apps share one test process.
   const journalDir = mkdtempSync(join(tmpdir(), 'linkwire-journal-'));
   // Tests sign many users up from 127.0.0.1: the per-address signup limit has its own test.
-  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, signupsPerAddressPerHour: 1_000_000, ...options.config });
+  // Secrets are sealed with a key file in the app's own temporary directory (SQLite, as beside its
+  // database) or a key from the environment (PostgreSQL, which has no key file): never ./data.
+  const secretDir = mkdtempSync(join(tmpdir(), 'linkwire-secret-'));
+  const secrets = dialect === 'postgres' ? { secretKey: randomBytes(32), secretKeyFile: null } : { secretKey: null, secretKeyFile: join(secretDir, 'linkwire-secret.key') };
+  const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, signupsPerAddressPerHour: 1_000_000, ...secrets, ...options.config });
   const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}), ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}), ...(options.mailOptions ? { mailOptions: options.mailOptions } : {}) });
   const url = await app.listen(0, '127.0.0.1');
   let lastKey: string | undefined;
@@ -71,6 +76,7 @@ export async function startTestApp(
       await storage.close();
       await database.drop();
       rmSync(journalDir, { recursive: true, force: true });
+      rmSync(secretDir, { recursive: true, force: true });
     },
   };
 }

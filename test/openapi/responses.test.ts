@@ -1,3 +1,4 @@
+import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCidrList } from '../../src/net/cidr.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -68,6 +69,21 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     const mine = await call('GET', '/api/auth/workspaces', { headers: { cookie } });
     expect(mine.status).toBe(200);
     expect((await call('POST', '/api/auth/switch-workspace', { headers: { cookie, origin: t.url }, body: { workspace_id: mine.body.data[0].id } })).status).toBe(204);
+    // Two-factor sign-in (a session's own): status, setup, enable, new recovery codes, the login that asks for a code, disable.
+    const own = { cookie, origin: t.url };
+    expect((await call('GET', '/api/auth/2fa', { headers: own })).body.enabled).toBe(false);
+    const setup = await call('POST', '/api/auth/2fa/setup', { headers: own });
+    expect(setup.status).toBe(200);
+    const totp = URI.parse(setup.body.otpauth_url) as TOTP;
+    expect((await call('POST', '/api/auth/2fa/enable', { headers: own, body: { code: 'nope' } })).status).toBe(400);
+    const enabled = await call('POST', '/api/auth/2fa/enable', { headers: own, body: { code: totp.generate() } });
+    expect(enabled.status).toBe(200);
+    expect((await call('POST', '/api/auth/2fa/setup', { headers: own })).status).toBe(409);
+    const renewed = await call('POST', '/api/auth/2fa/recovery-codes', { headers: own, body: { code: enabled.body.recovery_codes[0] } });
+    expect(renewed.status).toBe(200);
+    expect((await call('POST', '/api/auth/login', { body: { email, password: 'correct horse battery' } })).body.error.code).toBe('TWO_FACTOR_REQUIRED');
+    expect((await call('POST', '/api/auth/2fa/disable', { token, body: { code: '123456' } })).status).toBe(403);
+    expect((await call('POST', '/api/auth/2fa/disable', { headers: own, body: { code: renewed.body.recovery_codes[0] } })).status).toBe(204);
     expect((await call('POST', '/api/auth/logout', { headers: { cookie, origin: t.url } })).status).toBe(204);
     expect((await call('GET', '/api/links')).status).toBe(401);
     expect((await call('PATCH', '/api/workspace', { token, body: { name: 'Renamed', settings: { include_click_ip: true } } })).status).toBe(200);
