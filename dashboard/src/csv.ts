@@ -42,7 +42,12 @@ export function toCsv(rows: (string | number | boolean | null)[][]): string {
 }
 
 export function download(name: string, type: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
+  downloadBlob(name, new Blob([content], { type }));
+}
+
+/** Saves a blob as a file through a temporary link (the browser's own download). */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
