@@ -31,6 +31,22 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
+/**
+ * Counts the CSV records that have fully arrived, chunk by chunk: a line break ends a record
+ * only outside quotes (a referrer or user agent may hold one inside its quoted cell).
+ */
+export class CsvRecordCounter {
+  records = 0;
+  private quoted = false;
+  push(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) this.quoted = !this.quoted; // a doubled quote toggles twice: no change
+      else if (c === 10 && !this.quoted) this.records++;
+    }
+  }
+}
+
 export function toCsv(rows: (string | number | boolean | null)[][]): string {
   const cell = (v: string | number | boolean | null) => {
     const s = v === null ? '' : String(v);

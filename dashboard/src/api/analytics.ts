@@ -1,6 +1,7 @@
 /** `GET /api/analytics` and its CSV export (SPEC §3b): the calls the analytics views make. */
 import type { components } from '../../../src/sdk/openapi-types.js';
 import { ApiError, get, qs } from '../api';
+import { CsvRecordCounter } from '../csv';
 
 export type Analytics = components['schemas']['Analytics'];
 
@@ -29,22 +30,6 @@ export interface ExportProgress {
 export interface ExportedCsv extends ExportProgress {
   blob: Blob;
   filename: string;
-}
-
-/**
- * Counts the CSV records that have fully arrived, chunk by chunk: a line break ends a record
- * only outside quotes (a referrer or user agent may hold one inside its quoted cell).
- */
-export class CsvRecordCounter {
-  records = 0;
-  private quoted = false;
-  push(text: string): void {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 34) this.quoted = !this.quoted; // a doubled quote toggles twice: no change
-      else if (c === 10 && !this.quoted) this.records++;
-    }
-  }
 }
 
 /**
