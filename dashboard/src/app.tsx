@@ -16,6 +16,7 @@ import { MembersPage } from './pages/members';
 import { ApiKeysPage } from './pages/api-keys';
 import { WorkspacePage } from './pages/workspace';
 import { EventsPage } from './pages/events';
+import { ANALYTICS_PATH, AnalyticsPage } from './pages/analytics';
 
 const SETTINGS = [
   ['/settings/webhooks', 'Webhooks'],
@@ -59,6 +60,7 @@ function Shell(props: { children: ComponentChildren }) {
   const { path, route } = useLocation();
   const session = useSession();
   const inSettings = path.startsWith('/settings');
+  const inAnalytics = path === ANALYTICS_PATH;
   return (
     <div class="shell">
       <header class="topbar">
@@ -66,8 +68,11 @@ function Shell(props: { children: ComponentChildren }) {
           Linkwire
         </a>
         <nav aria-label="Main">
-          <a href="/links" aria-current={path.startsWith('/links') ? 'page' : undefined}>
+          <a href="/links" aria-current={path.startsWith('/links') && !inAnalytics ? 'page' : undefined}>
             Links
+          </a>
+          <a href={ANALYTICS_PATH} aria-current={inAnalytics ? 'page' : undefined}>
+            Analytics
           </a>
           <a href="/settings/webhooks" aria-current={inSettings ? 'page' : undefined}>
             Settings
@@ -134,6 +139,7 @@ function Routes() {
         <Redirect path="/" to="/links" />
         <Route path="/links" component={LinksPage} />
         <Route path="/links/new" component={NewLinkPage} />
+        <Route path={ANALYTICS_PATH} component={AnalyticsPage} />
         <Route path="/links/:id" component={LinkDetailPage} />
         <Route path="/links/:id/edit" component={LinkEditPage} />
         <Redirect path="/settings" to="/settings/webhooks" />

@@ -1,16 +1,22 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-/** A click chart drawn by uPlot, loaded on first use so the links pages do not pay for it. */
-export function ClickChart(props: { points: { start: string; clicks: number }[]; label: string }) {
+export interface ChartSeries {
+  label: string;
+  values: number[];
+  stroke: string;
+  fill: string;
+}
+
+/** Click series over time drawn by uPlot, loaded on first use so the other pages do not pay for it. */
+export function TimeChart(props: { times: string[]; series: ChartSeries[]; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let plot: { destroy(): void } | null = null;
     let cancelled = false;
     void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
       if (cancelled || !box.current) return;
-      const xs = props.points.map((p) => Date.parse(p.start) / 1000);
-      const ys = props.points.map((p) => p.clicks);
-      const width = Math.max(280, box.current.clientWidth);
+      const xs = props.times.map((t) => Date.parse(t) / 1000);
+      const width = Math.max(260, box.current.clientWidth);
       plot = new UPlot(
         {
           width,
@@ -18,9 +24,9 @@ export function ClickChart(props: { points: { start: string; clicks: number }[];
           legend: { show: false },
           scales: { x: { time: true } },
           axes: [{ stroke: '#888' }, { stroke: '#888', grid: { stroke: 'rgba(128,128,128,.15)' } }],
-          series: [{}, { label: 'Clicks', stroke: '#3b5bdb', fill: 'rgba(59,91,219,.12)', width: 2 }],
+          series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.stroke, fill: s.fill, width: 2 }))],
         },
-        [xs, ys],
+        [xs, ...props.series.map((s) => s.values)],
         box.current,
       );
     });
@@ -28,6 +34,19 @@ export function ClickChart(props: { points: { start: string; clicks: number }[];
       cancelled = true;
       plot?.destroy();
     };
-  }, [props.points]);
-  return <div ref={box} class="chart" role="img" aria-label={props.label} />;
+  }, [props.times, props.series]);
+  return (
+    <figure class="chart-figure">
+      <div ref={box} class="chart" role="img" aria-label={props.label} />
+      {props.series.length > 1 && (
+        <figcaption class="chart-legend">
+          {props.series.map((s) => (
+            <span key={s.label}>
+              <i style={{ background: s.stroke }} aria-hidden="true" /> {s.label}
+            </span>
+          ))}
+        </figcaption>
+      )}
+    </figure>
+  );
 }

@@ -31,6 +31,22 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
+/**
+ * Counts the CSV records that have fully arrived, chunk by chunk: a line break ends a record
+ * only outside quotes (a referrer or user agent may hold one inside its quoted cell).
+ */
+export class CsvRecordCounter {
+  records = 0;
+  private quoted = false;
+  push(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) this.quoted = !this.quoted; // a doubled quote toggles twice: no change
+      else if (c === 10 && !this.quoted) this.records++;
+    }
+  }
+}
+
 export function toCsv(rows: (string | number | boolean | null)[][]): string {
   const cell = (v: string | number | boolean | null) => {
     const s = v === null ? '' : String(v);
@@ -42,7 +58,12 @@ export function toCsv(rows: (string | number | boolean | null)[][]): string {
 }
 
 export function download(name: string, type: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
+  downloadBlob(name, new Blob([content], { type }));
+}
+
+/** Saves a blob as a file through a temporary link (the browser's own download). */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

@@ -62,6 +62,7 @@ describe('dashboard pages in Chromium', () => {
       ['login', '/login', 'Log in to Linkwire'],
       ['signup', '/signup', 'Create your Linkwire account'],
       ['links', '/links', 'Links'],
+      ['analytics', '/links/analytics?bots=true', 'Analytics'],
       ['link-detail', `/links/${linkId}`, 'Spring sale landing page'],
       ['link-edit', `/links/${linkId}/edit`, 'Edit'],
       ['webhooks', '/settings/webhooks', 'Webhooks'],
@@ -88,7 +89,7 @@ describe('dashboard pages in Chromium', () => {
       await page.goto(`${t.url}${path}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.waitForLoadState('networkidle');
-      if (name === 'link-detail') await page.locator('.chart canvas').waitFor();
+      if (name === 'link-detail' || name === 'analytics') await page.locator('.chart canvas').waitFor();
       const overflow = await page.evaluate<number>('document.scrollingElement.scrollWidth');
       const wide = overflow > width ? await page.evaluate<string>(WIDEST) : '';
       expect(overflow, `${name} at ${width}px: ${wide}`).toBeLessThanOrEqual(width);

@@ -1,20 +1,11 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { del, get, type Click, type Link, type Page, type Webhook } from '../api';
-import { ClickChart } from '../chart';
+import { del, get, type Click, type Link, type Page, type Webhook, type Workspace } from '../api';
+import { TimeFilters, useAnalyticsFilters, useAnalyticsQuery } from '../analytics-filters';
+import { AnalyticsReport } from '../analytics-report';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { Allowed, usePermission } from '../permissions';
 import { LinkWebhookUrls } from './link-webhook-urls';
-
-interface Stats {
-  totals: { clicks: number; qr: number; bots: number };
-  timeseries: { start: string; clicks: number }[];
-  countries: { country: string | null; clicks: number }[];
-  devices: { device: string | null; clicks: number }[];
-  browsers: { browser: string | null; clicks: number }[];
-  os: { os: string | null; clicks: number }[];
-  referrers: { referrer_domain: string | null; clicks: number }[];
-}
 
 interface Monitor {
   monitor: boolean;
@@ -22,28 +13,6 @@ interface Monitor {
   last_checked_at?: string | null;
   last_status_code?: number | null;
   last_error?: string | null;
-}
-
-function Breakdown(props: { title: string; rows: { name: string | null; clicks: number }[] }) {
-  const max = Math.max(1, ...props.rows.map((r) => r.clicks));
-  return (
-    <div class="card breakdown">
-      <h3>{props.title}</h3>
-      {props.rows.length === 0 ? (
-        <p class="muted">No clicks yet.</p>
-      ) : (
-        <ul>
-          {props.rows.map((r) => (
-            <li key={r.name ?? '-'}>
-              <span>{r.name ?? 'Unknown'}</span>
-              <meter min={0} max={max} value={r.clicks} aria-label={`${r.name ?? 'Unknown'}: ${r.clicks}`} />
-              <span class="num">{r.clicks}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
 }
 
 function LinkWebhooks(props: { link: Link }) {
@@ -100,17 +69,19 @@ export function LinkDetailPage() {
   const { params } = useRoute();
   const { route } = useLocation();
   const id = params.id!;
-  const [interval, setInterval] = useState<'24h' | '7d' | '30d'>('7d');
+  const [filters, setFilters] = useAnalyticsFilters();
   const [deleting, setDeleting] = useState(false);
   const link = useLoad(() => get<Link>(`/api/links/${id}`), [id]);
-  const stats = useLoad(() => get<Stats>(`/api/links/${id}/stats?interval=${interval}`), [id, interval]);
+  const workspace = useLoad(() => get<Workspace>('/api/workspace'), []);
+  const timezone = workspace.data?.settings.timezone ?? 'UTC';
+  // Only the range, interval and bots apply here: the link is fixed, whatever else the URL says.
+  const query = useAnalyticsQuery({ ...filters, link_id: '', domain: '', tag: '' }, timezone, { link_id: id });
   const clicks = useLoad(() => get<{ data: Click[] }>(`/api/links/${id}/clicks?limit=20`), [id]);
   const monitor = useLoad(() => get<Monitor>(`/api/links/${id}/monitor`), [id]);
 
   if (link.error) return <ErrorBox error={link.error} />;
   if (!link.data) return <Loading />;
   const l = link.data;
-  const s = stats.data;
   return (
     <section>
       <p>
@@ -155,37 +126,10 @@ export function LinkDetailPage() {
         </div>
       </div>
 
-      <section class="card">
-        <div class="page-head">
-          <h2>Clicks</h2>
-          <div class="segmented" role="group" aria-label="Chart period">
-            {(['24h', '7d', '30d'] as const).map((i) => (
-              <button key={i} type="button" aria-pressed={interval === i} onClick={() => setInterval(i)}>
-                {i === '24h' ? '24 h' : i === '7d' ? '7 days' : '30 days'}
-              </button>
-            ))}
-          </div>
-        </div>
-        <ErrorBox error={stats.error} />
-        {s && (
-          <>
-            <p>
-              <strong>{s.totals.clicks}</strong> clicks in this period · {s.totals.qr} from the QR code · {s.totals.bots} bots
-            </p>
-            <ClickChart points={s.timeseries} label={`Clicks over ${interval}`} />
-          </>
-        )}
+      <section class="card analytics-filters" aria-label="Analytics filters">
+        {workspace.data || workspace.error ? <TimeFilters filters={filters} onChange={setFilters} timezone={timezone} /> : <Loading />}
       </section>
-
-      {s && (
-        <div class="breakdowns">
-          <Breakdown title="Countries" rows={s.countries.map((r) => ({ name: r.country, clicks: r.clicks }))} />
-          <Breakdown title="Devices" rows={s.devices.map((r) => ({ name: r.device, clicks: r.clicks }))} />
-          <Breakdown title="Browsers" rows={s.browsers.map((r) => ({ name: r.browser, clicks: r.clicks }))} />
-          <Breakdown title="OS" rows={s.os.map((r) => ({ name: r.os, clicks: r.clicks }))} />
-          <Breakdown title="Referrers" rows={s.referrers.map((r) => ({ name: r.referrer_domain, clicks: r.clicks }))} />
-        </div>
-      )}
+      {(workspace.data || workspace.error) && <AnalyticsReport query={query} showLinks={false} />}
 
       <section class="card">
         <h2>Recent clicks</h2>
