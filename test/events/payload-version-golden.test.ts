@@ -113,10 +113,15 @@ async function renderGoldenEvents(storage: Storage): Promise<Golden> {
   await storage.transaction(async (tx) => {
     await outbox.write(tx, [...clickEvents({ kind: 'click', link: after, click: goldenClick(3) }, 101), geoBlockedEvent({ kind: 'geo_blocked', link: after, click: goldenClick(4, { country: 'KP' }) })]);
   });
-  const ids = Array.from({ length: 6 }, (_, i) => `evt_golden${String(i + 1).padStart(14, '0')}`);
-  const rows = new Map((await eventsByIds(storage, ids)).map((r) => [r.id, r]));
+  return renderStored(storage);
+}
+
+const EVENT_IDS = Array.from({ length: 6 }, (_, i) => `evt_golden${String(i + 1).padStart(14, '0')}`);
+
+async function renderStored(storage: Storage): Promise<Golden> {
+  const rows = new Map((await eventsByIds(storage, EVENT_IDS)).map((r) => [r.id, r]));
   const out: Golden = {};
-  for (const id of ids) {
+  for (const id of EVENT_IDS) {
     const row = rows.get(id);
     if (!row) throw new Error(`event ${id} was not stored`);
     for (const format of FORMATS) {
@@ -154,5 +159,48 @@ describe.each(DIALECTS)('payload version 2026-12-01 on %s', (dialect) => {
       expect(rendered[key]!.body, key).toBe(expected.body);
       expect(rendered[key]!.headers, key).toEqual(expected.headers);
     }
+  });
+
+  it('stores each click without its link: the link is stored once per version, and the events name it', async () => {
+    const raw = await storage.db.selectFrom('events').select(['id', 'type', 'data', 'link_version', 'link_clicks']).orderBy('id').execute();
+    const clicks = raw.filter((r) => r.type === 'link.clicked' || r.type === 'qr.scanned');
+    expect(clicks).toHaveLength(4);
+    for (const r of clicks) {
+      expect(r.link_version).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(r.data.startsWith('{"click":')).toBe(true);
+      expect(r.data).not.toContain('lw.example/launch');
+    }
+    expect(clicks.map((r) => Number(r.link_clicks))).toEqual([99, 100, 100, 101]);
+    // Two versions of the link: before and after the edit; the milestone and geo block keep the whole link.
+    const versions = await storage.db.selectFrom('link_versions').select(['link_id', 'hash', 'head']).execute();
+    expect(versions).toHaveLength(2);
+    expect(new Set(versions.map((v) => v.hash))).toEqual(new Set(clicks.map((r) => r.link_version)));
+    expect(versions.some((v) => v.head.includes('Pricing (edited)'))).toBe(true);
+    const other = raw.filter((r) => r.type === 'analytics.milestone' || r.type === 'link.geo_blocked');
+    for (const r of other) expect(r.link_version).toBeNull();
+  });
+
+  it('version 2027-01-01: click-carrying events carry the link summary as it was at that click; others are unchanged', async () => {
+    const rows = await eventsByIds(storage, EVENT_IDS);
+    const bodies = rows.map((row) => ({ type: row.type, v1: row.data, body: JSON.parse(renderDelivery('standard', '2027-01-01', { event: row, timestampSeconds: T0 / 1000, secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }).body) as { id: string; data: Record<string, unknown> } }));
+    const summary = (title: string, tags: string[]) => ({ id: 'lnk_golden0000000000000001', domain: 'lw.example', slug: 'launch', url: 'https://example.com/pricing?plan=pro', short_url: 'https://lw.example/launch', title, tags });
+    const clicked = bodies.filter((b) => b.type === 'link.clicked');
+    expect(clicked.map((b) => b.body.data.link)).toEqual([summary('Pricing — "pro" plan ✓', ['launch', 'q4']), summary('Pricing — "pro" plan ✓', ['launch', 'q4']), summary('Pricing (edited)', ['launch'])]);
+    expect(Object.keys(clicked[0]!.body.data)).toEqual(['link', 'click']);
+    expect(bodies.find((b) => b.type === 'qr.scanned')!.body.data.link).toEqual(summary('Pricing — "pro" plan ✓', ['launch', 'q4']));
+    expect(bodies.find((b) => b.type === 'link.geo_blocked')!.body.data.link).toEqual(summary('Pricing (edited)', ['launch']));
+    // Not a click: the whole link, as in 2026-12-01.
+    const milestone = bodies.find((b) => b.type === 'analytics.milestone')!;
+    expect(milestone.body.data).toEqual(JSON.parse(milestone.v1));
+  });
+
+  it('still renders events stored with the whole link (written before link versions) byte for byte', async () => {
+    const golden = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Golden;
+    // The old shape: what the events held before migration 022, put back from the view.
+    const whole = await storage.db.selectFrom('events_full').select(['id', 'data']).execute();
+    for (const e of whole) await storage.db.updateTable('events').set({ data: e.data, link_version: null, link_clicks: null }).where('id', '=', e.id).execute();
+    expect((await storage.db.selectFrom('events').select('id').where('link_version', 'is not', null).execute()).length).toBe(0);
+    const rendered = await renderStored(storage);
+    for (const [key, expected] of Object.entries(golden)) expect(rendered[key]!.body, key).toBe(expected.body);
   });
 });
