@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { generateWebhookSecret, isWebhookSecret } from '../webhooks/signing.js';
 import { buildDeliveryRequest } from '../delivery/request.js';
+import { FIRST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { createIdSource } from '../ids.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
@@ -148,6 +149,8 @@ function listenerWebhook(url: string, secret: string): WebhookView {
     url,
     events: '*',
     linkIds: [],
+    // The stream's envelopes as they are: the version that is today's envelope exactly.
+    payloadVersion: FIRST_PAYLOAD_VERSION,
     filter: null,
     active: true,
     timeoutMs: FORWARD_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import type { NewEvent } from '../events/outbox.js';
 import type { Link } from '../links/link-schema.js';
+import { linkVersion, type LinkVersion } from '../storage/link-versions.js';
 import type { Visit } from './visit.js';
 
 /*
@@ -20,7 +21,11 @@ export function milestonesCrossed(before: number, after: number): number[] {
 export function clickEvents(visit: Extract<Visit, { kind: 'click' }>, clicks: number): NewEvent[] {
   const link = visit.link;
   const linkId = link.id;
-  const dataJson = clickEventJson(link, clicks, visit.clickJson ?? JSON.stringify(visit.click));
+  const clickJson = visit.clickJson ?? JSON.stringify(visit.click);
+  const version = linkVersionOf(link);
+  const dataJson = version ? `{"link":${version.head}${clicks}${version.tail},"click":${clickJson}}` : `{"link":${JSON.stringify({ ...link, clicks })},"click":${clickJson}}`;
+  // Stored, the event names the link's version and count (migration 022) and keeps only the click.
+  const linkRef = version ? { version, clicks, restJson: `{"click":${clickJson}}` } : undefined;
   // The outbox stores `dataJson`; the link's copy with this count (30-odd fields, per click) is
   // only made if something reads `data.link`. JSON.stringify(data) calls the getter too.
   const data = {
@@ -29,8 +34,9 @@ export function clickEvents(visit: Extract<Visit, { kind: 'click' }>, clicks: nu
     },
     click: visit.click,
   };
-  const events: NewEvent[] = [{ type: 'link.clicked', workspaceId: link.workspace_id, linkId, data, dataJson }];
-  if (visit.click.qr) events.push({ type: 'qr.scanned', workspaceId: link.workspace_id, linkId, data, dataJson });
+  const event: NewEvent = { type: 'link.clicked', workspaceId: link.workspace_id, linkId, data, dataJson, ...(linkRef ? { linkRef } : {}) };
+  const events: NewEvent[] = [event];
+  if (visit.click.qr) events.push({ ...event, type: 'qr.scanned' });
   return events;
 }
 
@@ -38,23 +44,23 @@ export function clickEvents(visit: Extract<Visit, { kind: 'click' }>, clicks: nu
  * The click events' JSON without serialising the link per click. A link's API object (1-2 KB) is
  * shared by all its clicks in a batch (the redirect's cache, the journal's snapshot): it is
  * serialised once, split where `clicks` goes, and each event splices its count in. The result is
- * byte for byte `JSON.stringify({ link: { ...link, clicks }, click })`.
+ * byte for byte `JSON.stringify({ link: { ...link, clicks }, click })`. The two halves are also the
+ * link's stored version (storage/link-versions.ts).
  */
 const CLICKS_MARK = '\u0000linkwire:clicks\u0000';
 const CLICKS_MARK_JSON = JSON.stringify(CLICKS_MARK);
-const linkTemplates = new WeakMap<Link, readonly [string, string] | null>();
+const linkVersions = new WeakMap<Link, LinkVersion | null>();
 
-function clickEventJson(link: Link, clicks: number, clickJson: string): string {
-  let template = linkTemplates.get(link);
-  if (template === undefined) {
+function linkVersionOf(link: Link): LinkVersion | null {
+  let version = linkVersions.get(link);
+  if (version === undefined) {
     const text = JSON.stringify({ ...link, clicks: CLICKS_MARK });
     const at = text.indexOf(CLICKS_MARK_JSON);
-    // A link whose own text holds the mark (never in practice) is serialised the plain way.
-    template = at >= 0 && text.indexOf(CLICKS_MARK_JSON, at + 1) < 0 ? [`{"link":${text.slice(0, at)}`, `${text.slice(at + CLICKS_MARK_JSON.length)},"click":`] : null;
-    linkTemplates.set(link, template);
+    // A link whose own text holds the mark (never in practice) is serialised the plain way, and stored whole.
+    version = at >= 0 && text.indexOf(CLICKS_MARK_JSON, at + 1) < 0 ? linkVersion(text.slice(0, at), text.slice(at + CLICKS_MARK_JSON.length)) : null;
+    linkVersions.set(link, version);
   }
-  if (template === null) return `{"link":${JSON.stringify({ ...link, clicks })},"click":${clickJson}}`;
-  return `${template[0]}${clicks}${template[1]}${clickJson}}`;
+  return version;
 }
 
 /** What a link's counter moving from `before` to `after` announces: the click limit reached (once), milestones crossed. */

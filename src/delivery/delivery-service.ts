@@ -100,7 +100,7 @@ export class DeliveryService {
         url: hook ? readableWebhookUrl(hook.url) : null,
         // Masked again on the way out: attempts logged before values were masked at write time.
         headers: last ? loggedRequestHeaders(JSON.parse(last.request_headers) as Record<string, string>) : {},
-        body: envelope && hook ? deliveryBody(parseWebhookRow(hook).format, storedEventFromEnvelope(envelope)) : null,
+        body: envelope && hook ? deliveryBody(parseWebhookRow(hook).format, parseWebhookRow(hook).payloadVersion, storedEventFromEnvelope(envelope)) : null,
       },
       attempts: attempts.map(renderAttempt),
     };
@@ -167,7 +167,7 @@ export class DeliveryService {
 
   private async envelopeOf(row: DeliveryTable): Promise<EventEnvelope | null> {
     if (row.is_test === 1) return row.body ? (JSON.parse(row.body) as EventEnvelope) : null;
-    const event = await this.deps.storage.db.selectFrom('events').selectAll().where('id', '=', row.event_id).executeTakeFirst();
+    const event = await this.deps.storage.db.selectFrom('events_full').selectAll().where('id', '=', row.event_id).executeTakeFirst();
     return event ? envelopeFromRow(event) : null;
   }
 }

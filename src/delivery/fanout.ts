@@ -95,7 +95,7 @@ export class Fanout {
       const pending = (await tx.lockRows(tx.db.selectFrom('event_fanout').select('event_id').orderBy('event_id').limit(BATCH), { skipLocked: true }).execute()).map((r) => r.event_id);
       if (pending.length === 0) return { more: false, batch: null };
 
-      const events = await tx.db.selectFrom('events').selectAll().where('id', 'in', pending).orderBy('id').execute();
+      const events = await tx.db.selectFrom('events_full').selectAll().where('id', 'in', pending).orderBy('id').execute();
       const batch = this.newBatch();
       const done = await this.fanOutEvents(tx, events, batch);
       // Events that vanished (purged) leave the queue too; events not reached stay for the next batch.

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/outbox.js';
-import { CURRENT_PAYLOAD_VERSION, renderBody, renderDelivery } from '../webhooks/formats.js';
+import { renderBody, renderDelivery, type PayloadVersion } from '../webhooks/formats.js';
 import type { WebhookFormat } from '../webhooks/webhook-schema.js';
 import { VERSION } from '../version.js';
 import { maskHeaderValue, type WebhookView } from '../webhooks/webhook-model.js';
@@ -9,8 +9,8 @@ import type { TargetResponse } from '../outbound/target-client.js';
 export const USER_AGENT = `Linkwire-Webhooks/${VERSION}`;
 
 /** The body for a webhook's format; the standard envelope is assembled without re-parsing the event. */
-export function deliveryBody(format: WebhookFormat, event: StoredEvent): string {
-  return renderBody(format, event, CURRENT_PAYLOAD_VERSION);
+export function deliveryBody(format: WebhookFormat, version: PayloadVersion, event: StoredEvent): string {
+  return renderBody(format, event, version);
 }
 
 /** buildDeliveryRequest, or why it cannot be built (never throws). */
@@ -44,6 +44,8 @@ export function buildDeliveryRequest(input: {
   deliveryId: string;
   attempt: number;
   nowMs: number;
+  /** Another version than the webhook's (a test send before an upgrade). */
+  payloadVersion?: PayloadVersion;
 }): DeliveryRequest {
   const { webhook, event, nowMs } = input;
   const previous =
@@ -51,7 +53,8 @@ export function buildDeliveryRequest(input: {
       ? [webhook.previousSecret]
       : [];
   const timestampSeconds = Math.floor(nowMs / 1000);
-  const rendered = renderDelivery(webhook.format, CURRENT_PAYLOAD_VERSION, { event, timestampSeconds, secrets: [webhook.secret, ...previous] });
+  const version = input.payloadVersion ?? webhook.payloadVersion;
+  const rendered = renderDelivery(webhook.format, version, { event, timestampSeconds, secrets: [webhook.secret, ...previous] });
   const body = rendered.body;
   const signatures = signatureHeaders({ eventId: event.id, timestampSeconds, body, secret: webhook.secret, previousSecrets: previous });
   return {
@@ -67,6 +70,7 @@ export function buildDeliveryRequest(input: {
       'webhook-signature': signatures['webhook-signature'],
       'x-linkwire-signature': signatures['x-linkwire-signature'],
       'x-linkwire-event': event.type,
+      'webhook-version': version,
       'x-linkwire-delivery': input.deliveryId,
       'x-linkwire-attempt': String(input.attempt),
     },

@@ -8,6 +8,7 @@ import { CustomerSchema, LeadSchema, SaleSchema } from '../conversions/conversio
 import { OrphanClickSchema } from '../clicks/orphan-visit-schema.js';
 import { Nullable, Timestamp } from '../schemas/common.js';
 import { WebhookSchema } from '../webhooks/webhook-schema.js';
+import type { PayloadVersion } from './payload-versions.js';
 
 export interface EventTypeDefinition {
   readonly type: string;
@@ -124,4 +125,28 @@ export const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set(EVENT_TYPES.map((e)
 
 export function isEventType(name: string): name is EventType {
   return EVENT_TYPE_NAMES.has(name);
+}
+
+/** The link in click-carrying events from payload version 2027-01-01 on (events/payload-versions.ts). */
+export const LinkSummarySchema = Type.Object(
+  {
+    id: LinkSchema.properties.id,
+    domain: Type.String(),
+    slug: Type.String(),
+    url: Type.String(),
+    short_url: Type.String(),
+    title: Nullable(Type.String()),
+    tags: Type.Array(Type.String()),
+  },
+  { ...strict, description: 'The link, summarised (payload version 2027-01-01 on): GET /api/links/:id has the rest' },
+);
+
+/** The catalog as payload version `version` shapes each event's `data` (SPEC §5c). */
+export function eventTypesForVersion(version: PayloadVersion): readonly EventTypeDefinition[] {
+  if (version === '2026-12-01') return EVENT_TYPES;
+  return EVENT_TYPES.map((def) => {
+    const properties = (def.schema as { properties?: Record<string, TSchema> }).properties;
+    if (!properties || !('link' in properties) || !('click' in properties)) return def;
+    return { ...def, schema: Type.Object({ ...properties, link: LinkSummarySchema }, strict) };
+  });
 }

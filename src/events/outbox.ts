@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { toIso } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { EventFanoutTable, EventTable } from '../storage/schema.js';
+import { storeLinkVersions, type LinkVersion } from '../storage/link-versions.js';
 import type { Tx } from '../storage/storage.js';
 import { actorJson, currentActor, SYSTEM_ACTOR_JSON, type Actor } from './actor.js';
 import type { EventType } from './catalog.js';
@@ -25,6 +26,12 @@ export interface NewEvent {
   dataJson?: string;
   /** Who caused it: null for the system; absent, the actor of the API request being served (events/actor.ts). */
   actor?: Actor | null;
+  /**
+   * A click event's link as a stored version and its count at this click: the event is stored as
+   * `restJson` (its data without the link) naming the version, which is stored once (migration 022).
+   * `dataJson` must be `{"link":<head><clicks><tail>,` + `restJson` after its `{`.
+   */
+  linkRef?: { version: LinkVersion; clicks: number; restJson: string };
 }
 
 /** The `event_created` payload when the events were fanned out as they were written (nothing queued). */
@@ -83,12 +90,15 @@ export class Outbox {
 
   private async insert(tx: Tx, events: NewEvent[], actorOf: (e: NewEvent) => Actor | null): Promise<{ rows: EventTable[]; now: number }> {
     const now = this.clock.now();
+    // `rows` are the events as readers see them (whole `data`), `stored` as they are written.
     const rows: EventTable[] = new Array<EventTable>(events.length);
+    const stored: EventTable[] = new Array<EventTable>(events.length);
     const fanout: EventFanoutTable[] = new Array<EventFanoutTable>(events.length);
+    const versions = new Map<string, { linkId: string; version: LinkVersion }>();
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const id = this.ids.next('evt');
-      rows[i] = {
+      const row: EventTable = {
         id,
         workspace_id: e.workspaceId,
         type: e.type,
@@ -97,10 +107,20 @@ export class Outbox {
         data: e.dataJson ?? JSON.stringify(e.data),
         actor: actorJson(actorOf(e)),
       };
+      rows[i] = row;
+      const ref = e.linkRef;
+      if (ref && row.link_id !== null) {
+        stored[i] = { ...row, data: ref.restJson, link_version: ref.version.hash, link_clicks: ref.clicks };
+        const key = `${row.link_id} ${ref.version.hash}`;
+        if (!versions.has(key)) versions.set(key, { linkId: row.link_id, version: ref.version });
+      } else {
+        stored[i] = { ...row, link_version: null, link_clicks: null };
+      }
       fanout[i] = { event_id: id, created_at: now };
     }
+    await storeLinkVersions(tx, versions, now);
     // A batch's events mostly share their workspace, type, link, time and actor: bound once (SQLite).
-    await tx.insertRows('events', rows, { shared: ['workspace_id', 'type', 'link_id', 'timestamp', 'actor'] });
+    await tx.insertRows('events', stored, { shared: ['workspace_id', 'type', 'link_id', 'timestamp', 'actor', 'link_version'] });
     let queued = fanout;
     if (this.inlineFanout) {
       const left = new Set(await this.inlineFanout.fanOutInTransaction(tx, rows));

@@ -45,7 +45,7 @@ export function eventRoutes(storage: Storage, clock: Clock) {
           from = Math.max(from, ms);
         }
         let q = storage.db
-          .selectFrom('events')
+          .selectFrom('events_full')
           .selectAll()
           .where('workspace_id', '=', principalOf(request).workspaceId)
           .where('timestamp', '>=', from);

@@ -8,6 +8,13 @@ import type { Storage } from './storage.js';
  * final; on SQLite (one writer) the rowid is the position and every visible row is final.
  */
 
+/*
+ * `data` whole again for click events stored with a link version (migration 022): what the
+ * `events_full` view does, inline here because the feed reads the table's own position columns.
+ */
+const EVENT_DATA = sql.raw(`case when e.link_version is null then e.data else '{"link":' || lv.head || cast(e.link_clicks as text) || lv.tail || ',' || substr(e.data, 2) end as data`);
+const LINK_VERSION_JOIN = sql.raw('left join link_versions lv on e.link_version is not null and lv.link_id = e.link_id and lv.hash = e.link_version');
+
 /** Where a reader stands: `tx` is the xid8 (PostgreSQL) or rowid (SQLite) as decimal text. */
 export interface FeedPosition {
   tx: string;
@@ -48,20 +55,20 @@ export async function feedPositionOf(storage: Storage, workspaceId: string, even
 
 /** The workspace's events after `after`, in commit order (optionally only some types). */
 export async function readFeed(storage: Storage, workspaceId: string, after: FeedPosition, limit: number, types: readonly string[] | null): Promise<FeedRow[]> {
-  const typeFilter = types && types.length ? sql`and type in (${sql.join(types)})` : sql``;
+  const typeFilter = types && types.length ? sql`and e.type in (${sql.join(types)})` : sql``;
   if (storage.dialect === 'postgres') {
     const { rows } = await sql<Omit<FeedRow, 'position'> & { tx: string }>`
-      select e.id, e.type, e.timestamp, e.workspace_id, e.data, e.actor, e.stream_tx::text as tx, e.stream_tx < s.xmin as settled
-      from events e cross join (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s
+      select e.id, e.type, e.timestamp, e.workspace_id, ${EVENT_DATA}, e.actor, e.stream_tx::text as tx, e.stream_tx < s.xmin as settled
+      from events e ${LINK_VERSION_JOIN} cross join (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s
       where e.workspace_id = ${workspaceId} and (e.stream_tx, e.id) > (${after.tx}::xid8, ${after.id}) ${typeFilter}
       order by e.stream_tx, e.id
       limit ${limit}`.execute(storage.db);
     return rows.map(({ tx, ...r }) => ({ ...r, timestamp: Number(r.timestamp), position: { tx, id: r.id } }));
   }
   const { rows } = await sql<Omit<FeedRow, 'position' | 'settled'> & { pos: number }>`
-    select rowid as pos, id, type, timestamp, workspace_id, data, actor from events
-    where rowid > ${Number(after.tx)} and workspace_id = ${workspaceId} ${typeFilter}
-    order by rowid
+    select e.rowid as pos, e.id, e.type, e.timestamp, e.workspace_id, ${EVENT_DATA}, e.actor from events e ${LINK_VERSION_JOIN}
+    where e.rowid > ${Number(after.tx)} and e.workspace_id = ${workspaceId} ${typeFilter}
+    order by e.rowid
     limit ${limit}`.execute(storage.db);
   return rows.map(({ pos, ...r }) => ({ ...r, settled: true, position: { tx: String(pos), id: r.id } }));
 }

@@ -161,6 +161,37 @@ export interface EventTable {
   data: string;
   /** Who caused it, as JSON text `{type, id, email?}`; null when no person or key did (migration 013). */
   actor: string | null;
+  /**
+   * A click event's link, as a version in `link_versions` (its hash), and the link's click count at
+   * that click; `data` then holds the rest (`{"click": …}`). Null for every other event (migration 022).
+   * Read events through `events_full`, which puts `data` back together.
+   */
+  link_version?: string | null;
+  link_clicks?: number | null;
+}
+
+/** The `events_full` view: events with `data` whole again, whatever shape it was stored in (migration 022). */
+export interface EventFullView {
+  id: string;
+  workspace_id: string;
+  type: string;
+  link_id: string | null;
+  timestamp: number;
+  data: string;
+  actor: string | null;
+}
+
+/** One version of a link's API object, stored once for all the click events that carried it (migration 022). */
+export interface LinkVersionTable {
+  link_id: string;
+  /** Content hash of `head` and `tail`. */
+  hash: string;
+  /** The link's JSON up to its click count… */
+  head: string;
+  /** …and after it. */
+  tail: string;
+  /** When an event last referenced it (ms). */
+  used_at: number;
 }
 
 /** Events not yet turned into deliveries; a row leaves in the same transaction that creates them. */
@@ -196,6 +227,8 @@ export interface WebhookTable {
   failing_since: number | null;
   disabled_at: number | null;
   disabled_reason: string | null;
+  /** The payload version the webhook is pinned to (migration 022). */
+  payload_version: string;
   created_at: number;
   updated_at: number;
 }
@@ -427,6 +460,8 @@ export interface Database {
   analytics_hours: AnalyticsHourTable;
   analytics_days: AnalyticsDayTable;
   events: EventTable;
+  events_full: EventFullView;
+  link_versions: LinkVersionTable;
   event_fanout: EventFanoutTable;
   event_fanout_deferred: EventFanoutDeferredTable;
   webhooks: WebhookTable;

@@ -14,32 +14,35 @@ import { linkzlyFormat } from './formats/linkzly.js';
 import { nobsredirFormat } from './formats/nobsredir.js';
 import { envelopeToRender, eventToRender, type FormatRenderer } from './formats/renderer.js';
 import { snipFormat } from './formats/snip.js';
-import { standardFormat } from './formats/standard.js';
+import { standardFormat, standardSummaryFormat } from './formats/standard.js';
+import { FIRST_PAYLOAD_VERSION, type PayloadVersion } from '../events/payload-versions.js';
 import type { WebhookFormat } from './webhook-schema.js';
 
 /**
- * Payload versions (SPEC §5c): a version pins the shape a webhook receives. Only today's exists;
- * a later one adds its renderers to RENDERERS under its date, falling back to the previous
- * version's for formats it does not change.
+ * Payload versions (SPEC §5c, events/payload-versions.ts): a version pins the shape a webhook
+ * receives. 2027-01-01 changes only the standard envelope (a link summary in click events); the
+ * chat messages and the other services' dialects have shapes of their own, rendered from the whole
+ * event whatever the version.
  */
-export const PAYLOAD_VERSIONS = ['2026-12-01'] as const;
-export type PayloadVersion = (typeof PAYLOAD_VERSIONS)[number];
-export const CURRENT_PAYLOAD_VERSION: PayloadVersion = '2026-12-01';
+export { FIRST_PAYLOAD_VERSION, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, type PayloadVersion } from '../events/payload-versions.js';
 
-const RENDERERS: Readonly<Record<PayloadVersion, Readonly<Record<WebhookFormat, FormatRenderer>>>> = {
-  '2026-12-01': {
-    standard: standardFormat,
-    slack: slackFormat,
-    discord: discordFormat,
-    awsys: awsysFormat,
-    nobsredir: nobsredirFormat,
-    linkzly: linkzlyFormat,
-    snip: snipFormat,
-    linkly: linklyFormat,
-  },
+const RENDERERS_2026_12_01: Readonly<Record<WebhookFormat, FormatRenderer>> = {
+  standard: standardFormat,
+  slack: slackFormat,
+  discord: discordFormat,
+  awsys: awsysFormat,
+  nobsredir: nobsredirFormat,
+  linkzly: linkzlyFormat,
+  snip: snipFormat,
+  linkly: linklyFormat,
 };
 
-export function rendererFor(format: WebhookFormat, version: PayloadVersion = CURRENT_PAYLOAD_VERSION): FormatRenderer {
+const RENDERERS: Readonly<Record<PayloadVersion, Readonly<Record<WebhookFormat, FormatRenderer>>>> = {
+  '2026-12-01': RENDERERS_2026_12_01,
+  '2027-01-01': { ...RENDERERS_2026_12_01, standard: standardSummaryFormat },
+};
+
+export function rendererFor(format: WebhookFormat, version: PayloadVersion): FormatRenderer {
   return RENDERERS[version][format];
 }
 
@@ -62,13 +65,13 @@ export function renderDelivery(
 }
 
 /** Only the body (delivery logs, previews); the standard envelope is assembled without re-parsing the event. */
-export function renderBody(format: WebhookFormat, event: StoredEvent, version: PayloadVersion = CURRENT_PAYLOAD_VERSION): string {
+export function renderBody(format: WebhookFormat, event: StoredEvent, version: PayloadVersion): string {
   return rendererFor(format, version).body(eventToRender(event, parseRow));
 }
 
 /** The body for an envelope already in hand (a sample, a preview). */
-export function renderDeliveryBody(format: WebhookFormat, envelope: AnyEventEnvelope): string {
-  return rendererFor(format).body(envelopeToRender(envelope));
+export function renderDeliveryBody(format: WebhookFormat, envelope: AnyEventEnvelope, version: PayloadVersion = FIRST_PAYLOAD_VERSION): string {
+  return rendererFor(format, version).body(envelopeToRender(envelope));
 }
 
 const parseRow = (row: StoredEvent): AnyEventEnvelope => envelopeFromRow(row);

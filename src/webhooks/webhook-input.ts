@@ -1,4 +1,5 @@
 import { AppError, validationError } from '../errors.js';
+import { isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
@@ -12,7 +13,7 @@ import { callerSecretProblem } from './signing.js';
 import { ALL_EVENTS, MASK, maskHeaderValue, readableWebhookUrl } from './webhook-model.js';
 
 /** The columns a create or update may set, already checked and normalised. */
-export type WebhookColumns = Partial<Pick<WebhookTable, 'name' | 'url' | 'events' | 'filter' | 'active' | 'timeout_ms' | 'retry' | 'format' | 'headers' | 'secret'>>;
+export type WebhookColumns = Partial<Pick<WebhookTable, 'name' | 'url' | 'events' | 'filter' | 'active' | 'timeout_ms' | 'retry' | 'format' | 'payload_version' | 'headers' | 'secret'>>;
 
 export const MAX_CUSTOM_HEADERS = 20;
 export const MAX_HEADER_VALUE_LENGTH = 1000;
@@ -188,6 +189,10 @@ export function webhookColumnsFrom(input: Omit<UpdateWebhookInput, 'link_ids'> &
   if (input.timeout_ms !== undefined) columns.timeout_ms = input.timeout_ms;
   if (input.retry !== undefined) columns.retry = JSON.stringify(input.retry);
   if (input.format !== undefined) columns.format = input.format satisfies WebhookFormat;
+  if (input.payload_version !== undefined) {
+    if (!isPayloadVersion(input.payload_version)) throw validationError(unknownVersionMessage('payload_version', input.payload_version), { field: 'payload_version', versions: PAYLOAD_VERSIONS });
+    columns.payload_version = input.payload_version;
+  }
   if (input.secret !== undefined) {
     const problem = callerSecretProblem(input.secret);
     if (problem !== null) throw validationError(problem, { field: 'secret' });

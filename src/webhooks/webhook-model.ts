@@ -1,5 +1,6 @@
 import { maskDestinationCredentials } from '../outbound/destinations.js';
 import { toIso, toIsoOrNull } from '../clock.js';
+import { FIRST_PAYLOAD_VERSION, isPayloadVersion, type PayloadVersion } from '../events/payload-versions.js';
 import type { WebhookTable } from '../storage/schema.js';
 import type { RetryPolicy, Webhook, WebhookFormat } from './webhook-schema.js';
 
@@ -21,6 +22,8 @@ export interface WebhookView {
   timeoutMs: number;
   retry: RetryPolicy;
   format: WebhookFormat;
+  /** The payload version its deliveries have (SPEC §5c). */
+  payloadVersion: PayloadVersion;
   headers: Record<string, string>;
   secret: string;
   previousSecret: string | null;
@@ -52,6 +55,7 @@ export function parseWebhookRow(row: WebhookTable, linkIds: readonly string[] = 
     timeoutMs: row.timeout_ms,
     retry: JSON.parse(row.retry) as RetryPolicy,
     format: row.format as WebhookFormat,
+    payloadVersion: isPayloadVersion(row.payload_version) ? row.payload_version : FIRST_PAYLOAD_VERSION,
     headers: JSON.parse(row.headers) as Record<string, string>,
     secret: row.secret,
     previousSecret: row.previous_secret,
@@ -101,6 +105,7 @@ export function renderWebhook(row: WebhookTable, linkIds: readonly string[]): We
     timeout_ms: row.timeout_ms,
     retry: JSON.parse(row.retry) as RetryPolicy,
     format: row.format as WebhookFormat,
+    payload_version: isPayloadVersion(row.payload_version) ? row.payload_version : FIRST_PAYLOAD_VERSION,
     headers: maskHeaderValues(JSON.parse(row.headers) as Record<string, string>),
     disabled_at: toIsoOrNull(row.disabled_at),
     disabled_reason: row.disabled_reason,

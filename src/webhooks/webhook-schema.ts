@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PAYLOAD_VERSIONS } from '../events/payload-versions.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 
 export const RetrySchema = Type.Union([
@@ -32,6 +33,12 @@ export const WebhookFormatSchema = Type.Union(
 );
 export type WebhookFormat = Static<typeof WebhookFormatSchema>;
 
+/** A payload version (SPEC §5c, docs/events.md "Payload versions"). */
+export const PayloadVersionSchema = Type.Union(
+  PAYLOAD_VERSIONS.map((v) => Type.Literal(v)),
+  { description: 'The payload version the webhook is pinned to: the shape of what it receives, sent as webhook-version with each delivery (docs/events.md, "Payload versions")' },
+);
+
 export const MIN_TIMEOUT_MS = 1_000;
 export const MAX_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -49,6 +56,7 @@ export const WebhookSchema = Type.Object({
   timeout_ms: Type.Integer(),
   retry: RetrySchema,
   format: WebhookFormatSchema,
+  payload_version: PayloadVersionSchema,
   headers: Type.Record(Type.String(), Type.String(), { description: 'Custom request headers; values masked (write-only), e.g. "••••1a2b"' }),
   disabled_at: Nullable(Timestamp),
   disabled_reason: Nullable(Type.String()),
@@ -74,6 +82,8 @@ const editable = {
   timeout_ms: Type.Integer({ minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS }),
   retry: RetrySchema,
   format: WebhookFormatSchema,
+  // Any string here: webhook-input.ts answers an unknown version with a 400 naming the known ones.
+  payload_version: Type.String({ maxLength: 40, description: `The payload version deliveries have (${PAYLOAD_VERSIONS.join(', ')}); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions")` }),
   headers: Type.Record(Type.String(), Type.String(), {
     description: 'At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one',
   }),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { NEWEST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import type { Plan, PlanTable } from '../accounts/plans.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -242,6 +243,8 @@ export class WebhookService {
         timeout_ms: columns.timeout_ms ?? Math.min(DEFAULT_TIMEOUT_MS, this.deps.config.webhookMaxTimeoutMs),
         retry: columns.retry ?? DEFAULT_RETRY,
         format: columns.format ?? 'standard',
+        // A new webhook gets today's newest shape; existing ones keep theirs until they upgrade.
+        payload_version: columns.payload_version ?? NEWEST_PAYLOAD_VERSION,
         headers: columns.headers ?? '{}',
         secret: columns.secret ?? generateWebhookSecret(),
         previous_secret: null,

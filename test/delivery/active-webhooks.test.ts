@@ -19,6 +19,7 @@ function webhookRow(id: string, workspaceId: string): WebhookTable {
     timeout_ms: 5000,
     retry: '{}',
     format: 'standard',
+  payload_version: '2026-12-01',
     headers: '{}',
     secret: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0',
     previous_secret: null,

@@ -64,7 +64,7 @@ describe.each(DIALECTS)('a redirect server killed with SIGKILL during a click st
     try {
       const row = await storage.db.selectFrom('links').select('clicks').where('id', '=', link.id).executeTakeFirstOrThrow();
       const clicks = await storage.db.selectFrom('clicks').select(['id', 'params']).where('link_id', '=', link.id).execute();
-      const events = await storage.db.selectFrom('events').select(['type', 'data']).where('link_id', '=', link.id).execute();
+      const events = await storage.db.selectFrom('events_full').select(['type', 'data']).where('link_id', '=', link.id).execute();
       const clickEvents = events.filter((e) => e.type === 'link.clicked');
 
       const seen = new Map<string, number>();

@@ -163,7 +163,7 @@ describe.each(DIALECTS)('the click journal on %s', (dialect) => {
       await second.settled();
       expect(await clickNumbers(v1.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
       expect((await t.storage.db.selectFrom('links').select('clicks').where('id', '=', v1.id).executeTakeFirstOrThrow()).clicks).toBe(20);
-      const events = await t.storage.db.selectFrom('events').select('data').where('link_id', '=', v1.id).where('type', '=', 'link.clicked').execute();
+      const events = await t.storage.db.selectFrom('events_full').select('data').where('link_id', '=', v1.id).where('type', '=', 'link.clicked').execute();
       const byN = new Map(events.map((e) => JSON.parse(e.data) as { link: Link; click: Click }).map((d) => [Number(d.click.params.n), d]));
       expect(byN.size).toBe(20);
       for (const [n, d] of byN) {
@@ -193,7 +193,7 @@ describe.each(DIALECTS)('the click journal on %s', (dialect) => {
     for (let n = 5; n < 10; n++) await click(n);
     await t.app.clicksSettled();
 
-    const events = await t.storage.db.selectFrom('events').select('data').where('link_id', '=', link.id).where('type', '=', 'link.clicked').execute();
+    const events = await t.storage.db.selectFrom('events_full').select('data').where('link_id', '=', link.id).where('type', '=', 'link.clicked').execute();
     expect(events).toHaveLength(10);
     for (const e of events) {
       const data = JSON.parse(e.data) as { link: Link; click: Click };

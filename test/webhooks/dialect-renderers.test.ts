@@ -226,13 +226,13 @@ describe('the documented payload components (OpenAPI)', () => {
 
   it.each(Object.keys(schemas) as (keyof typeof schemas)[])('%s: every event type’s sample renders to a body its component describes', (format) => {
     for (const { type } of EVENT_TYPES) {
-      const body = JSON.parse(renderBody(format, storedEventFromEnvelope(sampleEvent(type, 'ws_1', ids, Date.now()))));
+      const body = JSON.parse(renderBody(format, storedEventFromEnvelope(sampleEvent(type, 'ws_1', ids, Date.now())), '2026-12-01'));
       expect([...Value.Errors(schemas[format], body)].map((e) => `${e.path} ${e.message}`), `${format} ${type}`).toEqual([]);
     }
   });
 
   it('linkly: a click renders to a body LinklyPayload describes', () => {
-    const body = JSON.parse(renderBody('linkly', storedEventFromEnvelope(sampleEvent('link.clicked', 'ws_1', ids, Date.now()))));
+    const body = JSON.parse(renderBody('linkly', storedEventFromEnvelope(sampleEvent('link.clicked', 'ws_1', ids, Date.now())), '2026-12-01'));
     expect([...Value.Errors(LinklyPayloadSchema, body)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
   });
 });

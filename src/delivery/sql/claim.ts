@@ -69,7 +69,7 @@ type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null
 export async function eventsByIds(storage: Storage, ids: readonly string[]): Promise<StoredEvent[]> {
   if (ids.length === 0) return [];
   const d = storage.dialect;
-  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data, actor from events where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
+  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data, actor from events_full where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
 }
 
 /** What a whole claim round asks for on PostgreSQL (see claimRound). */
@@ -121,7 +121,7 @@ with wants as (
 select claimed.*, e.id as ev_id, e.type as ev_type, e.timestamp as ev_timestamp, e.workspace_id as ev_workspace_id, e.data as ev_data, e.actor as ev_actor,
   case when row_number() over (partition by claimed.webhook_id) = 1 then row_to_json(h) end as hook
 from claimed
-left join events e on e.id = claimed.event_id and claimed.is_test = 0
+left join events_full e on e.id = claimed.event_id and claimed.is_test = 0
 left join webhooks h on h.id = claimed.webhook_id
 -- A lease lost with a crashed server only lets the delivery be claimed again: no wait for the disk (Tx.commitWithoutFlush).
 cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`;
