@@ -2155,6 +2155,8 @@ export interface components {
             retry: components["schemas"]["Retry"];
             /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
             format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description The payload version the webhook is pinned to: the shape of what it receives, sent as webhook-version with each delivery (docs/events.md, "Payload versions") */
+            payload_version: "2026-12-01" | "2027-01-01";
             /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
@@ -2219,6 +2221,8 @@ export interface components {
             };
             /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
             format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description The payload version the webhook is pinned to: the shape of what it receives, sent as webhook-version with each delivery (docs/events.md, "Payload versions") */
+            payload_version: "2026-12-01" | "2027-01-01";
             /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
@@ -7445,6 +7449,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
@@ -7683,6 +7689,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
@@ -7964,6 +7972,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
