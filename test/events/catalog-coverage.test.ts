@@ -97,6 +97,8 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     const tracked = (await api('POST', '/api/links', { url: 'https://shop.example/landing', track_conversions: true })).json();
     const landing = await visit(tracked.slug);
     const clickId = new URL(String(landing.headers.location)).searchParams.get('lw_click_id');
+    // The click is stored a moment after its redirect (the journal is ingested in the background).
+    await until('the tracked click is stored', async () => (await api('GET', `/api/links/${tracked.id}/clicks?limit=1`)).json().data.length > 0);
     const shopKey: string = (await api('POST', '/api/workspace/api-keys', { name: 'shop', scopes: ['conversions:write'] })).json().key;
     const track = (what: string, body: unknown) => t.api('POST', `/api/track/${what}`, body, shopKey);
     expect((await track('lead', { click_id: clickId, customer_id: 'cus_catalog' })).status).toBe(201);
