@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
@@ -16,7 +16,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js'
 import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
-import { canonicalTimeZone } from '../time-zone.js';
+import { canonicalTimeZone } from '../runtime/time-zone.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 

@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
 import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { sampleEvent } from '../events/samples.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { ALREADY_FANNED_OUT, envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryTable, EventFanoutDeferredTable, EventTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { conflict, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { LinkService } from '../links/link-service.js';
 import type { DomainTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
-import type { IdSource } from '../ids.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { EventFanoutTable, EventTable } from '../storage/schema.js';
 import type { Tx } from '../storage/storage.js';
 import { actorJson, currentActor, SYSTEM_ACTOR_JSON, type Actor } from './actor.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import type { Outbox } from '../events/outbox.js';
 import type { BackgroundJob } from '../jobs/background-job.js';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BackgroundJob } from '../jobs/background-job.js';
-import { toIso, type Clock } from '../clock.js';
+import { toIso, type Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { Loop } from '../jobs/loop.js';
 import { createTargetClient, type TargetClient } from '../outbound/target-client.js';

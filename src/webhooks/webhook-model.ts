@@ -1,5 +1,5 @@
 import { maskDestinationCredentials } from '../outbound/destinations.js';
-import { toIso, toIsoOrNull } from '../clock.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import type { WebhookTable } from '../storage/schema.js';
 import type { RetryPolicy, Webhook, WebhookFormat } from './webhook-schema.js';
 

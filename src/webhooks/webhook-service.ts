@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Plan, PlanTable } from '../accounts/plans.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { generateWebhookSecret } from './signing.js';
 import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { createHostResolver } from '../outbound/target-resolver.js';
 import { CidrSet } from '../net/cidr.js';
 import { literalAddressOf } from '../net/host-literal.js';
