@@ -17,6 +17,7 @@ import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
 import { canonicalTimeZone } from '../runtime/time-zone.js';
+import { notifyWorkspaceChanged } from '../storage/signals.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 
@@ -353,7 +354,7 @@ export class AccountsService {
           { type: after >= before ? 'account.upgraded' : 'account.downgraded', workspaceId, data: { workspace, previous_plan: row.plan } },
         ]);
       }
-      await tx.notify('workspace_changed', workspaceId);
+      await notifyWorkspaceChanged(tx, workspaceId);
       return workspace;
     });
   }

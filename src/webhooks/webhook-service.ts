@@ -21,6 +21,7 @@ import {
   type Webhook,
   type WebhookWithSecret,
 } from './webhook-schema.js';
+import { notifyWebhooksChanged } from '../storage/signals.js';
 
 export interface WebhookServiceDeps {
   config: Config;
@@ -348,7 +349,7 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
  * commits: fan-out caches them (src/delivery/active-webhooks.ts). `''`: any workspace's.
  */
 export async function webhooksChanged(tx: Tx, workspaceId: string): Promise<void> {
-  await tx.notify('webhook_changed', workspaceId);
+  await notifyWebhooksChanged(tx, workspaceId);
 }
 
 /**
