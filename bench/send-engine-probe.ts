@@ -17,11 +17,11 @@ import { performance } from 'node:perf_hooks';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as AppModule from '../src/app.js';
-import type * as ClockModule from '../src/clock.js';
+import type * as ClockModule from '../src/runtime/clock.js';
 import type * as ConfigModule from '../src/config.js';
 import type * as EngineModule from '../src/delivery/engine.js';
 import type * as OutboxModule from '../src/events/outbox.js';
-import type * as IdsModule from '../src/ids.js';
+import type * as IdsModule from '../src/runtime/ids.js';
 import type * as CidrModule from '../src/net/cidr.js';
 import type * as TargetClientModule from '../src/outbound/target-client.js';
 import type * as DatabasesModule from '../test/helpers/databases.js';
@@ -47,11 +47,11 @@ if (process.env.SEND_ENGINE_PROBE_ROLE === 'child') {
 async function runChild(dialect: 'sqlite' | 'postgres', count: number, root: string, port: number): Promise<RoundResult> {
   const from = async <T>(path: string) => (await import(pathToFileURL(`${root}/${path}`).href)) as T;
   const { createApp } = await from<typeof AppModule>('src/app.ts');
-  const { systemClock } = await from<typeof ClockModule>('src/clock.ts');
+  const { systemClock } = await from<typeof ClockModule>('src/runtime/clock.ts');
   const { configWith } = await from<typeof ConfigModule>('src/config.ts');
   const { createDeliveryEngine } = await from<typeof EngineModule>('src/delivery/engine.ts');
   const { Outbox } = await from<typeof OutboxModule>('src/events/outbox.ts');
-  const { createIdSource } = await from<typeof IdsModule>('src/ids.ts');
+  const { createIdSource } = await from<typeof IdsModule>('src/runtime/ids.ts');
   const { CidrSet, parseCidr } = await from<typeof CidrModule>('src/net/cidr.ts');
   const { createTargetClient } = await from<typeof TargetClientModule>('src/outbound/target-client.ts');
   const { createTestDatabase } = await from<typeof DatabasesModule>('test/helpers/databases.ts');

@@ -57,7 +57,7 @@ export interface Config {
   readonly linkCacheTtlMs: number;
   /**
    * LINKWIRE_WORKER_LAG_BOUND_MS: the lowered worker thread runs at normal priority while clicks
-   * wait longer than this for their webhooks (src/worker-lag-policy.ts); 0 keeps it lowered.
+   * wait longer than this for their webhooks (src/threads/worker-lag-policy.ts); 0 keeps it lowered.
    */
   readonly workerLagBoundMs: number;
   /** Clicks older than this many days are purged; 0 keeps them forever. */

@@ -53,7 +53,7 @@ export function currentLaunch(): Launch {
   onCleanup(() => rmSync(snapshot, { recursive: true, force: true }));
   const from = kind === 'dist' ? 'dist' : 'src';
   cpSync(join(ROOT, from), join(snapshot, from), { recursive: true });
-  // src/version.ts reads ../package.json next to src/ or dist/.
+  // src/runtime/version.ts reads ../../package.json from src/runtime/ or dist/runtime/.
   cpSync(join(ROOT, 'package.json'), join(snapshot, 'package.json'));
   launch =
     kind === 'dist'

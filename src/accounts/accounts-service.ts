@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { MailQueue } from '../mail/mail-queue.js';
 import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
@@ -16,9 +16,10 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js'
 import type { PlanTable } from './plans.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
-import { canonicalTimeZone } from '../time-zone.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { TwoFactorService } from './two-factor.js';
+import { canonicalTimeZone } from '../runtime/time-zone.js';
+import { notifyWorkspaceChanged } from '../storage/signals.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 
@@ -390,7 +391,7 @@ export class AccountsService {
           { type: after >= before ? 'account.upgraded' : 'account.downgraded', workspaceId, data: { workspace, previous_plan: row.plan } },
         ]);
       }
-      await tx.notify('workspace_changed', workspaceId);
+      await notifyWorkspaceChanged(tx, workspaceId);
       return workspace;
     });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Storage } from '../storage/storage.js';
 
 /** A limit: at most `hits` per `windowMs` in one bucket. */

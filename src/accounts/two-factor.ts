@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { AppError, conflict, validationError } from '../errors.js';
 import { renderQr } from '../qr/qr-code.js';
 import type { SecretBox } from '../secrets/secret-box.js';

@@ -1,4 +1,4 @@
-import { toIso } from '../clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { WorkspaceTable } from '../storage/schema.js';
 import type { Workspace, WorkspaceSettings } from './account-schema.js';
 

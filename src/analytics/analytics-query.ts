@@ -1,9 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { AccountsService } from '../accounts/accounts-service.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { validationError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { localMidnight, startOfLocalDay } from '../time-zone.js';
+import { localMidnight, startOfLocalDay } from '../runtime/time-zone.js';
 import type { AnalyticsQuery } from './analytics-service.js';
 import type { AnalyticsQueryString } from './routes.js';
 

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { toIso } from '../clock.js';
+import { toIso } from '../runtime/clock.js';
 import { shortUrl } from '../links/link-model.js';
 import { conversionTotals, type ConversionTotals } from '../conversions/conversion-analytics.js';
 import { DAY_MS, DIMENSIONS, HOUR_MS, WEEK_MS, WORKSPACE_SCOPE, dimensionValues, type Dimension } from '../storage/click-rollups.js';
 import type { Storage } from '../storage/storage.js';
-import { startOfLocalDay, startOfNextLocalDay } from '../time-zone.js';
+import { startOfLocalDay, startOfNextLocalDay } from '../runtime/time-zone.js';
 
 /** How many rows each top list holds, most clicks first. */
 export const TOP_N = 10;

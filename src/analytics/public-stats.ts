@@ -1,7 +1,7 @@
 import { parseSettings } from '../accounts/workspace-model.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Storage } from '../storage/storage.js';
-import { localParts, startOfLocalDay } from '../time-zone.js';
+import { localParts, startOfLocalDay } from '../runtime/time-zone.js';
 import type { AnalyticsService, TopValue } from './analytics-service.js';
 
 /** The public page covers the last 30 local days, today included. */

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../accounts/accounts-service.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { principalOf } from '../http/auth.js';
 import { errors, ref } from '../openapi/components.js';
 import type { Storage } from '../storage/storage.js';

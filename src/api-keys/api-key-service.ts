@@ -1,11 +1,11 @@
 import type { ApiKey } from '../accounts/account-schema.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from '../accounts/tokens.js';
-import type { Clock } from '../clock.js';
-import { toIso, toIsoOrNull } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { ApiKeyTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { isScope, SCOPES, scopesCover } from './scopes.js';

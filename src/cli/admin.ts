@@ -25,8 +25,8 @@ async function openServices() {
     import('../accounts/accounts-service.js'),
     import('../accounts/plans.js'),
     import('../events/outbox.js'),
-    import('../ids.js'),
-    import('../clock.js'),
+    import('../runtime/ids.js'),
+    import('../runtime/clock.js'),
   ]);
   // The operator may create users even when public signup is closed.
   const config = Object.freeze({ ...loadConfig(process.env), signupOpen: true });

@@ -3,7 +3,7 @@ import { generateWebhookSecret, isWebhookSecret } from '../webhooks/signing.js';
 import { buildDeliveryRequest } from '../delivery/request.js';
 import { FIRST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
-import { createIdSource } from '../ids.js';
+import { createIdSource } from '../runtime/ids.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { clientOf, commaList, outputOf, UsageError, withJson } from './context.js';
 import { followEvents } from './events.js';

@@ -11,7 +11,7 @@ import { escapeControls, paint } from './output.js';
 import { StreamRefused } from './sse.js';
 import { serverCommands } from './server.js';
 import { webhooksCommand } from './webhooks.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 
 /*
  * The `linkwire` binary. Exit codes scripts can rely on: 0 done; 1 the API (or database)

@@ -8,9 +8,9 @@ export function serverCommands(): Command[] {
       const { loadConfig } = await import('../config.js');
       const { openStorage } = await import('../storage/open.js');
       const { createApp } = await import('../app.js');
-      const { startWorkerThread } = await import('../worker-thread-host.js');
-      const { parseWorkerNice } = await import('../thread-priority.js');
-      const { parseWorkerHeapMb } = await import('../worker-heap.js');
+      const { startWorkerThread } = await import('../threads/worker-thread-host.js');
+      const { parseWorkerNice } = await import('../threads/thread-priority.js');
+      const { parseWorkerHeapMb } = await import('../threads/worker-heap.js');
       const config = loadConfig(process.env);
       if (config.journalDir !== null && config.roles.has('redirect') && !process.env.LINKWIRE_JOURNAL_DIR && !config.databaseUrl.startsWith('sqlite:')) {
         const { adoptLegacyJournalDir } = await import('../clicks/journal/legacy-journal-dir.js');

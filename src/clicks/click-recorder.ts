@@ -1,11 +1,11 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { ClickTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { clickEvents, counterEvents, expiredEvent, geoBlockedEvent } from './click-events.js';
 import type { Visit, VisitOutcome } from './visit.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit } from '../runtime/group-commit.js';
 import { RollupBatch, writeRollups } from '../storage/click-rollups.js';
 import { trafficAlertEvents, type AlertInput } from '../analytics/traffic-alerts.js';
 

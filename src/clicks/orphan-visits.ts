@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { parseSettings } from '../accounts/workspace-model.js';
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import type { OrphanVisitTable } from '../storage/schema.js';

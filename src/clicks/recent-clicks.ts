@@ -1,4 +1,4 @@
-import { toIso } from '../clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { LinkService } from '../links/link-service.js';
 import type { ClickTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';

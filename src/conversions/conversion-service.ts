@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import { renderClick } from '../clicks/recent-clicks.js';
 import { AppError, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { renderLink } from '../links/link-model.js';
 import type { LeadTable, SaleTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';

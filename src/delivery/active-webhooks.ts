@@ -1,5 +1,6 @@
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
+import { onWebhooksChanged } from '../storage/signals.js';
 
 /** A cached workspace's webhooks are read again after this long, should a change signal ever be lost. */
 export const ACTIVE_WEBHOOKS_TTL_MS = 10_000;
@@ -23,7 +24,7 @@ export class ActiveWebhooks {
     storage: Pick<Storage, 'subscribe'>,
     private readonly now: () => number = Date.now,
   ) {
-    this.unsubscribe = storage.subscribe('webhook_changed', (workspaceId) => {
+    this.unsubscribe = onWebhooksChanged(storage, (workspaceId) => {
       this.generation++;
       if (workspaceId === '') this.entries.clear();
       else this.entries.delete(workspaceId);

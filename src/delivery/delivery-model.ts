@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { toIso, toIsoOrNull } from '../clock.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 import type { DeliveryAttemptTable, DeliveryTable } from '../storage/schema.js';
 

@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
 import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { sampleEvent } from '../events/samples.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -15,6 +15,7 @@ import { classifyResponse } from './outcome.js';
 import { deliveryBody, loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { DeliveryTransport } from '../outbound/transport.js';
 import { transportRequest } from './transport-request.js';
+import { notifyDeliveryDue } from '../storage/signals.js';
 
 export interface DeliveryListQuery {
   status?: string | undefined;
@@ -119,7 +120,7 @@ export class DeliveryService {
       }
       const updated = { ...row, status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now };
       await requeueDelivery(tx.db, id, now);
-      await tx.notify('delivery_due', '');
+      await notifyDeliveryDue(tx);
       return renderDelivery(updated);
     });
   }
@@ -134,7 +135,7 @@ export class DeliveryService {
     return storage.transaction(async (tx) => {
       await this.requireActive(tx.db, workspaceId, webhookId);
       const replayed = await requeueSince(tx.db, workspaceId, webhookId, from, status, now);
-      if (replayed > 0) await tx.notify('delivery_due', '');
+      if (replayed > 0) await notifyDeliveryDue(tx);
       return { replayed };
     });
   }

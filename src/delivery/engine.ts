@@ -1,7 +1,7 @@
 import type { BackgroundJob } from '../jobs/background-job.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
 import { ResultWriter, type DeliveryObserver } from './result-writer.js';

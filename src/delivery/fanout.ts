@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
-import { ALREADY_FANNED_OUT, envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { Clock } from '../runtime/clock.js';
+import { envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryTable, EventFanoutDeferredTable, EventTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
@@ -10,6 +10,7 @@ import { ActiveWebhooks } from './active-webhooks.js';
 import type { Job } from './endpoint-queues.js';
 import { SubscriptionMatcher } from './matching.js';
 import type { FreshHandoff } from './worker.js';
+import { notifyDeliveryDue, onEventsCreated } from '../storage/signals.js';
 
 const BATCH = 500;
 const MAX_DELIVERIES_PER_BATCH = 1000;
@@ -56,8 +57,8 @@ export class Fanout {
 
   start(): void {
     this.unsubscribe.push(
-      this.deps.storage.subscribe('event_created', (payload) => {
-        if (payload !== ALREADY_FANNED_OUT) this.loop.poke();
+      onEventsCreated(this.deps.storage, (fannedOut) => {
+        if (!fannedOut) this.loop.poke();
       }),
     );
     this.loop.start();
@@ -191,7 +192,7 @@ export class Fanout {
       await handover.cancel(tx.db);
     }
     await tx.insertRows('event_fanout_deferred', deferred, { onConflictDoNothing: ['event_id'] });
-    if (claimable > 0) await tx.notify('delivery_due', '');
+    if (claimable > 0) await notifyDeliveryDue(tx);
     batch.created += claimable;
     batch.deferred += deferred.length;
     return done;
@@ -253,7 +254,7 @@ export class Fanout {
       for (const s of shortened) {
         await tx.db.updateTable('event_fanout_deferred').set({ webhook_ids: JSON.stringify(s.webhookIds) }).where('event_id', '=', s.eventId).execute();
       }
-      if (deliveries.length > 0) await tx.notify('delivery_due', '');
+      if (deliveries.length > 0) await notifyDeliveryDue(tx);
       const stoppedEarly = reached < lists.length;
       // Next time: on from the last row looked at, or from the start once the end was reached.
       this.deferredScanFrom = stoppedEarly || rows.length === BATCH ? lists[reached - 1]!.eventId : '';

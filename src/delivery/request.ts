@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../events/outbox.js';
 import { renderBody, renderDelivery, type PayloadVersion } from '../webhooks/formats.js';
 import type { WebhookFormat } from '../webhooks/webhook-schema.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 import { maskHeaderValue, type WebhookView } from '../webhooks/webhook-model.js';
 import { signatureHeaders } from '../webhooks/signing.js';
 import type { TargetResponse } from '../outbound/target-client.js';

@@ -1,10 +1,10 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryAttemptTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit } from '../runtime/group-commit.js';
 import { recordSuccesses } from './sql/record-successes.js';
 import { markSucceeded, retryOrFail, setFailureStreaks, type EndpointStreakRow, type RetryOrFail } from './delivery-store.js';
 import { decideEndpointHealth } from './endpoint-health.js';
@@ -62,7 +62,7 @@ export interface AttemptNotice {
 export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 
 /**
- * Writes attempt results in group commits (src/group-commit.ts, as the click recorder does): the attempt log, the
+ * Writes attempt results in group commits (src/runtime/group-commit.ts, as the click recorder does): the attempt log, the
  * delivery's new state (succeeded; or retry at… / failed, decided in schedule-retry.ts) and the
  * endpoint's failure streak (decided in endpoint-health.ts), which may switch it off and emit
  * `webhook.disabled` in the same transaction.

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Storage } from '../storage/storage.js';
 import { EVENT_LIST_WINDOW_MS } from '../events/event-window.js';
 import { Loop } from '../jobs/loop.js';

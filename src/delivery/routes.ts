@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf, requirePermission } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
-import { decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../runtime/page-cursor.js';
 import { DELIVERY_STATUSES, renderDelivery } from './delivery-model.js';
 import type { DeliveryService } from './delivery-service.js';
 import { errors, listOf, ref } from '../openapi/components.js';

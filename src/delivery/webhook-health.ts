@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { toIso, type Clock } from '../clock.js';
+import { toIso, type Clock } from '../runtime/clock.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 import type { Storage } from '../storage/storage.js';
 

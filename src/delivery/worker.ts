@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { storedEventFromEnvelope, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable, WebhookTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';

@@ -1,4 +1,4 @@
-import { toIso, toIsoOrNull } from '../clock.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import type { DomainTable } from '../storage/schema.js';
 import type { Domain } from './domain-schema.js';
 

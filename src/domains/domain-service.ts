@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { conflict, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { LinkService } from '../links/link-service.js';
 import type { DomainTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
@@ -13,6 +13,7 @@ import type { Domain } from './domain-schema.js';
 import { renderDomain, verificationName, verificationValue } from './domain-model.js';
 import { normaliseHostname } from './hostname.js';
 import { createTxtResolver, type TxtResolver } from './txt-resolver.js';
+import { notifyDomainChanged } from '../storage/signals.js';
 
 export interface DomainServiceDeps {
   config: Config;
@@ -107,7 +108,7 @@ export class DomainService {
       }
       await tx.db.deleteFrom('domains').where('id', '=', id).execute();
       await outbox.append(tx, [{ type: 'domain.removed', workspaceId, data: { domain: renderDomain(row) } }]);
-      if (row.verified === 1) await tx.notify('domain_changed', row.hostname);
+      if (row.verified === 1) await notifyDomainChanged(tx, row.hostname);
     });
   }
 
@@ -175,7 +176,7 @@ export class DomainService {
           }
           const domain = renderDomain({ ...row, verified: 1, verified_at: now, last_checked_at: now, verification_error: null });
           await outbox.append(tx, [{ type: 'domain.verified', workspaceId: row.workspace_id, data: { domain } }]);
-          await tx.notify('domain_changed', row.hostname);
+          await notifyDomainChanged(tx, row.hostname);
           return 'verified';
         }
         const why = answer.status === 'absent'
@@ -187,7 +188,7 @@ export class DomainService {
           return 'still_pending';
         }
         // The catalog has no "domain.unverified": the redirect simply stops serving the host.
-        await tx.notify('domain_changed', row.hostname);
+        await notifyDomainChanged(tx, row.hostname);
         return 'unverified';
       });
     } catch (err) {

@@ -3,6 +3,7 @@ import type { AttemptNotice } from '../delivery/result-writer.js';
 import { feedHead, feedPositionOf, readFeed, type FeedPosition } from '../storage/event-feed.js';
 import type { Storage } from '../storage/storage.js';
 import { envelopeJsonFromRow } from './outbox.js';
+import { onEventsCreated } from '../storage/signals.js';
 
 /*
  * The live event stream (GET /api/events/stream, server-sent events). Each connection reads its
@@ -189,7 +190,7 @@ export class EventStreamHub {
 
   private ensureStarted(): void {
     if (this.unsubscribe.length) return;
-    this.unsubscribe.push(this.storage.subscribe('event_created', () => this.wakeAll()));
+    this.unsubscribe.push(onEventsCreated(this.storage, () => this.wakeAll()));
     const heartbeat = setInterval(() => {
       for (const c of this.connections) c.write(': heartbeat\n\n');
     }, this.options.heartbeatMs);

@@ -1,11 +1,12 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
-import type { IdSource } from '../ids.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { EventFanoutTable, EventTable } from '../storage/schema.js';
 import { storeLinkVersions, type LinkVersion } from '../storage/link-versions.js';
 import type { Tx } from '../storage/storage.js';
 import { actorJson, currentActor, SYSTEM_ACTOR_JSON, type Actor } from './actor.js';
 import type { EventType } from './catalog.js';
+import { notifyEventsCreated } from '../storage/signals.js';
 
 export interface EventEnvelope {
   id: string;
@@ -33,9 +34,6 @@ export interface NewEvent {
    */
   linkRef?: { version: LinkVersion; clicks: number; restJson: string };
 }
-
-/** The `event_created` payload when the events were fanned out as they were written (nothing queued). */
-export const ALREADY_FANNED_OUT = 'fanned-out';
 
 /**
  * Fans events out in the transaction that writes them (the delivery engine's Fanout, where the
@@ -128,7 +126,7 @@ export class Outbox {
     }
     await tx.insertRows('event_fanout', queued, { shared: ['created_at'] });
     // Event streams wake on every new event; the fan-out loop only when there is a queue to drain.
-    await tx.notify('event_created', queued.length > 0 ? '' : ALREADY_FANNED_OUT);
+    await notifyEventsCreated(tx, queued.length === 0);
     const onCommitted = this.onCommitted;
     if (onCommitted) tx.afterCommit(() => onCommitted(events.map((e) => e.type)));
     return { rows, now };

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
-import { decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../runtime/page-cursor.js';
 import type { Storage } from '../storage/storage.js';
 import { EVENT_TYPES, isEventType } from './catalog.js';
 import { envelopeFromRow } from './outbox.js';

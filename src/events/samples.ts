@@ -1,5 +1,5 @@
-import { toIso } from '../clock.js';
-import type { IdSource } from '../ids.js';
+import { toIso } from '../runtime/clock.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { Link } from '../links/link-schema.js';
 import type { EventType } from './catalog.js';
 import type { EventEnvelope } from './outbox.js';

@@ -3,7 +3,7 @@ import { runAsActor, type Actor } from '../events/actor.js';
 import type { MemberRole } from '../accounts/account-schema.js';
 import { can, canonicalRole, refusal, type Permission } from '../accounts/permissions.js';
 import { hashToken, SESSION_COOKIE } from '../accounts/tokens.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { AppError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { Principal } from '../accounts/principal.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { encodeCursor } from '../page-cursor.js';
+import { encodeCursor } from '../runtime/page-cursor.js';
 
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),

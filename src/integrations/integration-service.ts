@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import { notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { IntegrationTable } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import type { Integration, IntegrationEventData } from './integration-schema.js';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
-import { decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../runtime/page-cursor.js';
 import { INTEGRATION_TYPES, renderIntegration, type IntegrationService } from './integration-service.js';
 import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 

@@ -1,10 +1,11 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import type { Outbox } from '../events/outbox.js';
 import type { BackgroundJob } from '../jobs/background-job.js';
 import { Loop } from '../jobs/loop.js';
 import type { Storage } from '../storage/storage.js';
 import { renderLink } from './link-model.js';
+import { onLinkChanged } from '../storage/signals.js';
 
 /** How often the timer looks at the latest: `link.expired` fires within this of `expires_at` (SPEC: 60 s). */
 const POLL_MS = 10_000;
@@ -43,7 +44,7 @@ export class ExpiryTimer implements BackgroundJob {
 
   start(): void {
     // A link saved here or in another process may expire before the next poll: look (and re-arm) at once.
-    this.unsubscribe = this.deps.storage.subscribe('link_changed', () => this.loop.poke());
+    this.unsubscribe = onLinkChanged(this.deps.storage, () => this.loop.poke());
     this.loop.start();
   }
 

@@ -1,5 +1,5 @@
 import type { TargetClient } from '../outbound/target-client.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 import { framingRefusal } from './framing.js';
 
 const USER_AGENT = `Linkwire/${VERSION} (cloaking check: may this page be framed?)`;

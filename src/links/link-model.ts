@@ -1,4 +1,4 @@
-import { toIso, toIsoOrNull } from '../clock.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Alert, Link, Rule } from './link-schema.js';
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
@@ -13,6 +13,7 @@ import { renderLink } from './link-model.js';
 import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
 import { randomSlug } from './slugs.js';
 import { detachDeletedLinks } from '../webhooks/webhook-service.js';
+import { notifyLinkChanged } from '../storage/signals.js';
 
 export interface LinkServiceDeps {
   config: Config;
@@ -171,7 +172,7 @@ export class LinkService {
       for (let i = 0; i < tags.length; i += 200) await tx.db.insertInto('link_tags').values(tags.slice(i, i + 200)).execute();
       const links = rows.map((r) => this.render(r));
       await outbox.append(tx, links.map((link) => ({ type: 'link.created', workspaceId, linkId: link.id, data: { link } })));
-      for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);
+      for (const r of rows) await notifyLinkChanged(tx, r.domain, r.slug);
       return links;
     });
   }
@@ -218,8 +219,8 @@ export class LinkService {
         if (Object.keys(previous).length > 0) {
           await outbox.append(tx, [{ type: 'link.updated', workspaceId, linkId: id, data: { link, previous } }]);
         }
-        await tx.notify('link_changed', `${before.domain}/${before.slug}`);
-        if (afterRow.domain !== before.domain || afterRow.slug !== before.slug) await tx.notify('link_changed', `${afterRow.domain}/${afterRow.slug}`);
+        await notifyLinkChanged(tx, before.domain, before.slug);
+        if (afterRow.domain !== before.domain || afterRow.slug !== before.slug) await notifyLinkChanged(tx, afterRow.domain, afterRow.slug);
         return link;
       });
     } catch (err) {
@@ -255,7 +256,7 @@ export class LinkService {
       await detachDeletedLinks(tx, workspaceId, unique, this.deps.clock.now());
       const events: NewEvent[] = rows.map((r) => ({ type: 'link.deleted', workspaceId, linkId: r.id, data: { link: this.render(r) } }));
       await outbox.append(tx, events);
-      for (const r of rows) await tx.notify('link_changed', `${r.domain}/${r.slug}`);
+      for (const r of rows) await notifyLinkChanged(tx, r.domain, r.slug);
       return rows.length;
     });
   }

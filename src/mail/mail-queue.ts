@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import type { IdSource } from '../ids.js';
+import type { Clock } from '../runtime/clock.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { Tx } from '../storage/storage.js';
 
 /** What each kind of mail is about. Never a secret: links with tokens are minted when the mail is sent. */

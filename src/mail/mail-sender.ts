@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { BackgroundJob } from '../jobs/background-job.js';
 import { Loop } from '../jobs/loop.js';
 import { INVITE_TTL_MS, mintToken, RESET_TTL_MS } from '../accounts/one-time-tokens.js';

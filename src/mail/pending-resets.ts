@@ -1,5 +1,5 @@
 import { RESET_TTL_MS, mintToken } from '../accounts/one-time-tokens.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { conflict, notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 

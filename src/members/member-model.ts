@@ -1,6 +1,6 @@
 import type { Member } from '../accounts/account-schema.js';
 import { canonicalRole } from '../accounts/permissions.js';
-import { toIso } from '../clock.js';
+import { toIso } from '../runtime/clock.js';
 
 /** A member (user_id set, `active`) or a pending invitation (user_id null, `invited`). */
 export function renderMember(row: { user_id: string | null; email: string; role: string; added_at: number }): Member {

@@ -1,11 +1,11 @@
 import type { Member, MemberRole } from '../accounts/account-schema.js';
 import { normaliseEmail } from '../accounts/accounts-service.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import { encodeCursor } from '../page-cursor.js';
-import type { IdSource } from '../ids.js';
+import { encodeCursor } from '../runtime/page-cursor.js';
+import type { IdSource } from '../runtime/ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import { can, canonicalRole } from '../accounts/permissions.js';

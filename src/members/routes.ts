@@ -5,7 +5,7 @@ import { RoleInputSchema } from '../accounts/account-schema.js';
 import type { AccessRouteConfig } from '../api-keys/access-policy.js';
 import { principalOf } from '../http/auth.js';
 import { PageQuery } from '../http/pagination.js';
-import { decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../runtime/page-cursor.js';
 import type { MemberService } from './member-service.js';
 import { errors, listOf, NoContent, ref } from '../openapi/components.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Storage } from '../storage/storage.js';
 import { cachedRead, type Metrics } from './metrics.js';
 

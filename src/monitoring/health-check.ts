@@ -1,4 +1,4 @@
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 import type { TargetClient, TargetResponse } from '../outbound/target-client.js';
 import type { TargetErrorKind } from '../outbound/target-errors.js';
 

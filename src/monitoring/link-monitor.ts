@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BackgroundJob } from '../jobs/background-job.js';
-import { toIso, type Clock } from '../clock.js';
+import { toIso, type Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { Loop } from '../jobs/loop.js';
 import { createTargetClient, type TargetClient } from '../outbound/target-client.js';
@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.js';
 import { checkTarget, type CheckResult } from './health-check.js';
 import { MonitorStore, type DueMonitor } from './monitor-store.js';
 import { transition, type MonitorStatus, type Transition } from './monitor-state.js';
+import { onLinkChanged } from '../storage/signals.js';
 
 export interface LinkMonitorOptions {
   /** Between two checks of one link (default 5 min). */
@@ -86,7 +87,7 @@ export class LinkMonitor implements BackgroundJob {
 
   start(): void {
     // A link created or edited with monitor on is checked now, not at the next poll.
-    this.unsubscribe ??= this.deps.storage.subscribe('link_changed', () => this.loop.poke());
+    this.unsubscribe ??= onLinkChanged(this.deps.storage, () => this.loop.poke());
     this.loop.start();
   }
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { toIsoOrNull } from '../clock.js';
+import { toIsoOrNull } from '../runtime/clock.js';
 import { principalOf } from '../http/auth.js';
 import type { LinkService } from '../links/link-service.js';
 import type { Storage } from '../storage/storage.js';

@@ -4,7 +4,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 import { DOCS_TITLE, ICON_SVG, LOGO_SVG } from './brand.js';
 import { errors, eventComponentName, SCHEMAS, type ErrorStatus } from './components.js';
 import { EXAMPLES } from './examples.js';

@@ -1,4 +1,5 @@
 import type { Storage } from '../storage/storage.js';
+import { onDomainChanged } from '../storage/signals.js';
 
 /**
  * Which Host headers are verified custom domains. Everything else is served as the default domain.
@@ -13,7 +14,7 @@ export class DomainDirectory {
     private readonly storage: Storage,
     private readonly defaultDomain: string,
   ) {
-    this.unsubscribe = storage.subscribe('domain_changed', () => void this.reload().catch(() => undefined));
+    this.unsubscribe = onDomainChanged(storage, () => void this.reload().catch(() => undefined));
   }
 
   async start(refreshMs = 60_000): Promise<void> {

@@ -2,6 +2,7 @@ import { parseSettings } from '../accounts/workspace-model.js';
 import { renderLink } from '../links/link-model.js';
 import type { Storage } from '../storage/storage.js';
 import { toCachedLink, type CachedLink } from './cached-link.js';
+import { onDomainChanged, onLinkChanged, onWorkspaceChanged } from '../storage/signals.js';
 
 /**
  * Links by `domain/slug`, loaded on first use and dropped when a change commits anywhere
@@ -31,11 +32,11 @@ export class LinkCache {
     /** How soon a failed reload of an expired entry is tried again (the entry is served meanwhile). */
     private readonly outageRetryMs = 2_000,
   ) {
-    this.unsubscribe.push(storage.subscribe('link_changed', (key) => this.invalidate(key)));
+    this.unsubscribe.push(onLinkChanged(storage, (key) => this.invalidate(key)));
     // Workspace settings are baked into entries; changes are rare, so start over.
-    this.unsubscribe.push(storage.subscribe('workspace_changed', () => this.clear()));
+    this.unsubscribe.push(onWorkspaceChanged(storage, () => this.clear()));
     // Which workspace holds a custom domain decides whose links it serves (see load).
-    this.unsubscribe.push(storage.subscribe('domain_changed', () => this.clear()));
+    this.unsubscribe.push(onDomainChanged(storage, () => this.clear()));
   }
 
   /** Synchronous when cached: the common case costs one Map lookup. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
-import type { Clock } from '../clock.js';
-import { toIso } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import type { Visit, VisitOutcome } from '../clicks/visit.js';
 import type { Click } from '../clicks/click-schema.js';
@@ -8,7 +8,7 @@ import { clientIp } from '../clicks/client-ip.js';
 import { isEuCountry, type GeoLookup } from '../clicks/geo.js';
 import { referrerDomain } from '../clicks/referrer.js';
 import type { UserAgentInfo } from '../clicks/user-agent.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { SLUG_PATTERN } from '../links/link-schema.js';
 import { withClickId } from '../conversions/click-id-param.js';

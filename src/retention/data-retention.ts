@@ -1,7 +1,7 @@
 import type { BackgroundJob } from '../jobs/background-job.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { Loop } from '../jobs/loop.js';
-import { idLowerBound } from '../ids.js';
+import { idLowerBound } from '../runtime/ids.js';
 import type { Storage } from '../storage/storage.js';
 
 const CHUNK = 1000;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { toIso, type Clock } from '../clock.js';
+import { toIso, type Clock } from '../runtime/clock.js';
 import type { LinkService } from '../links/link-service.js';
 import type { Storage } from '../storage/storage.js';
 import { statsWindow, type StatsInterval, type StatsWindow } from './stats-window.js';

@@ -28,7 +28,7 @@ export interface Tx {
   commitWithoutFlush(): Promise<void>;
 }
 
-/** Cross-process signals. PostgreSQL carries them with LISTEN/NOTIFY; SQLite has one process. */
+/** Cross-process signals. PostgreSQL carries them with LISTEN/NOTIFY; SQLite has one process. Named, with their payloads and listeners, in signals.ts. */
 export type Channel = 'link_changed' | 'event_created' | 'delivery_due' | 'domain_changed' | 'workspace_changed' | 'webhook_changed';
 
 export type Listener = (payload: string) => void;

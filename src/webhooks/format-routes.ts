@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
 import { sampleEvent } from '../events/samples.js';
 import { principalOf } from '../http/auth.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { errors } from '../openapi/components.js';
 import { renderDeliveryBody } from './formats.js';
 import { WebhookFormatSchema, type WebhookFormat } from './webhook-schema.js';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { principalOf, requirePermission } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
-import { decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../runtime/page-cursor.js';
 import { CreateLinkWebhookBody, CreateWebhookBody, RotateSecretBody, UpdateWebhookBody } from './webhook-schema.js';
 import type { WebhookService } from './webhook-service.js';
 import { errors, listOf, NoContent, ref } from '../openapi/components.js';

@@ -1,6 +1,6 @@
 import { maskDestinationCredentials } from '../outbound/destinations.js';
-import { toIso, toIsoOrNull } from '../clock.js';
 import { FIRST_PAYLOAD_VERSION, isPayloadVersion, type PayloadVersion } from '../events/payload-versions.js';
+import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import type { WebhookTable } from '../storage/schema.js';
 import type { RetryPolicy, Webhook, WebhookFormat } from './webhook-schema.js';
 

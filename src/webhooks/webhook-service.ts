@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import { NEWEST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import type { Plan, PlanTable } from '../accounts/plans.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { generateWebhookSecret } from './signing.js';
 import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import type { IdSource } from '../ids.js';
+import type { IdSource } from '../runtime/ids.js';
 import { createHostResolver } from '../outbound/target-resolver.js';
 import { CidrSet } from '../net/cidr.js';
 import { literalAddressOf } from '../net/host-literal.js';
@@ -22,6 +22,7 @@ import {
   type Webhook,
   type WebhookWithSecret,
 } from './webhook-schema.js';
+import { notifyWebhooksChanged } from '../storage/signals.js';
 
 export interface WebhookServiceDeps {
   config: Config;
@@ -351,7 +352,7 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
  * commits: fan-out caches them (src/delivery/active-webhooks.ts). `''`: any workspace's.
  */
 export async function webhooksChanged(tx: Tx, workspaceId: string): Promise<void> {
-  await tx.notify('webhook_changed', workspaceId);
+  await notifyWebhooksChanged(tx, workspaceId);
 }
 
 /**

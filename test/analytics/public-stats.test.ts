@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeVisits } from '../../src/clicks/click-recorder.js';
 import type { Visit } from '../../src/clicks/visit.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { Outbox } from '../../src/events/outbox.js';
-import { createIdSource } from '../../src/ids.js';
+import { createIdSource } from '../../src/runtime/ids.js';
 import type { Link } from '../../src/links/link-schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { parseCidr } from '../../src/net/cidr.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/runtime/clock.js';
 import { parseCsv } from '../../dashboard/src/csv.js';
 import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

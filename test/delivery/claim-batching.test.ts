@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../../src/delivery/engine.js';
 import { Outbox } from '../../src/events/outbox.js';
-import { createIdSource } from '../../src/ids.js';
+import { createIdSource } from '../../src/runtime/ids.js';
 import type { TargetClient, TargetRequest, TargetResponse } from '../../src/outbound/target-client.js';
 import { openPostgres } from '../../src/storage/postgres.js';
 import { openSqlite } from '../../src/storage/sqlite.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { parseCidr } from '../../src/net/cidr.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startDnsServer } from '../helpers/dns-server.js';

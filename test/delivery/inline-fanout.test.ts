@@ -6,10 +6,10 @@ import { ClickJournal, segmentName } from '../../src/clicks/journal/click-journa
 import { JournalIngester } from '../../src/clicks/journal/journal-ingester.js';
 import { encodeSegment } from '../../src/clicks/journal/visit-codec.js';
 import type { Visit } from '../../src/clicks/visit.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { createDeliveryEngine, type DeliveryEngine } from '../../src/delivery/engine.js';
 import { Outbox, type InlineFanout } from '../../src/events/outbox.js';
-import { createIdSource } from '../../src/ids.js';
+import { createIdSource } from '../../src/runtime/ids.js';
 import type { Link } from '../../src/links/link-schema.js';
 import { CidrSet, parseCidr } from '../../src/net/cidr.js';
 import { createTargetClient } from '../../src/outbound/target-client.js';

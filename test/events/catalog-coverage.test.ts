@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
 import type { LinkMonitor } from '../../src/monitoring/link-monitor.js';
 import { parseCidr } from '../../src/net/cidr.js';

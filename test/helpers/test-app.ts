@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
-import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
+import { ManualClock, systemClock, type Clock } from '../../src/runtime/clock.js';
 import { configWith, type Config } from '../../src/config.js';
 import type { Dialect, Storage } from '../../src/storage/storage.js';
 import type { EventStreamOptions } from '../../src/events/event-stream.js';

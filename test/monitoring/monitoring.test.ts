@@ -1,7 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { LinkMonitor } from '../../src/monitoring/link-monitor.js';
 import { MonitorStore } from '../../src/monitoring/monitor-store.js';
 import { parseCidr } from '../../src/net/cidr.js';

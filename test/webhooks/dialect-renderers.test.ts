@@ -9,7 +9,7 @@ import { jsonExamples, readSeed } from '../helpers/seeds.js';
 import { Value } from '@sinclair/typebox/value';
 import { sampleEvent } from '../../src/events/samples.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
-import { createIdSource } from '../../src/ids.js';
+import { createIdSource } from '../../src/runtime/ids.js';
 import { renderBody } from '../../src/webhooks/formats.js';
 import { AwsysPayloadSchema, LinklyPayloadSchema, LinkzlyPayloadSchema, NobsredirPayloadSchema, SnipPayloadSchema } from '../../src/webhooks/formats/payload-schemas.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../runtime/clock.js';
 import type { ClickRecorder } from '../click-recorder.js';
 import type { Visit, VisitOutcome } from '../visit.js';
 import type { Link } from '../../links/link-schema.js';

@@ -3,14 +3,14 @@
  * thread of the one `linkwire serve` process, with its own database connection: a delivery storm
  * or a wall of dead endpoints runs on this thread's event loop, never on the redirect's.
  * With `ingestJournal`, it also ingests the click journal the main thread writes.
- * Started by src/worker-thread-host.ts (from `serve`, src/cli/server.ts); see docs/click-journal.md.
+ * Started by src/threads/worker-thread-host.ts (from `serve`, src/cli/server.ts); see docs/click-journal.md.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createApp } from './app.js';
-import { loadConfig } from './config.js';
-import type { AttemptNotice } from './delivery/result-writer.js';
-import type { MetricSnapshot } from './metrics/metrics.js';
-import { openStorage } from './storage/open.js';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { AttemptNotice } from '../delivery/result-writer.js';
+import type { MetricSnapshot } from '../metrics/metrics.js';
+import { openStorage } from '../storage/open.js';
 import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
 import { REPORT_INTERVAL_MS } from './worker-lag-policy.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from './config.js';
+import { ConfigError } from '../config.js';
 
 /**
  * The worker thread's heap budget (LINKWIRE_WORKER_HEAP_MB): V8's old-generation limit for the
@@ -6,7 +6,7 @@ import { ConfigError } from './config.js';
  * several times what is alive while allocation runs fast (measured: a worker draining 100 k
  * deliveries peaked at 155 MiB of heap for 30–60 MiB alive), so a long drain looks like a leak on
  * the host's memory graphs. With one, V8 collects before the budget is reached. A thread whose live
- * data outgrows the budget is ended by V8 and started again by src/worker-thread-host.ts; its
+ * data outgrows the budget is ended by V8 and started again by src/threads/worker-thread-host.ts; its
  * leased deliveries are claimed again when their lease ends, so nothing is lost.
  */
 export const DEFAULT_WORKER_HEAP_MB = 160;

@@ -7,8 +7,8 @@
 import { stat } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AttemptNotice } from './delivery/result-writer.js';
-import type { MetricSnapshot } from './metrics/metrics.js';
+import type { AttemptNotice } from '../delivery/result-writer.js';
+import type { MetricSnapshot } from '../metrics/metrics.js';
 import { setThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
 import { LagGovernor } from './worker-lag-policy.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
@@ -26,14 +26,14 @@ export interface WorkerThreadHost {
 
 export interface WorkerThreadOptions {
   ingestJournal: boolean;
-  /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/thread-priority.ts. */
+  /** Niceness the thread gives itself (LINKWIRE_WORKER_NICE; 0: none). See src/threads/thread-priority.ts. */
   nice?: WorkerNice;
   /**
    * LINKWIRE_WORKER_LAG_BOUND_MS: with a lowered `nice`, the thread runs at normal priority while
    * clicks wait longer than this for their webhooks (worker-lag-policy.ts); 0: always lowered.
    */
   lagBoundMs?: number;
-  /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/worker-heap.ts. */
+  /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/threads/worker-heap.ts. */
   heapMb?: number;
   log: WorkerThreadLog;
   /** Delivery attempts the thread committed (for the main thread's event streams). */

@@ -1,4 +1,4 @@
-import { validationError } from './errors.js';
+import { validationError } from '../errors.js';
 
 /*
  * Page cursors for every list, whichever layer builds the page (routes through http/pagination.ts,
