@@ -83,6 +83,14 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
       expect(dump).not.toContain(code.replace('-', ''));
     }
     if (dialect === 'sqlite') expect(statSync(t.config.secretKeyFile!).mode & 0o777).toBe(0o600);
+
+    // Announced in the user's workspace, without the secret or any code.
+    const events = (await t.api('GET', '/api/events?type=security.2fa_enabled', undefined, user.key)).json().data;
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ user_id: user.userId, email: user.email });
+    const text = JSON.stringify(events);
+    expect(text).not.toContain(totp.secret.base32);
+    for (const code of codes) expect(text).not.toContain(code);
   });
 
   it('API keys cannot set two-factor sign-in up', async () => {
@@ -162,6 +170,9 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
     expect((await login({ email: user.email })).json().error.code).toBe('TWO_FACTOR_REQUIRED');
     const off = await user.call('POST', '/api/auth/2fa/disable', { code: newCodes[0] });
     expect(off.status).toBe(204);
+    const disabled = (await t.api('GET', '/api/events?type=security.2fa_disabled', undefined, user.key)).json().data;
+    expect(disabled).toHaveLength(1);
+    expect(JSON.stringify(disabled)).not.toContain(newCodes[0]);
     expect((await login({ email: user.email })).status).toBe(200);
     expect(await t.storage.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.userId).execute()).toEqual([]);
   });
