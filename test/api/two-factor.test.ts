@@ -93,6 +93,20 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
     for (const code of codes) expect(text).not.toContain(code);
   });
 
+  it.runIf(dialect === 'postgres')('without LINKWIRE_SECRET_KEY on PostgreSQL, setup says what to set and stores nothing', async () => {
+    const keyless = await startTestApp('postgres', { config: { secretKey: null, secretKeyFile: null } });
+    try {
+      const user = await keyless.signup();
+      const res = await http(keyless.url, 'POST', '/api/auth/login', { body: { email: user.email, password: PASSWORD } });
+      const setup = await http(keyless.url, 'POST', '/api/auth/2fa/setup', { headers: { cookie: cookieOf(res), 'sec-fetch-site': 'same-origin' } });
+      expect(setup.status).toBe(500);
+      expect(setup.json().error.message).toMatch(/set LINKWIRE_SECRET_KEY/);
+      expect(await keyless.storage.db.selectFrom('two_factor').select('user_id').execute()).toEqual([]);
+    } finally {
+      await keyless.close();
+    }
+  });
+
   it('API keys cannot set two-factor sign-in up', async () => {
     const user = await t.signup();
     for (const path of ['/api/auth/2fa/setup', '/api/auth/2fa/enable', '/api/auth/2fa/disable', '/api/auth/2fa/recovery-codes']) {
