@@ -23,6 +23,12 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/** Called when the workspace turns out to require two-factor sign-in the user lacks (the app shows the Security page). */
+let onTwoFactorSetupRequired: () => void = () => undefined;
+export function setTwoFactorSetupHandler(fn: () => void): void {
+  onTwoFactorSetupRequired = fn;
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (body !== undefined) {
@@ -51,6 +57,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     if (details?.field && err?.message) fields[details.field] = err.message;
     if (err?.code === 'INVALID_EVENTS' && err.message) fields.events = err.message;
     if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthorized();
+    if (err?.code === 'TWO_FACTOR_SETUP_REQUIRED' && !path.startsWith('/api/auth/login')) onTwoFactorSetupRequired();
     throw new ApiError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? `The server answered ${res.status}`, fields);
   }
   return json as T;

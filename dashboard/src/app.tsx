@@ -1,7 +1,7 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { get, post, setUnauthorizedHandler, type WorkspaceChoice } from './api';
+import { get, post, setTwoFactorSetupHandler, setUnauthorizedHandler, type WorkspaceChoice } from './api';
 import { SessionContext, useSession, type Session } from './session';
 import { Loading } from './ui';
 import { AcceptInvitePage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage } from './pages/auth';
@@ -17,6 +17,7 @@ import { ApiKeysPage } from './pages/api-keys';
 import { WorkspacePage } from './pages/workspace';
 import { EventsPage } from './pages/events';
 import { ANALYTICS_PATH, AnalyticsPage } from './pages/analytics';
+import { SecurityPage } from './pages/security';
 
 const SETTINGS = [
   ['/settings/webhooks', 'Webhooks'],
@@ -25,6 +26,7 @@ const SETTINGS = [
   ['/settings/api-keys', 'API keys'],
   ['/settings/workspace', 'Workspace'],
   ['/settings/events', 'Events'],
+  ['/settings/security', 'Security'],
 ] as const;
 
 function WorkspacePicker() {
@@ -120,7 +122,9 @@ function Routes() {
   const publicPage = path === '/login' || path === '/signup' || path === '/forgot-password' || path.startsWith('/invite/') || path.startsWith('/reset/');
   useEffect(() => {
     if (!session.current && !publicPage) route(`/login${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
-  }, [session.current, publicPage, path]);
+    // A workspace that requires two-factor sign-in answers nothing else until it is set up.
+    else if (session.current && session.twoFactorSetupRequired && !publicPage && path !== '/settings/security') route('/settings/security', true);
+  }, [session.current, session.twoFactorSetupRequired, publicPage, path]);
   if (publicPage) {
     return (
       <Router>
@@ -151,6 +155,7 @@ function Routes() {
         <Route path="/settings/api-keys" component={ApiKeysPage} />
         <Route path="/settings/workspace" component={WorkspacePage} />
         <Route path="/settings/events" component={EventsPage} />
+        <Route path="/settings/security" component={SecurityPage} />
         <NotFound default />
       </Router>
     </Shell>
@@ -171,10 +176,12 @@ function NotFound(_: { default?: boolean }) {
 export function App() {
   const [workspaces, setWorkspaces] = useState<WorkspaceChoice[] | null>(null);
   const [userId, setUserId] = useState<string | null>(null);
+  const [twoFactorSetupRequired, setTwoFactorSetupRequired] = useState(false);
   const refresh = useCallback(async () => {
     try {
-      const answer = await get<{ workspaces: WorkspaceChoice[]; user_id: string | null }>('/api/auth/session');
+      const answer = await get<{ workspaces: WorkspaceChoice[]; user_id: string | null; two_factor_setup_required: boolean }>('/api/auth/session');
       setUserId(answer.user_id);
+      setTwoFactorSetupRequired(answer.two_factor_setup_required);
       setWorkspaces(answer.workspaces);
     } catch (err) {
       setWorkspaces([]);
@@ -183,10 +190,11 @@ export function App() {
   }, []);
   useEffect(() => {
     setUnauthorizedHandler(() => setWorkspaces([]));
+    setTwoFactorSetupHandler(() => setTwoFactorSetupRequired(true));
     void refresh();
   }, [refresh]);
   if (workspaces === null) return <Loading />;
-  const session: Session = { workspaces, current: workspaces.find((w) => w.current) ?? null, userId, refresh };
+  const session: Session = { workspaces, current: workspaces.find((w) => w.current) ?? null, userId, twoFactorSetupRequired, refresh };
   return (
     <SessionContext.Provider value={session}>
       <LocationProvider>

@@ -7,6 +7,8 @@ export interface Session {
   current: WorkspaceChoice | null;
   /** The signed-in user's id. */
   userId: string | null;
+  /** The current workspace requires two-factor sign-in and this user has not set it up: only the Security page works. */
+  twoFactorSetupRequired: boolean;
   /** Reloads the session (after login, logout or a workspace switch). */
   refresh: () => Promise<void>;
 }

@@ -59,6 +59,7 @@ export class AccountsService {
       clock: deps.clock,
       secrets: deps.secrets ?? new SecretBox(deps.config),
       issuer: `Linkwire (${deps.config.defaultDomain})`,
+      outbox: deps.outbox,
     });
     this.throttle = new LoginThrottle(deps.storage, deps.clock, deps.loginLimits);
     this.requests = new RequestThrottle(deps.storage, deps.clock);

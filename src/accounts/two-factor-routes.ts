@@ -31,6 +31,8 @@ function sessionUser(request: FastifyRequest): string {
   return principal.userId;
 }
 
+const clientOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+
 /** Two-factor sign-in of the signed-in user (SPEC §2, docs/security.md). */
 export function twoFactorRoutes(twoFactor: TwoFactorService) {
   return (app: FastifyInstance): void => {
@@ -49,14 +51,14 @@ export function twoFactorRoutes(twoFactor: TwoFactorService) {
     r.post(
       '/api/auth/2fa/enable',
       { config, schema: { summary: 'Turn two-factor sign-in on with one valid code; answers ten recovery codes, once', body: CodeBody, response: { 200: RecoveryCodes, ...errors(400, 403, 409, 429) } } },
-      async (request) => twoFactor.enable(sessionUser(request), request.body.code),
+      async (request) => twoFactor.enable(sessionUser(request), request.body.code, clientOf(request)),
     );
 
     r.post(
       '/api/auth/2fa/disable',
       { config, schema: { summary: 'Turn two-factor sign-in off (needs a current code or a recovery code)', body: CodeBody, response: { 204: NoContent, ...errors(400, 403, 429) } } },
       async (request, reply) => {
-        await twoFactor.disable(sessionUser(request), request.body.code);
+        await twoFactor.disable(sessionUser(request), request.body.code, clientOf(request));
         return reply.status(204).send(null);
       },
     );

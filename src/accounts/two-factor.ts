@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../runtime/clock.js';
 import { AppError, conflict, validationError } from '../errors.js';
 import { renderQr } from '../qr/qr-code.js';
+import type { Outbox } from '../events/outbox.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import type { Tx } from '../storage/storage.js';
 import type { Database } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
@@ -15,6 +17,14 @@ export interface TwoFactorDeps {
   secrets: SecretBox;
   /** The issuer authenticator apps show beside the account (the product and the instance's host). */
   issuer: string;
+  /** `security.2fa_enabled` / `security.2fa_disabled`, in each of the user's workspaces. */
+  outbox: Outbox;
+}
+
+/** Who turned it on or off, for the event (never a code). */
+export interface TwoFactorClient {
+  ip: string | null;
+  userAgent: string | null;
 }
 
 /**
@@ -68,7 +78,7 @@ export class TwoFactorService {
   }
 
   /** Turns 2FA on with one valid code of the secret from setup; answers the ten recovery codes (shown only here). */
-  async enable(userId: string, code: string): Promise<{ recovery_codes: string[] }> {
+  async enable(userId: string, code: string, client: TwoFactorClient): Promise<{ recovery_codes: string[] }> {
     await this.limitChecks(userId);
     const row = await this.deps.storage.db.selectFrom('two_factor').select(['secret', 'enabled_at', 'last_step']).where('user_id', '=', userId).executeTakeFirst();
     if (!row) throw validationError('Start with POST /api/auth/2fa/setup: there is no authenticator waiting to be confirmed', { field: 'code' });
@@ -79,17 +89,29 @@ export class TwoFactorService {
       const now = this.deps.clock.now();
       const updated = await tx.db.updateTable('two_factor').set({ enabled_at: now, last_step: step }).where('user_id', '=', userId).where('enabled_at', 'is', null).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) throw conflict('Two-factor sign-in was just turned on');
-      return { recovery_codes: await replaceRecoveryCodes(tx.db, userId, now) };
+      const recovery_codes = await replaceRecoveryCodes(tx.db, userId, now);
+      await this.announce(tx, 'security.2fa_enabled', userId, client);
+      return { recovery_codes };
     });
   }
 
   /** Turns 2FA off; needs a current code or a recovery code. */
-  async disable(userId: string, code: string): Promise<void> {
+  async disable(userId: string, code: string, client: TwoFactorClient): Promise<void> {
     await this.requireCode(userId, code);
     await this.deps.storage.transaction(async (tx) => {
-      await tx.db.deleteFrom('two_factor').where('user_id', '=', userId).execute();
+      const removed = await tx.db.deleteFrom('two_factor').where('user_id', '=', userId).executeTakeFirst();
       await tx.db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+      if (Number(removed.numDeletedRows) > 0) await this.announce(tx, 'security.2fa_disabled', userId, client);
     });
+  }
+
+  private async announce(tx: Tx, type: 'security.2fa_enabled' | 'security.2fa_disabled', userId: string, client: TwoFactorClient): Promise<void> {
+    const user = await tx.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+    const memberships = await tx.db.selectFrom('memberships').select('workspace_id').where('user_id', '=', userId).execute();
+    await this.deps.outbox.append(
+      tx,
+      memberships.map((m) => ({ type, workspaceId: m.workspace_id, data: { user_id: userId, email: user.email, ip: client.ip, user_agent: client.userAgent } })),
+    );
   }
 
   /** Ten new recovery codes in place of the old ones; needs a current code or a recovery code. */

@@ -22,6 +22,7 @@ const LinkData = Type.Object({ link: LinkSchema }, strict);
 const LinkClickData = Type.Object({ link: LinkSchema, click: ClickSchema }, strict);
 const DomainData = Type.Object({ domain: DomainSchema }, strict);
 const MemberData = Type.Object({ member: MemberSchema }, strict);
+const TwoFactorChangeData = Type.Object({ user_id: Type.String(), email: Type.String(), ip: Nullable(Type.String()), user_agent: Nullable(Type.String()) }, strict);
 const PlanChangeData = Type.Object({ workspace: WorkspaceSchema, previous_plan: Type.String() }, strict);
 const CheckData = Type.Object(
   {
@@ -89,6 +90,16 @@ export const EVENT_TYPES = Object.freeze([
       },
       strict,
     ),
+  },
+  {
+    type: 'security.2fa_enabled',
+    description: 'A member turned two-factor sign-in on for their account. Never carries the secret or any code.',
+    schema: TwoFactorChangeData,
+  },
+  {
+    type: 'security.2fa_disabled',
+    description: 'A member turned two-factor sign-in off for their account (with a current or a recovery code). Never carries the secret or any code.',
+    schema: TwoFactorChangeData,
   },
   { type: 'webhook.disabled', description: 'An endpoint was switched off after failing for too long.', schema: Type.Object({ webhook: WebhookSchema }, strict) },
   // Conversions, orphan visits and traffic alerts (issue 23).

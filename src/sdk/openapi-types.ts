@@ -1679,6 +1679,50 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "security.2fa_enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * security.2fa_enabled
+         * @description A member turned two-factor sign-in on for their account. Never carries the secret or any code.
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_security_2fa_enabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "security.2fa_disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * security.2fa_disabled
+         * @description A member turned two-factor sign-in off for their account (with a current or a recovery code). Never carries the secret or any code.
+         *
+         *     Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and x-linkwire-signature; verify with `verifyWebhook` from `linkwire/sdk` (docs/sdk.md).
+         */
+        post: operations["event_security_2fa_disabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.disabled": {
         parameters: {
             query?: never;
@@ -3212,6 +3256,56 @@ export interface components {
                 sessions_ended: number;
             };
         };
+        Security2faEnabledEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "security.2fa_enabled";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                user_id: string;
+                email: string;
+                ip: string | null;
+                user_agent: string | null;
+            };
+        };
+        Security2faDisabledEvent: {
+            id: string;
+            /** @enum {string} */
+            type: "security.2fa_disabled";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                user_id: string;
+                email: string;
+                ip: string | null;
+                user_agent: string | null;
+            };
+        };
         WebhookDisabledEvent: {
             id: string;
             /** @enum {string} */
@@ -3368,7 +3462,7 @@ export interface components {
             };
         };
         /** @description The envelope of every event, in the API and in every delivery body; `type` tells which `data` it carries */
-        Event: components["schemas"]["LinkClickedEvent"] | components["schemas"]["QrScannedEvent"] | components["schemas"]["LinkCreatedEvent"] | components["schemas"]["LinkUpdatedEvent"] | components["schemas"]["LinkDeletedEvent"] | components["schemas"]["LinkExpiredEvent"] | components["schemas"]["LinkLimitReachedEvent"] | components["schemas"]["LinkGeoBlockedEvent"] | components["schemas"]["LinkBrokenEvent"] | components["schemas"]["LinkRecoveredEvent"] | components["schemas"]["AnalyticsMilestoneEvent"] | components["schemas"]["DomainAddedEvent"] | components["schemas"]["DomainVerifiedEvent"] | components["schemas"]["DomainRemovedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["MemberRoleChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["IntegrationConnectedEvent"] | components["schemas"]["AccountUpgradedEvent"] | components["schemas"]["AccountDowngradedEvent"] | components["schemas"]["SecurityLoginFailedEvent"] | components["schemas"]["SecurityPasswordResetEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["LinkNotFoundEvent"] | components["schemas"]["LeadCreatedEvent"] | components["schemas"]["SaleCreatedEvent"] | components["schemas"]["AnalyticsThresholdEvent"];
+        Event: components["schemas"]["LinkClickedEvent"] | components["schemas"]["QrScannedEvent"] | components["schemas"]["LinkCreatedEvent"] | components["schemas"]["LinkUpdatedEvent"] | components["schemas"]["LinkDeletedEvent"] | components["schemas"]["LinkExpiredEvent"] | components["schemas"]["LinkLimitReachedEvent"] | components["schemas"]["LinkGeoBlockedEvent"] | components["schemas"]["LinkBrokenEvent"] | components["schemas"]["LinkRecoveredEvent"] | components["schemas"]["AnalyticsMilestoneEvent"] | components["schemas"]["DomainAddedEvent"] | components["schemas"]["DomainVerifiedEvent"] | components["schemas"]["DomainRemovedEvent"] | components["schemas"]["MemberAddedEvent"] | components["schemas"]["MemberRemovedEvent"] | components["schemas"]["MemberRoleChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["IntegrationConnectedEvent"] | components["schemas"]["AccountUpgradedEvent"] | components["schemas"]["AccountDowngradedEvent"] | components["schemas"]["SecurityLoginFailedEvent"] | components["schemas"]["SecurityPasswordResetEvent"] | components["schemas"]["Security2faEnabledEvent"] | components["schemas"]["Security2faDisabledEvent"] | components["schemas"]["WebhookDisabledEvent"] | components["schemas"]["LinkNotFoundEvent"] | components["schemas"]["LeadCreatedEvent"] | components["schemas"]["SaleCreatedEvent"] | components["schemas"]["AnalyticsThresholdEvent"];
     };
     responses: never;
     parameters: never;
@@ -10013,6 +10107,94 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SecurityPasswordResetEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_security_2fa_enabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Security2faEnabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within timeout_ms counts as delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer in time) is retried on the webhook’s schedule */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_security_2fa_disabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id, the same on every retry: dedupe on it */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation) */
+                "webhook-signature": string;
+                /** @description Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string */
+                "x-linkwire-signature": string;
+                /** @description The event type */
+                "x-linkwire-event": string;
+                /** @description The delivery id (dlv_…) */
+                "x-linkwire-delivery": string;
+                /** @description The attempt number, from 1 */
+                "x-linkwire-attempt": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Security2faDisabledEvent"];
             };
         };
         responses: {

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
@@ -24,6 +26,8 @@ describe.each(DIALECTS)('no token in the logs of a real server on %s', (dialect)
       LINKWIRE_JOURNAL_DIR: join(dir, 'journal'),
       LINKWIRE_LOG_LEVEL: 'info',
       LINKWIRE_ADMIN_EMAILS: operator,
+      // PostgreSQL: the key that seals TOTP secrets comes from the environment (there is no key file).
+      ...(dialect === 'postgres' ? { LINKWIRE_SECRET_KEY: randomBytes(32).toString('base64') } : {}),
     });
   }, 60_000);
   afterAll(async () => {
@@ -58,4 +62,29 @@ describe.each(DIALECTS)('no token in the logs of a real server on %s', (dialect)
     for (const token of [inviteToken, resetToken]) expect(output).not.toContain(token);
     expect(output).not.toMatch(/lw[ir]_[A-Za-z0-9_-]{8}/);
   }, 90_000);
+
+  it('never logs a TOTP secret, a code or a recovery code', async () => {
+    const email = `twofa-${dialect}@example.com`;
+    expect((await http(server.url, 'POST', '/api/auth/signup', { body: { email, password: PASSWORD } })).status).toBe(201);
+    const login = (code?: string) => http(server.url, 'POST', '/api/auth/login', { body: { email, password: PASSWORD, ...(code ? { code } : {}) } });
+    const cookie = String((await login()).headers['set-cookie']).split(';')[0]!;
+    const own = { cookie, 'sec-fetch-site': 'same-origin' };
+    const setup = await http(server.url, 'POST', '/api/auth/2fa/setup', { headers: own });
+    expect(setup.status, setup.text).toBe(200);
+    const totp = URI.parse(setup.json().otpauth_url) as TOTP;
+    const first = totp.generate();
+    const enabled = await http(server.url, 'POST', '/api/auth/2fa/enable', { headers: own, body: { code: first } });
+    expect(enabled.status).toBe(200);
+    const codes: string[] = enabled.json().recovery_codes;
+    expect((await login()).status).toBe(401);
+    expect((await login('000000' === first ? '111111' : '000000')).status).toBe(401);
+    expect((await login(codes[0])).status).toBe(200);
+    expect((await http(server.url, 'POST', '/api/auth/2fa/disable', { headers: own, body: { code: codes[1] } })).status).toBe(204);
+
+    const output = server.output();
+    expect(output).toContain('/api/auth/2fa/enable');
+    for (const secret of [totp.secret.base32, ...codes]) expect(output).not.toContain(secret);
+    // Six digits standing alone (timestamps and ids hold digit runs of their own).
+    expect(output).not.toMatch(new RegExp(`(?<![0-9])${first}(?![0-9])`));
+  }, 60_000);
 });

@@ -83,6 +83,28 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
       expect(dump).not.toContain(code.replace('-', ''));
     }
     if (dialect === 'sqlite') expect(statSync(t.config.secretKeyFile!).mode & 0o777).toBe(0o600);
+
+    // Announced in the user's workspace, without the secret or any code.
+    const events = (await t.api('GET', '/api/events?type=security.2fa_enabled', undefined, user.key)).json().data;
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ user_id: user.userId, email: user.email });
+    const text = JSON.stringify(events);
+    expect(text).not.toContain(totp.secret.base32);
+    for (const code of codes) expect(text).not.toContain(code);
+  });
+
+  it.runIf(dialect === 'postgres')('without LINKWIRE_SECRET_KEY on PostgreSQL, setup says what to set and stores nothing', async () => {
+    const keyless = await startTestApp('postgres', { config: { secretKey: null, secretKeyFile: null } });
+    try {
+      const user = await keyless.signup();
+      const res = await http(keyless.url, 'POST', '/api/auth/login', { body: { email: user.email, password: PASSWORD } });
+      const setup = await http(keyless.url, 'POST', '/api/auth/2fa/setup', { headers: { cookie: cookieOf(res), 'sec-fetch-site': 'same-origin' } });
+      expect(setup.status).toBe(500);
+      expect(setup.json().error.message).toMatch(/set LINKWIRE_SECRET_KEY/);
+      expect(await keyless.storage.db.selectFrom('two_factor').select('user_id').execute()).toEqual([]);
+    } finally {
+      await keyless.close();
+    }
   });
 
   it('API keys cannot set two-factor sign-in up', async () => {
@@ -162,6 +184,9 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
     expect((await login({ email: user.email })).json().error.code).toBe('TWO_FACTOR_REQUIRED');
     const off = await user.call('POST', '/api/auth/2fa/disable', { code: newCodes[0] });
     expect(off.status).toBe(204);
+    const disabled = (await t.api('GET', '/api/events?type=security.2fa_disabled', undefined, user.key)).json().data;
+    expect(disabled).toHaveLength(1);
+    expect(JSON.stringify(disabled)).not.toContain(newCodes[0]);
     expect((await login({ email: user.email })).status).toBe(200);
     expect(await t.storage.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.userId).execute()).toEqual([]);
   });

@@ -32,7 +32,7 @@ describe.each(DIALECTS)('dashboard API additions on %s', (dialect) => {
   it('GET /api/auth/session answers anonymous callers, and lists a member’s workspaces; switching moves the session', async () => {
     const anon = await http(t.url, 'GET', '/api/auth/session');
     expect(anon.status).toBe(200);
-    expect(anon.json()).toEqual({ authenticated: false, via: null, user_id: null, workspaces: [] });
+    expect(anon.json()).toEqual({ authenticated: false, via: null, user_id: null, workspaces: [], two_factor_setup_required: false });
     expect((await http(t.url, 'GET', '/api/auth/session', { headers: { cookie: 'lw_session=forged' } })).json().authenticated).toBe(false);
 
     const owner = await t.signup();

@@ -73,6 +73,7 @@ describe('dashboard pages in Chromium', () => {
       ['api-keys', '/settings/api-keys', 'API keys'],
       ['workspace', '/settings/workspace', 'Workspace'],
       ['events', '/settings/events', 'Events'],
+      ['security', '/settings/security', 'Security'],
     );
     b = await launchBrowser();
   });

@@ -1,3 +1,4 @@
+import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
@@ -92,6 +93,15 @@ describe.each(DIALECTS)('the whole event catalog on %s', (dialect) => {
     const pending = await until('the logged reset request', async () => (await api('GET', '/api/mail/pending-resets')).json().data[0]);
     const resetUrl: string = (await api('POST', `/api/mail/pending-resets/${pending.id}/link`)).json().url;
     expect((await http(t.url, 'POST', '/api/auth/reset-password', { body: { token: resetUrl.split('/').pop(), password: 'correct horse battery' } })).status).toBe(204);
+
+    // Two-factor sign-in turned on and off from a dashboard session: security.2fa_enabled, security.2fa_disabled.
+    const signedIn = await http(t.url, 'POST', '/api/auth/login', { body: { email: owner.email, password: 'correct horse battery' } });
+    const own = { cookie: String(signedIn.headers['set-cookie']).split(';')[0]!, 'sec-fetch-site': 'same-origin' };
+    const setup = (await http(t.url, 'POST', '/api/auth/2fa/setup', { headers: own })).json();
+    const totp = URI.parse(setup.otpauth_url) as TOTP;
+    const enabled = await http(t.url, 'POST', '/api/auth/2fa/enable', { headers: own, body: { code: totp.generate({ timestamp: clock.now() }) } });
+    expect(enabled.status).toBe(200);
+    expect((await http(t.url, 'POST', '/api/auth/2fa/disable', { headers: own, body: { code: enabled.json().recovery_codes[0] } })).status).toBe(204);
 
     // Conversions: a lead and a sale from a shop's server, attributed to a tracked link's click.
     const tracked = (await api('POST', '/api/links', { url: 'https://shop.example/landing', track_conversions: true })).json();

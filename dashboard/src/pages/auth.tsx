@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { post } from '../api';
+import { ApiError, post } from '../api';
 import { sameOriginPath } from '../safe-next';
 import { useSession } from '../session';
 import { ErrorBox, TextField, fieldErrors, useSubmit } from '../ui';
@@ -11,11 +11,28 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [workspaceName, setWorkspaceName] = useState('');
+  // Second step, when the account has two-factor sign-in: the password was right, now the code.
+  const [askCode, setAskCode] = useState(false);
+  const [code, setCode] = useState('');
   const signup = props.mode === 'signup';
   const next = sameOriginPath(query.next, window.location.origin) ?? '/links';
   const { submit, busy, error } = useSubmit(async () => {
     if (signup) await post('/api/auth/signup', { email, password, ...(workspaceName ? { workspace_name: workspaceName } : {}) });
-    await post('/api/auth/login', { email, password });
+    try {
+      await post('/api/auth/login', { email, password, ...(askCode ? { code: code.trim() } : {}) });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'TWO_FACTOR_REQUIRED') {
+        setAskCode(true);
+        return;
+      }
+      // Signed in, but the workspace requires two-factor sign-in first: the Security page sets it up.
+      if (err instanceof ApiError && err.code === 'TWO_FACTOR_SETUP_REQUIRED') {
+        await session.refresh();
+        route('/settings/security');
+        return;
+      }
+      throw err;
+    }
     await session.refresh();
     route(next);
   });
@@ -37,9 +54,21 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
           {...(signup ? { hint: 'At least 8 characters.' } : {})}
         />
         {signup && <TextField label="Workspace name (optional)" value={workspaceName} onValue={setWorkspaceName} error={errors.workspace_name} />}
+        {askCode && (
+          <TextField
+            label="Authentication code"
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            value={code}
+            onValue={setCode}
+            error={errors.code}
+            hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+          />
+        )}
         <ErrorBox error={Object.keys(errors).length ? null : error} />
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Please wait…' : signup ? 'Sign up' : 'Log in'}
+          {busy ? 'Please wait…' : signup ? 'Sign up' : askCode ? 'Verify code' : 'Log in'}
         </button>
         {!signup && (
           <p class="muted">

@@ -11,6 +11,9 @@ export function WorkspacePage() {
   const [includeIp, setIncludeIp] = useState(false);
   const [excluded, setExcluded] = useState('');
   const [alerts, setAlerts] = useState(true);
+  const [require2fa, setRequire2fa] = useState(false);
+  // Only owners may require two-factor sign-in (the API refuses the setting from anyone else).
+  const owner = session.current?.role === 'owner';
   const manage = usePermission('workspace:write');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -20,6 +23,7 @@ export function WorkspacePage() {
     setIncludeIp(ws.data.settings.include_click_ip);
     setExcluded(ws.data.settings.excluded_ips.join('\n'));
     setAlerts(ws.data.settings.endpoint_alerts);
+    setRequire2fa(ws.data.settings.require_2fa);
   }, [ws.data]);
   if (!ws.data) return ws.error ? <ErrorBox error={ws.error} /> : <Loading />;
   const errors = fieldErrors(error);
@@ -37,7 +41,7 @@ export function WorkspacePage() {
               .split(/[\s,]+/)
               .map((s) => s.trim())
               .filter(Boolean);
-            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips, endpoint_alerts: alerts } }));
+            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips, endpoint_alerts: alerts, ...(owner ? { require_2fa: require2fa } : {}) } }));
             setSaved(true);
             await session.refresh();
           } catch (err) {
@@ -56,6 +60,23 @@ export function WorkspacePage() {
           checked={alerts}
           onChange={setAlerts}
         />
+        {owner ? (
+          <>
+            <Check
+              label="Require two-factor sign-in for every member"
+              hint="Members without it can only set it up until they do. Turn it on for your own account first (Security). API keys are not affected."
+              checked={require2fa}
+              onChange={setRequire2fa}
+            />
+            {errors['settings.require_2fa'] && (
+              <p class="error-box" role="alert">
+                {errors['settings.require_2fa']}
+              </p>
+            )}
+          </>
+        ) : (
+          ws.data.settings.require_2fa && <p class="muted">This workspace requires two-factor sign-in (its owners decide).</p>
+        )}
         <Field label="Excluded IPs" error={errors.settings} hint="CIDRs or addresses, one per line: their clicks are not recorded and fire nothing.">
           {(id, d) => <textarea id={id} aria-describedby={d} rows={4} class="mono" value={excluded} onInput={(e) => setExcluded(e.currentTarget.value)} />}
         </Field>
