@@ -16,6 +16,9 @@ export const WorkspaceSettingsSchema = Type.Object({
   excluded_ips: Type.Array(Type.String(), { description: 'CIDRs whose clicks are not recorded and fire nothing' }),
   endpoint_alerts: Type.Boolean({ description: 'Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true)' }),
   timezone: Type.String({ description: "IANA time zone of the workspace's analytics days and hours (default UTC)" }),
+  sso_auto_join_domains: Type.Array(Type.String(), {
+    description: 'Email domains whose people join this workspace as viewers when they first sign in with single sign-on (only the instance operators, LINKWIRE_ADMIN_EMAILS, may change it)',
+  }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -76,6 +79,7 @@ export const UpdateWorkspaceBody = Type.Object(
           excluded_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 500 })),
           endpoint_alerts: Type.Optional(Type.Boolean()),
           timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone name, e.g. Europe/Paris' })),
+          sso_auto_join_domains: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 50, description: 'Operators only' })),
         },
         { additionalProperties: false },
       ),

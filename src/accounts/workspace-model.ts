@@ -2,7 +2,7 @@ import { toIso } from '../clock.js';
 import type { WorkspaceTable } from '../storage/schema.js';
 import type { Workspace, WorkspaceSettings } from './account-schema.js';
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC' });
+export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC', sso_auto_join_domains: [] });
 
 export function parseSettings(text: string): WorkspaceSettings {
   const parsed = JSON.parse(text) as Partial<WorkspaceSettings>;
@@ -11,6 +11,7 @@ export function parseSettings(text: string): WorkspaceSettings {
     excluded_ips: parsed.excluded_ips ?? [],
     endpoint_alerts: parsed.endpoint_alerts ?? true,
     timezone: parsed.timezone ?? 'UTC',
+    sso_auto_join_domains: parsed.sso_auto_join_domains ?? [],
   };
 }
 

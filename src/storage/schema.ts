@@ -399,6 +399,14 @@ export interface AlertFireTable {
   fired_second: number;
 }
 
+/** A single sign-on started and not finished (src/sso/sso-flow.ts); `id` is the SHA-256 of the browser's cookie. */
+export interface OidcLoginTable {
+  id: string;
+  next_path: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -433,4 +441,5 @@ export interface Database {
   orphan_notices: OrphanNoticeTable;
   alert_seconds: AlertSecondTable;
   alert_fires: AlertFireTable;
+  oidc_logins: OidcLoginTable;
 }

@@ -15,6 +15,7 @@ import { instanceSettings } from './014_instance_settings.js';
 import { teams } from './015_teams.js';
 import { analytics } from './016_analytics.js';
 import { conversions } from './019_conversions.js';
+import { sso } from './021_sso.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '015_teams': teams,
   '016_analytics': analytics,
   '019_conversions': conversions,
+  '021_sso': sso,
 };
