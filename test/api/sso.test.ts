@@ -38,25 +38,24 @@ class Browser {
 
 describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (dialect) => {
   let t: TestApp;
+  /** The same provider for a Linkwire whose signup is closed. */
+  let closed: TestApp;
   const provider = new TestOidcProvider();
   const operator = `operator-${dialect}-${Date.now()}@ops.example`;
 
   beforeAll(async () => {
     const issuer = await provider.listen();
-    const port = await freePort();
+    const [port, closedPort] = [await freePort(), await freePort()];
     const baseUrl = `http://127.0.0.1:${port}`;
-    provider.configure(`${baseUrl}/api/auth/oidc/callback`);
-    t = await startTestApp(dialect, {
-      listenPort: port,
-      config: {
-        baseUrl,
-        adminEmails: new Set([operator]),
-        oidc: { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, name: 'Acme ID', insecureLoopback: false },
-      },
-    });
+    const closedUrl = `http://127.0.0.1:${closedPort}`;
+    provider.configure(`${baseUrl}/api/auth/oidc/callback`, `${closedUrl}/api/auth/oidc/callback`);
+    const oidc = { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, name: 'Acme ID', insecureLoopback: false };
+    t = await startTestApp(dialect, { listenPort: port, config: { baseUrl, adminEmails: new Set([operator]), oidc } });
+    closed = await startTestApp(dialect, { listenPort: closedPort, config: { baseUrl: closedUrl, signupOpen: false, oidc } });
   });
   afterAll(async () => {
     await t?.close();
+    await closed?.close();
     await provider.close();
   });
 
@@ -65,16 +64,17 @@ describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (
    * to the callback. `tamper` changes the authorization request on its way to the provider. Returns
    * the callback's answer.
    */
-  async function signIn(browser: Browser, as: string, options: { next?: string; tamper?: (url: URL) => void; accept?: string } = {}): Promise<Response> {
+  async function signIn(browser: Browser, as: string, options: { next?: string; tamper?: (url: URL) => void; accept?: string; app?: TestApp } = {}): Promise<Response> {
+    const app = options.app ?? t;
     provider.signInAs = as;
-    const start = await browser.go(`${t.url}/api/auth/oidc/start${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
+    const start = await browser.go(`${app.url}/api/auth/oidc/start${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
     expect(start.status).toBe(302);
     const authorize = new URL(start.headers.get('location')!);
     expect(authorize.origin).toBe(provider.issuer);
     options.tamper?.(authorize);
     let location = authorize.href;
     for (let hop = 0; hop < 10; hop++) {
-      if (location.startsWith(`${t.url}/api/auth/oidc/callback`)) return browser.go(location, options.accept ? { accept: options.accept } : {});
+      if (location.startsWith(`${app.url}/api/auth/oidc/callback`)) return browser.go(location, options.accept ? { accept: options.accept } : {});
       let res = await browser.go(location);
       if (res.status === 200 && new URL(location).pathname.startsWith('/interaction/')) {
         expect(await res.text()).toContain(`Sign in as ${provider.identities.get(as)!.email}`);
@@ -247,5 +247,16 @@ describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (
     const added = (await t.api('GET', '/api/events?type=member.added&limit=100', undefined, owner.key)).json().data;
     expect(added.filter((e: { data: { member: { email: string } } }) => e.data.member.email === email)).toHaveLength(1);
     expect(await t.storage.db.selectFrom('invites').selectAll().where('email', '=', email).execute()).toEqual([]);
+  });
+
+  it('with signup closed, someone with no account and no invitation gets a clear refusal, and no account', async () => {
+    const email = `nobody-${dialect}-${Date.now()}@closed.example`;
+    provider.identities.set(`nobody-${dialect}`, { email, email_verified: true });
+    const browser = new Browser();
+    const res = await signIn(browser, `nobody-${dialect}`, { app: closed, accept: 'text/html' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain(`No workspace on this Linkwire takes ${email} yet and signup is closed: ask a workspace admin to invite you`);
+    expect(await closed.storage.db.selectFrom('users').selectAll().where('email', '=', email).execute()).toEqual([]);
+    expect(browser.cookies.has('lw_session')).toBe(false);
   });
 });

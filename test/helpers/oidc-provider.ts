@@ -29,7 +29,7 @@ export class TestOidcProvider {
     return this.issuerUrl;
   }
 
-  /** Listens first (the issuer URL needs the port), and takes requests once `configure` named the redirect URI. */
+  /** Listens first (the issuer URL needs the port), and takes requests once `configure` named the redirect URIs. */
   async listen(): Promise<string> {
     const tls = loadTlsFixtures();
     const server = createServer({ cert: tls.cert, key: tls.key });
@@ -39,14 +39,14 @@ export class TestOidcProvider {
     return this.issuerUrl;
   }
 
-  configure(redirectUri: string): void {
+  configure(...redirectUris: string[]): void {
     const identities = this.identities;
     const provider = new Provider(this.issuerUrl, {
       clients: [
         {
           client_id: this.clientId,
           client_secret: this.clientSecret,
-          redirect_uris: [redirectUri],
+          redirect_uris: redirectUris,
           response_types: ['code'],
           grant_types: ['authorization_code'],
           token_endpoint_auth_method: 'client_secret_post',
