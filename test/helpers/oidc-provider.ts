@@ -81,7 +81,7 @@ export class TestOidcProvider {
     if (req.method === 'GET') {
       const label = identity ? `Sign in as ${identity.email}` : 'No test identity chosen';
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider</title></head><body><main><h1>Test provider</h1><form method="post" action="/interaction/${details.uid}"><button type="submit">${label}</button></form></main></body></html>`);
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Test provider</title></head><body><main><h1>Test provider</h1><form method="post" action="/interaction/${details.uid}"><button type="submit">${label}</button></form></main></body></html>`);
       return;
     }
     // Read (and ignore) the form body, then finish: logged in as `signInAs`, consent to openid + email given.
