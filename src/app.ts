@@ -5,6 +5,9 @@ import { AccountsService } from './accounts/accounts-service.js';
 import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { twoFactorRoutes } from './accounts/two-factor-routes.js';
+import { OidcClient } from './sso/oidc-client.js';
+import { ssoRoutes } from './sso/routes.js';
+import { SsoService } from './sso/sso-service.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
 import type { AttemptNotice } from './delivery/result-writer.js';
@@ -298,6 +301,8 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('api')) {
     await fastify.register(accountRoutes(accounts, (failure) => recordLoginFailure({ storage, outbox }, failure), config.baseUrl.startsWith('https:')));
     await fastify.register(twoFactorRoutes(accounts.twoFactor));
+    const sso = config.oidc ? new SsoService({ config, storage, clock, ids, outbox, oidc: new OidcClient(config.oidc, `${config.baseUrl}/api/auth/oidc/callback`) }) : null;
+    await fastify.register(ssoRoutes(sso, { baseUrl: config.baseUrl }));
     await fastify.register(linkRoutes(links));
     await fastify.register(qrRoutes(links));
     await fastify.register(statsRoutes(new StatsService({ storage, clock, links })));

@@ -17,6 +17,9 @@ export const WorkspaceSettingsSchema = Type.Object({
   endpoint_alerts: Type.Boolean({ description: 'Mail owners and admins when a webhook endpoint fails 5, 10, 15 times in a row and when it is switched off (default true)' }),
   timezone: Type.String({ description: "IANA time zone of the workspace's analytics days and hours (default UTC)" }),
   require_2fa: Type.Boolean({ description: 'Members must sign in with two-factor: a dashboard session of a member without it may only set it up (default false; owners only; API keys are unaffected)' }),
+  sso_auto_join_domains: Type.Array(Type.String(), {
+    description: 'Email domains whose people join this workspace as viewers when they first sign in with single sign-on (only the instance operators, LINKWIRE_ADMIN_EMAILS, may change it)',
+  }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettingsSchema>;
 
@@ -78,6 +81,7 @@ export const UpdateWorkspaceBody = Type.Object(
           endpoint_alerts: Type.Optional(Type.Boolean()),
           timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An IANA time zone name, e.g. Europe/Paris' })),
           require_2fa: Type.Optional(Type.Boolean({ description: 'Owners only; needs two-factor sign-in on the owner’s own account' })),
+          sso_auto_join_domains: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 50, description: 'Operators only' })),
         },
         { additionalProperties: false },
       ),

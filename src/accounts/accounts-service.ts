@@ -353,7 +353,11 @@ export class AccountsService {
 
   async updateWorkspace(
     workspaceId: string,
-    patch: { name?: string | undefined; plan?: string | undefined; settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined; require_2fa?: boolean | undefined } | undefined },
+    patch: {
+      name?: string | undefined;
+      plan?: string | undefined;
+      settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined; sso_auto_join_domains?: string[] | undefined; require_2fa?: boolean | undefined } | undefined;
+    },
   ): Promise<Workspace> {
     const { storage, clock, outbox, plans } = this.deps;
     if (patch.plan !== undefined && !plans.get(patch.plan)) {
@@ -368,9 +372,15 @@ export class AccountsService {
     if (timezone !== undefined && canonicalTimeZone(timezone) === null) {
       throw validationError(`settings.timezone must be an IANA time zone name such as Europe/Paris or UTC (got "${timezone}")`, { field: 'settings.timezone' });
     }
+    const joinDomains = patch.settings?.sso_auto_join_domains?.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
+    if (joinDomains) {
+      const bad = joinDomains.filter((d) => !EMAIL_DOMAIN.test(d));
+      if (bad.length) throw validationError(`settings.sso_auto_join_domains must be email domains such as acme.com; not: ${bad.join(', ')}`, { field: 'settings.sso_auto_join_domains', invalid: bad });
+    }
     return storage.transaction(async (tx) => {
       const row = await tx.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
       const settings = parseSettings(row.settings);
+      if (joinDomains) settings.sso_auto_join_domains = [...new Set(joinDomains)];
       if (timezone !== undefined) settings.timezone = canonicalTimeZone(timezone)!;
       if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
       if (excluded) settings.excluded_ips = excluded;
@@ -445,6 +455,9 @@ export class AccountAdmin {
     return rows.map((r) => ({ id: r.id, name: r.name, plan: r.plan, owner_email: r.owner_email ?? null, members: Number(r.members ?? 0), links: Number(r.links ?? 0), created_at: toIso(r.created_at) }));
   }
 }
+
+/** A domain of email addresses: dot-separated labels of letters, digits and hyphens, at least two. */
+const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -204,6 +204,11 @@ export function accountRoutes(accounts: AccountsService, onLoginFailed: LoginFai
       if (request.body.plan !== undefined && !(await accounts.isOperator(principal.userId))) {
         throw new AppError('FORBIDDEN', "Only the instance's operators (LINKWIRE_ADMIN_EMAILS) can change a workspace's plan");
       }
+      // Who may join by email domain through single sign-on is the operators' call too: a workspace
+      // admin must not be able to pull everyone at a domain into their workspace.
+      if (request.body.settings?.sso_auto_join_domains !== undefined && !(await accounts.isOperator(principal.userId))) {
+        throw new AppError('FORBIDDEN', "Only the instance's operators (LINKWIRE_ADMIN_EMAILS) can change settings.sso_auto_join_domains");
+      }
       return accounts.updateWorkspace(principal.workspaceId, request.body);
     });
   };

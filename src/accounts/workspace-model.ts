@@ -2,7 +2,7 @@ import { toIso } from '../runtime/clock.js';
 import type { WorkspaceTable } from '../storage/schema.js';
 import type { Workspace, WorkspaceSettings } from './account-schema.js';
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC', require_2fa: false });
+export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC', require_2fa: false, sso_auto_join_domains: [] });
 
 export function parseSettings(text: string): WorkspaceSettings {
   const parsed = JSON.parse(text) as Partial<WorkspaceSettings>;
@@ -12,6 +12,7 @@ export function parseSettings(text: string): WorkspaceSettings {
     endpoint_alerts: parsed.endpoint_alerts ?? true,
     timezone: parsed.timezone ?? 'UTC',
     require_2fa: parsed.require_2fa ?? false,
+    sso_auto_join_domains: parsed.sso_auto_join_domains ?? [],
   };
 }
 

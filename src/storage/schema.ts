@@ -447,6 +447,14 @@ export interface RecoveryCodeTable {
   created_at: number;
 }
 
+/** A single sign-on started and not finished (src/sso/sso-flow.ts); `id` is the SHA-256 of the browser's cookie. */
+export interface OidcLoginTable {
+  id: string;
+  next_path: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -485,4 +493,5 @@ export interface Database {
   alert_fires: AlertFireTable;
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodeTable;
+  oidc_logins: OidcLoginTable;
 }

@@ -25,7 +25,7 @@ const OPEN_TO_EVERY_ROLE = new Set([
   'POST /api/mail/pending-resets/:id/link',
 ]);
 /** Public routes (no authentication) and the event stream (an endless read, checked by its own tests). */
-const NOT_WALKED = /^(POST \/api\/auth\/(signup|login|logout|accept-invite|forgot-password|reset-password)|GET \/api\/auth\/session|GET \/api\/events\/stream)$/;
+const NOT_WALKED = /^(POST \/api\/auth\/(signup|login|logout|accept-invite|forgot-password|reset-password)|GET \/api\/auth\/(session|oidc|oidc\/start|oidc\/callback)|GET \/api\/events\/stream)$/;
 
 describe.each(DIALECTS)('every route × every role against the permission table on %s', (dialect) => {
   let t: TestApp;

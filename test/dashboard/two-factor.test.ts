@@ -1,6 +1,6 @@
 import { TOTP, Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { launchBrowser, logIn, newContext, offBoxRequests, requireBuiltDashboard, watchPage, type TestBrowser } from './browser.js';
 

@@ -30,7 +30,15 @@ let counter = 0;
 /** Linkwire on a fresh database of the dialect, listening on 127.0.0.1 on a free port. */
 export async function startTestApp(
   dialect: Dialect,
-  options: { config?: Partial<Config>; clock?: Clock | 'manual'; random?: () => number; streamOptions?: Partial<EventStreamOptions>; mailOptions?: Partial<MailSenderOptions> } = {},
+  options: {
+    config?: Partial<Config>;
+    clock?: Clock | 'manual';
+    random?: () => number;
+    streamOptions?: Partial<EventStreamOptions>;
+    mailOptions?: Partial<MailSenderOptions>;
+    /** Listen on this port rather than a free one (a test whose config must name the app's own URL, e.g. baseUrl). */
+    listenPort?: number;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const storage = database.open();
@@ -48,7 +56,7 @@ export async function startTestApp(
   const secrets = dialect === 'postgres' ? { secretKey: randomBytes(32), secretKeyFile: null } : { secretKey: null, secretKeyFile: join(secretDir, 'linkwire-secret.key') };
   const config = configWith({ port, logLevel: 'silent', dnsServer: { host: '127.0.0.1', port: 9 }, journalDir, signupsPerAddressPerHour: 1_000_000, ...secrets, ...options.config });
   const app = await createApp({ config, storage, clock, logLevel: 'silent', ...(options.random ? { random: options.random } : {}), ...(options.streamOptions ? { streamOptions: options.streamOptions } : {}), ...(options.mailOptions ? { mailOptions: options.mailOptions } : {}) });
-  const url = await app.listen(0, '127.0.0.1');
+  const url = await app.listen(options.listenPort ?? 0, '127.0.0.1');
   let lastKey: string | undefined;
   return {
     app,

@@ -66,6 +66,10 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     // The dashboard's session routes.
     expect((await call('GET', '/api/auth/session')).body.authenticated).toBe(false);
     expect((await call('GET', '/api/auth/session', { headers: { cookie } })).body.authenticated).toBe(true);
+    // Single sign-on is off here: the login page is told so, and its routes answer 404 (test/api/sso.test.ts walks them with a provider).
+    expect((await call('GET', '/api/auth/oidc')).body).toEqual({ enabled: false, provider_name: null, start_url: null });
+    expect((await call('GET', '/api/auth/oidc/start')).status).toBe(404);
+    expect((await call('GET', '/api/auth/oidc/callback?code=x&state=y')).status).toBe(404);
     const mine = await call('GET', '/api/auth/workspaces', { headers: { cookie } });
     expect(mine.status).toBe(200);
     expect((await call('POST', '/api/auth/switch-workspace', { headers: { cookie, origin: t.url }, body: { workspace_id: mine.body.data[0].id } })).status).toBe(204);

@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError, post } from '../api';
+import { ssoStartHref, ssoStatus, type SsoStatus } from '../api/sso';
 import { sameOriginPath } from '../safe-next';
 import { useSession } from '../session';
 import { ErrorBox, TextField, fieldErrors, useSubmit } from '../ui';
@@ -75,6 +76,7 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
             <a href="/forgot-password">Forgot your password?</a>
           </p>
         )}
+        {!signup && <SsoButton next={next} />}
         <p class="muted">
           {signup ? (
             <>
@@ -126,8 +128,34 @@ export function ForgotPasswordPage() {
   );
 }
 
+/**
+ * "Sign in with <provider>" when the server has single sign-on (nothing otherwise). A link, not a
+ * fetch: the browser goes to the provider's pages and comes back signed in, on `next`.
+ */
+function SsoButton(props: { next: string | null; hint?: string }) {
+  const [status, setStatus] = useState<SsoStatus | null>(null);
+  useEffect(() => {
+    // Without an answer the page keeps its password form: that is all a failure could change.
+    ssoStatus().then(setStatus, () => setStatus(null));
+  }, []);
+  const href = status ? ssoStartHref(status, props.next) : null;
+  if (!status || !href) return null;
+  return (
+    <div class="sso">
+      <p class="muted" aria-hidden="true">
+        or
+      </p>
+      {/* A real page load: the router must not take /api/… for one of its pages. */}
+      <a class="button sso-button" href={href} onClick={(e) => e.stopPropagation()}>
+        Sign in with {status.provider_name}
+      </a>
+      {props.hint && <p class="muted">{props.hint}</p>}
+    </div>
+  );
+}
+
 /** A form with one new password, posted with the token from the page's address (invitation or reset). */
-function TokenPasswordForm(props: { token: string; title: string; intro: string; submit: string; onSubmit: (password: string) => Promise<void> }) {
+function TokenPasswordForm(props: { token: string; title: string; intro: string; submit: string; onSubmit: (password: string) => Promise<void>; sso?: boolean }) {
   const [password, setPassword] = useState('');
   const { submit, busy, error } = useSubmit(() => props.onSubmit(password));
   const errors = fieldErrors(error);
@@ -141,6 +169,7 @@ function TokenPasswordForm(props: { token: string; title: string; intro: string;
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Please wait…' : props.submit}
         </button>
+        {props.sso && <SsoButton next="/links" hint="Signing in accepts the invitation when the provider knows you by the invited address." />}
       </form>
     </main>
   );
@@ -156,6 +185,7 @@ export function AcceptInvitePage(props: { token?: string }) {
       title="Join your team on Linkwire"
       intro="Choose a password to accept the invitation. If you already have a Linkwire account with this address, enter its password."
       submit="Accept invitation"
+      sso
       onSubmit={async (password) => {
         await post('/api/auth/accept-invite', { token, password });
         await session.refresh();

@@ -16,6 +16,7 @@ import { teams } from './015_teams.js';
 import { analytics } from './016_analytics.js';
 import { conversions } from './019_conversions.js';
 import { twoFactor } from './020_two_factor.js';
+import { sso } from './021_sso.js';
 import { linkVersions } from './022_link_versions.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder a landed one. */
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   '016_analytics': analytics,
   '019_conversions': conversions,
   '020_two_factor': twoFactor,
+  '021_sso': sso,
   '022_link_versions': linkVersions,
 };

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import { loadTlsFixtures } from './tls-fixtures.js';
+
+export interface TestIdentity {
+  email: string;
+  email_verified: boolean;
+}
+
+/**
+ * A real OpenID provider (oidc-provider 9) on https://127.0.0.1:<port>, with the test CA's
+ * certificate. It knows one client and the identities a test gives it; its sign-in page is one
+ * button, "Sign in as <email>", for the identity `signInAs` names (no password: the provider's own
+ * login is not what the tests are about). The page loads nothing from elsewhere, unlike
+ * oidc-provider's development pages.
+ */
+export class TestOidcProvider {
+  readonly identities = new Map<string, TestIdentity>();
+  /** The account id the next sign-in page signs in. */
+  signInAs = '';
+  readonly clientId = 'linkwire-test';
+  readonly clientSecret = `test-client-secret-${Math.random().toString(36).slice(2)}`;
+  private server: Server | null = null;
+  private issuerUrl = '';
+
+  get issuer(): string {
+    return this.issuerUrl;
+  }
+
+  /** Listens first (the issuer URL needs the port), and takes requests once `configure` named the redirect URIs. */
+  async listen(): Promise<string> {
+    const tls = loadTlsFixtures();
+    const server = createServer({ cert: tls.cert, key: tls.key });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.issuerUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.issuerUrl;
+  }
+
+  configure(...redirectUris: string[]): void {
+    const identities = this.identities;
+    const provider = new Provider(this.issuerUrl, {
+      clients: [
+        {
+          client_id: this.clientId,
+          client_secret: this.clientSecret,
+          redirect_uris: redirectUris,
+          response_types: ['code'],
+          grant_types: ['authorization_code'],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+      findAccount: async (_ctx: unknown, id: string) => {
+        const identity = identities.get(id);
+        return identity ? { accountId: id, claims: async () => ({ sub: id, ...identity }) } : undefined;
+      },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+      // The email claims go into the ID token, as Google's, Entra's and Keycloak's do.
+      conformIdTokenClaims: false,
+      features: { devInteractions: { enabled: false } },
+      interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+      cookies: { keys: ['linkwire-test-provider-cookie-key'] },
+      pkce: { required: () => true },
+      ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+    });
+    const handle = provider.callback();
+    this.server!.on('request', (req, res) => {
+      const match = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '');
+      if (!match) return handle(req, res);
+      void this.interaction(provider, req, res).catch((err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+      });
+    });
+  }
+
+  private async interaction(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    const identity = this.identities.get(this.signInAs);
+    if (req.method === 'GET') {
+      const label = identity ? `Sign in as ${identity.email}` : 'No test identity chosen';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Test provider</title></head><body><main><h1>Test provider</h1><form method="post" action="/interaction/${details.uid}"><button type="submit">${label}</button></form></main></body></html>`);
+      return;
+    }
+    // Read (and ignore) the form body, then finish: logged in as `signInAs`, consent to openid + email given.
+    for await (const _chunk of req) void _chunk;
+    const grant = new provider.Grant({ accountId: this.signInAs, clientId: details.params.client_id });
+    grant.addOIDCScope('openid email');
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { login: { accountId: this.signInAs }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
