@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock.js';
 import { validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
+import { isPayloadVersion, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { sampleEvent } from '../events/samples.js';
 import { principalOf } from '../http/auth.js';
 import type { IdSource } from '../ids.js';
@@ -50,15 +51,21 @@ export function webhookFormatRoutes(deps: { ids: IdSource; clock: Clock }) {
       {
         schema: {
           summary: 'Webhook formats, each with a description and a sample delivery body',
-          querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64, description: 'The event type of the samples (default link.clicked)' })) }),
+          querystring: Type.Object({
+            type: Type.Optional(Type.String({ maxLength: 64, description: 'The event type of the samples (default link.clicked)' })),
+            version: Type.Optional(Type.String({ maxLength: 40, description: 'The payload version of the samples (default: the newest); the dashboard previews an upgrade with it' })),
+          }),
           response: { 200: Type.Object({ data: Type.Array(WebhookFormatInfo) }), ...errors(400) },
         },
       },
       async (request) => {
         const type = request.query.type ?? 'link.clicked';
         if (!isEventType(type)) throw validationError(`type "${type}" is not an event type`, { field: 'type' });
+        const asked = request.query.version;
+        if (asked !== undefined && !isPayloadVersion(asked)) throw validationError(unknownVersionMessage('version', asked), { field: 'version', versions: PAYLOAD_VERSIONS });
+        const version = asked ?? NEWEST_PAYLOAD_VERSION;
         const event = sampleEvent(type, principalOf(request).workspaceId, deps.ids, deps.clock.now());
-        return { data: FORMATS.map((format) => ({ format, description: FORMAT_DESCRIPTIONS[format], sample: { type, body: renderDeliveryBody(format, event) } })) };
+        return { data: FORMATS.map((format) => ({ format, description: FORMAT_DESCRIPTIONS[format], sample: { type, body: renderDeliveryBody(format, event, version) } })) };
       },
     );
   };
