@@ -102,6 +102,7 @@ describe.each(DIALECTS)('real responses match the OpenAPI document on %s', (dial
     const tracked = await call('POST', '/api/links', { token, body: { url: 'https://shop.example/landing', track_conversions: true } });
     const landing = await http(t.url, 'GET', `/${tracked.body.slug}`, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) Chrome/130.0 Safari/537.36' } });
     const clickId = new URL(String(landing.headers.location)).searchParams.get('lw_click_id');
+    await t.app.clicksSettled(); // a click is stored a moment after its redirect
     const shop = await call('POST', '/api/workspace/api-keys', { token, body: { name: 'shop', scopes: ['conversions:write'] } });
     const shopKey = shop.body.key as string;
     expect((await call('POST', '/api/track/lead', { token: shopKey, body: { click_id: clickId, customer_id: `cus_${dialect}` } })).status).toBe(201);
