@@ -889,7 +889,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every event type with the JSON Schema of its data */
+        /**
+         * Every event type with the JSON Schema of its data, in one payload version
+         * @description Without `version`: 2026-12-01, the complete event as GET /api/events and the event stream show it. With `version`: the shape a webhook pinned to that version receives (docs/events.md, "Payload versions").
+         */
         get: operations["getEventTypes"];
         put?: never;
         post?: never;
@@ -2048,6 +2051,7 @@ export interface components {
          *         "mode": "exponential"
          *       },
          *       "format": "standard",
+         *       "payload_version": "2027-01-01",
          *       "headers": {},
          *       "disabled_at": null,
          *       "disabled_reason": null,
@@ -2070,6 +2074,8 @@ export interface components {
             retry: components["schemas"]["Retry"];
             /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
             format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description The payload version the webhook is pinned to: the shape of what it receives, sent as webhook-version with each delivery (docs/events.md, "Payload versions") */
+            payload_version: "2026-12-01" | "2027-01-01";
             /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
@@ -2104,6 +2110,7 @@ export interface components {
          *         "mode": "exponential"
          *       },
          *       "format": "standard",
+         *       "payload_version": "2027-01-01",
          *       "headers": {},
          *       "disabled_at": null,
          *       "disabled_reason": null,
@@ -2134,6 +2141,8 @@ export interface components {
             };
             /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
             format: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+            /** @description The payload version the webhook is pinned to: the shape of what it receives, sent as webhook-version with each delivery (docs/events.md, "Payload versions") */
+            payload_version: "2026-12-01" | "2027-01-01";
             /** @description Custom request headers; values masked (write-only), e.g. "••••1a2b" */
             headers: {
                 [key: string]: string;
@@ -3274,6 +3283,141 @@ export interface components {
                 };
                 /** @description People-clicks within the window when it fired */
                 count: number;
+            };
+        };
+        /** @description The link, summarised (payload version 2027-01-01 on): GET /api/links/:id has the rest */
+        LinkSummary: {
+            id: string;
+            domain: string;
+            slug: string;
+            url: string;
+            short_url: string;
+            title: string | null;
+            tags: string[];
+        };
+        LinkClickedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "link.clicked";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        QrScannedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "qr.scanned";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        LinkGeoBlockedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "link.geo_blocked";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        LeadCreatedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "lead.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                lead: components["schemas"]["Lead"];
+            };
+        };
+        SaleCreatedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "sale.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                sale: components["schemas"]["Sale"];
             };
         };
         /** @description The envelope of every event, in the API and in every delivery body; `type` tells which `data` it carries */
@@ -6949,6 +7093,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
@@ -7187,6 +7333,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
@@ -7468,6 +7616,8 @@ export interface operations {
                     };
                     /** @description standard (the Linkwire envelope), slack / discord (a chat message), or another shortener’s dialect: awsys, nobsredir, linkzly, snip, linkly (docs/migrating/). Inferred from `events` when they use one service’s names. */
                     format?: "standard" | "slack" | "discord" | "awsys" | "nobsredir" | "linkzly" | "snip" | "linkly";
+                    /** @description The payload version deliveries have (2026-12-01, 2027-01-01); default on create: the newest. Sent as the webhook-version header (docs/events.md, "Payload versions") */
+                    payload_version?: string;
                     /** @description At most 20 custom request headers. Values are write-only: reads show them masked ("••••1a2b"); sending a masked value back keeps the stored one */
                     headers?: {
                         [key: string]: string;
@@ -7620,7 +7770,10 @@ export interface operations {
     };
     getEventTypes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A payload version: 2026-12-01, 2027-01-01 */
+                version?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7634,8 +7787,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The payload version these schemas describe */
+                        version: string;
+                        /** @description Every payload version, oldest first */
+                        versions: string[];
                         data: components["schemas"]["EventType"][];
                     };
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description UNAUTHORIZED: no valid API key or session */
@@ -7980,6 +8146,8 @@ export interface operations {
             query?: {
                 /** @description The event type of the samples (default link.clicked) */
                 type?: string;
+                /** @description The payload version of the samples (default: the newest); the dashboard previews an upgrade with it */
+                version?: string;
             };
             header?: never;
             path?: never;
@@ -8132,6 +8300,8 @@ export interface operations {
                 "application/json": {
                     /** @description An event type; default link.clicked */
                     type?: string;
+                    /** @description Send in this payload version instead of the webhook’s (try an upgrade before switching); the webhook is not changed */
+                    payload_version?: string;
                 };
             };
         };
@@ -8528,6 +8698,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8538,7 +8710,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LinkClickedEvent"];
+                "application/json": components["schemas"]["LinkClickedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -8572,6 +8744,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8582,7 +8756,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["QrScannedEvent"];
+                "application/json": components["schemas"]["QrScannedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -8616,6 +8790,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8660,6 +8836,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8704,6 +8882,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8748,6 +8928,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8792,6 +8974,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8836,6 +9020,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8846,7 +9032,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LinkGeoBlockedEvent"];
+                "application/json": components["schemas"]["LinkGeoBlockedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -8880,6 +9066,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8924,6 +9112,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -8968,6 +9158,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9012,6 +9204,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9056,6 +9250,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9100,6 +9296,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9144,6 +9342,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9188,6 +9388,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9232,6 +9434,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9276,6 +9480,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9320,6 +9526,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9364,6 +9572,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9408,6 +9618,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9452,6 +9664,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9496,6 +9710,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9540,6 +9756,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9584,6 +9802,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9628,6 +9848,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9638,7 +9860,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LeadCreatedEvent"];
+                "application/json": components["schemas"]["LeadCreatedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -9672,6 +9894,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9682,7 +9906,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SaleCreatedEvent"];
+                "application/json": components["schemas"]["SaleCreatedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -9716,6 +9940,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
