@@ -8173,6 +8173,10 @@ export interface operations {
                                 body: string;
                             };
                         }[];
+                        /** @description The payload version of the samples */
+                        version: string;
+                        /** @description The broker URL prefixes this server accepts as webhook URLs (LINKWIRE_DESTINATIONS, without credentials); empty: HTTPS endpoints only (docs/destinations.md) */
+                        destinations: string[];
                     };
                 };
             };
