@@ -321,7 +321,7 @@ export async function createApp(input: AppDeps): Promise<App> {
     await fastify.register(clickRoutes(new RecentClicks({ storage, links })));
     await fastify.register(webhookHealthRoutes(new WebhookHealthReport({ storage, clock })));
     await fastify.register(filterCheckRoutes());
-    await fastify.register(webhookFormatRoutes({ ids, clock }));
+    await fastify.register(webhookFormatRoutes({ ids, clock, destinations: config.destinations }));
     await fastify.register(dashboardRoutes(loadDashboardFiles()));
     await fastify.register(eventStreamRoutes(streams, new StreamQuota({ perKey: config.streamsPerKey, perWorkspace: config.streamsPerWorkspace })));
   }

@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock.js';
+import { isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
 import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
@@ -33,9 +34,10 @@ export class DeliveryService {
    * Without a `type`, the sample is of the first type the webhook subscribes to (`link.clicked` for `*`),
    * so the endpoint gets something it expects; the answer says which type was sent.
    */
-  async sendTest(workspaceId: string, webhookId: string, requestedType?: string) {
+  async sendTest(workspaceId: string, webhookId: string, requestedType?: string, payloadVersion?: string) {
     const { storage, clock, ids, client } = this.deps;
     if (requestedType !== undefined && !isEventType(requestedType)) throw validationError(`type "${requestedType}" is not an event type`, { field: 'type' });
+    if (payloadVersion !== undefined && !isPayloadVersion(payloadVersion)) throw validationError(unknownVersionMessage('payload_version', payloadVersion), { field: 'payload_version', versions: PAYLOAD_VERSIONS });
     const row = await storage.db.selectFrom('webhooks').selectAll().where('id', '=', webhookId).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!row) throw notFound('Webhook');
     const webhook = parseWebhookRow(row);
@@ -44,7 +46,7 @@ export class DeliveryService {
     const deliveryId = ids.next('dlv');
     const startedAt = clock.now();
     const event = storedEventFromEnvelope(envelope);
-    const built = tryBuildDeliveryRequest({ webhook, event, deliveryId, attempt: 1, nowMs: startedAt });
+    const built = tryBuildDeliveryRequest({ webhook, event, deliveryId, attempt: 1, nowMs: startedAt, ...(payloadVersion !== undefined ? { payloadVersion } : {}) });
     const request = 'error' in built ? null : built;
     const response = request
       ? await client.send(transportRequest(request, event, webhook.timeoutMs))

@@ -3,12 +3,13 @@ import type { Storage } from '../storage/storage.js';
 import { EVENT_LIST_WINDOW_MS } from '../events/event-window.js';
 import { Loop } from '../jobs/loop.js';
 import { purgeDeliveries } from './delivery-store.js';
+import { purgeUnusedLinkVersions } from '../storage/link-versions.js';
 
 const CHUNK = 1000;
 
 /**
- * Purges delivery logs older than the retention (7 days by default) and events older than the
- * 30 days the API lists, in small chunks so the purge never holds the database for long.
+ * Purges delivery logs older than the retention (7 days by default), events older than the
+ * 30 days the API lists and the link versions only such events referenced, in small chunks so the purge never holds the database for long.
  */
 export class RetentionJob {
   private readonly loop: Loop;
@@ -47,7 +48,9 @@ export class RetentionJob {
         .limit(CHUNK)
         .execute();
       if (events.length) await tx.db.deleteFrom('events').where('id', 'in', events.map((e) => e.id)).execute();
-      return purged === CHUNK || events.length === CHUNK;
+      // Link versions no event references any more (never one an event still names).
+      const versions = await purgeUnusedLinkVersions(tx.db, eventCutoff, CHUNK);
+      return purged === CHUNK || events.length === CHUNK || versions === CHUNK;
     });
   }
 }

@@ -20,7 +20,15 @@ export function deliveryRoutes(deliveries: DeliveryService) {
         schema: {
           summary: 'Send a sample event now and report what the endpoint answered',
           params: IdParams,
-          body: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64, description: 'An event type; default link.clicked' })) }, { additionalProperties: false }),
+          body: Type.Object(
+            {
+              type: Type.Optional(Type.String({ maxLength: 64, description: 'An event type; default link.clicked' })),
+              payload_version: Type.Optional(
+                Type.String({ maxLength: 40, description: 'Send in this payload version instead of the webhook’s (try an upgrade before switching); the webhook is not changed' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: ref('TestSendResult'), ...errors(400, 403, 404) },
         },
         preValidation: async (request) => {
@@ -28,7 +36,7 @@ export function deliveryRoutes(deliveries: DeliveryService) {
           request.body ??= {}; // the body is optional: no type means the first type the webhook subscribes to
         },
       },
-      async (request) => deliveries.sendTest(principalOf(request).workspaceId, request.params.id, request.body.type),
+      async (request) => deliveries.sendTest(principalOf(request).workspaceId, request.params.id, request.body.type, request.body.payload_version),
     );
 
     r.get(

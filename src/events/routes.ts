@@ -7,7 +7,8 @@ import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import type { Storage } from '../storage/storage.js';
-import { EVENT_TYPES, isEventType } from './catalog.js';
+import { eventTypesForVersion, isEventType } from './catalog.js';
+import { FIRST_PAYLOAD_VERSION, isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from './payload-versions.js';
 import { envelopeFromRow } from './outbox.js';
 import { errors, listOf, ref } from '../openapi/components.js';
 
@@ -17,9 +18,37 @@ export function eventRoutes(storage: Storage, clock: Clock) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    r.get('/api/event-types', { schema: { summary: 'Every event type with the JSON Schema of its data', response: { 200: Type.Object({ data: Type.Array(ref('EventType')) }) } } }, async () => ({
-      data: EVENT_TYPES.map((e) => ({ type: e.type, description: e.description, schema: e.schema })),
-    }));
+    r.get(
+      '/api/event-types',
+      {
+        schema: {
+          summary: 'Every event type with the JSON Schema of its data, in one payload version',
+          description:
+            'Without `version`: 2026-12-01, the complete event as GET /api/events and the event stream show it. With `version`: the shape a webhook pinned to that version receives (docs/events.md, "Payload versions").',
+          querystring: Type.Object({
+            version: Type.Optional(Type.String({ maxLength: 40, description: `A payload version: ${PAYLOAD_VERSIONS.join(', ')}` })),
+          }),
+          response: {
+            200: Type.Object({
+              version: Type.String({ description: 'The payload version these schemas describe' }),
+              versions: Type.Array(Type.String(), { description: 'Every payload version, oldest first' }),
+              data: Type.Array(ref('EventType')),
+            }),
+            ...errors(400),
+          },
+        },
+      },
+      async (request) => {
+        const asked = request.query.version;
+        if (asked !== undefined && !isPayloadVersion(asked)) throw validationError(unknownVersionMessage('version', asked), { field: 'version', versions: PAYLOAD_VERSIONS });
+        const version = asked ?? FIRST_PAYLOAD_VERSION;
+        return {
+          version,
+          versions: [...PAYLOAD_VERSIONS],
+          data: eventTypesForVersion(version).map((e) => ({ type: e.type, description: e.description, schema: e.schema })),
+        };
+      },
+    );
 
     r.get(
       '/api/events',

@@ -7,7 +7,8 @@ import { AttemptSchema, DeliverySchema } from '../delivery/delivery-model.js';
 import { DomainSchema } from '../domains/domain-schema.js';
 import { ERROR_STATUS } from '../errors.js';
 import { ActorSchema } from '../events/actor.js';
-import { EVENT_TYPES } from '../events/catalog.js';
+import { EVENT_TYPES, eventTypesForVersion, LinkSummarySchema } from '../events/catalog.js';
+import { PAYLOAD_VERSIONS, type PayloadVersion } from '../events/payload-versions.js';
 import { IntegrationSchema } from '../integrations/integration-schema.js';
 import { LeadSchema, SaleSchema } from '../conversions/conversion-schema.js';
 import { LinkSchema, RuleSchema } from '../links/link-schema.js';
@@ -50,6 +51,24 @@ export function eventComponentName(type: string): string {
 }
 
 const eventEnvelopes = Object.fromEntries(EVENT_TYPES.map((e) => [eventComponentName(e.type), Envelope(e.type, e.schema)]));
+
+/**
+ * The component of an event type's envelope as payload version `version` shapes it: the plain one
+ * (`LinkClickedEvent`) where the version changes nothing, else one named after the version
+ * (`LinkClickedEvent_2027_01_01`).
+ */
+export function versionedEventComponentName(type: string, version: PayloadVersion): string {
+  const plain = eventComponentName(type);
+  return `${plain}_${version.replace(/-/g, '_')}` in versionedEnvelopes ? `${plain}_${version.replace(/-/g, '_')}` : plain;
+}
+
+const versionedEnvelopes: Record<string, TSchema> = Object.fromEntries(
+  PAYLOAD_VERSIONS.flatMap((version) =>
+    eventTypesForVersion(version)
+      .filter((def) => def !== EVENT_TYPES.find((e) => e.type === def.type))
+      .map((def) => [`${eventComponentName(def.type)}_${version.replace(/-/g, '_')}`, Envelope(def.type, def.schema)] as const),
+  ),
+);
 
 export const LinkStatsSchema = Type.Object({
   link_id: Id('lnk'),
@@ -146,6 +165,8 @@ export const SCHEMAS = {
   SnipPayload: SnipPayloadSchema,
   LinklyPayload: LinklyPayloadSchema,
   ...eventEnvelopes,
+  LinkSummary: LinkSummarySchema,
+  ...versionedEnvelopes,
   Event: Type.Union(
     Object.keys(eventEnvelopes).map((name) => Type.Unsafe({ $ref: name })),
     { description: 'The envelope of every event, in the API and in every delivery body; `type` tells which `data` it carries' },

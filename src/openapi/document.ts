@@ -6,7 +6,8 @@ import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
 import { VERSION } from '../runtime/version.js';
 import { DOCS_TITLE, ICON_SVG, LOGO_SVG } from './brand.js';
-import { errors, eventComponentName, SCHEMAS, type ErrorStatus } from './components.js';
+import { errors, SCHEMAS, versionedEventComponentName, type ErrorStatus } from './components.js';
+import { NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS } from '../events/payload-versions.js';
 import { EXAMPLES } from './examples.js';
 
 /** Where the document and its page live; both are reserved, never short-link slugs. */
@@ -30,7 +31,12 @@ export function withComponentRefs(schema: unknown, prefix: string, self?: unknow
   return walk(schema, true);
 }
 
-/** The top-level `webhooks` section: one POST per event type, its body the typed envelope. */
+/**
+ * The top-level `webhooks` section: one POST per event type, its body the typed envelope as the
+ * newest payload version shapes it (what a new webhook receives). OpenAPI has one `webhooks` map
+ * per document, so the shape of every version goes in `x-payload-versions` (version → envelope
+ * component); GET /api/event-types?version= gives the same per version at run time.
+ */
 function webhooksSection() {
   return Object.fromEntries(
     EVENT_TYPES.map((e) => [
@@ -44,8 +50,9 @@ function webhooksSection() {
           parameters: WEBHOOK_HEADERS,
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { $ref: `#/components/schemas/${eventComponentName(e.type)}` } } },
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${versionedEventComponentName(e.type, NEWEST_PAYLOAD_VERSION)}` } } },
           },
+          'x-payload-versions': Object.fromEntries(PAYLOAD_VERSIONS.map((v) => [v, { $ref: `#/components/schemas/${versionedEventComponentName(e.type, v)}` }])),
           responses: {
             '2XX': { description: 'Any 2xx within timeout_ms counts as delivered' },
             default: { description: 'Anything else (or no answer in time) is retried on the webhook’s schedule' },
@@ -63,6 +70,7 @@ const WEBHOOK_HEADERS = [
   header('webhook-signature', 'Space-separated `v1,<base64 HMAC-SHA256>` of "<id>.<timestamp>.<body>" (two during a secret rotation)'),
   header('x-linkwire-signature', 'Space-separated `sha256=<hex HMAC-SHA256 of the body>` keyed with the secret string'),
   header('x-linkwire-event', 'The event type'),
+  header('webhook-version', 'The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions")'),
   header('x-linkwire-delivery', 'The delivery id (dlv_…)'),
   header('x-linkwire-attempt', 'The attempt number, from 1'),
 ];

@@ -69,6 +69,7 @@ const webhook = {
   timeout_ms: 10000,
   retry: { mode: 'exponential' },
   format: 'standard',
+  payload_version: '2027-01-01',
   headers: {},
   disabled_at: null,
   disabled_reason: null,

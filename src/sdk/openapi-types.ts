@@ -1028,7 +1028,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every event type with the JSON Schema of its data */
+        /**
+         * Every event type with the JSON Schema of its data, in one payload version
+         * @description Without `version`: 2026-12-01, the complete event as GET /api/events and the event stream show it. With `version`: the shape a webhook pinned to that version receives (docs/events.md, "Payload versions").
+         */
         get: operations["getEventTypes"];
         put?: never;
         post?: never;
@@ -2231,6 +2234,7 @@ export interface components {
          *         "mode": "exponential"
          *       },
          *       "format": "standard",
+         *       "payload_version": "2027-01-01",
          *       "headers": {},
          *       "disabled_at": null,
          *       "disabled_reason": null,
@@ -2289,6 +2293,7 @@ export interface components {
          *         "mode": "exponential"
          *       },
          *       "format": "standard",
+         *       "payload_version": "2027-01-01",
          *       "headers": {},
          *       "disabled_at": null,
          *       "disabled_reason": null,
@@ -3515,6 +3520,141 @@ export interface components {
                 };
                 /** @description People-clicks within the window when it fired */
                 count: number;
+            };
+        };
+        /** @description The link, summarised (payload version 2027-01-01 on): GET /api/links/:id has the rest */
+        LinkSummary: {
+            id: string;
+            domain: string;
+            slug: string;
+            url: string;
+            short_url: string;
+            title: string | null;
+            tags: string[];
+        };
+        LinkClickedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "link.clicked";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        QrScannedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "qr.scanned";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        LinkGeoBlockedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "link.geo_blocked";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+            };
+        };
+        LeadCreatedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "lead.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                lead: components["schemas"]["Lead"];
+            };
+        };
+        SaleCreatedEvent_2027_01_01: {
+            id: string;
+            /** @enum {string} */
+            type: "sale.created";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             */
+            timestamp: string;
+            workspace_id: string;
+            /** @description Who caused the event: a user (dashboard or session), an API key, or the system — a visit, a timer (link.expired without a visit), a health check, a failing endpoint */
+            actor: {
+                type: "user" | "api_key" | "system";
+                /** @description The user’s or the API key’s id; null for the system */
+                id: string | null;
+                /** @description The user’s email (for an API key, its maker’s), when there is one */
+                email?: string;
+            };
+            data: {
+                link: components["schemas"]["LinkSummary"];
+                click: components["schemas"]["Click"];
+                customer: {
+                    /** @description The shop’s own customer id, as sent to /api/track/* */
+                    id: string;
+                };
+                sale: components["schemas"]["Sale"];
             };
         };
         /** @description The envelope of every event, in the API and in every delivery body; `type` tells which `data` it carries */
@@ -8434,7 +8574,10 @@ export interface operations {
     };
     getEventTypes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A payload version: 2026-12-01, 2027-01-01 */
+                version?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8448,8 +8591,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The payload version these schemas describe */
+                        version: string;
+                        /** @description Every payload version, oldest first */
+                        versions: string[];
                         data: components["schemas"]["EventType"][];
                     };
+                };
+            };
+            /** @description VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description UNAUTHORIZED: no valid API key or session */
@@ -8794,6 +8950,8 @@ export interface operations {
             query?: {
                 /** @description The event type of the samples (default link.clicked) */
                 type?: string;
+                /** @description The payload version of the samples (default: the newest); the dashboard previews an upgrade with it */
+                version?: string;
             };
             header?: never;
             path?: never;
@@ -8819,6 +8977,10 @@ export interface operations {
                                 body: string;
                             };
                         }[];
+                        /** @description The payload version of the samples */
+                        version: string;
+                        /** @description The broker URL prefixes this server accepts as webhook URLs (LINKWIRE_DESTINATIONS, without credentials); empty: HTTPS endpoints only (docs/destinations.md) */
+                        destinations: string[];
                     };
                 };
             };
@@ -8946,6 +9108,8 @@ export interface operations {
                 "application/json": {
                     /** @description An event type; default link.clicked */
                     type?: string;
+                    /** @description Send in this payload version instead of the webhook’s (try an upgrade before switching); the webhook is not changed */
+                    payload_version?: string;
                 };
             };
         };
@@ -9342,6 +9506,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9352,7 +9518,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LinkClickedEvent"];
+                "application/json": components["schemas"]["LinkClickedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -9386,6 +9552,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9396,7 +9564,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["QrScannedEvent"];
+                "application/json": components["schemas"]["QrScannedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -9430,6 +9598,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9474,6 +9644,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9518,6 +9690,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9562,6 +9736,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9606,6 +9782,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9650,6 +9828,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9660,7 +9840,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LinkGeoBlockedEvent"];
+                "application/json": components["schemas"]["LinkGeoBlockedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -9694,6 +9874,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9738,6 +9920,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9782,6 +9966,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9826,6 +10012,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9870,6 +10058,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9914,6 +10104,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -9958,6 +10150,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10002,6 +10196,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10046,6 +10242,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10090,6 +10288,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10134,6 +10334,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10178,6 +10380,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10222,6 +10426,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10266,6 +10472,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10310,6 +10518,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10442,6 +10652,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10486,6 +10698,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10530,6 +10744,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10540,7 +10756,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LeadCreatedEvent"];
+                "application/json": components["schemas"]["LeadCreatedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -10574,6 +10790,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10584,7 +10802,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SaleCreatedEvent"];
+                "application/json": components["schemas"]["SaleCreatedEvent_2027_01_01"];
             };
         };
         responses: {
@@ -10618,6 +10836,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../runtime/clock.js';
 import { validationError } from '../errors.js';
 import { isEventType } from '../events/catalog.js';
+import { isPayloadVersion, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { sampleEvent } from '../events/samples.js';
 import { principalOf } from '../http/auth.js';
 import type { IdSource } from '../runtime/ids.js';
@@ -42,7 +43,7 @@ const WebhookFormatInfo = Type.Object({
  * would send for a sample of `type` (default `link.clicked`), rendered by the delivery renderers
  * themselves, so a preview cannot drift from what a receiver gets.
  */
-export function webhookFormatRoutes(deps: { ids: IdSource; clock: Clock }) {
+export function webhookFormatRoutes(deps: { ids: IdSource; clock: Clock; destinations: readonly string[] }) {
   return (app: FastifyInstance): void => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     r.get(
@@ -50,15 +51,34 @@ export function webhookFormatRoutes(deps: { ids: IdSource; clock: Clock }) {
       {
         schema: {
           summary: 'Webhook formats, each with a description and a sample delivery body',
-          querystring: Type.Object({ type: Type.Optional(Type.String({ maxLength: 64, description: 'The event type of the samples (default link.clicked)' })) }),
-          response: { 200: Type.Object({ data: Type.Array(WebhookFormatInfo) }), ...errors(400) },
+          querystring: Type.Object({
+            type: Type.Optional(Type.String({ maxLength: 64, description: 'The event type of the samples (default link.clicked)' })),
+            version: Type.Optional(Type.String({ maxLength: 40, description: 'The payload version of the samples (default: the newest); the dashboard previews an upgrade with it' })),
+          }),
+          response: {
+            200: Type.Object({
+              data: Type.Array(WebhookFormatInfo),
+              version: Type.String({ description: 'The payload version of the samples' }),
+              destinations: Type.Array(Type.String(), {
+                description: 'The broker URL prefixes this server accepts as webhook URLs (LINKWIRE_DESTINATIONS, without credentials); empty: HTTPS endpoints only (docs/destinations.md)',
+              }),
+            }),
+            ...errors(400),
+          },
         },
       },
       async (request) => {
         const type = request.query.type ?? 'link.clicked';
         if (!isEventType(type)) throw validationError(`type "${type}" is not an event type`, { field: 'type' });
+        const asked = request.query.version;
+        if (asked !== undefined && !isPayloadVersion(asked)) throw validationError(unknownVersionMessage('version', asked), { field: 'version', versions: PAYLOAD_VERSIONS });
+        const version = asked ?? NEWEST_PAYLOAD_VERSION;
         const event = sampleEvent(type, principalOf(request).workspaceId, deps.ids, deps.clock.now());
-        return { data: FORMATS.map((format) => ({ format, description: FORMAT_DESCRIPTIONS[format], sample: { type, body: renderDeliveryBody(format, event) } })) };
+        return {
+          data: FORMATS.map((format) => ({ format, description: FORMAT_DESCRIPTIONS[format], sample: { type, body: renderDeliveryBody(format, event, version) } })),
+          version,
+          destinations: [...deps.destinations],
+        };
       },
     );
   };

@@ -59,7 +59,11 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     expect((await click(link.slug)).status).toBe(302);
     const req = await until('delivery', async () => requestsFor('/signed')[0]);
     const body = JSON.parse(req.rawBody);
-    expect(body).toMatchObject({ type: 'link.clicked', workspace_id: expect.stringMatching(/^ws_/), data: { link: { id: link.id, clicks: 1 } } });
+    // A new webhook is pinned to the newest payload version: the click carries a link summary.
+    expect(hook.payload_version).toBe('2027-01-01');
+    expect(req.headers['webhook-version']).toBe('2027-01-01');
+    expect(body).toMatchObject({ type: 'link.clicked', workspace_id: expect.stringMatching(/^ws_/), data: { link: { id: link.id, short_url: link.short_url } } });
+    expect(Object.keys(body.data.link)).toEqual(['id', 'domain', 'slug', 'url', 'short_url', 'title', 'tags']);
     expect(req.headers['webhook-id']).toBe(body.id);
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['user-agent']).toMatch(/^Linkwire-Webhooks\//);
@@ -69,7 +73,7 @@ describe.each(DIALECTS)('webhook delivery on %s', (dialect) => {
     expect(() => new Webhook(hook.secret).verify(req.rawBody, req.headers)).not.toThrow();
     const hmac = createHmac('sha256', hook.secret).update(req.rawBody).digest('hex');
     expect(req.headers['x-linkwire-signature']).toBe(`sha256=${hmac}`);
-    const validator = await eventValidator(t.url, key);
+    const validator = await eventValidator(t.url, key, '2027-01-01');
     expect(validator.check(body)).toEqual([]);
 
     const [delivery] = await until('succeeded', async () => {

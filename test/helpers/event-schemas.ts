@@ -3,9 +3,9 @@ import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { http } from './http.js';
 
-/** Validates events against the JSON Schemas the running server publishes at /api/event-types. */
-export async function eventValidator(baseUrl: string, token: string) {
-  const res = await http(baseUrl, 'GET', '/api/event-types', { token });
+/** Validates events against the JSON Schemas the running server publishes at /api/event-types (of one payload version, when given). */
+export async function eventValidator(baseUrl: string, token: string, version?: string) {
+  const res = await http(baseUrl, 'GET', `/api/event-types${version ? `?version=${version}` : ''}`, { token });
   const types = res.json<{ data: { type: string; schema: object }[] }>().data;
   const ajv = new Ajv.default({ strict: false, allErrors: true });
   addFormats.default(ajv);

@@ -2,7 +2,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../src/events/catalog.js';
+import { EVENT_TYPES, eventTypesForVersion } from '../../src/events/catalog.js';
+import { NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS } from '../../src/events/payload-versions.js';
 import { UNDOCUMENTED_ROUTES as NOT_IN_DOCUMENT } from '../../src/openapi/document.js';
 import { documentAndRoutes, openApiPath, strictCopy, type OpenApiDocument } from '../helpers/openapi.js';
 
@@ -94,14 +95,26 @@ describe('OpenAPI document', () => {
       }
       return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unEnum(v)]));
     };
-    for (const event of EVENT_TYPES) {
-      const body = document.webhooks[event.type].post.requestBody.content['application/json'].schema;
+    // The section's bodies are the newest payload version's (what a new webhook receives); every
+    // version's envelope is in x-payload-versions, each exactly what /api/event-types?version= serves.
+    const check = (body: unknown, event: { type: string; schema: unknown }, label: string) => {
       const envelope = deref(body) as { properties: Record<string, unknown>; required: string[] };
       expect(envelope.required.sort()).toEqual(['actor', 'data', 'id', 'timestamp', 'type', 'workspace_id']);
       expect(unEnum(envelope.properties.type)).toMatchObject({ const: event.type });
-      expect(unEnum(envelope.properties.data), event.type).toEqual(unEnum(served(event.schema)));
-      expect(document.webhooks[event.type].post.parameters.map((p: { name: string }) => p.name)).toContain('webhook-signature');
+      expect(unEnum(envelope.properties.data), label).toEqual(unEnum(served(event.schema)));
+    };
+    for (const event of eventTypesForVersion(NEWEST_PAYLOAD_VERSION)) {
+      const post = document.webhooks[event.type].post;
+      check(post.requestBody.content['application/json'].schema, event, event.type);
+      expect(post.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['webhook-signature', 'webhook-version']));
+      expect(Object.keys(post['x-payload-versions'])).toEqual([...PAYLOAD_VERSIONS]);
     }
+    for (const version of PAYLOAD_VERSIONS) {
+      for (const event of eventTypesForVersion(version)) check(document.webhooks[event.type].post['x-payload-versions'][version], event, `${event.type} ${version}`);
+    }
+    // The versions differ where they should: 2027-01-01's click carries the summary.
+    const clicked = deref(document.webhooks['link.clicked'].post.requestBody.content['application/json'].schema) as { properties: { data: { properties: { link: { properties: object } } } } };
+    expect(Object.keys(clicked.properties.data.properties.link.properties)).toEqual(['id', 'domain', 'slug', 'url', 'short_url', 'title', 'tags']);
   });
 
   it('every example validates against its component, strictly', () => {

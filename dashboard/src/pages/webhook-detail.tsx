@@ -4,9 +4,85 @@ import { del, get, patch, post, qs, type Delivery, type DeliveryDetail, type Eve
 import { ConfirmDialog, CursorPager, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
 import { Allowed, usePermission } from '../permissions';
 import { SecretOnce } from './webhook-new';
+import { nextVersion, payloadVersions, samplePayload, sendTestAtVersion, setPayloadVersion } from '../api/webhooks';
 import { eventsLabel, webhookState } from './webhooks';
 
 const POLL_MS = 3000;
+
+/**
+ * The payload version the webhook is pinned to, and the upgrade to the next one: a preview of the
+ * next version's payload (a sample in the webhook's format), then a test delivery at that version;
+ * only when the endpoint accepts it does the webhook switch.
+ */
+function PayloadVersionCard(props: { webhook: Webhook; onChanged: (w: Webhook) => void }) {
+  const w = props.webhook;
+  const known = useLoad(() => payloadVersions(), []);
+  const next = known.data ? nextVersion(known.data.versions, w.payload_version) : null;
+  const [open, setOpen] = useState(false);
+  const preview = useLoad(() => (open && next ? samplePayload(w.format, 'link.clicked', next) : Promise.resolve('')), [open, next, w.format]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [failed, setFailed] = useState<TestResult | null>(null);
+  return (
+    <section class="card" aria-labelledby="version-h">
+      <h2 id="version-h">Payload version</h2>
+      <p>
+        Pinned to <strong class="mono" aria-label="Pinned payload version">{w.payload_version}</strong>
+        {next ? ' · a newer version exists.' : ' · the newest.'}
+      </p>
+      {next && (
+        <button type="button" onClick={() => { setOpen(true); setError(null); setFailed(null); }}>
+          Upgrade to {next}
+        </button>
+      )}
+      {next && (
+        <Dialog open={open} title={`Upgrade to ${next}`} onClose={() => setOpen(false)} wide>
+          <p>
+            What this webhook would receive for a click in version <span class="mono">{next}</span> (a sample, format {w.format}). Upgrading first sends a test
+            delivery at {next}; the webhook switches only if your endpoint accepts it.
+          </p>
+          {preview.error ? <ErrorBox error={preview.error} /> : preview.data ? <pre aria-label={`Sample payload in ${next}`}>{prettyJson(preview.data)}</pre> : <Loading />}
+          <ErrorBox error={error} />
+          {failed && (
+            <p class="field-error" role="alert">
+              The test at {next} failed ({failed.status_code ?? 'no answer'}{failed.error ? `: ${failed.error}` : ''}): still on {w.payload_version}.
+            </p>
+          )}
+          <div class="actions">
+            <button type="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="primary"
+              disabled={busy}
+              onClick={async () => {
+                setBusy(true);
+                setError(null);
+                setFailed(null);
+                try {
+                  const result = await sendTestAtVersion(w.id, next);
+                  if (!result.success) {
+                    setFailed(result);
+                    return;
+                  }
+                  props.onChanged(await setPayloadVersion(w.id, next));
+                  setOpen(false);
+                } catch (err) {
+                  setError(err);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              {busy ? 'Sending test…' : `Send test and switch to ${next}`}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}
 
 /** `onSent`: the send is recorded as a delivery by the time the API answers, so the list can show it at once. */
 function SendTest(props: { webhook: Webhook; onSent: () => void }) {
@@ -418,7 +494,7 @@ export function WebhookDetailPage() {
           <span class="mono break">{w.url}</span>
         </p>
         <p class="small">
-          Events: {eventsLabel(w.events)} · format {w.format} · timeout {w.timeout_ms} ms · retries {w.retry.mode === 'none' ? 'off' : 'on'}
+          Events: {eventsLabel(w.events)} · format {w.format} · payload version {w.payload_version} · timeout {w.timeout_ms} ms · retries {w.retry.mode === 'none' ? 'off' : 'on'}
           {w.link_ids.length > 0 && ` · ${w.link_ids.length} link(s) only`}
           {w.filter && (
             <>
@@ -429,6 +505,7 @@ export function WebhookDetailPage() {
         </p>
         {!w.active && !w.disabled_at && <p class="muted">Paused: events are skipped (not queued) until you resume.</p>}
       </div>
+      {manage.allowed && <PayloadVersionCard webhook={w} onChanged={(changed) => hook.setData(changed)} />}
       {manage.allowed && <SendTest webhook={w} onSent={() => setSent((n) => n + 1)} />}
       <RecentDeliveries webhook={w} types={(types.data?.data ?? []).map((t) => t.type)} sent={sent} />
       {manage.allowed && <ReplaySince webhook={w} />}

@@ -4,6 +4,14 @@ import { useLocation } from 'preact-iso';
 import { get, post, type EventType, type Link, type Page, type Webhook, type WebhookFormat } from '../api';
 import { Check, CopyField, ErrorBox, Field, TextField, fieldErrors, useLoad } from '../ui';
 import { FormatPicker, ownSecretProblem } from './webhook-format';
+import { allowedDestinations } from '../api/webhooks';
+
+/** What Endpoint URL accepts: HTTPS, and the broker prefixes the operator allows (LINKWIRE_DESTINATIONS). */
+function urlHint(prefixes: readonly string[] | null): string {
+  const https = 'HTTPS; private and loopback addresses are refused.';
+  if (!prefixes || prefixes.length === 0) return `${https} No message brokers are enabled on this server.`;
+  return `${https} Or a message broker under: ${prefixes.join(', ')}.`;
+}
 
 /** Event checkboxes grouped by family (`link.*`, `domain.*`…), each with its description. */
 export function EventPicker(props: { value: string[]; onChange: (v: string[]) => void; error?: string | undefined }) {
@@ -99,6 +107,7 @@ export function NewWebhookPage() {
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Webhook | null>(null);
   const links = useLoad(() => get<Page<Link>>('/api/links?limit=100'), []);
+  const destinations = useLoad(() => allowedDestinations(), []);
   const filterProblem = useFilterCheck(filter);
   const errors = fieldErrors(error);
 
@@ -154,7 +163,7 @@ export function NewWebhookPage() {
       <h1>New Webhook</h1>
       <form class="card" onSubmit={submit} noValidate>
         <TextField label="Name" value={name} onValue={setName} error={errors.name} placeholder="CRM" hint="Optional: defaults to the endpoint's host." />
-        <TextField label="Endpoint URL" type="url" value={url} onValue={setUrl} error={errors.url} required placeholder="https://hooks.example.com/linkwire" hint="HTTPS; private and loopback addresses are refused." />
+        <TextField label="Endpoint URL" type="url" value={url} onValue={setUrl} error={errors.url} required placeholder="https://hooks.example.com/linkwire" hint={urlHint(destinations.data)} />
         <EventPicker value={events} onChange={setEvents} error={errors.events} />
         <Field label="Only these links (optional)" error={errors.link_ids} hint="Leave empty for events of the whole workspace.">
           {(id, d) => (
