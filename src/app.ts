@@ -6,7 +6,7 @@ import { PlanTable } from './accounts/plans.js';
 import { accountRoutes } from './accounts/routes.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
-import type { AttemptNotice } from './delivery/result-writer.js';
+import type { AttemptNotice } from './events/attempt-notice.js';
 import { JournalInUseError } from './clicks/journal/journal-lock.js';
 import { followDefaultDomain } from './links/default-domain.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';
