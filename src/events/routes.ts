@@ -7,7 +7,8 @@ import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import type { Storage } from '../storage/storage.js';
-import { EVENT_TYPES, isEventType } from './catalog.js';
+import { EVENT_TYPES } from './catalog.js';
+import { isEventType } from './event-types.js';
 import { envelopeFromRow } from './outbox.js';
 import { errors, listOf, ref } from '../openapi/components.js';
 
