@@ -1,7 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
-import { buildOpenApiDocument } from '../src/openapi/standalone.js';
+import { createApp } from '../src/app.js';
+import { configWith } from '../src/config.js';
+import { OPENAPI_PATH } from '../src/openapi/document.js';
+import { openStorage } from '../src/storage/open.js';
 
 /** Where the SDK's generated types live (committed, so the SDK builds without this step). */
 export const SDK_TYPES_FILE = fileURLToPath(new URL('../src/sdk/openapi-types.ts', import.meta.url));
@@ -15,6 +18,26 @@ export async function generateSdkTypes(): Promise<string> {
   const document = await buildOpenApiDocument();
   const ast = await openapiTS(document as unknown as Parameters<typeof openapiTS>[0], { silent: true });
   return `${COMMENT_HEADER}// Regenerate with \`npm run sdk:types\` after changing a route or schema.\n\n${astToString(ast)}`;
+}
+
+/**
+ * The OpenAPI document as a running server would serve it, from the app factory on an in-memory
+ * database: no network, no listener. (Here, not in src/openapi/: it needs the whole app.)
+ */
+async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+  const storage = openStorage('sqlite::memory:');
+  try {
+    await storage.migrate();
+    const app = await createApp({ config: configWith({ logLevel: 'silent', roles: new Set(['api']) }), storage, logLevel: 'silent' });
+    try {
+      const res = await app.fastify.inject({ method: 'GET', url: OPENAPI_PATH });
+      return res.json<Record<string, unknown>>();
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await storage.close();
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -10,7 +10,7 @@ import { ssoRoutes } from './sso/routes.js';
 import { SsoService } from './sso/sso-service.js';
 import { ClickRecorder } from './clicks/click-recorder.js';
 import { ClickJournal, type JournalOptions } from './clicks/journal/click-journal.js';
-import type { AttemptNotice } from './delivery/result-writer.js';
+import type { AttemptNotice } from './events/attempt-notice.js';
 import { JournalInUseError } from './clicks/journal/journal-lock.js';
 import { followDefaultDomain } from './links/default-domain.js';
 import { JournalIngester } from './clicks/journal/journal-ingester.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../runtime/clock.js';
 import { isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import { isEventType } from '../events/catalog.js';
+import { isEventType } from '../events/event-types.js';
 import { envelopeFromRow, storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { sampleEvent } from '../events/samples.js';
 import type { IdSource } from '../runtime/ids.js';

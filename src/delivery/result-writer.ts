@@ -13,6 +13,7 @@ import type { RetryPolicy } from './retry-policy.js';
 import { retryAt } from './schedule-retry.js';
 import type { TargetResponse } from '../outbound/target-client.js';
 import type { EndpointAlerts, StreakChange } from '../mail/endpoint-alerts.js';
+import type { AttemptNotice } from '../events/attempt-notice.js';
 
 /** One finished attempt, waiting to be written. */
 export interface AttemptRecord {
@@ -39,25 +40,6 @@ export interface DeliveryObserver {
   /** Attempts whose results committed (the live event stream shows them). */
   attemptsCommitted?(notices: AttemptNotice[]): void;
 }
-
-/** What the live event stream learns of each attempt. */
-export interface AttemptNotice {
-  id: string;
-  workspace_id: string;
-  delivery_id: string;
-  webhook_id: string;
-  event_id: string | null;
-  event_type: string | null;
-  attempt: number;
-  /** The delivery's status after this attempt: succeeded, pending (a retry is scheduled) or failed. */
-  status: 'succeeded' | 'pending' | 'failed';
-  status_code: number | null;
-  response_time_ms: number;
-  error: string | null;
-  started_at: number;
-}
-
-
 
 export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 

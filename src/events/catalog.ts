@@ -9,6 +9,7 @@ import { OrphanClickSchema } from '../clicks/orphan-visit-schema.js';
 import { Nullable, Timestamp } from '../schemas/common.js';
 import { WebhookSchema } from '../webhooks/webhook-schema.js';
 import type { PayloadVersion } from './payload-versions.js';
+import type { EVENT_TYPE_LIST } from './event-types.js';
 
 export interface EventTypeDefinition {
   readonly type: string;
@@ -129,14 +130,10 @@ export const EVENT_TYPES = Object.freeze([
   },
 ] as const satisfies readonly EventTypeDefinition[]);
 
-/** The name of an event type, derived from the list above so the two cannot drift apart. */
-export type EventType = (typeof EVENT_TYPES)[number]['type'];
-
-export const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set(EVENT_TYPES.map((e) => e.type));
-
-export function isEventType(name: string): name is EventType {
-  return EVENT_TYPE_NAMES.has(name);
-}
+/** The catalog's names, in its order; `_inStep` fails to compile when they differ from event-types.ts. */
+type NamesOf<T> = { readonly [K in keyof T]: T[K] extends { readonly type: infer N } ? N : never };
+type InStep = [NamesOf<typeof EVENT_TYPES>, typeof EVENT_TYPE_LIST] extends [typeof EVENT_TYPE_LIST, NamesOf<typeof EVENT_TYPES>] ? true : never;
+const _inStep: InStep = true;
 
 /** The link in click-carrying events from payload version 2027-01-01 on (events/payload-versions.ts). */
 export const LinkSummarySchema = Type.Object(

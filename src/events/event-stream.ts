@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { AttemptNotice } from '../delivery/result-writer.js';
+import type { AttemptNotice } from './attempt-notice.js';
 import { feedHead, feedPositionOf, readFeed, type FeedPosition } from '../storage/event-feed.js';
 import type { Storage } from '../storage/storage.js';
 import { envelopeJsonFromRow } from './outbox.js';

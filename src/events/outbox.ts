@@ -5,7 +5,7 @@ import type { EventFanoutTable, EventTable } from '../storage/schema.js';
 import { storeLinkVersions, type LinkVersion } from '../storage/link-versions.js';
 import type { Tx } from '../storage/storage.js';
 import { actorJson, currentActor, SYSTEM_ACTOR_JSON, type Actor } from './actor.js';
-import type { EventType } from './catalog.js';
+import type { EventType } from './event-types.js';
 import { notifyEventsCreated } from '../storage/signals.js';
 
 export interface EventEnvelope {

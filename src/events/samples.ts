@@ -1,7 +1,7 @@
 import { toIso } from '../runtime/clock.js';
 import type { IdSource } from '../runtime/ids.js';
 import type { Link } from '../links/link-schema.js';
-import type { EventType } from './catalog.js';
+import type { EventType } from './event-types.js';
 import type { EventEnvelope } from './outbox.js';
 
 /**

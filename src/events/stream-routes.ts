@@ -5,7 +5,7 @@ import { scopesCover } from '../api-keys/scopes.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
 import { errors } from '../openapi/components.js';
-import { isEventType } from './catalog.js';
+import { isEventType } from './event-types.js';
 import { ATTEMPT_EVENT, type EventStreamHub } from './event-stream.js';
 import { STREAM_RETRY_AFTER_S, type StreamQuota } from './stream-quota.js';
 

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AttemptNotice } from '../delivery/result-writer.js';
+import type { AttemptNotice } from '../events/attempt-notice.js';
 import type { MetricSnapshot } from '../metrics/metrics.js';
 import { setThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
 import { LagGovernor } from './worker-lag-policy.js';

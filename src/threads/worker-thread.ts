@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
-import type { AttemptNotice } from '../delivery/result-writer.js';
+import type { AttemptNotice } from '../events/attempt-notice.js';
 import type { MetricSnapshot } from '../metrics/metrics.js';
 import { openStorage } from '../storage/open.js';
 import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../runtime/clock.js';
 import { validationError } from '../errors.js';
-import { isEventType } from '../events/catalog.js';
+import { isEventType } from '../events/event-types.js';
 import { isPayloadVersion, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
 import { sampleEvent } from '../events/samples.js';
 import { principalOf } from '../http/auth.js';

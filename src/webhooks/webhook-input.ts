@@ -1,6 +1,6 @@
 import { AppError, validationError } from '../errors.js';
 import { isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from '../events/payload-versions.js';
-import { EVENT_TYPE_NAMES } from '../events/catalog.js';
+import { EVENT_TYPE_NAMES } from '../events/event-types.js';
 import type { CidrSet } from '../net/cidr.js';
 import type { WebhookTable } from '../storage/schema.js';
 import { parseFilter } from './filter.js';
