@@ -8,10 +8,11 @@
  * directly — cached multi-row INSERTs, the same batch size, one counter UPDATE per link per batch
  * — into another fresh database with the same schema: what the rows cost to write at all.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { Click } from '../../src/clicks/click-schema.js';
 import type { Visit } from '../../src/clicks/visit.js';
 import { ClickJournal, segmentName } from '../../src/clicks/journal/click-journal.js';
@@ -37,10 +38,15 @@ export interface IngestResult {
   inlineBytesPerClick: number;
   /** CPU time of this process during the ingest (user + system): less noisy than `ms` on a shared machine. */
   cpuMs: number;
+  /**
+   * PostgreSQL: CPU time of the server processes serving this database during the ingest (from
+   * /proc; null elsewhere): what the statements cost the server, whatever else the machine runs.
+   */
+  serverCpuMs: number | null;
   counted: number;
   events: number;
   /** Raw better-sqlite3 baseline (SQLite only). */
-  baseline: { ms: number; perSecond: number } | null;
+  baseline: { ms: number; perSecond: number; cpuMs: number } | null;
 }
 
 /** Visits per segment file (a redirect's 64 MiB segments hold more; several segments exercise the switch). */
@@ -91,6 +97,7 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
     const outbox = new Outbox(createIdSource(), systemClock);
     const log = { warn: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`), error: (o: object, m: string) => process.stderr.write(`${m} ${String((o as { err?: unknown }).err)}\n`) };
     const ingester = new JournalIngester(journal, { storage, outbox }, { log, batchRecords: BATCH });
+    const serverBefore = dialect === 'postgres' ? await serverCpu(storage) : null;
     const cpuBefore = process.cpuUsage();
     const ms = await around(async () => {
       const started = performance.now();
@@ -99,6 +106,12 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
       return performance.now() - started;
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const serverAfter = serverBefore ? await serverCpu(storage) : null;
+    let serverCpuMs: number | null = null;
+    if (serverBefore && serverAfter) {
+      serverCpuMs = 0;
+      for (const [pid, ms] of serverAfter) serverCpuMs += ms - (serverBefore.get(pid) ?? 0);
+    }
     await ingester.stop();
     await journal.close();
 
@@ -115,6 +128,7 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
       bytesPerClick: journalBytes / count,
       inlineBytesPerClick: inlineBytes / count,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      serverCpuMs,
       counted: Number(counted),
       events: Number(events),
       baseline,
@@ -127,11 +141,27 @@ export async function measureIngest(dialect: 'sqlite' | 'postgres', count: numbe
   }
 }
 
+/** CPU ms (user + system) so far of each server process connected to this database, by pid (Linux /proc, server on this machine). */
+async function serverCpu(storage: Storage): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(storage.db);
+  const tick = 1000 / 100; // USER_HZ
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * tick);
+    } catch {
+      // Gone, or not readable (a server elsewhere): not counted.
+    }
+  }
+  return cpu;
+}
+
 /**
  * The rows the ingest wrote (read back from its database) written again with better-sqlite3 alone
  * into a fresh database of the same schema: the floor under any ingester.
  */
-async function rawSqliteBaseline(source: Storage): Promise<{ ms: number; perSecond: number }> {
+async function rawSqliteBaseline(source: Storage): Promise<{ ms: number; perSecond: number; cpuMs: number }> {
   const clicks = await source.db.selectFrom('clicks').selectAll().orderBy('id').execute();
   const events = await source.db.selectFrom('events').select(['id', 'workspace_id', 'type', 'link_id', 'timestamp', 'data']).orderBy('id').execute();
   const links = await source.db.selectFrom('links').selectAll().execute();
@@ -166,6 +196,7 @@ async function rawSqliteBaseline(source: Storage): Promise<{ ms: number; perSeco
     };
     const update = raw.prepare('update links set clicks = clicks + ? where id = ?');
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (let s = 0; s < clicks.length; s += BATCH) {
       const batch = clicks.slice(s, s + BATCH);
       const batchEvents = events.slice(s, s + BATCH);
@@ -179,8 +210,9 @@ async function rawSqliteBaseline(source: Storage): Promise<{ ms: number; perSeco
       })();
     }
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     raw.close();
-    return { ms, perSecond: (clicks.length / ms) * 1000 };
+    return { ms, perSecond: (clicks.length / ms) * 1000, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await target.database.drop().catch(() => undefined);
     rmSync(target.config.journalDir!, { recursive: true, force: true });

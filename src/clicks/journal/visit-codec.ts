@@ -21,7 +21,9 @@ import { encodeTextFrame } from './frame.js';
  * version before snapshots existed (a JSON object per visit, link inlined) are still read.
  */
 
-const SNAPSHOT = 0x4c; // 'L'
+/** The first byte of a link snapshot's payload ('L'). */
+export const SNAPSHOT_BYTE = 0x4c;
+const SNAPSHOT = SNAPSHOT_BYTE;
 const LEGACY = 0x7b; // '{'
 const TAB = 0x09;
 const KIND_CODE = { click: 'c', geo_blocked: 'g', expired: 'e' } as const;
