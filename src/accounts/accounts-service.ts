@@ -427,6 +427,24 @@ export class AccountAdmin {
     return { user_id: user.id, email: address, sessions_ended: ended };
   }
 
+  /**
+   * Turns a user's two-factor sign-in off (their phone and recovery codes are lost) and ends their
+   * sessions; they sign in with the password alone, and set it up again on the Security page.
+   */
+  async disableTwoFactor(email: string): Promise<{ user_id: string; email: string; was_enabled: boolean; sessions_ended: number }> {
+    const { storage } = this.deps;
+    const address = normaliseEmail(email);
+    const user = await storage.db.selectFrom('users').select('id').where('email', '=', address).executeTakeFirst();
+    if (!user) throw new AppError('NOT_FOUND', `No user with the email ${address}`);
+    return storage.transaction(async (tx) => {
+      const removed = await tx.db.deleteFrom('two_factor').where('user_id', '=', user.id).where('enabled_at', 'is not', null).executeTakeFirst();
+      await tx.db.deleteFrom('two_factor').where('user_id', '=', user.id).execute();
+      await tx.db.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      const ended = await tx.db.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
+      return { user_id: user.id, email: address, was_enabled: Number(removed.numDeletedRows) > 0, sessions_ended: Number(ended.numDeletedRows) };
+    });
+  }
+
   /** Every workspace with its plan, owner and size, oldest first. */
   async listWorkspaces(): Promise<{ id: string; name: string; plan: string; owner_email: string | null; members: number; links: number; created_at: string }[]> {
     const db = this.deps.storage.db;

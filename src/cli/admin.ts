@@ -81,6 +81,15 @@ export function adminCommand(): Command {
       printObject({ ...result, ...(opts.password ? {} : { password }) }, outputOf(cmd));
     });
 
+  withJson(admin.command('disable-2fa'))
+    .description('turn a user’s two-factor sign-in off (lost phone and recovery codes) and end their sessions')
+    .argument('<email>')
+    .action(async (email: string, _opts: unknown, cmd: Command) => {
+      const result = await withAccounts(({ admin: a }) => a.disableTwoFactor(email));
+      if (outputOf(cmd).json) printJson(result);
+      else note(result.was_enabled ? `two-factor sign-in is off for ${result.email}; ${result.sessions_ended} sessions ended` : `${result.email} had no two-factor sign-in; ${result.sessions_ended} sessions ended`);
+    });
+
   withJson(admin.command('set-plan'))
     .description('change a workspace’s plan (emits account.upgraded / account.downgraded)')
     .argument('<workspace>', 'workspace id (ws_…)')

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountAdmin } from '../../src/accounts/accounts-service.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
@@ -187,6 +188,17 @@ describe.each(DIALECTS)('two-factor sign-in on %s', (dialect) => {
     const disabled = (await t.api('GET', '/api/events?type=security.2fa_disabled', undefined, user.key)).json().data;
     expect(disabled).toHaveLength(1);
     expect(JSON.stringify(disabled)).not.toContain(newCodes[0]);
+    expect((await login({ email: user.email })).status).toBe(200);
+    expect(await t.storage.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.userId).execute()).toEqual([]);
+  });
+
+  it('an operator can turn a user’s two-factor sign-in off (lost phone): the password alone signs in again', async () => {
+    const user = await withTwoFactor();
+    expect((await login({ email: user.email })).json().error.code).toBe('TWO_FACTOR_REQUIRED');
+    const result = await new AccountAdmin({ storage: t.storage }).disableTwoFactor(user.email.toUpperCase());
+    expect(result).toMatchObject({ user_id: user.userId, was_enabled: true });
+    expect(result.sessions_ended).toBeGreaterThanOrEqual(1);
+    expect((await user.call('GET', '/api/links')).status).toBe(401); // their sessions ended
     expect((await login({ email: user.email })).status).toBe(200);
     expect(await t.storage.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.userId).execute()).toEqual([]);
   });

@@ -295,6 +295,9 @@ describe('linkwire admin on a SQLite file', () => {
 
       const reset = await cli(['admin', 'reset-password', 'ops@example.com', '--password', 'a brand new password'], db);
       expect(reset.code, reset.stderr).toBe(0);
+      const twofa = await cli(['admin', 'disable-2fa', 'ops@example.com', '--json'], db);
+      expect(twofa.code, twofa.stderr).toBe(0);
+      expect(twofa.json()).toMatchObject({ email: 'ops@example.com', was_enabled: false });
       const missing = await cli(['admin', 'reset-password', 'nobody@example.com'], db);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('No user with the email nobody@example.com');
