@@ -1,16 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestOidcProvider } from '../helpers/oidc-provider.js';
+import { freePort } from '../../support/free-port.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { launchBrowser, offBoxRequests, requireBuiltDashboard, watchPage, type TestBrowser } from './browser.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Single sign-on in Chromium, at phone width: the login page's "Sign in with <provider>" goes
