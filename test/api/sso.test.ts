@@ -3,6 +3,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { CookieBrowser as Browser, signInThrough, TestOidcProvider } from '../helpers/oidc-provider.js';
 import { freePort } from '../../support/free-port.js';
+import { loadConfig } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (dialect) => {
@@ -206,4 +207,36 @@ describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (
     expect(await closed.storage.db.selectFrom('users').selectAll().where('email', '=', email).execute()).toEqual([]);
     expect(browser.cookies.has('lw_session')).toBe(false);
   });
+});
+
+describe('single sign-on with a plain-http provider on loopback', () => {
+  it('works, because the issuer is a loopback address (LINKWIRE_OIDC_ISSUER=http://127.0.0.1:…)', async () => {
+    const provider = new TestOidcProvider();
+    const issuer = await provider.listen({ plainHttp: true });
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    provider.configure(`${baseUrl}/api/auth/oidc/callback`);
+    // The settings as an operator would write them: config.ts marks the loopback http issuer.
+    const oidc = loadConfig({ LINKWIRE_OIDC_ISSUER: issuer, LINKWIRE_OIDC_CLIENT_ID: provider.clientId, LINKWIRE_OIDC_CLIENT_SECRET: provider.clientSecret }).oidc!;
+    expect(oidc.insecureLoopback).toBe(true);
+    const t = await startTestApp('sqlite', { listenPort: port, config: { baseUrl, oidc } });
+    try {
+      provider.identities.set('lin', { email: 'lin@loopback.example', email_verified: true });
+      const browser = new Browser();
+      expect((await signInThrough(provider, browser, t.url, 'lin')).status).toBe(302);
+      expect(browser.cookies.has('lw_session')).toBe(true);
+      // Without the loopback mark, openid-client refuses plain http.
+      const strict = await startTestApp('sqlite', { config: { oidc: { ...oidc, insecureLoopback: false } } });
+      try {
+        const res = await http(strict.url, 'GET', '/api/auth/oidc/start');
+        expect(res.status).toBe(503);
+        expect(res.json().error.message).toMatch(/only requests to HTTPS are allowed/);
+      } finally {
+        await strict.close();
+      }
+    } finally {
+      await t.close();
+      await provider.close();
+    }
+  }, 60_000);
 });

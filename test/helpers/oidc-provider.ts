@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -23,7 +23,7 @@ export class TestOidcProvider {
   signInAs = '';
   readonly clientId = 'linkwire-test';
   readonly clientSecret = `test-client-secret-${Math.random().toString(36).slice(2)}`;
-  private server: Server | null = null;
+  private server: Server | HttpServer | null = null;
   private issuerUrl = '';
 
   get issuer(): string {
@@ -31,12 +31,13 @@ export class TestOidcProvider {
   }
 
   /** Listens first (the issuer URL needs the port), and takes requests once `configure` named the redirect URIs. */
-  async listen(): Promise<string> {
+  async listen(options: { plainHttp?: boolean } = {}): Promise<string> {
     const tls = loadTlsFixtures();
-    const server = createServer({ cert: tls.cert, key: tls.key });
+    // Plain http only to show that Linkwire accepts it for a loopback issuer (config.ts).
+    const server = options.plainHttp ? createHttpServer() : createServer({ cert: tls.cert, key: tls.key });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.server = server;
-    this.issuerUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.issuerUrl = `${options.plainHttp ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.issuerUrl;
   }
 
