@@ -6,7 +6,8 @@ import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { CookieBrowser, signInThrough, TestOidcProvider } from '../helpers/oidc-provider.js';
+import { freePort, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { until } from '../helpers/wait.js';
 
 const PASSWORD = 'correct horse battery';
@@ -86,5 +87,54 @@ describe.each(DIALECTS)('no token in the logs of a real server on %s', (dialect)
     for (const secret of [totp.secret.base32, ...codes]) expect(output).not.toContain(secret);
     // Six digits standing alone (timestamps and ids hold digit runs of their own).
     expect(output).not.toMatch(new RegExp(`(?<![0-9])${first}(?![0-9])`));
+  }, 60_000);
+});
+
+/** A real `linkwire serve` with single sign-on: neither the client secret nor anything of a sign-in reaches its output. */
+describe.each(DIALECTS)('no SSO secret in the logs of a real server on %s', (dialect) => {
+  let database: TestDatabase;
+  let server: ServerProcess;
+  let dir: string;
+  const provider = new TestOidcProvider();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'linkwire-logs-'));
+    const issuer = await provider.listen();
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    provider.configure(`${baseUrl}/api/auth/oidc/callback`);
+    server = await startServerProcess({
+      PORT: String(port),
+      LINKWIRE_BASE_URL: baseUrl,
+      LINKWIRE_DATABASE_URL: database.url,
+      LINKWIRE_JOURNAL_DIR: join(dir, 'journal'),
+      LINKWIRE_LOG_LEVEL: 'debug',
+      LINKWIRE_OIDC_ISSUER: issuer,
+      LINKWIRE_OIDC_CLIENT_ID: provider.clientId,
+      LINKWIRE_OIDC_CLIENT_SECRET: provider.clientSecret,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.kill();
+    await provider.close();
+    await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs the callback without its code, and never the client secret, the flow cookie or a token', async () => {
+    provider.identities.set('ada', { email: `ada-${dialect}@sso.example`, email_verified: true });
+    const browser = new CookieBrowser();
+    const res = await signInThrough(provider, browser, server.url, 'ada');
+    expect(res.status).toBe(302);
+    const session = browser.cookies.get('lw_session')!;
+    expect(session).toBeTruthy();
+    await until('the callback logged', () => server.output().includes('/api/auth/oidc/callback?[redacted]'), 10_000);
+    const output = server.output();
+    expect(output).not.toContain(provider.clientSecret);
+    expect(output).not.toContain(session);
+    expect(output).not.toMatch(/code=[A-Za-z0-9_-]{8}/);
+    expect(output).not.toMatch(/lwo_[A-Za-z0-9_-]{8}/);
+    expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no JWT (ID token)
   }, 60_000);
 });

@@ -1,40 +1,10 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
-import { TestOidcProvider } from '../helpers/oidc-provider.js';
+import { CookieBrowser as Browser, signInThrough, TestOidcProvider } from '../helpers/oidc-provider.js';
+import { freePort } from '../../support/free-port.js';
+import { loadConfig } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-
-/** A free loopback port: the app's LINKWIRE_BASE_URL (and so its redirect URI) must name it before it listens. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A browser's cookies, by name (the app and the provider share the host 127.0.0.1 and use distinct names). */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  /** One request, redirects not followed, cookies sent and kept. */
-  async go(url: string, init: { method?: string; body?: string; accept?: string } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (init.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', ...(init.body !== undefined ? { body: init.body } : {}) });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (value === '' || attributes.some((a) => /^\s*max-age=0$/i.test(a))) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-}
 
 describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (dialect) => {
   let t: TestApp;
@@ -59,31 +29,9 @@ describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (
     await provider.close();
   });
 
-  /**
-   * Drives a sign-in as a browser would: start → provider → its sign-in page (one button) → back
-   * to the callback. `tamper` changes the authorization request on its way to the provider. Returns
-   * the callback's answer.
-   */
+  /** A sign-in through the provider, in `browser`; the callback's answer. */
   async function signIn(browser: Browser, as: string, options: { next?: string; tamper?: (url: URL) => void; accept?: string; app?: TestApp } = {}): Promise<Response> {
-    const app = options.app ?? t;
-    provider.signInAs = as;
-    const start = await browser.go(`${app.url}/api/auth/oidc/start${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.headers.get('location')!);
-    expect(authorize.origin).toBe(provider.issuer);
-    options.tamper?.(authorize);
-    let location = authorize.href;
-    for (let hop = 0; hop < 10; hop++) {
-      if (location.startsWith(`${app.url}/api/auth/oidc/callback`)) return browser.go(location, options.accept ? { accept: options.accept } : {});
-      let res = await browser.go(location);
-      if (res.status === 200 && new URL(location).pathname.startsWith('/interaction/')) {
-        expect(await res.text()).toContain(`Sign in as ${provider.identities.get(as)!.email}`);
-        res = await browser.go(location, { method: 'POST', body: '' });
-      }
-      expect([302, 303], `${location} answered ${res.status}`).toContain(res.status);
-      location = new URL(res.headers.get('location')!, location).href;
-    }
-    throw new Error('the provider never sent the browser back');
+    return signInThrough(provider, browser, (options.app ?? t).url, as, options);
   }
 
   async function whoAmI(browser: Browser) {
@@ -259,4 +207,36 @@ describe.each(DIALECTS)('single sign-on through a real OpenID provider on %s', (
     expect(await closed.storage.db.selectFrom('users').selectAll().where('email', '=', email).execute()).toEqual([]);
     expect(browser.cookies.has('lw_session')).toBe(false);
   });
+});
+
+describe('single sign-on with a plain-http provider on loopback', () => {
+  it('works, because the issuer is a loopback address (LINKWIRE_OIDC_ISSUER=http://127.0.0.1:…)', async () => {
+    const provider = new TestOidcProvider();
+    const issuer = await provider.listen({ plainHttp: true });
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    provider.configure(`${baseUrl}/api/auth/oidc/callback`);
+    // The settings as an operator would write them: config.ts marks the loopback http issuer.
+    const oidc = loadConfig({ LINKWIRE_OIDC_ISSUER: issuer, LINKWIRE_OIDC_CLIENT_ID: provider.clientId, LINKWIRE_OIDC_CLIENT_SECRET: provider.clientSecret }).oidc!;
+    expect(oidc.insecureLoopback).toBe(true);
+    const t = await startTestApp('sqlite', { listenPort: port, config: { baseUrl, oidc } });
+    try {
+      provider.identities.set('lin', { email: 'lin@loopback.example', email_verified: true });
+      const browser = new Browser();
+      expect((await signInThrough(provider, browser, t.url, 'lin')).status).toBe(302);
+      expect(browser.cookies.has('lw_session')).toBe(true);
+      // Without the loopback mark, openid-client refuses plain http.
+      const strict = await startTestApp('sqlite', { config: { oidc: { ...oidc, insecureLoopback: false } } });
+      try {
+        const res = await http(strict.url, 'GET', '/api/auth/oidc/start');
+        expect(res.status).toBe(503);
+        expect(res.json().error.message).toMatch(/only requests to HTTPS are allowed/);
+      } finally {
+        await strict.close();
+      }
+    } finally {
+      await t.close();
+      await provider.close();
+    }
+  }, 60_000);
 });

@@ -1,16 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestOidcProvider } from '../helpers/oidc-provider.js';
+import { freePort } from '../../support/free-port.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { launchBrowser, offBoxRequests, requireBuiltDashboard, watchPage, type TestBrowser } from './browser.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Single sign-on in Chromium, at phone width: the login page's "Sign in with <provider>" goes
@@ -21,6 +13,7 @@ describe('single sign-on in Chromium', () => {
   let t: TestApp;
   let b: TestBrowser;
   const provider = new TestOidcProvider();
+  const operator = `operator-${Date.now()}@ops.example`;
 
   beforeAll(async () => {
     requireBuiltDashboard();
@@ -30,7 +23,7 @@ describe('single sign-on in Chromium', () => {
     provider.configure(`${baseUrl}/api/auth/oidc/callback`);
     t = await startTestApp('sqlite', {
       listenPort: port,
-      config: { baseUrl, oidc: { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, name: 'Acme ID', insecureLoopback: false } },
+      config: { baseUrl, adminEmails: new Set([operator]), oidc: { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, name: 'Acme ID', insecureLoopback: false } },
     });
     b = await launchBrowser();
   });
@@ -58,6 +51,28 @@ describe('single sign-on in Chromium', () => {
     expect(session).toMatchObject({ authenticated: true, via: 'session', workspaces: [{ role: 'owner', current: true }] });
     // Phone width: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(watch.errors).toEqual([]);
+    expect(offBoxRequests(watch.requests)).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('someone at a domain the operators let in lands in that workspace as a viewer, and the workspace page says why', async () => {
+    const ops = await t.signup(operator);
+    expect((await t.api('PATCH', '/api/workspace', { settings: { sso_auto_join_domains: ['acme.example'] } }, ops.key)).status).toBe(200);
+    provider.identities.set('bob', { email: 'bob@acme.example', email_verified: true });
+    provider.signInAs = 'bob';
+    const context = await b.browser.newContext({ viewport: { width: 390, height: 844 }, ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const watch = watchPage(page);
+    await page.goto(`${t.url}/login?next=${encodeURIComponent('/settings/workspace')}`);
+    await page.getByRole('link', { name: 'Sign in with Acme ID' }).click();
+    await page.getByRole('button', { name: 'Sign in as bob@acme.example' }).click();
+    await page.getByRole('heading', { name: 'Workspace', exact: true }).waitFor();
+    await page.getByText('People with an address at acme.example join this workspace as viewers').waitFor();
+    // A viewer cannot save the workspace's settings, and is told why.
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    const session = await page.evaluate(async () => (await fetch('/api/auth/session')).json());
+    expect(session.workspaces).toEqual([{ id: ops.workspaceId, name: expect.any(String), role: 'viewer', current: true }]);
     expect(watch.errors).toEqual([]);
     expect(offBoxRequests(watch.requests)).toEqual([]);
     await context.close();

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { expect } from 'vitest';
 import { loadTlsFixtures } from './tls-fixtures.js';
 
 export interface TestIdentity {
@@ -22,7 +23,7 @@ export class TestOidcProvider {
   signInAs = '';
   readonly clientId = 'linkwire-test';
   readonly clientSecret = `test-client-secret-${Math.random().toString(36).slice(2)}`;
-  private server: Server | null = null;
+  private server: Server | HttpServer | null = null;
   private issuerUrl = '';
 
   get issuer(): string {
@@ -30,12 +31,13 @@ export class TestOidcProvider {
   }
 
   /** Listens first (the issuer URL needs the port), and takes requests once `configure` named the redirect URIs. */
-  async listen(): Promise<string> {
+  async listen(options: { plainHttp?: boolean } = {}): Promise<string> {
     const tls = loadTlsFixtures();
-    const server = createServer({ cert: tls.cert, key: tls.key });
+    // Plain http only to show that Linkwire accepts it for a loopback issuer (config.ts).
+    const server = options.plainHttp ? createHttpServer() : createServer({ cert: tls.cert, key: tls.key });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.server = server;
-    this.issuerUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.issuerUrl = `${options.plainHttp ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.issuerUrl;
   }
 
@@ -98,4 +100,59 @@ export class TestOidcProvider {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** A browser's cookies, by name (the app and the provider share the host 127.0.0.1 and use distinct names). */
+export class CookieBrowser {
+  readonly cookies = new Map<string, string>();
+
+  /** One request, redirects not followed, cookies sent and kept. */
+  async go(url: string, init: { method?: string; body?: string; accept?: string } = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (init.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const res = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', ...(init.body !== undefined ? { body: init.body } : {}) });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === '' || attributes.some((a) => /^\s*max-age=0$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+}
+
+
+/**
+ * Drives a sign-in as a browser would: the app's start → the provider → its sign-in page (one
+ * button) → back to the app's callback, whose answer is returned. `tamper` changes the
+ * authorization request on its way to the provider.
+ */
+export async function signInThrough(
+  provider: TestOidcProvider,
+  browser: CookieBrowser,
+  appUrl: string,
+  as: string,
+  options: { next?: string | undefined; tamper?: ((url: URL) => void) | undefined; accept?: string | undefined } = {},
+): Promise<Response> {
+  provider.signInAs = as;
+  const start = await browser.go(`${appUrl}/api/auth/oidc/start${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
+  expect(start.status).toBe(302);
+  const authorize = new URL(start.headers.get('location')!);
+  expect(authorize.origin).toBe(provider.issuer);
+  options.tamper?.(authorize);
+  let location = authorize.href;
+  for (let hop = 0; hop < 10; hop++) {
+    if (location.startsWith(`${appUrl}/api/auth/oidc/callback`)) return browser.go(location, options.accept ? { accept: options.accept } : {});
+    let res = await browser.go(location);
+    if (res.status === 200 && new URL(location).pathname.startsWith('/interaction/')) {
+      expect(await res.text()).toContain(`Sign in as ${provider.identities.get(as)!.email}`);
+      res = await browser.go(location, { method: 'POST', body: '' });
+    }
+    expect([302, 303], `${location} answered ${res.status}`).toContain(res.status);
+    location = new URL(res.headers.get('location')!, location).href;
+  }
+  throw new Error('the provider never sent the browser back');
 }

@@ -53,6 +53,12 @@ export function WorkspacePage() {
         <p class="muted">
           Plan: <strong>{ws.data.plan}</strong> · id <span class="mono">{ws.data.id}</span>
         </p>
+        {ws.data.settings.sso_auto_join_domains.length > 0 && (
+          <p class="muted">
+            People with an address at {ws.data.settings.sso_auto_join_domains.join(', ')} join this workspace as viewers when they first sign in with single sign-on (the
+            instance's operators set this).
+          </p>
+        )}
         <Check label="Include the visitor IP in click events" hint="Off by default; IPs are personal data in many places." checked={includeIp} onChange={setIncludeIp} />
         <Check
           label="Mail owners and admins about failing webhook endpoints"
