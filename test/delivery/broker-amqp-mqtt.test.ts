@@ -86,6 +86,7 @@ describe.each(DIALECTS)('AMQP and MQTT destinations on %s', (dialect) => {
           if (m.properties.messageId !== event.id) problems.push(`message_id ${m.properties.messageId} is not ${event.id}`);
           if (m.properties.deliveryMode !== 2) problems.push(`delivery mode ${m.properties.deliveryMode}, not persistent`);
           if (headers['x-linkwire-event'] !== 'link.clicked') problems.push(`x-linkwire-event ${headers['x-linkwire-event']}`);
+          if (headers['webhook-version'] !== '2027-01-01') problems.push(`webhook-version ${headers['webhook-version']}`);
           if (m.fields.routingKey !== `clicks.link.clicked.${link.id}`) problems.push(`routing key ${m.fields.routingKey}`);
           seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
         } catch (err) {
@@ -131,6 +132,7 @@ describe.each(DIALECTS)('AMQP and MQTT destinations on %s', (dialect) => {
           const event = verified(verifier, { body: payload.toString('utf8'), headers });
           if (packet.qos !== 1) problems.push(`qos ${packet.qos}`);
           if (headers['x-linkwire-event'] !== 'link.clicked') problems.push(`x-linkwire-event ${headers['x-linkwire-event']}`);
+          if (headers['webhook-version'] !== '2027-01-01') problems.push(`webhook-version ${headers['webhook-version']}`);
           if (topic !== `lwtest/${tag}/link.clicked/${link.id}`) problems.push(`topic ${topic}`);
           seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
         } catch (err) {

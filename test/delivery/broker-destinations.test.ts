@@ -110,6 +110,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
               }) as { id: string; type: string; data: { link: { id: string } } };
               expect(event.id).toBe(message['webhook-id']);
               expect(message['x-linkwire-event']).toBe('link.clicked');
+              expect(message['webhook-version']).toBe('2027-01-01');
               expect(event.data.link.id).toBe(link.id);
               seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
               await consumer.xAck(stream, 'readers', id);
