@@ -10564,6 +10564,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
@@ -10608,6 +10610,8 @@ export interface operations {
                 "x-linkwire-signature": string;
                 /** @description The event type */
                 "x-linkwire-event": string;
+                /** @description The payload version the webhook is pinned to, which shaped the body (docs/events.md, "Payload versions") */
+                "webhook-version": string;
                 /** @description The delivery id (dlv_…) */
                 "x-linkwire-delivery": string;
                 /** @description The attempt number, from 1 */
