@@ -52,7 +52,15 @@ export function ssoRoutes(sso: SsoService | null, options: { baseUrl: string }) 
         config: { public: true },
       },
       async (request, reply) => {
-        const { flowSecret, authorizationUrl } = await required().begin(sameOriginPath(request.query.next, origin));
+        let started: Awaited<ReturnType<SsoService['begin']>>;
+        try {
+          started = await required().begin(sameOriginPath(request.query.next, origin));
+        } catch (err) {
+          // A person followed the button: a provider that is down is said on a page, not in JSON.
+          if (err instanceof AppError && wantsPage(request)) return sendErrorPage(reply, err);
+          throw err;
+        }
+        const { flowSecret, authorizationUrl } = started;
         const cookie = [`${FLOW_COOKIE}=${flowSecret}`, `Path=${FLOW_COOKIE_PATH}`, 'HttpOnly', 'SameSite=Lax', `Max-Age=${SSO_FLOW_TTL_MS / 1000}`];
         if (secure) cookie.push('Secure');
         return reply.header('set-cookie', cookie.join('; ')).header('cache-control', 'no-store').redirect(authorizationUrl.href, 302);

@@ -231,6 +231,10 @@ describe('single sign-on with a plain-http provider on loopback', () => {
         const res = await http(strict.url, 'GET', '/api/auth/oidc/start');
         expect(res.status).toBe(503);
         expect(res.json().error.message).toMatch(/only requests to HTTPS are allowed/);
+        // A person who clicked the button reads it on a page.
+        const page = await http(strict.url, 'GET', '/api/auth/oidc/start', { headers: { accept: 'text/html' } });
+        expect(page.status).toBe(503);
+        expect(page.text).toContain('could not be reached or described itself wrongly');
       } finally {
         await strict.close();
       }
