@@ -7,7 +7,7 @@ import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import type { Storage } from '../storage/storage.js';
-import { EVENT_TYPES, eventTypesForVersion } from './catalog.js';
+import { eventTypesForVersion } from './catalog.js';
 import { isEventType } from './event-types.js';
 import { FIRST_PAYLOAD_VERSION, isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from './payload-versions.js';
 import { envelopeFromRow } from './outbox.js';
