@@ -31,6 +31,7 @@ interface WebhookFlags {
   filter?: string;
   timeoutMs?: number;
   format?: string;
+  payloadVersion?: string;
   noRetry?: boolean;
   retry?: boolean;
 }
@@ -44,6 +45,7 @@ function webhookBody(flags: WebhookFlags): Record<string, unknown> {
   if (flags.filter !== undefined) body.filter = flags.filter;
   if (flags.timeoutMs !== undefined) body.timeout_ms = flags.timeoutMs;
   if (flags.format !== undefined) body.format = flags.format;
+  if (flags.payloadVersion !== undefined) body.payload_version = flags.payloadVersion;
   if (flags.retry === false) body.retry = { mode: 'none' };
   return body;
 }
@@ -54,6 +56,7 @@ function webhookOptions(cmd: Command, eventsRequired = false): Command {
     .option('--filter <expression>', 'conditions on the payload (docs/webhook-filters.md)')
     .option('--timeout-ms <n>', '1000–30000', intOption('--timeout-ms'))
     .option('--format <format>', 'standard, slack or discord')
+    .option('--payload-version <date>', 'the payload version deliveries have, e.g. 2026-12-01 (default on create: the newest; docs/events.md)')
     .option('--no-retry', 'best effort: never retry');
 }
 

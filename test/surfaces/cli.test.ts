@@ -145,10 +145,11 @@ describe('linkwire CLI against a real server', () => {
   });
 
   it('webhooks create, test, pause, resume, rotate-secret; deliveries list, get and replay', async () => {
-    const created = await cli(['webhooks', 'create', receiver.url, '--events', 'link.created', '--name', 'cli hook', '--json']);
+    const created = await cli(['webhooks', 'create', receiver.url, '--events', 'link.created', '--name', 'cli hook', '--payload-version', '2026-12-01', '--json']);
     expect(created.code, created.stderr).toBe(0);
-    const hook = created.json<{ id: string; secret: string }>();
+    const hook = created.json<{ id: string; secret: string; payload_version: string }>();
     expect(hook.secret).toMatch(/^whsec_/);
+    expect(hook.payload_version).toBe('2026-12-01');
 
     const test = await cli(['webhooks', 'test', hook.id, '--json']);
     expect(test.code, test.stderr).toBe(0);
