@@ -10,9 +10,10 @@ export const LAYERS = [
   ['runtime', 0], ['errors', 0], ['net', 0], ['sdk', 0], ['schemas', 0],
   // 1 infrastructure
   ['storage', 1], ['jobs', 1], ['outbound', 1],
-  // 2 the low half of events/: names, envelope and outbox, actor, the stream's attempt notice; the brand
+  // 2 the low halves of events/ (names, envelope and outbox, actor, the stream's attempt notice) and
+  // openapi/ (the error envelope every route uses, the brand)
   ['events/actor', 2], ['events/outbox', 2], ['events/event-types', 2], ['events/event-window', 2], ['events/attempt-notice', 2],
-  ['openapi/brand', 2],
+  ['openapi/brand', 2], ['openapi/refs', 2],
   // 3 domain: every folder not listed, config.ts (it reads the domains' settings), and the sample
   // event of each type (it knows a link's shape)
   ['events/samples', 3],

@@ -10,7 +10,8 @@ import type { Storage } from '../storage/storage.js';
 import { EVENT_TYPES } from './catalog.js';
 import { isEventType } from './event-types.js';
 import { envelopeFromRow } from './outbox.js';
-import { errors, listOf, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 import { EVENT_LIST_WINDOW_MS } from './event-window.js';
 

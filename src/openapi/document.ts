@@ -6,7 +6,8 @@ import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
 import { VERSION } from '../runtime/version.js';
 import { DOCS_TITLE, ICON_SVG, LOGO_SVG } from './brand.js';
-import { errors, eventComponentName, SCHEMAS, type ErrorStatus } from './components.js';
+import { eventComponentName, SCHEMAS } from './components.js';
+import { errors, type ErrorStatus } from './refs.js';
 import { EXAMPLES } from './examples.js';
 
 /** Where the document and its page live; both are reserved, never short-link slugs. */
