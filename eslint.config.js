@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import { layerZones } from './scripts/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'sdk/dist/', 'node_modules/', 'coverage/', 'bench/results/', 'bench/.run-*/', 'test/sdk/fixtures/'] },
@@ -53,7 +54,33 @@ export default tseslint.config(
             { target: './src/jobs', from: './src', except: ['./jobs'], message: 'jobs/ is shared infrastructure' },
             { target: './src/outbound', from: './src', except: ['./outbound', './net'], message: 'outbound/ depends only on net/' },
             { target: './src/sdk', from: './src', except: ['./sdk'], message: 'the SDK (linkwire/sdk) imports nothing from the server' },
+            // Layer by layer (scripts/layers.mjs): foundation → infrastructure → low events/ → domain → assemblers → surfaces → process.
+            ...layerZones(import.meta.dirname),
           ],
+        },
+      ],
+    },
+  },
+  {
+    // SQL dialects are storage's business: outside src/storage/, code asks the storage port, not `dialect ===`.
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/storage/**',
+      // Existing branches, in files the ingest/delivery speed work owns: to move behind the port (issue 27, item 2).
+      'src/clicks/journal/journal-ingester.ts',
+      'src/delivery/result-writer.ts',
+      'src/delivery/worker.ts',
+      'src/delivery/sql/claim.ts',
+      'src/delivery/sql/failure-streaks.ts',
+      'src/delivery/sql/raw.ts',
+      'src/delivery/sql/retry-or-fail.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator=/^[!=]==$/][right.value=/^(sqlite|postgres)$/], BinaryExpression[operator=/^[!=]==$/][left.value=/^(sqlite|postgres)$/]",
+          message: 'Branch on the SQL dialect inside src/storage/ only: give the storage port a method instead.',
         },
       ],
     },

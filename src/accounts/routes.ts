@@ -6,7 +6,8 @@ import { parseCookies, principalOf, requireRole } from '../http/auth.js';
 import { LoginBody, SignupBody, UpdateWorkspaceBody } from './account-schema.js';
 import type { AccountsService } from './accounts-service.js';
 import { SESSION_COOKIE } from './tokens.js';
-import { errors, NoContent, ref } from '../openapi/components.js';
+import { ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 export interface LoginFailureHook {
   (input: { userId: string | null; email: string; ip: string; userAgent: string | null }): Promise<void>;

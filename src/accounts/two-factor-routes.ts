@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
-import { errors, NoContent } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 import type { TwoFactorService } from './two-factor.js';
 
 const CodeBody = Type.Object(

@@ -5,7 +5,7 @@ import { validationError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { localMidnight, startOfLocalDay } from '../runtime/time-zone.js';
 import type { AnalyticsQuery } from './analytics-service.js';
-import type { AnalyticsQueryString } from './routes.js';
+import type { AnalyticsQueryString } from './analytics-schema.js';
 
 const DAY_MS = 86_400_000;
 /** Longest range: two years of daily points. */

@@ -32,3 +32,14 @@ export const AnalyticsSchema = Type.Object({
     Type.Integer({ description: 'Visits to unknown slugs (or the root) of the workspace’s verified domains within [from, to), bots per `bots`; null when filtered by link, domain or tag' }),
   ),
 });
+
+/** The query of `GET /api/analytics` and its export (docs/analytics.md). */
+export const AnalyticsQueryString = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 timestamp, or a date (YYYY-MM-DD: its local midnight in the workspace time zone). Default: 30 local days ago' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 timestamp (exclusive), or a date (YYYY-MM-DD: that whole local day included). Default: now' })),
+  interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')], { description: 'Series buckets (default: hour for ranges up to 2 days, else day)' })),
+  link_id: Type.Optional(Type.String({ maxLength: 64 })),
+  domain: Type.Optional(Type.String({ maxLength: 253 })),
+  tag: Type.Optional(Type.String({ maxLength: 100 })),
+  bots: Type.Optional(Type.Boolean({ description: 'Count the bots let through (default false)' })),
+});

@@ -5,21 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../accounts/accounts-service.js';
 import type { Clock } from '../runtime/clock.js';
 import { principalOf } from '../http/auth.js';
-import { errors, ref } from '../openapi/components.js';
+import { ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import type { Storage } from '../storage/storage.js';
 import type { AnalyticsService } from './analytics-service.js';
 import { analyticsQuery } from './analytics-query.js';
 import { EXPORT_COLUMNS, exportClicksCsv } from './click-export.js';
-
-export const AnalyticsQueryString = Type.Object({
-  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 timestamp, or a date (YYYY-MM-DD: its local midnight in the workspace time zone). Default: 30 local days ago' })),
-  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 timestamp (exclusive), or a date (YYYY-MM-DD: that whole local day included). Default: now' })),
-  interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')], { description: 'Series buckets (default: hour for ranges up to 2 days, else day)' })),
-  link_id: Type.Optional(Type.String({ maxLength: 64 })),
-  domain: Type.Optional(Type.String({ maxLength: 253 })),
-  tag: Type.Optional(Type.String({ maxLength: 100 })),
-  bots: Type.Optional(Type.Boolean({ description: 'Count the bots let through (default false)' })),
-});
+import { AnalyticsQueryString } from './analytics-schema.js';
 
 /** `GET /api/analytics` and `/api/analytics/export`: the workspace's clicks over a range (SPEC §3b, docs/analytics.md). */
 export function analyticsRoutes(deps: { analytics: AnalyticsService; accounts: AccountsService; storage: Storage; clock: Clock; baseUrl: string }) {

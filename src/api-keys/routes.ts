@@ -5,7 +5,8 @@ import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import { renderApiKey, type ApiKeyService } from './api-key-service.js';
-import { errors, listOf, NoContent, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const CreateKeyBody = Type.Object(

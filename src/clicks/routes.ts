@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { ClickSchema } from './click-schema.js';
 import { RECENT_CLICKS_MAX, type RecentClicks } from './recent-clicks.js';
 

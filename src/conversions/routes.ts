@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
-import { errors, ref } from '../openapi/components.js';
+import { ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { TrackLeadBody, TrackSaleBody } from './conversion-schema.js';
 import type { ConversionService } from './conversion-service.js';
 

@@ -6,7 +6,8 @@ import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import { DELIVERY_STATUSES, renderDelivery } from './delivery-model.js';
 import type { DeliveryService } from './delivery-service.js';
-import { errors, listOf, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

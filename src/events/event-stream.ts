@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AttemptNotice } from './attempt-notice.js';
-import { feedHead, feedPositionOf, readFeed, type FeedPosition } from '../storage/event-feed.js';
+import { feedHead, feedPositionOf, readFeed, visibleAtHead, type FeedPosition } from '../storage/event-feed.js';
 import type { Storage } from '../storage/storage.js';
 import { envelopeJsonFromRow } from './outbox.js';
 import { onEventsCreated } from '../storage/signals.js';
@@ -163,12 +163,8 @@ export class EventStreamHub {
       return position ? { position, skip: new Set() } : null;
     }
     const position = await feedHead(this.storage);
-    // On PostgreSQL the head sits at the oldest running transaction: what is already visible past
-    // it was committed before this stream began, and is not "new".
-    const skip = new Set<string>();
-    if (this.storage.dialect === 'postgres') {
-      for (const row of await readFeed(this.storage, request.workspaceId, position, 1000, request.types)) skip.add(row.id);
-    }
+    // What is already visible past the head was committed before this stream began: not "new".
+    const skip = await visibleAtHead(this.storage, request.workspaceId, position, 1000, request.types);
     return { position, skip };
   }
 

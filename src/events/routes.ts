@@ -11,7 +11,8 @@ import { eventTypesForVersion } from './catalog.js';
 import { isEventType } from './event-types.js';
 import { FIRST_PAYLOAD_VERSION, isPayloadVersion, PAYLOAD_VERSIONS, unknownVersionMessage } from './payload-versions.js';
 import { envelopeFromRow } from './outbox.js';
-import { errors, listOf, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 import { EVENT_LIST_WINDOW_MS } from './event-window.js';
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { scopesCover } from '../api-keys/scopes.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { isEventType } from './event-types.js';
 import { ATTEMPT_EVENT, type EventStreamHub } from './event-stream.js';
 import { STREAM_RETRY_AFTER_S, type StreamQuota } from './stream-quota.js';

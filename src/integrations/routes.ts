@@ -5,7 +5,8 @@ import { principalOf } from '../http/auth.js';
 import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import { INTEGRATION_TYPES, renderIntegration, type IntegrationService } from './integration-service.js';
-import { errors, listOf, NoContent, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const IntegrationType = Type.Union(INTEGRATION_TYPES.map((t) => Type.Literal(t)));

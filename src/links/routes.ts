@@ -6,7 +6,8 @@ import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import { CreateLinkBody, UpdateLinkBody } from './link-schema.js';
 import type { LinkService } from './link-service.js';
-import { errors, listOf, NoContent, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

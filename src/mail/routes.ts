@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { principalOf } from '../http/auth.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import type { PendingResets } from './pending-resets.js';
 
 const PendingReset = Type.Object({ id: Type.String(), email: Type.String(), requested_at: Type.String({ format: 'date-time' }) });

@@ -7,7 +7,8 @@ import { principalOf } from '../http/auth.js';
 import { PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import type { MemberService } from './member-service.js';
-import { errors, listOf, NoContent, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 // A user id, or the email of a pending invite (URL-encoded).
 const MemberParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 254 }) });

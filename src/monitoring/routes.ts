@@ -6,7 +6,8 @@ import { principalOf } from '../http/auth.js';
 import type { LinkService } from '../links/link-service.js';
 import type { Storage } from '../storage/storage.js';
 import { MonitorStore } from './monitor-store.js';
-import { errors, ref } from '../openapi/components.js';
+import { ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 /**
  * `GET /api/links/:id/monitor` — the health-check state of a link, one indexed row read:

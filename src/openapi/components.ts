@@ -5,7 +5,6 @@ import { ApiKeySchema, MemberSchema, UserSchema, WorkspaceSchema } from '../acco
 import { ClickSchema } from '../clicks/click-schema.js';
 import { AttemptSchema, DeliverySchema } from '../delivery/delivery-model.js';
 import { DomainSchema } from '../domains/domain-schema.js';
-import { ERROR_STATUS } from '../errors.js';
 import { ActorSchema } from '../events/actor.js';
 import { EVENT_TYPES, eventTypesForVersion, LinkSummarySchema } from '../events/catalog.js';
 import { PAYLOAD_VERSIONS, type PayloadVersion } from '../events/payload-versions.js';
@@ -14,23 +13,13 @@ import { LeadSchema, SaleSchema } from '../conversions/conversion-schema.js';
 import { LinkSchema, RuleSchema } from '../links/link-schema.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 import { RetrySchema, WebhookSchema, WebhookWithSecretSchema } from '../webhooks/webhook-schema.js';
+import { ErrorSchema } from './refs.js';
 
 /**
  * The named schemas of the OpenAPI document (`#/components/schemas/<Name>`). Routes point at them
  * with `ref('Name')` in their `response` schemas; the document and the SDK types are generated from
  * them. Domain modules own the schemas; this module only names them for the API surface.
  */
-
-export const ErrorSchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.Union(Object.keys(ERROR_STATUS).map((c) => Type.Literal(c)), { description: 'Stable, machine-readable' }),
-      message: Type.String({ description: 'For people: what went wrong and how to fix it' }),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'e.g. `fields` for a VALIDATION_ERROR' })),
-    }),
-  },
-  { description: 'Every 4xx and 5xx answer has this shape (docs/openapi.md)' },
-);
 
 const Envelope = (type: string, data: TSchema) =>
   Type.Object({
@@ -188,26 +177,4 @@ export function listOf<N extends ComponentName>(name: N, description?: string) {
     { data: Type.Array(ref(name)), next_cursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last' })) },
     description ? { description } : {},
   );
-}
-
-/** 204: nothing in the body. */
-export const NoContent = Type.Null({ description: 'Done; no body' });
-
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'VALIDATION_ERROR (with `details.fields`), INVALID_EVENTS or INVALID_URL',
-  401: 'UNAUTHORIZED: no valid API key or session',
-  403: 'FORBIDDEN (role or key scope) or LIMIT_REACHED (plan)',
-  404: 'NOT_FOUND, also for another workspace’s objects',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED (see Retry-After)',
-  503: 'SERVICE_UNAVAILABLE, e.g. the database is unreachable (see Retry-After)',
-};
-
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
-
-/** The error envelope for each listed status: `...errors(400, 404)` in a route's `response`. */
-export function errors(...statuses: ErrorStatus[]): Record<number, ReturnType<typeof ref<'Error'>>> {
-  return Object.fromEntries(statuses.map((s) => [s, ref('Error', ERROR_DESCRIPTIONS[s])]));
 }

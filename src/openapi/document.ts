@@ -6,7 +6,8 @@ import { EVENT_TYPES } from '../events/catalog.js';
 import { SESSION_COOKIE } from '../accounts/tokens.js';
 import { VERSION } from '../runtime/version.js';
 import { DOCS_TITLE, ICON_SVG, LOGO_SVG } from './brand.js';
-import { errors, SCHEMAS, versionedEventComponentName, type ErrorStatus } from './components.js';
+import { SCHEMAS, versionedEventComponentName } from './components.js';
+import { errors, type ErrorStatus } from './refs.js';
 import { NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS } from '../events/payload-versions.js';
 import { EXAMPLES } from './examples.js';
 

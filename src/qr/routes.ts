@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import type { LinkService } from '../links/link-service.js';
 import { qrText, QR_SIZE, renderQr } from './qr-code.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 const QrQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')])),

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sessionCookie } from '../accounts/sessions.js';
 import { AppError } from '../errors.js';
 import { parseCookies } from '../http/auth.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { sameOriginPath } from './safe-next.js';
 import { SSO_FLOW_TTL_MS, type SsoService } from './sso-service.js';
 

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../http/auth.js';
 import type { StatsService } from './stats-service.js';
 import { STATS_INTERVALS } from './stats-window.js';
-import { errors, ref } from '../openapi/components.js';
+import { ref } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 
 const StatsQuery = Type.Object({
   interval: Type.Optional(Type.Union(STATS_INTERVALS.map((i) => Type.Literal(i)))),

@@ -43,6 +43,18 @@ export async function feedHead(storage: Storage): Promise<FeedPosition> {
   return { tx: String(rows[0]?.top ?? 0), id: '' };
 }
 
+/**
+ * The ids of the workspace's events already visible past `head` (up to `limit`): on PostgreSQL the
+ * head sits at the oldest running transaction, so those were committed before it was taken and are
+ * not new to a stream that starts there; on SQLite (one writer) none.
+ */
+export async function visibleAtHead(storage: Storage, workspaceId: string, head: FeedPosition, limit: number, types: readonly string[] | null): Promise<Set<string>> {
+  const ids = new Set<string>();
+  if (storage.dialect !== 'postgres') return ids;
+  for (const row of await readFeed(storage, workspaceId, head, limit, types)) ids.add(row.id);
+  return ids;
+}
+
 /** The position of one of the workspace's events, or null when it is unknown (or purged). */
 export async function feedPositionOf(storage: Storage, workspaceId: string, eventId: string): Promise<FeedPosition | null> {
   if (storage.dialect === 'postgres') {

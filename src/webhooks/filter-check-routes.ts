@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { MAX_FILTER_LENGTH } from './filter-parser.js';
 import { checkFilter } from './webhook-input.js';
 

@@ -8,7 +8,7 @@ import { isPayloadVersion, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, unknownVers
 import { sampleEvent } from '../events/samples.js';
 import { principalOf } from '../http/auth.js';
 import type { IdSource } from '../runtime/ids.js';
-import { errors } from '../openapi/components.js';
+import { errors } from '../openapi/refs.js';
 import { renderDeliveryBody } from './formats.js';
 import { WebhookFormatSchema, type WebhookFormat } from './webhook-schema.js';
 

@@ -6,7 +6,8 @@ import { page, PageQuery } from '../http/pagination.js';
 import { decodeCursor } from '../runtime/page-cursor.js';
 import { CreateLinkWebhookBody, CreateWebhookBody, RotateSecretBody, UpdateWebhookBody } from './webhook-schema.js';
 import type { WebhookService } from './webhook-service.js';
-import { errors, listOf, NoContent, ref } from '../openapi/components.js';
+import { listOf, ref } from '../openapi/components.js';
+import { errors, NoContent } from '../openapi/refs.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const LinkWebhookParams = Type.Object({ id: Type.String({ maxLength: 64 }), webhook_id: Type.String({ maxLength: 64 }) });
