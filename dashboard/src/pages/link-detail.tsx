@@ -78,6 +78,8 @@ export function LinkDetailPage() {
   const query = useAnalyticsQuery({ ...filters, link_id: '', domain: '', tag: '' }, timezone, { link_id: id });
   const clicks = useLoad(() => get<{ data: Click[] }>(`/api/links/${id}/clicks?limit=20`), [id]);
   const monitor = useLoad(() => get<Monitor>(`/api/links/${id}/monitor`), [id]);
+  // The scans of the printed code: the one figure the workspace analytics do not break out.
+  const scans = useLoad(() => get<{ totals: { qr: number } }>(`/api/links/${id}/stats?interval=all`), [id]);
 
   if (link.error) return <ErrorBox error={link.error} />;
   if (!link.data) return <Loading />;
@@ -115,6 +117,7 @@ export function LinkDetailPage() {
         </div>
         <div class="card qr">
           <img src={`/api/links/${l.id}/qr?format=svg`} alt={`QR code for ${l.short_url}`} width={148} height={148} />
+          {scans.data && <p class="muted small">{scans.data.totals.qr === 1 ? '1 visit' : `${scans.data.totals.qr} visits`} from the QR code</p>}
           <div class="actions">
             <a class="button" href={`/api/links/${l.id}/qr?format=png`} download={`${l.slug}.png`}>
               Download PNG
