@@ -2,6 +2,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../runtime/ids.js';
 import type { DeliveryAttemptTable } from '../storage/schema.js';
+import { notifyWebhooksChanged } from '../storage/signals.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { GroupCommit } from '../runtime/group-commit.js';
@@ -40,8 +41,6 @@ export interface DeliveryObserver {
   /** Attempts whose results committed (the live event stream shows them). */
   attemptsCommitted?(notices: AttemptNotice[]): void;
 }
-
-export { DISABLE_AFTER_FAILURES, DISABLE_AFTER_MS } from './endpoint-health.js';
 
 /**
  * Writes attempt results in group commits (src/runtime/group-commit.ts, as the click recorder does): the attempt log, the
@@ -197,7 +196,7 @@ export class ResultWriter {
           .set({ active: 0, consecutive_failures: failures, failing_since: since, disabled_at: now, disabled_reason: disableReason, updated_at: now })
           .where('id', '=', hook.id)
           .execute();
-        await tx.notify('webhook_changed', hook.workspace_id);
+        await notifyWebhooksChanged(tx, hook.workspace_id);
         const links = await tx.db.selectFrom('webhook_links').select('link_id').where('webhook_id', '=', hook.id).execute();
         if (observer) tx.afterCommit(() => observer.endpointDisabled());
         await outbox.append(tx, [

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Clock } from '../runtime/clock.js';
 import { storedEventFromEnvelope, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable, WebhookTable } from '../storage/schema.js';
+import { onDeliveryDue } from '../storage/signals.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, type WebhookView } from '../webhooks/webhook-model.js';
 import {
@@ -142,7 +143,7 @@ export class DeliveryWorker {
       // One process owns an embedded database: claims left by a previous run are stale.
       await releaseStaleClaims(this.deps.storage.db);
     }
-    this.unsubscribe.push(this.deps.storage.subscribe('delivery_due', () => this.poke()));
+    this.unsubscribe.push(onDeliveryDue(this.deps.storage, () => this.poke()));
     this.stopping = false;
     this.loop.start();
   }
