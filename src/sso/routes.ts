@@ -5,7 +5,7 @@ import { sessionCookie } from '../accounts/sessions.js';
 import { AppError } from '../errors.js';
 import { parseCookies } from '../http/auth.js';
 import { errors } from '../openapi/refs.js';
-import { sameOriginPath } from './safe-next.js';
+import { sameOriginPath } from '../net/same-origin-path.js';
 import { SSO_FLOW_TTL_MS, type SsoService } from './sso-service.js';
 
 /** The browser's half of a sign-in in flight (see SsoService); sent only to the callback. */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ApiError, post } from '../api';
 import { ssoStartHref, ssoStatus, type SsoStatus } from '../api/sso';
-import { sameOriginPath } from '../safe-next';
+import { sameOriginPath } from '../../../src/net/same-origin-path';
 import { useSession } from '../session';
 import { ErrorBox, TextField, fieldErrors, useSubmit } from '../ui';
 
