@@ -47,6 +47,23 @@ export function Check(props: { label: string; checked: boolean; onChange: (v: bo
 }
 
 /** The error of a failed call, in words; field errors are shown by the fields themselves. */
+/** A labelled select over `options` with an "all" choice first (value ""): the pages' list filters. */
+export function ChoiceSelect(props: { label: string; all: string; value: string; options: readonly { value: string; label: string }[]; onChange: (value: string) => void }) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{props.all}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function ErrorBox(props: { error: unknown }) {
   if (!props.error) return null;
   const message = props.error instanceof Error ? props.error.message : 'Something went wrong.';

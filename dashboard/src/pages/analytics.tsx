@@ -1,7 +1,7 @@
 import { get, type Link, type Page, type Workspace } from '../api';
 import { TimeFilters, useAnalyticsFilters, useAnalyticsQuery, type AnalyticsFilters } from '../analytics-filters';
 import { AnalyticsReport } from '../analytics-report';
-import { Loading, useLoad } from '../ui';
+import { ChoiceSelect, Loading, useLoad } from '../ui';
 import { useDomains } from './links';
 
 /**
@@ -22,40 +22,18 @@ function ScopeFilters(props: { filters: AnalyticsFilters; onChange: (change: Par
   const linkKnown = !f.link_id || list.some((l) => l.id === f.link_id);
   return (
     <div class="filters scope-filters">
-      <label>
-        <span>Link</span>
-        <select value={f.link_id} onChange={(e) => props.onChange({ link_id: e.currentTarget.value })}>
-          <option value="">All links</option>
-          {!linkKnown && <option value={f.link_id}>{f.link_id}</option>}
-          {list.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.title ? `${l.title} (${l.domain}/${l.slug})` : `${l.domain}/${l.slug}`}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Domain</span>
-        <select value={f.domain} onChange={(e) => props.onChange({ domain: e.currentTarget.value })}>
-          <option value="">All domains</option>
-          {domains.map((d) => (
-            <option key={d} value={d}>
-              {d}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Tag</span>
-        <select value={f.tag} onChange={(e) => props.onChange({ tag: e.currentTarget.value })}>
-          <option value="">All tags</option>
-          {tags.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceSelect
+        label="Link"
+        all="All links"
+        value={f.link_id}
+        options={[
+          ...(linkKnown ? [] : [{ value: f.link_id, label: f.link_id }]),
+          ...list.map((l) => ({ value: l.id, label: l.title ? `${l.title} (${l.domain}/${l.slug})` : `${l.domain}/${l.slug}` })),
+        ]}
+        onChange={(link_id) => props.onChange({ link_id })}
+      />
+      <ChoiceSelect label="Domain" all="All domains" value={f.domain} options={domains.map((d) => ({ value: d, label: d }))} onChange={(domain) => props.onChange({ domain })} />
+      <ChoiceSelect label="Tag" all="All tags" value={f.tag} options={tags.map((t) => ({ value: t, label: t }))} onChange={(tag) => props.onChange({ tag })} />
     </div>
   );
 }

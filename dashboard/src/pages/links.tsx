@@ -3,7 +3,7 @@ import { Allowed, usePermission } from '../permissions';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, post, qs, type Link, type Page } from '../api';
 import { download, parseCsv, toCsv } from '../csv';
-import { CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
+import { ChoiceSelect, CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { LinkForm } from './link-form';
 
 export const EXPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'short_url', 'clicks', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'created_at'] as const;
@@ -221,17 +221,7 @@ export function LinksPage(props: { startCreating?: boolean }) {
           <span>Tag</span>
           <input value={filters.tag} onChange={(e) => setFilter({ tag: e.currentTarget.value })} placeholder="any" />
         </label>
-        <label>
-          <span>Domain</span>
-          <select value={filters.domain} onChange={(e) => setFilter({ domain: e.currentTarget.value })}>
-            <option value="">All domains</option>
-            {domains.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceSelect label="Domain" all="All domains" value={filters.domain} options={domains.map((d) => ({ value: d, label: d }))} onChange={(domain) => setFilter({ domain })} />
         <button type="submit">Search</button>
       </form>
       <ErrorBox error={error} />
