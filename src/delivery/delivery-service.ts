@@ -11,7 +11,7 @@ import type { Database } from '../storage/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { parseWebhookRow, readableWebhookUrl } from '../webhooks/webhook-model.js';
 import { renderAttempt, renderDelivery, type Delivery } from './delivery-model.js';
-import { findDelivery, insertTestSend, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
+import { findDelivery, insertTestSend, listAttempts, listDeliveries, requeueDelivery, requeueSince } from './delivery-store.js';
 import { classifyResponse } from './outcome.js';
 import { deliveryBody, loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse } from './request.js';
 import type { DeliveryTransport } from '../outbound/transport.js';
@@ -55,7 +55,7 @@ export class DeliveryService {
     const error = outcome.kind === 'failed' ? outcome.reason : null;
     const now = clock.now();
     await storage.transaction((tx) =>
-      insertTestSend(tx.db, {
+      insertTestSend(tx, {
         deliveryId,
         attemptId: ids.next('att'),
         workspaceId,
@@ -87,13 +87,13 @@ export class DeliveryService {
 
   async list(workspaceId: string, webhookId: string, query: DeliveryListQuery): Promise<DeliveryTable[]> {
     await this.requireWebhook(workspaceId, webhookId);
-    return listDeliveries(this.deps.storage.db, workspaceId, webhookId, query);
+    return listDeliveries(this.deps.storage, workspaceId, webhookId, query);
   }
 
   async detail(workspaceId: string, id: string) {
     const { storage } = this.deps;
     const row = await this.findRow(workspaceId, id);
-    const attempts = await storage.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', id).orderBy('attempt').orderBy('started_at').execute();
+    const attempts = await listAttempts(storage, id);
     const envelope = await this.envelopeOf(row);
     const hook = await storage.db.selectFrom('webhooks').selectAll().where('id', '=', row.webhook_id).executeTakeFirst();
     const last = attempts[attempts.length - 1];
@@ -114,14 +114,14 @@ export class DeliveryService {
     const { storage, clock } = this.deps;
     const now = clock.now();
     return storage.transaction(async (tx) => {
-      const row = await findDelivery(tx.db, workspaceId, id);
+      const row = await findDelivery(tx, workspaceId, id);
       if (!row) throw notFound('Delivery');
       await this.requireActive(tx.db, workspaceId, row.webhook_id);
       if (row.status === 'pending' && row.lease_until !== null && row.lease_until > now) {
         throw new AppError('CONFLICT', 'This delivery is being sent right now');
       }
       const updated = { ...row, status: 'pending', next_attempt_at: now, lease_until: null, lease_owner: null, updated_at: now };
-      await requeueDelivery(tx.db, id, now);
+      await requeueDelivery(tx, id, now);
       await notifyDeliveryDue(tx);
       return renderDelivery(updated);
     });
@@ -136,7 +136,7 @@ export class DeliveryService {
     const now = clock.now();
     return storage.transaction(async (tx) => {
       await this.requireActive(tx.db, workspaceId, webhookId);
-      const replayed = await requeueSince(tx.db, workspaceId, webhookId, from, status, now);
+      const replayed = await requeueSince(tx, workspaceId, webhookId, from, status, now);
       if (replayed > 0) await notifyDeliveryDue(tx);
       return { replayed };
     });
@@ -163,7 +163,7 @@ export class DeliveryService {
   }
 
   private async findRow(workspaceId: string, id: string): Promise<DeliveryTable> {
-    const row = await findDelivery(this.deps.storage.db, workspaceId, id);
+    const row = await findDelivery(this.deps.storage, workspaceId, id);
     if (!row) throw notFound('Delivery');
     return row;
   }

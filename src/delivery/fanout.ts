@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Clock } from '../runtime/clock.js';
 import { envelopeFromRow, type EventEnvelope, type StoredEvent } from '../events/outbox.js';
 import type { IdSource } from '../runtime/ids.js';
@@ -11,6 +10,7 @@ import type { Job } from './endpoint-queues.js';
 import { SubscriptionMatcher } from './matching.js';
 import type { FreshHandoff } from './worker.js';
 import { notifyDeliveryDue, onEventsCreated } from '../storage/signals.js';
+import { countDueByEndpoint, insertDeliveries, releaseClaims } from './delivery-store.js';
 
 const BATCH = 500;
 const MAX_DELIVERIES_PER_BATCH = 1000;
@@ -183,13 +183,13 @@ export class Fanout {
     }
     // Deliveries handed over are leased: no claim (here or in another process) could take them.
     let claimable = deliveries.length - ((handover?.jobs.length ?? 0) - handedBefore);
-    const inserted = await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+    const inserted = await insertDeliveries(tx, deliveries);
     if (handover && inserted < deliveries.length) {
       // Some (event, webhook) pairs existed already: which of ours were written is unknown, so none
       // is handed over (nor any handed over earlier in this transaction); the leases go and the
       // claims pick them up as usual.
       claimable = deliveries.length + handedBefore;
-      await handover.cancel(tx.db);
+      await handover.cancel(tx);
     }
     await tx.insertRows('event_fanout_deferred', deferred, { onConflictDoNothing: ['event_id'] });
     if (claimable > 0) await notifyDeliveryDue(tx);
@@ -222,7 +222,7 @@ export class Fanout {
         hookIds.length ? (await tx.db.selectFrom('webhooks').select('id').where('id', 'in', hookIds).where('active', '=', 1).execute()).map((h) => h.id) : [],
       );
       const now = clock.now();
-      const room = await roomOfStalled(tx.db, hookIds.filter((id) => active.has(id) && stalled(id)), now);
+      const room = await roomOfStalled(tx, hookIds.filter((id) => active.has(id) && stalled(id)), now);
       const events = new Map(
         lists.length ? (await tx.db.selectFrom('events').select(['id', 'workspace_id', 'type']).where('id', 'in', lists.map((l) => l.eventId)).execute()).map((e) => [e.id, e]) : [],
       );
@@ -249,7 +249,7 @@ export class Fanout {
         if (keep.length === 0) finished.push(list.eventId);
         else if (keep.length < list.webhookIds.length) shortened.push({ eventId: list.eventId, webhookIds: keep });
       }
-      await tx.insertRows('deliveries', deliveries, { onConflictDoNothing: ['event_id', 'webhook_id'] });
+      await insertDeliveries(tx, deliveries);
       if (finished.length > 0) await tx.db.deleteFrom('event_fanout_deferred').where('event_id', 'in', finished).execute();
       for (const s of shortened) {
         await tx.db.updateTable('event_fanout_deferred').set({ webhook_ids: JSON.stringify(s.webhookIds) }).where('event_id', '=', s.eventId).execute();
@@ -277,19 +277,9 @@ interface FanoutBatch {
 export const STALLED_DUE_CAP = 100;
 
 /** How many more deliveries each of these endpoints may be given now (`STALLED_DUE_CAP` minus those due). */
-async function roomOfStalled(db: Tx['db'], webhookIds: readonly string[], now: number): Promise<Map<string, number>> {
+async function roomOfStalled(tx: Tx, webhookIds: readonly string[], now: number): Promise<Map<string, number>> {
   const room = new Map(webhookIds.map((id) => [id, STALLED_DUE_CAP]));
-  if (webhookIds.length === 0) return room;
-  const counts = await db
-    .selectFrom('deliveries')
-    .select((eb) => ['webhook_id', eb.fn.countAll<number | string>().as('n')])
-    .where('webhook_id', 'in', webhookIds)
-    // A literal, so both databases can read the pending-only index (migration 011).
-    .where(sql<boolean>`status = 'pending'`)
-    .where('next_attempt_at', '<=', now)
-    .groupBy('webhook_id')
-    .execute();
-  for (const c of counts) room.set(c.webhook_id, STALLED_DUE_CAP - Number(c.n));
+  for (const [id, due] of await countDueByEndpoint(tx, webhookIds, now)) room.set(id, STALLED_DUE_CAP - due);
   return room;
 }
 
@@ -326,11 +316,9 @@ class Handover {
     this.jobs.push({ delivery, webhook, event: { id: event.id, type: event.type, timestamp: event.timestamp, workspace_id: event.workspace_id, data: event.data, actor: event.actor }, leaseUntil: this.leaseUntil });
   }
 
-  async cancel(db: Tx['db']): Promise<void> {
+  async cancel(tx: Tx): Promise<void> {
     const ids = this.jobs.splice(0).map((j) => j.delivery.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids.slice(i, i + 500)).where('lease_owner', '=', this.handoff.owner).execute();
-    }
+    for (let i = 0; i < ids.length; i += 500) await releaseClaims(tx, ids.slice(i, i + 500), this.handoff.owner);
   }
 }
 

@@ -6,8 +6,7 @@ import { notifyWebhooksChanged } from '../storage/signals.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { renderWebhook } from '../webhooks/webhook-model.js';
 import { GroupCommit } from '../runtime/group-commit.js';
-import { recordSuccesses } from './sql/record-successes.js';
-import { markSucceeded, retryOrFail, setFailureStreaks, type EndpointStreakRow, type RetryOrFail } from './delivery-store.js';
+import { insertAttempts, markSucceeded, recordSuccesses, retryOrFail, setFailureStreaks, type EndpointStreakRow, type RetryOrFail } from './delivery-store.js';
 import { decideEndpointHealth } from './endpoint-health.js';
 import type { AttemptOutcome } from './outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -60,9 +59,10 @@ export class ResultWriter {
     this.commits = new GroupCommit<AttemptRecord, void>(
       async (records) => {
         const { storage } = this.deps;
-        // The common case on PostgreSQL, a batch with no failure, needs no row lock nor any decision
-        // in between: one statement. Failures (streaks, switching an endpoint off) take the transaction.
-        if (storage.dialect === 'postgres' && records.every((r) => r.outcome.kind !== 'failed')) await this.applySuccesses(storage, records);
+        // The common case, a batch with no failure, needs no row lock nor any decision in between:
+        // where the dialect can (PostgreSQL, where each statement is a round trip), one statement.
+        // Failures (streaks, switching an endpoint off) take the transaction.
+        if (storage.sql.dataModifyingCtes && records.every((r) => r.outcome.kind !== 'failed')) await this.applySuccesses(storage, records);
         else
           await storage.transaction(async (tx) => {
             // Safe to redo: a result lost with a crashed database server means the delivery is sent again.
@@ -122,7 +122,7 @@ export class ResultWriter {
   private async applySuccesses(storage: Storage, records: AttemptRecord[]): Promise<void> {
     const attempts = this.attemptRows(records);
     const healthy = [...new Set(records.filter((r) => !r.isTest).map((r) => r.webhookId))];
-    await recordSuccesses(storage.db, attempts, healthy, this.leaseOwner, this.deps.clock.now());
+    await recordSuccesses(storage, attempts, healthy, this.leaseOwner, this.deps.clock.now());
     this.observer?.attemptsCommitted?.(this.notices(records, attempts, new Map()));
   }
 
@@ -130,7 +130,7 @@ export class ResultWriter {
     const { clock, random, outbox } = this.deps;
     const now = clock.now();
     const attempts = this.attemptRows(records);
-    await tx.insertRows('delivery_attempts', attempts);
+    await insertAttempts(tx, attempts);
 
     const succeeded: string[] = [];
     const failed: RetryOrFail[] = [];
@@ -145,8 +145,8 @@ export class ResultWriter {
       statusAfter.set(r, at === null ? 'failed' : 'pending');
     }
     // One statement each for the batch's successes and its failures, whatever their number.
-    await markSucceeded(tx.db, tx.dialect, succeeded, this.leaseOwner, now);
-    await retryOrFail(tx.db, tx.dialect, failed, this.leaseOwner, now);
+    await markSucceeded(tx, succeeded, this.leaseOwner, now);
+    await retryOrFail(tx, failed, this.leaseOwner, now);
 
     const observer = this.observer;
     if (observer?.attemptsCommitted) {
@@ -207,7 +207,7 @@ export class ResultWriter {
       }
     }
     // The streaks of every other failing endpoint in one statement (50 endpoints timing out together are one write, not 50).
-    await setFailureStreaks(tx.db, tx.dialect, streaks);
+    await setFailureStreaks(tx, streaks);
     // Owners and admins hear of a failing endpoint at 5, 10 and 15 failures and when it is switched off.
     if (this.deps.alerts) await this.deps.alerts.record(tx, changes);
   }

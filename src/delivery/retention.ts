@@ -39,7 +39,7 @@ export class RetentionJob {
     const deliveryCutoff = now - this.retentionDays * 86_400_000;
     const eventCutoff = now - Math.max(EVENT_LIST_WINDOW_MS, this.retentionDays * 86_400_000);
     return storage.transaction(async (tx) => {
-      const purged = await purgeDeliveries(tx.db, deliveryCutoff, CHUNK);
+      const purged = await purgeDeliveries(tx, deliveryCutoff, CHUNK);
       const events = await tx.db
         .selectFrom('events')
         .select('id')

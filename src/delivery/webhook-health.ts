@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { toIso, type Clock } from '../runtime/clock.js';
 import { Id, Nullable, Timestamp } from '../schemas/common.js';
 import type { Storage } from '../storage/storage.js';
+import { countDeliveriesSince, lastAttemptOf } from './delivery-store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,28 +29,13 @@ export class WebhookHealthReport {
   constructor(private readonly deps: { storage: Storage; clock: Clock }) {}
 
   async forWorkspace(workspaceId: string): Promise<WebhookHealth[]> {
-    const { db } = this.deps.storage;
+    const { storage } = this.deps;
     const since = this.deps.clock.now() - DAY_MS;
-    const webhooks = await db.selectFrom('webhooks').select('id').where('workspace_id', '=', workspaceId).orderBy('id').execute();
-    const counts = await db
-      .selectFrom('deliveries')
-      .select((eb) => ['webhook_id', 'status', eb.fn.countAll<number | string>().as('n')])
-      .where('workspace_id', '=', workspaceId)
-      .where('created_at', '>=', since)
-      .where('is_test', '=', 0)
-      .groupBy(['webhook_id', 'status'])
-      .execute();
+    const webhooks = await storage.db.selectFrom('webhooks').select('id').where('workspace_id', '=', workspaceId).orderBy('id').execute();
+    const counts = await countDeliveriesSince(storage, workspaceId, since);
     return Promise.all(
       webhooks.map(async ({ id }) => {
-        const last = await db
-          .selectFrom('delivery_attempts as a')
-          .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
-          .select(['a.delivery_id', 'a.status_code', 'a.error', 'a.started_at'])
-          .where('d.webhook_id', '=', id)
-          .where('a.workspace_id', '=', workspaceId)
-          .orderBy('a.started_at', 'desc')
-          .limit(1)
-          .executeTakeFirst();
+        const last = await lastAttemptOf(storage, workspaceId, id);
         const mine = counts.filter((c) => c.webhook_id === id);
         const count = (status?: string) => mine.filter((c) => status === undefined || c.status === status).reduce((sum, c) => sum + Number(c.n), 0);
         const succeeded = count('succeeded');

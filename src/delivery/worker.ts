@@ -141,7 +141,7 @@ export class DeliveryWorker {
   async start(): Promise<void> {
     if (!this.deps.storage.sharedByProcesses) {
       // One process owns an embedded database: claims left by a previous run are stale.
-      await releaseStaleClaims(this.deps.storage.db);
+      await releaseStaleClaims(this.deps.storage);
     }
     this.unsubscribe.push(onDeliveryDue(this.deps.storage, () => this.poke()));
     this.stopping = false;
@@ -189,7 +189,7 @@ export class DeliveryWorker {
     await this.release(this.queues.drainQueued().map((j) => j.delivery.id));
     const all = Promise.allSettled([...this.sends]);
     const timedOut = await Promise.race([all.then(() => false), sleep(this.options.shutdownGraceMs).then(() => true)]);
-    if (timedOut) await releaseAllClaimsOf(this.deps.storage.db, this.workerId);
+    if (timedOut) await releaseAllClaimsOf(this.deps.storage, this.workerId);
   }
 
   /**
@@ -212,7 +212,8 @@ export class DeliveryWorker {
     const { storage, clock } = this.deps;
     const now = clock.now();
     const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
-    if (storage.dialect === 'postgres') return this.claimInOneStatement(limit, now, full);
+    // Where the dialect can (PostgreSQL), the whole round is one statement: each statement is a round trip there.
+    if (storage.sql.dataModifyingCtes) return this.claimInOneStatement(limit, now, full);
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
     const endpoints = await endpointsWithDue(storage, now, full);
@@ -286,7 +287,7 @@ export class DeliveryWorker {
     }
     if (orphans.length) {
       // The webhook or the event is gone (deleted, purged): nothing can be sent any more.
-      await failOrphans(storage.db, orphans, now);
+      await failOrphans(storage, orphans, now);
     }
     return jobs;
   }
@@ -385,12 +386,12 @@ export class DeliveryWorker {
   }
 
   private async release(ids: string[]): Promise<void> {
-    await releaseClaims(this.deps.storage.db, ids, this.workerId);
+    await releaseClaims(this.deps.storage, ids, this.workerId);
   }
 
   /** Sleep until the earliest unclaimed retry falls due (bounded by the poll interval, which also catches expired claims). */
   private async scheduleNextDue(): Promise<void> {
-    const due = await nextDueAt(this.deps.storage.db);
+    const due = await nextDueAt(this.deps.storage);
     if (due !== null) this.loop.wakeIn(Math.min(this.options.pollMs, Math.max(MIN_WAKE_MS, due - this.deps.clock.now())));
   }
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../runtime/clock.js';
 import type { Storage } from '../storage/storage.js';
+import { deliveryBacklog } from '../delivery/delivery-store.js';
 import { cachedRead, type Metrics } from './metrics.js';
 
 /** How long a scrape reuses the backlog query's answer (scrapes from several Prometheus servers). */
@@ -10,20 +11,12 @@ export function addAppGauges(metrics: Metrics, deps: { storage: Storage; clock: 
   const { storage, clock } = deps;
   const backlog = cachedRead(BACKLOG_CACHE_MS, async () => {
     const now = clock.now();
-    const row = await storage.db
-      .selectFrom('deliveries')
-      .select((eb) => [
-        eb.fn.countAll<number>().as('pending'),
-        eb.fn.sum<number | null>(eb.case().when('next_attempt_at', '<=', now).then(1).else(0).end()).as('due'),
-        eb.fn.min<number | null>('created_at').as('oldest'),
-      ])
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
+    const row = await deliveryBacklog(storage, now);
     const deferred = await storage.db.selectFrom('event_fanout_deferred').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return {
-      pending: Number(row.pending),
-      due: Number(row.due ?? 0),
-      oldestAgeS: row.oldest === null ? 0 : Math.max(0, (now - Number(row.oldest)) / 1000),
+      pending: row.pending,
+      due: row.due,
+      oldestAgeS: row.oldestCreatedAt === null ? 0 : Math.max(0, (now - row.oldestCreatedAt) / 1000),
       deferred: Number(deferred.n),
     };
   });

@@ -7,6 +7,7 @@ import type { Channel, Storage } from './storage.js';
 import { withoutIndex } from './planner-hints.js';
 import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
+import { POSTGRES_SQL } from './dialect/postgres-sql.js';
 import { queryLog, type QueryObserver } from './query-log.js';
 
 const INT8_OID = 20;
@@ -122,6 +123,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   return {
     dialect: 'postgres',
     db,
+    sql: POSTGRES_SQL,
     sharedByProcesses: true,
     lockRows: (query, options) => lockRows('postgres', query, options),
     withoutIndex: (column) => withoutIndex('postgres', column),

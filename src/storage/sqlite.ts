@@ -10,6 +10,7 @@ import type { Channel, Storage } from './storage.js';
 import { withoutIndex } from './planner-hints.js';
 import { lockRows } from './row-lock.js';
 import { runTransaction } from './transaction.js';
+import { SQLITE_SQL } from './dialect/sqlite-sql.js';
 import { withStatementCache } from './statement-cache.js';
 import { queryLog, type QueryObserver } from './query-log.js';
 import { DEFERRED_AUTOCHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
@@ -74,6 +75,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Storage {
   return {
     dialect: 'sqlite',
     db,
+    sql: SQLITE_SQL,
     sharedByProcesses: false,
     lockRows: (query, options) => lockRows('sqlite', query, options),
     withoutIndex: (column) => withoutIndex('sqlite', column),

@@ -2,6 +2,7 @@ import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { InsertRowsOptions } from './insert-rows.js';
 import type { LockableQuery, RowLockOptions } from './row-lock.js';
 import type { Database } from './schema.js';
+import type { SqlDialect } from './dialect/sql-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -9,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Tx {
   readonly db: Transaction<Database>;
   readonly dialect: Dialect;
+  /** The dialect's pieces of SQL text and what it can do (dialect/sql-dialect.ts): what domain code asks instead of `dialect`. */
+  readonly sql: SqlDialect;
   /** Locks the rows `query` reads until this transaction ends (a no-op where transactions are serial already). */
   lockRows<Q extends LockableQuery<Q>>(query: Q, options?: RowLockOptions): Q;
   /** Multi-row INSERT with reused SQL text (the hot paths). */
@@ -37,6 +40,8 @@ export type Listener = (payload: string) => void;
 export interface Storage {
   readonly dialect: Dialect;
   readonly db: Kysely<Database>;
+  /** The dialect's pieces of SQL text and what it can do (dialect/sql-dialect.ts): what domain code asks instead of `dialect`. */
+  readonly sql: SqlDialect;
   /**
    * Whether other processes may use this database at the same time (PostgreSQL). When false
    * (embedded SQLite), this process owns it: anything a previous run left claimed is stale.
@@ -61,3 +66,10 @@ export interface PoolStats {
   idle: number;
   waiting: number;
 }
+
+/**
+ * What a statement runs on: the storage (the statement is a transaction of its own) or one of its
+ * transactions. The statements under delivery/sql/ take one as their first argument (or a `Tx`
+ * where they must run inside one).
+ */
+export type Queryable = Storage | Tx;

@@ -4,6 +4,10 @@ import type { ListenerRegistry } from './listeners.js';
 import { lockRows } from './row-lock.js';
 import type { Database } from './schema.js';
 import type { Channel, Dialect, Tx } from './storage.js';
+import { POSTGRES_SQL } from './dialect/postgres-sql.js';
+import { SQLITE_SQL } from './dialect/sqlite-sql.js';
+
+const SQL = { sqlite: SQLITE_SQL, postgres: POSTGRES_SQL };
 
 /**
  * Runs `fn` in a transaction and, once it has committed, the after-commit work: in-process
@@ -22,6 +26,7 @@ export async function runTransaction<T>(
     fn({
       db: trx,
       dialect,
+      sql: SQL[dialect],
       lockRows: (query, options) => lockRows(dialect, query, options),
       insertRows: (table, rows, options) => insertRows(trx, dialect, table, rows, options),
       afterCommit: (f) => after.push(f),

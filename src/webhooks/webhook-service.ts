@@ -4,7 +4,7 @@ import type { Plan, PlanTable } from '../accounts/plans.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { generateWebhookSecret } from './signing.js';
-import { failPendingOfWebhooks } from '../delivery/sql/fail-pending-of-webhooks.js';
+import { failPendingOfWebhooks } from '../delivery/delivery-store.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import type { IdSource } from '../runtime/ids.js';
 import { createHostResolver } from '../outbound/target-resolver.js';
@@ -343,7 +343,7 @@ export async function deleteWebhooks(tx: Tx, webhookIds: readonly string[], now:
   const ids = [...webhookIds];
   await tx.db.deleteFrom('webhook_links').where('webhook_id', 'in', ids).execute();
   await tx.db.deleteFrom('webhooks').where('id', 'in', ids).execute();
-  await failPendingOfWebhooks(tx.db, ids, now);
+  await failPendingOfWebhooks(tx, ids, now);
   await webhooksChanged(tx, '');
 }
 

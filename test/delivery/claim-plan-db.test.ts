@@ -82,7 +82,7 @@ describe.each(DIALECTS)('claiming from a deep backlog on %s', (dialect) => {
         expect(seen.has(d.id)).toBe(false);
         seen.add(d.id);
       }
-      await markSucceeded(storage.db, dialect, deliveries.map((d) => d.id), 'w1', now);
+      await markSucceeded(storage, deliveries.map((d) => d.id), 'w1', now);
     }
     // Rows held by another worker's lease are passed over, not claimed twice.
     const held = await claimDue(storage, [{ endpoint: 'deep', limit: 10 }], 'w2', now, now + 60_000);
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('claiming from a deep backlog on %s', (dialect) => {
     const now = T0 + 1_000_000;
     // Some of the front already sent: their old index entries are still there (no vacuum has run).
     const first = await claimDue(storage, [{ endpoint: 'deep', limit: 500 }], 'w1', now, now + 60_000);
-    await markSucceeded(storage.db, dialect, first.deliveries.map((d) => d.id), 'w1', now);
+    await markSucceeded(storage, first.deliveries.map((d) => d.id), 'w1', now);
 
     if (dialect === 'postgres') {
       // EXPLAIN ANALYZE runs the claim: inside a transaction that is then rolled back (by throwing).

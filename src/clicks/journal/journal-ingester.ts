@@ -103,7 +103,7 @@ export class JournalIngester {
        * runs in this thread, so there is nothing to overlap: its batches are decoded and written in
        * chunks inside the transaction, and only a chunk's objects are alive at a time.
        */
-      decodeAhead: deps.storage.dialect === 'postgres',
+      decodeAhead: deps.storage.sql.serverRoundTrips,
       log: options.log,
     });
     this.committer = new JournalCommitter(journal, this.reader, deps, options.log);

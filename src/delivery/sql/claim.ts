@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../../events/outbox.js';
 import type { DeliveryTable, WebhookTable } from '../../storage/schema.js';
-import type { Storage } from '../../storage/storage.js';
-import { idsParameter, idsValue, run } from './raw.js';
+import { runText, textPerDialect } from '../../storage/dialect/sql-dialect.js';
+import type { Queryable } from '../../storage/storage.js';
 
 export interface ClaimWant {
   endpoint: string;
@@ -25,13 +25,13 @@ const SQLITE_MAX_ENDPOINTS = 16;
  * locked. Rows another worker is claiming right now are skipped, not waited for (FOR UPDATE SKIP
  * LOCKED where several processes share the database).
  */
-export async function claimDue(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
+export async function claimDue(on: Queryable, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<Claimed> {
   const list = wants.filter((w) => w.limit > 0);
   if (list.length === 0) return { deliveries: [], events: null };
-  if (storage.dialect === 'postgres') return claimRound(storage, { known: list, otherLimit: 0, excluding: [], total: list.reduce((n, w) => n + w.limit, 0) }, owner, now, leaseUntil);
+  if (on.sql.dataModifyingCtes) return claimRound(on, { known: list, otherLimit: 0, excluding: [], total: list.reduce((n, w) => n + w.limit, 0) }, owner, now, leaseUntil);
   const deliveries: DeliveryTable[] = [];
   for (let i = 0; i < list.length; i += SQLITE_MAX_ENDPOINTS) {
-    deliveries.push(...(await claimSqlite(storage, list.slice(i, i + SQLITE_MAX_ENDPOINTS), owner, now, leaseUntil)));
+    deliveries.push(...(await claimSqlite(on, list.slice(i, i + SQLITE_MAX_ENDPOINTS), owner, now, leaseUntil)));
   }
   return { deliveries, events: null };
 }
@@ -52,7 +52,7 @@ export function sqliteText(slots: number): string {
   return text;
 }
 
-async function claimSqlite(storage: Storage, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<DeliveryTable[]> {
+async function claimSqlite(on: Queryable, wants: readonly ClaimWant[], owner: string, now: number, leaseUntil: number): Promise<DeliveryTable[]> {
   let slots = 1;
   while (slots < wants.length) slots *= 2;
   const parameters: unknown[] = [leaseUntil, owner, now];
@@ -60,16 +60,17 @@ async function claimSqlite(storage: Storage, wants: readonly ClaimWant[], owner:
     const want = wants[i];
     parameters.push(want ? want.endpoint : '', now, now, want ? want.limit : 0);
   }
-  return run<DeliveryTable>(storage.db, sqliteText(slots), parameters);
+  return runText<DeliveryTable>(on.db, sqliteText(slots), parameters);
 }
 
 type ClaimedRow = DeliveryTable & { ev_id: string | null; ev_type: string | null; ev_timestamp: number | null; ev_workspace_id: string | null; ev_data: string | null; ev_actor: string | null };
 
+const EVENTS_BY_IDS = textPerDialect((sql) => `select id, type, timestamp, workspace_id, data, actor from events_full where id in ${sql.idList(1)}`);
+
 /** The events with these ids (one statement; the worker's claim on SQLite reads them this way). */
-export async function eventsByIds(storage: Storage, ids: readonly string[]): Promise<StoredEvent[]> {
+export async function eventsByIds(on: Queryable, ids: readonly string[]): Promise<StoredEvent[]> {
   if (ids.length === 0) return [];
-  const d = storage.dialect;
-  return run<StoredEvent>(storage.db, `select id, type, timestamp, workspace_id, data, actor from events_full where id in ${idsParameter(d, 1)}`, [idsValue(d, ids)]);
+  return runText<StoredEvent>(on.db, EVENTS_BY_IDS(on.sql), [on.sql.idListValue(ids)]);
 }
 
 /** What a whole claim round asks for on PostgreSQL (see claimRound). */
@@ -126,8 +127,9 @@ left join webhooks h on h.id = claimed.webhook_id
 -- A lease lost with a crashed server only lets the delivery be claimed again: no wait for the disk (Tx.commitWithoutFlush).
 cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`;
 
-export async function claimRound(storage: Storage, wants: ClaimRoundWants, owner: string, now: number, leaseUntil: number): Promise<ClaimedRound> {
-  const rows = await run<ClaimedRow & { hook: WebhookTable | null }>(storage.db, POSTGRES_CLAIM_ROUND, [
+/** Only where the dialect has data-modifying CTEs (`Queryable.sql.dataModifyingCtes`): PostgreSQL. */
+export async function claimRound(on: Queryable, wants: ClaimRoundWants, owner: string, now: number, leaseUntil: number): Promise<ClaimedRound> {
+  const rows = await runText<ClaimedRow & { hook: WebhookTable | null }>(on.db, POSTGRES_CLAIM_ROUND, [
     leaseUntil,
     owner,
     now,

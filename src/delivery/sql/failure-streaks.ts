@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../storage/schema.js';
-import type { Dialect } from '../../storage/storage.js';
-import { run } from './raw.js';
+import { runText, textPerDialect, type RowListColumn } from '../../storage/dialect/sql-dialect.js';
+import type { Queryable } from '../../storage/storage.js';
 
 /** An endpoint's failure streak after a batch of results (endpoint-health.ts decides it). */
 export interface EndpointStreakRow {
@@ -10,19 +8,24 @@ export interface EndpointStreakRow {
   since: number | null;
 }
 
-const TEXT = {
-  sqlite:
-    "update webhooks set consecutive_failures = v.failures, failing_since = v.since from (select value ->> '$[0]' as id, value ->> '$[1]' as failures, value ->> '$[2]' as since from json_each(?)) as v where webhooks.id = v.id",
-  postgres:
-    'update webhooks set consecutive_failures = v.failures, failing_since = v.since from unnest($1::text[], $2::int[], $3::bigint[]) as v(id, failures, since) where webhooks.id = v.id',
-};
+const ROWS: readonly RowListColumn[] = [
+  ['id', 'text'],
+  ['failures', 'int'],
+  ['since', 'bigint'],
+];
+const TEXT = textPerDialect(
+  (sql) => `update webhooks set consecutive_failures = v.failures, failing_since = v.since from ${sql.rowList(1, 'v', ROWS)} where webhooks.id = v.id`,
+);
 
 /** Stores the failure streaks of several endpoints in one statement. */
-export async function setFailureStreaks(db: Kysely<Database>, dialect: Dialect, rows: readonly EndpointStreakRow[]): Promise<void> {
+export async function setFailureStreaks(on: Queryable, rows: readonly EndpointStreakRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const parameters =
-    dialect === 'postgres'
-      ? [rows.map((r) => r.id), rows.map((r) => r.failures), rows.map((r) => r.since)]
-      : [JSON.stringify(rows.map((r) => [r.id, r.failures, r.since]))];
-  await run(db, TEXT[dialect], parameters);
+  await runText(
+    on.db,
+    TEXT(on.sql),
+    on.sql.rowListValues(
+      rows.map((r) => [r.id, r.failures, r.since]),
+      ROWS.length,
+    ),
+  );
 }

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../storage/schema.js';
+import type { Queryable } from '../../storage/storage.js';
 
 /** What one test send did: the sample event sent, when, and what the endpoint answered. */
 export interface TestSendRecord {
@@ -25,8 +24,8 @@ export interface TestSendRecord {
  * Logs a test send as a finished delivery (`is_test`, never due, never claimed) with its one attempt,
  * so it shows in the delivery log like any other. Run it in one transaction.
  */
-export async function insertTestSend(db: Kysely<Database>, send: TestSendRecord): Promise<void> {
-  await db
+export async function insertTestSend(on: Queryable, send: TestSendRecord): Promise<void> {
+  await on.db
     .insertInto('deliveries')
     .values({
       id: send.deliveryId,
@@ -45,7 +44,7 @@ export async function insertTestSend(db: Kysely<Database>, send: TestSendRecord)
       updated_at: send.finishedAt,
     })
     .execute();
-  await db
+  await on.db
     .insertInto('delivery_attempts')
     .values({
       id: send.attemptId,

@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../storage/schema.js';
+import type { Queryable } from '../../storage/storage.js';
 
 /** When the earliest unclaimed pending delivery falls due (null when there is none). */
-export async function nextDueAt(db: Kysely<Database>): Promise<number | null> {
-  const row = await db
+export async function nextDueAt(on: Queryable): Promise<number | null> {
+  const row = await on.db
     .selectFrom('deliveries')
     .select('next_attempt_at')
     .where('status', '=', 'pending')

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database, DeliveryAttemptTable } from '../../storage/schema.js';
-import { run } from './raw.js';
+import type { DeliveryAttemptTable } from '../../storage/schema.js';
+import { runText } from '../../storage/dialect/sql-dialect.js';
+import type { Queryable } from '../../storage/storage.js';
 
 /**
  * PostgreSQL: a batch of successful attempts in ONE statement, data-modifying CTEs in one implicit
@@ -24,16 +24,19 @@ with attempts as (
 -- server, these deliveries are sent again.
 select set_config('synchronous_commit', 'off', true)`;
 
-/** Writes succeeded attempts (rows without `worker_id`: it is `owner`) and their effects; `healthyHooks` are their (non-test) endpoints. */
+/**
+ * Writes succeeded attempts (rows without `worker_id`: it is `owner`) and their effects; `healthyHooks` are their (non-test) endpoints.
+ * Only where the dialect has data-modifying CTEs (`Queryable.sql.dataModifyingCtes`): PostgreSQL.
+ */
 export async function recordSuccesses(
-  db: Kysely<Database>,
+  on: Queryable,
   attempts: readonly Omit<DeliveryAttemptTable, 'worker_id'>[],
   healthyHooks: readonly string[],
   owner: string,
   now: number,
 ): Promise<void> {
   if (attempts.length === 0) return;
-  await run(db, TEXT, [
+  await runText(on.db, TEXT, [
     attempts.map((a) => a.id),
     attempts.map((a) => a.delivery_id),
     attempts.map((a) => a.workspace_id),

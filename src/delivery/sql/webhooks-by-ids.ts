@@ -1,14 +1,11 @@
-import type { Storage } from '../../storage/storage.js';
 import type { WebhookTable } from '../../storage/schema.js';
-import { idsParameter, idsValue, run } from './raw.js';
+import { runText, textPerDialect } from '../../storage/dialect/sql-dialect.js';
+import type { Queryable } from '../../storage/storage.js';
 
-const TEXT = {
-  sqlite: `select * from webhooks where id in ${idsParameter('sqlite', 1)}`,
-  postgres: `select * from webhooks where id in ${idsParameter('postgres', 1)}`,
-};
+const TEXT = textPerDialect((sql) => `select * from webhooks where id in ${sql.idList(1)}`);
 
 /** The webhooks with these ids, as stored (one statement for any number). */
-export async function webhooksByIds(storage: Storage, ids: readonly string[]): Promise<WebhookTable[]> {
+export async function webhooksByIds(on: Queryable, ids: readonly string[]): Promise<WebhookTable[]> {
   if (ids.length === 0) return [];
-  return run<WebhookTable>(storage.db, TEXT[storage.dialect], [idsValue(storage.dialect, ids)]);
+  return runText<WebhookTable>(on.db, TEXT(on.sql), [on.sql.idListValue(ids)]);
 }
