@@ -91,7 +91,6 @@ const engine = createDeliveryEngine({
   outbox: new Outbox(ids, systemClock),
   client,
   random: Math.random,
-  retentionDays: 30,
   onError: (err) => {
     if (errors++ === 0) console.error(err);
   },

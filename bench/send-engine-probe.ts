@@ -90,7 +90,6 @@ async function runChild(dialect: 'sqlite' | 'postgres', count: number, root: str
     outbox: new Outbox(ids, systemClock),
     client,
     random: Math.random,
-    retentionDays: 30,
     onError: (err) => {
       if (errors++ === 0) console.error(err);
     },

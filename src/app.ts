@@ -74,7 +74,7 @@ import { conversionRoutes } from './conversions/routes.js';
 import { ConversionService } from './conversions/conversion-service.js';
 import { statsRoutes } from './stats/routes.js';
 import { LinkMonitor, type LinkMonitorOptions } from './monitoring/link-monitor.js';
-import { DataRetentionJob } from './retention/data-retention.js';
+import { RetentionJob } from './retention/retention-job.js';
 import { ExpiryTimer } from './links/expiry-timer.js';
 import { webhookFormatRoutes } from './webhooks/format-routes.js';
 import { createFramingCheck } from './links/framing-check.js';
@@ -345,7 +345,6 @@ export async function createApp(input: AppDeps): Promise<App> {
       outbox,
       client: transport,
       random: input.random ?? Math.random,
-      retentionDays: config.deliveryRetentionDays,
       workerOptions: { leaseMs: config.deliveryLeaseMs, ...input.workerOptions },
       onError: (err) => logJobError('delivery engine', err),
       onRecover: (job, failures) => fastify.log.warn(`${job}: working again after ${failures} failed runs`),
@@ -381,9 +380,7 @@ export async function createApp(input: AppDeps): Promise<App> {
   if (config.roles.has('worker')) jobs.push(new LinkMonitor({ storage, clock, outbox, config }, { onError: (err) => logJobError('link monitor', err), onRecover: (failures) => fastify.log.warn(`link monitor: working again after ${failures} failed runs`), ...input.monitorOptions }));
   if (config.roles.has('worker')) {
     jobs.push(
-      new DataRetentionJob({ storage, clock }, config.clickRetentionDays, (err) => logJobError('data retention', err), (failures) =>
-        fastify.log.warn(`data retention: working again after ${failures} failed runs`),
-      ),
+      new RetentionJob({ storage, clock, config }, { onError: (err) => logJobError('retention', err), onRecover: (failures) => fastify.log.warn(`retention: working again after ${failures} failed runs`) }),
     );
   }
   if (config.roles.has('worker')) {

@@ -30,4 +30,5 @@ export { countDeliveriesSince, lastAttemptOf } from './sql/webhook-health.js';
 // Webhooks deleted, retention, metrics
 export { failPendingOfWebhooks } from './sql/fail-pending-of-webhooks.js';
 export { purgeDeliveries } from './sql/purge.js';
+export { purgeEvents } from './sql/purge-events.js';
 export { deliveryBacklog, type DeliveryBacklog } from './sql/backlog.js';

@@ -6,7 +6,6 @@ import type { Storage } from '../storage/storage.js';
 import { Fanout } from './fanout.js';
 import { ResultWriter, type DeliveryObserver } from './result-writer.js';
 import type { EndpointAlerts } from '../mail/endpoint-alerts.js';
-import { RetentionJob } from './retention.js';
 import type { DeliveryTransport } from '../outbound/transport.js';
 import { DEFAULT_WORKER_OPTIONS, DeliveryWorker, newWorkerId, type WorkerOptions } from './worker.js';
 
@@ -22,13 +21,12 @@ const RESULT_FLUSH_MS = 5;
 export interface DeliveryEngine {
   readonly fanout: Fanout;
   readonly worker: DeliveryWorker;
-  readonly retention: RetentionJob;
   readonly jobs: BackgroundJob[];
   /** Runs fan-out and claiming now (tests that move an injected clock call this). */
   poke(): void;
 }
 
-/** The worker role: outbox → deliveries (fan-out), deliveries → endpoints (worker), and log retention. */
+/** The worker role's deliveries: outbox → deliveries (fan-out), deliveries → endpoints (worker). Their logs' retention is src/retention/retention-job.ts. */
 export function createDeliveryEngine(deps: {
   storage: Storage;
   clock: Clock;
@@ -36,7 +34,6 @@ export function createDeliveryEngine(deps: {
   outbox: Outbox;
   client: DeliveryTransport;
   random: () => number;
-  retentionDays: number;
   workerOptions?: Partial<WorkerOptions> | undefined;
   onError: (err: unknown) => void;
   /** Told when a loop works again after failing (logged once per state change, not per tick). */
@@ -53,16 +50,13 @@ export function createDeliveryEngine(deps: {
     { ...DEFAULT_WORKER_OPTIONS, ...deps.workerOptions },
   );
   const fanout = new Fanout({ storage: deps.storage, clock: deps.clock, ids: deps.ids, stalled: (endpoint) => worker.stalled(endpoint), handoff: worker.handoff }, () => worker.poke(), deps.onError, undefined, (n) => deps.onRecover?.('fanout', n));
-  const retention = new RetentionJob({ storage: deps.storage, clock: deps.clock }, deps.retentionDays, deps.onError, undefined, (n) => deps.onRecover?.('retention', n));
   const jobs: BackgroundJob[] = [
     { name: 'delivery-worker', start: () => worker.start(), stop: async () => { await worker.stop(); await writer.close(); } },
     { name: 'fanout', start: () => fanout.start(), stop: () => fanout.stop() },
-    { name: 'retention', start: () => retention.start(), stop: () => retention.stop() },
   ];
   return {
     fanout,
     worker,
-    retention,
     jobs,
     poke() {
       fanout.poke();

@@ -33,7 +33,7 @@ async function backlog(database: TestDatabase, hooks: string[], events: number):
 
 function engineOn(storage: Storage, client: TargetClient): DeliveryEngine {
   const ids = createIdSource();
-  return createDeliveryEngine({ storage, clock: systemClock, ids, outbox: new Outbox(ids, systemClock), client, random: () => 0.5, retentionDays: 30, onError: () => undefined });
+  return createDeliveryEngine({ storage, clock: systemClock, ids, outbox: new Outbox(ids, systemClock), client, random: () => 0.5, onError: () => undefined });
 }
 
 async function countWhere(storage: Storage, webhookId: string, what: 'succeeded' | 'leased'): Promise<number> {

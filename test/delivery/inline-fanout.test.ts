@@ -99,7 +99,7 @@ describe.each(DIALECTS)('click events fanned out in the ingest transaction on %s
     const ids = createIdSource();
     const outbox = new Outbox(ids, systemClock);
     const client = createTargetClient({ allowPrivate: new CidrSet([parseCidr('127.0.0.1/32')]), dnsServer: { host: '127.0.0.1', port: 9 } });
-    engine = createDeliveryEngine({ storage, clock: systemClock, ids, outbox, client, random: () => 0.5, retentionDays: 30, onError: () => undefined });
+    engine = createDeliveryEngine({ storage, clock: systemClock, ids, outbox, client, random: () => 0.5, onError: () => undefined });
     for (const job of engine.jobs) await job.start();
     dir = journalWith(link, CLICKS);
     journal = ClickJournal.open(dir, { segmentBytes: 64 * 1024 * 1024, maxBytes: 1024 * 1024 * 1024, fsync: false, onWarning: () => undefined });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickEvents } from '../../src/clicks/click-events.js';
 import { ManualClock } from '../../src/runtime/clock.js';
-import { RetentionJob } from '../../src/delivery/retention.js';
+import { RetentionJob } from '../../src/retention/retention-job.js';
 import { eventsByIds } from '../../src/delivery/sql/claim.js';
 import { Outbox } from '../../src/events/outbox.js';
 import { createIdSource } from '../../src/runtime/ids.js';
@@ -90,8 +90,8 @@ describe.each(DIALECTS)('link versions on %s', (dialect) => {
     // 40 days on, the busy link (unchanged) is clicked again: the same version, used again.
     clock.advance(40 * DAY);
     const busyLater = await clickOn(busy, 2);
-    const job = new RetentionJob({ storage, clock }, 7);
-    while (await job.runOnce());
+    const job = new RetentionJob({ storage, clock, config: { clickRetentionDays: 0, deliveryRetentionDays: 7 } });
+    while ((await job.runOnce()).more);
 
     expect(await versionsOf(gone.id)).toBe(0);
     expect(await versionsOf(busy.id)).toBe(1);
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('link versions on %s', (dialect) => {
     expect(JSON.parse(heldRow.data).link).toMatchObject({ id: held.id, title: 'Held', clicks: 1 });
     // Once the held event is delivered and purged, its version goes too.
     await storage.db.updateTable('deliveries').set({ status: 'succeeded' }).where('id', '=', 'dlv_versions000000000000001').execute();
-    while (await job.runOnce());
+    while ((await job.runOnce()).more);
     expect(await storage.db.selectFrom('events').select('id').where('id', '=', heldEvent).executeTakeFirst()).toBeUndefined();
     expect(await versionsOf(held.id)).toBe(0);
     expect(await versionsOf(busy.id)).toBe(1);

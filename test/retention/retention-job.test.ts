@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/runtime/clock.js';
-import type { DataRetentionJob } from '../../src/retention/data-retention.js';
+import type { RetentionJob } from '../../src/retention/retention-job.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -18,7 +18,7 @@ describe.each(DIALECTS)('data retention on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
-  const job = () => t.app.jobs.find((j) => j.name === 'data-retention') as DataRetentionJob;
+  const job = () => t.app.jobs.find((j) => j.name === 'retention') as RetentionJob;
   const clicksOf = async (linkId: string) => (await t.storage.db.selectFrom('clicks').select('id').where('link_id', '=', linkId).execute()).length;
   const click = (slug: string) => http(t.url, 'GET', `/${slug}`, { headers: { 'user-agent': UA } });
 
@@ -73,7 +73,7 @@ describe('LINKWIRE_CLICK_RETENTION_DAYS=0 keeps clicks forever', () => {
       expect((await http(t.url, 'GET', `/${link.slug}`, { headers: { 'user-agent': UA } })).status).toBe(302);
       await t.app.clicksSettled(); // the click journal's ingester has stored it (docs/click-journal.md)
       (t.clock as ManualClock).advance(5000 * DAY);
-      const job = t.app.jobs.find((j) => j.name === 'data-retention') as DataRetentionJob;
+      const job = t.app.jobs.find((j) => j.name === 'retention') as RetentionJob;
       expect((await job.runOnce()).clicks).toBe(0);
       expect((await t.storage.db.selectFrom('clicks').select('id').execute())).toHaveLength(1);
     } finally {
