@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 /** [path under src/ (a folder or a file, without .ts), layer]. The longest matching prefix wins. */
 export const LAYERS = [
   // 0 foundation: knows no domain
-  ['runtime', 0], ['errors', 0], ['net', 0], ['sdk', 0], ['schemas', 0],
+  ['runtime', 0], ['errors', 0], ['net', 0], ['sdk', 0], ['schemas', 0], ['csv', 0],
   // 1 infrastructure
   ['storage', 1], ['jobs', 1], ['outbound', 1], ['secrets', 1],
   // 2 the low halves of events/ (names, envelope and outbox, actor, the stream's attempt notice) and

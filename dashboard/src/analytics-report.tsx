@@ -6,7 +6,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { analyticsSearch, exportClicks, getAnalytics, type Analytics, type AnalyticsQuery, type ExportProgress } from './api/analytics';
 import { TimeChart, type ChartSeries } from './chart';
-import { downloadBlob } from './csv';
+import { downloadBlob } from './download';
 import { ErrorBox, Loading, useLoad } from './ui';
 
 const count = (n: number) => n.toLocaleString('en-GB');

@@ -85,11 +85,9 @@ export interface Page<T> {
 type Schemas = components['schemas'];
 export type Rule = Schemas['Rule'];
 export type Link = Schemas['Link'];
-export type Retry = Schemas['Retry'];
 /** A webhook as listed; `secret` only in the answer that created or rotated it. */
 export type Webhook = Schemas['Webhook'] & { secret?: string };
 export type Delivery = Schemas['Delivery'];
-export type Attempt = Schemas['Attempt'];
 export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type TestResult = Schemas['TestSendResult'];
 export type Click = Schemas['Click'];

@@ -34,7 +34,6 @@ export const WorkspaceSchema = Type.Object({
 export type Workspace = Static<typeof WorkspaceSchema>;
 
 export const UserSchema = Type.Object({ id: Id('usr'), email: Type.String(), created_at: Timestamp });
-export type User = Static<typeof UserSchema>;
 
 export const MemberSchema = Type.Object({
   user_id: Nullable(Type.String()),

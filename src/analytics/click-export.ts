@@ -1,3 +1,4 @@
+import { csvLine } from '../csv/csv.js';
 import { shortUrl } from '../links/link-model.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -23,8 +24,8 @@ export interface ExportQuery {
 /**
  * The matching clicks as CSV, oldest first, a page of rows at a time: the caller pulls (a
  * Readable over this generator reads the next page only when the socket has taken the last), so
- * memory stays flat however many clicks there are. Cells are formula-injection-safe like the
- * dashboard's CSV (dashboard/src/csv.ts): a leading = + - @ tab or CR is prefixed with a quote.
+ * memory stays flat however many clicks there are. Cells are written by the one CSV module
+ * (src/csv/csv.ts): formula-injection-safe (a leading = + - @ tab or CR gets an apostrophe).
  */
 export async function* exportClicksCsv(deps: { storage: Storage; baseUrl: string }, q: ExportQuery): AsyncGenerator<string> {
   yield csvLine(EXPORT_COLUMNS);
@@ -57,17 +58,6 @@ export async function* exportClicksCsv(deps: { storage: Storage; baseUrl: string
   }
 }
 
-function csvLine(values: readonly (string | number | boolean | null)[]): string {
-  let line = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const s = v === null || v === undefined ? '' : String(v);
-    // A leading = + - @ would run as a formula in a spreadsheet: prefix a quote.
-    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-    line += (i > 0 ? ',' : '') + (/[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe);
-  }
-  return `${line}\r\n`;
-}
 
 type Cursor = { timestamp: number; id: string } | null;
 

@@ -1,9 +1,10 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { clientOf, collect, intOption, outputOf, UsageError, withJson } from './context.js';
-import { parseCsv, toCsvLine } from './csv.js';
 import { ApiError } from './client.js';
 import { cell, escapeControls, note, printJson, printList, printObject, type Column } from './output.js';
+import { csvLine, parseCsvTable } from '../csv/csv.js';
+import { LINK_CSV_EXPORT, LINK_CSV_IMPORT_EXTRA, LINK_CSV_READ_ONLY, LINK_CSV_WRITABLE, TAG_SEPARATOR } from '../links/link-csv.js';
 import type { Link as ApiLink } from '../sdk/types.js';
 
 /** A link as the API answers it (the SDK's generated type); CSV export reads its fields by name. */
@@ -18,10 +19,9 @@ const COLUMNS: Column<Link>[] = [
   { header: 'created_at', value: (l) => l.created_at },
 ];
 
-/** CSV columns of import and export; import needs `url`, the others are optional. */
-export const CSV_FIELDS = ['url', 'slug', 'domain', 'title', 'tags', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
-/** Export-only columns (the server decides them): import skips them, so an export imports again. */
-const READ_ONLY_FIELDS = ['id', 'short_url', 'clicks', 'created_at', 'updated_at'];
+/** The columns import reads (src/links/link-csv.ts: the dashboard's import reads the same). */
+const IMPORT_FIELDS: readonly string[] = [...LINK_CSV_WRITABLE, ...LINK_CSV_IMPORT_EXTRA];
+const READ_ONLY_FIELDS: readonly string[] = LINK_CSV_READ_ONLY;
 const BULK_SIZE = 500;
 
 interface LinkFlags {
@@ -111,15 +111,15 @@ export function linksCommand(): Command {
     });
 
   withJson(links.command('import'))
-    .description(`create links from a CSV file with a header row (columns: ${CSV_FIELDS.join(', ')}; only url is required; tags separated by "|"; an export imports as is). Good rows are imported; each bad row is reported with its row number (the header is row 1), and the exit code is 1 if any was not imported`)
+    .description(`create links from a CSV file with a header row (columns: ${IMPORT_FIELDS.join(', ')}; only url is required; tags separated by "${TAG_SEPARATOR}"; an export imports as is). Good rows are imported; each bad row is reported with its row number (the header is row 1), and the exit code is 1 if any was not imported`)
     .argument('<file.csv>', 'the CSV file ("-" for stdin)')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd);
       const text = file === '-' ? await readStdin() : readText(file);
-      const { header, rows } = parseCsv(text);
+      const { header, rows } = parseCsvTable(text);
       if (!header.includes('url')) throw new UsageError(`${file}: the header row needs a "url" column (found: ${header.join(', ') || 'nothing'})`);
-      const unknown = header.filter((h) => !(CSV_FIELDS as readonly string[]).includes(h) && !READ_ONLY_FIELDS.includes(h));
-      if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${CSV_FIELDS.join(', ')})`);
+      const unknown = header.filter((h) => !IMPORT_FIELDS.includes(h) && !READ_ONLY_FIELDS.includes(h));
+      if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${IMPORT_FIELDS.join(', ')})`);
       const failed: RowProblem[] = [];
       const pending: { row: number; body: Record<string, unknown> }[] = [];
       rows.forEach((r, i) => {
@@ -174,11 +174,11 @@ export function linksCommand(): Command {
       const client = clientOf(cmd);
       const out = opts.output ? createWriteStream(opts.output) : process.stdout;
       const json = outputOf(cmd).json;
-      const fields = ['id', 'short_url', ...CSV_FIELDS, 'clicks', 'created_at'];
-      if (!json) out.write(toCsvLine(fields));
+      const fields = LINK_CSV_EXPORT;
+      if (!json) out.write(csvLine(fields));
       let n = 0;
       for await (const link of client.paginate<Link>('/api/links', { limit: 100 })) {
-        out.write(json ? `${JSON.stringify(link)}\n` : toCsvLine(fields.map((f) => exportCell(link, f))));
+        out.write(json ? `${JSON.stringify(link)}\n` : csvLine(fields.map((f) => exportCell(link, f))));
         if (++n % 500 === 0) note(`exported ${n}`);
       }
       if (opts.output) await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -190,7 +190,7 @@ export function linksCommand(): Command {
 
 function exportCell(link: Link, field: string): string {
   const value = link[field];
-  if (field === 'tags') return (value as string[]).join('|');
+  if (field === 'tags') return (value as string[]).join(TAG_SEPARATOR);
   return cell(value);
 }
 
@@ -211,7 +211,7 @@ function csvRowToLink(header: string[], row: string[]): Record<string, unknown> 
   header.forEach((name, i) => {
     const value = (row[i] ?? '').trim();
     if (value === '' || READ_ONLY_FIELDS.includes(name)) return;
-    if (name === 'tags') body.tags = value.split('|').map((t) => t.trim()).filter(Boolean);
+    if (name === 'tags') body.tags = value.split(TAG_SEPARATOR).map((t) => t.trim()).filter(Boolean);
     else if (name === 'max_clicks') {
       if (!/^\d+$/.test(value)) problem ??= `max_clicks must be a whole number, got "${value}"`;
       body.max_clicks = Number(value);

@@ -17,11 +17,6 @@ export function isPayloadVersion(value: unknown): value is PayloadVersion {
   return typeof value === 'string' && (PAYLOAD_VERSIONS as readonly string[]).includes(value);
 }
 
-/** The version after `version`, or null for the newest. */
-export function nextPayloadVersion(version: PayloadVersion): PayloadVersion | null {
-  return PAYLOAD_VERSIONS[PAYLOAD_VERSIONS.indexOf(version) + 1] ?? null;
-}
-
 /** What a 400 says about a version that does not exist. */
 export function unknownVersionMessage(field: string, value: unknown): string {
   return `${field} ${JSON.stringify(value)} is not a payload version: use one of ${PAYLOAD_VERSIONS.join(', ')} (docs/events.md, "Payload versions")`;

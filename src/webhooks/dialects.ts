@@ -48,7 +48,3 @@ export function theirEventName(format: DialectFormat, type: string): string {
   return OUR_TO_THEIRS.get(format)?.get(type) ?? type;
 }
 
-/** The alias names a format accepts, for docs and messages. */
-export function aliasNames(format: DialectFormat): string[] {
-  return Object.keys(THEIR_NAMES[format]);
-}

@@ -24,7 +24,7 @@ import type { WebhookFormat } from './webhook-schema.js';
  * chat messages and the other services' dialects have shapes of their own, rendered from the whole
  * event whatever the version.
  */
-export { FIRST_PAYLOAD_VERSION, NEWEST_PAYLOAD_VERSION, PAYLOAD_VERSIONS, type PayloadVersion } from '../events/payload-versions.js';
+export type { PayloadVersion } from '../events/payload-versions.js';
 
 const RENDERERS_2026_12_01: Readonly<Record<WebhookFormat, FormatRenderer>> = {
   standard: standardFormat,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/runtime/clock.js';
-import { parseCsv } from '../../dashboard/src/csv.js';
+import { parseCsv } from '../../src/csv/csv.js';
 import { http } from '../helpers/http.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { launchBrowser, logIn, newContext, requireBuiltDashboard, watchPage, type TestBrowser } from './browser.js';

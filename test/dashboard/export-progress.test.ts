@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRecordCounter, parseCsv } from '../../dashboard/src/csv.js';
+import { CsvRecordCounter, parseCsv } from '../../src/csv/csv.js';
 
 /** The export's "n rows received" (dashboard/src/api/analytics.ts) counts records, not line breaks. */
 describe('export progress row count', () => {

@@ -165,10 +165,10 @@ describe('dashboard pages in Chromium', () => {
     await logIn(page, t.url, me.email);
     await page.getByRole('button', { name: 'Import CSV' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import links from CSV' });
-    const rows = ['url,slug,title,tags', 'https://example.com/1,imp-1,"One, with comma",a|b', 'not a url,imp-2,Bad,', 'https://example.com/3,imp-3,Three,c'];
+    const rows = ['url,slug,title,tags', 'https://example.com/1,imp-1,"One, with comma",a|b', 'not a url,imp-2,Bad,', 'https://example.com/3,imp-3,Three,c', 'https://example.com/4,imp-4,@SUM(A1) four,'];
     await dialog.getByLabel('CSV file').setInputFiles({ name: 'links.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
-    await dialog.getByText('3 of 3 rows processed · 2 created · 1 failed').waitFor();
-    expect(await dialog.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe('3');
+    await dialog.getByText('4 of 4 rows processed · 3 created · 1 failed').waitFor();
+    expect(await dialog.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe('4');
     const report = dialog.getByRole('table', { name: 'Rows not imported' });
     expect(await report.locator('tbody tr').count()).toBe(1);
     expect(await report.locator('tbody td').first().textContent()).toBe('3');
@@ -178,7 +178,9 @@ describe('dashboard pages in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const { readFileSync } = await import('node:fs');
     const csv = readFileSync((await download.path()), 'utf8');
-    expect(csv.split('\r\n')[0]).toMatch(/^url,slug,domain,title,tags/);
+    // The one CSV module (src/csv/csv.ts), with the CLI's columns: a BOM for spreadsheets, formulas inert.
+    expect(csv.split('\r\n')[0]).toMatch(/^\ufeffid,short_url,url,slug,domain,title,tags,/);
+    expect(csv).toMatch(/,imp-4,[^,]*,'@SUM\(A1\) four,/);
     expect(csv).toContain('https://example.com/1,imp-1,');
     expect(csv).toContain('"One, with comma",a|b');
 

@@ -1,7 +1,7 @@
 /** `GET /api/analytics` and its CSV export (SPEC §3b): the calls the analytics views make. */
 import type { components } from '../../../src/sdk/openapi-types.js';
 import { ApiError, get, qs } from '../api';
-import { CsvRecordCounter } from '../csv';
+import { CSV_BOM, CsvRecordCounter } from '../../../src/csv/csv.js';
 
 export type Analytics = components['schemas']['Analytics'];
 
@@ -71,5 +71,6 @@ export async function exportClicks(q: AnalyticsQuery, onProgress: (p: ExportProg
   }
   chunks.push(decoder.decode());
   const rows = Math.max(0, counter.records - 1);
-  return { blob: new Blob(chunks, { type: 'text/csv' }), filename, bytes, rows };
+  // Saved for a spreadsheet: with the byte-order mark, like every CSV the dashboard saves (src/csv/csv.ts).
+  return { blob: new Blob([CSV_BOM, ...chunks], { type: 'text/csv' }), filename, bytes, rows };
 }

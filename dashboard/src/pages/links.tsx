@@ -2,12 +2,14 @@ import { useState } from 'preact/hooks';
 import { Allowed, usePermission } from '../permissions';
 import { useLocation } from 'preact-iso';
 import { ApiError, get, post, qs, type Link, type Page } from '../api';
-import { download, parseCsv, toCsv } from '../csv';
+import { parseCsvTable, toCsv } from '../../../src/csv/csv.js';
+import { LINK_CSV_EXPORT, LINK_CSV_IMPORT_EXTRA, LINK_CSV_WRITABLE, TAG_SEPARATOR } from '../../../src/links/link-csv.js';
+import { download } from '../download';
 import { ChoiceSelect, CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { LinkForm } from './link-form';
 
-export const EXPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'short_url', 'clicks', 'expires_at', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'created_at'] as const;
-const IMPORT_COLUMNS = ['url', 'slug', 'domain', 'title', 'tags', 'expires_at', 'expired_url', 'max_clicks', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+/** The columns import reads: the CLI's (src/links/link-csv.ts), so a file from either imports in both. */
+const IMPORT_COLUMNS: readonly string[] = [...LINK_CSV_WRITABLE, ...LINK_CSV_IMPORT_EXTRA];
 
 export function useDomains(): string[] {
   const { data } = useLoad(() => get<Page<{ hostname: string; verified: boolean }>>('/api/domains?limit=100'), []);
@@ -31,8 +33,7 @@ function ImportDialog(props: { open: boolean; onClose: () => void; onDone: () =>
     setProblem(null);
     setErrors([]);
     setCreated(0);
-    const rows = parseCsv(await file.text());
-    const header = rows.shift()?.map((h) => h.trim().toLowerCase()) ?? [];
+    const { header, rows } = parseCsvTable(await file.text());
     if (!header.includes('url')) {
       setProblem('The first row must name the columns and include "url" (also accepted: ' + IMPORT_COLUMNS.slice(1).join(', ') + ').');
       return;
@@ -136,8 +137,8 @@ async function exportCsv(filters: Record<string, string>, onProgress: (n: number
     onProgress(all.length);
     cursor = page.next_cursor;
   } while (cursor);
-  const rows = all.map((l) => EXPORT_COLUMNS.map((c) => (c === 'tags' ? l.tags.join('|') : l[c])));
-  download('linkwire-links.csv', 'text/csv', toCsv([[...EXPORT_COLUMNS], ...rows]));
+  const rows = all.map((l) => LINK_CSV_EXPORT.map((c) => (c === 'tags' ? l.tags.join(TAG_SEPARATOR) : l[c])));
+  download('linkwire-links.csv', 'text/csv', toCsv([LINK_CSV_EXPORT, ...rows], { bom: true }));
 }
 
 /** `/links/new`: the links page with the New link dialog open (a bookmarkable way to create one). */

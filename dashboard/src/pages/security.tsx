@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { disableTwoFactor, enableTwoFactor, renewRecoveryCodes, startTwoFactorSetup, twoFactorStatus, type TwoFactorSetup } from '../api/two-factor';
-import { download } from '../csv';
+import { download } from '../download';
 import { useSession } from '../session';
 import { CopyField, ErrorBox, Loading, TextField, copyText, fieldErrors, useLoad, useSubmit } from '../ui';
 
