@@ -19,12 +19,15 @@ export const LAYERS = [
   // 3 domain: every folder not listed, config.ts (it reads the domains' settings), and the sample
   // event of each type (it knows a link's shape)
   ['events/samples', 3],
+  // the context every service is built from (config, storage, clock, ids, outbox): domain services name it
+  ['assembly/context', 3],
   // 4 assemblers over the domains: the event catalog, the live stream, the OpenAPI components and document
   ['events', 4], ['openapi', 4],
   // 5 surfaces: HTTP plumbing, every *routes.ts (see layerOf), the dashboard's files
   ['http', 5], ['web', 5],
-  // 6 the process: the app factory, the embedded worker thread; 7 the CLI that starts them; 8 the entry point
-  ['app', 6], ['threads', 6], ['cli', 7], ['main', 8],
+  // 6 the process: the app factory and its assemblers (one per role), the embedded worker thread;
+  // 7 the CLI that starts them; 8 the entry point
+  ['app', 6], ['assembly', 6], ['threads', 6], ['cli', 7], ['main', 8],
 ];
 
 export const DOMAIN_LAYER = 3;

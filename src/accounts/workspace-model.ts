@@ -1,5 +1,5 @@
 import { toIso } from '../runtime/clock.js';
-import type { WorkspaceTable } from '../storage/schema.js';
+import type { WorkspaceTable } from '../storage/account-tables.js';
 import type { Workspace, WorkspaceSettings } from './account-schema.js';
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({ include_click_ip: false, excluded_ips: [], endpoint_alerts: true, timezone: 'UTC', require_2fa: false, sso_auto_join_domains: [] });

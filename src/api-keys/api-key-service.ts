@@ -6,7 +6,7 @@ import { AppError, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
 import type { IdSource } from '../runtime/ids.js';
-import type { ApiKeyTable } from '../storage/schema.js';
+import type { ApiKeyTable } from '../storage/account-tables.js';
 import type { Storage } from '../storage/storage.js';
 import { isScope, SCOPES, scopesCover } from './scopes.js';
 

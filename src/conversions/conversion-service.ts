@@ -5,7 +5,7 @@ import { AppError, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../runtime/ids.js';
 import { renderLink } from '../links/link-model.js';
-import type { LeadTable, SaleTable } from '../storage/schema.js';
+import type { LeadTable, SaleTable } from '../storage/conversion-tables.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import { METADATA_MAX_BYTES, type Lead, type Sale, type TrackLeadInput, type TrackSaleInput } from './conversion-schema.js';

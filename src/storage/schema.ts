@@ -1,51 +1,25 @@
 /*
- * The tables as the database holds them. Both dialects store the same shapes:
+ * The tables as the database holds them, and `Database`, Kysely's map of them all (the account
+ * tables are in account-tables.ts, the conversions' in conversion-tables.ts). Both dialects store the same shapes:
  * times as integer milliseconds since the epoch, booleans as 0/1, structured values as JSON text,
  * so a row reads the same from SQLite and PostgreSQL.
  */
 
-export interface WorkspaceTable {
-  id: string;
-  name: string;
-  plan: string;
-  settings: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface UserTable {
-  id: string;
-  email: string;
-  password_hash: string;
-  created_at: number;
-}
-
-export interface MembershipTable {
-  workspace_id: string;
-  user_id: string;
-  role: string;
-  added_at: number;
-}
-
-export interface SessionTable {
-  id: string;
-  user_id: string;
-  workspace_id: string;
-  created_at: number;
-  expires_at: number;
-}
-
-export interface ApiKeyTable {
-  id: string;
-  workspace_id: string;
-  name: string;
-  key_hash: string;
-  key_prefix: string;
-  scopes: string;
-  created_by: string | null;
-  created_at: number;
-  last_used_at: number | null;
-}
+import type {
+  ApiKeyTable,
+  AuthTokenTable,
+  InviteTable,
+  LoginAttemptTable,
+  MembershipTable,
+  OidcLoginTable,
+  RecoveryCodeTable,
+  RequestThrottleTable,
+  SessionTable,
+  TwoFactorTable,
+  UserTable,
+  WorkspaceTable,
+} from './account-tables.js';
+import type { LeadTable, SaleTable } from './conversion-tables.js';
 
 export interface DomainTable {
   id: string;
@@ -272,16 +246,6 @@ export interface DeliveryAttemptTable {
   worker_id: string | null;
 }
 
-/** A pending member: an email invited before it had an account; signup with that email accepts it. */
-export interface InviteTable {
-  id: string;
-  workspace_id: string;
-  email: string;
-  role: string;
-  invited_by: string | null;
-  created_at: number;
-}
-
 export interface MailOutboxTable {
   id: string;
   workspace_id: string | null;
@@ -298,21 +262,6 @@ export interface MailOutboxTable {
   sent_at: number | null;
 }
 
-export interface AuthTokenTable {
-  token_hash: string;
-  kind: string;
-  subject: string;
-  mail_id: string | null;
-  created_at: number;
-  expires_at: number;
-}
-
-export interface RequestThrottleTable {
-  bucket: string;
-  hits: number;
-  window_started_at: number;
-}
-
 export interface IntegrationTable {
   id: string;
   workspace_id: string;
@@ -321,13 +270,6 @@ export interface IntegrationTable {
   settings: string;
   created_by: string | null;
   created_at: number;
-}
-
-/** Login attempts of one bucket (an account at an address, an address, an account) in a fixed window. */
-export interface LoginAttemptTable {
-  bucket: string;
-  attempts: number;
-  window_started_at: number;
 }
 
 /** Health-check state of one monitored link (see src/monitoring/). */
@@ -358,34 +300,6 @@ export interface InstanceSettingTable {
   key: string;
   value: string;
   updated_at: number;
-}
-
-/** Conversions (migration 019, src/conversions/). */
-export interface LeadTable {
-  id: string;
-  workspace_id: string;
-  link_id: string;
-  click_id: string;
-  customer_id: string;
-  event_name: string;
-  metadata: string | null;
-  created_at: number;
-}
-
-export interface SaleTable {
-  id: string;
-  workspace_id: string;
-  link_id: string;
-  click_id: string;
-  lead_id: string;
-  customer_id: string;
-  /** Minor units of `currency` (cents for EUR). */
-  amount: number;
-  currency: string;
-  invoice_id: string | null;
-  event_name: string;
-  metadata: string | null;
-  created_at: number;
 }
 
 /** A visit to an unknown slug ('' for the root) of a workspace's verified domain (src/clicks/orphan-visits.ts). */
@@ -430,29 +344,6 @@ export interface AlertFireTable {
   clicks: number;
   window_s: number;
   fired_second: number;
-}
-
-export interface TwoFactorTable {
-  user_id: string;
-  /** The TOTP secret sealed by the secret box; never the secret itself. */
-  secret: string;
-  enabled_at: number | null;
-  last_step: number;
-  created_at: number;
-}
-
-export interface RecoveryCodeTable {
-  code_hash: string;
-  user_id: string;
-  created_at: number;
-}
-
-/** A single sign-on started and not finished (src/sso/sso-flow.ts); `id` is the SHA-256 of the browser's cookie. */
-export interface OidcLoginTable {
-  id: string;
-  next_path: string | null;
-  created_at: number;
-  expires_at: number;
 }
 
 export interface Database {

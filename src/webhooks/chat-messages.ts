@@ -3,7 +3,8 @@
  * (event-summary.ts) laid out as Slack blocks or a Discord embed, within each service's limits.
  */
 
-import { summarizeEvent, summaryLine, type AnyEventEnvelope, type SummaryTone } from './event-summary.js';
+import { summarizeEvent, summaryLine, type AnyEventEnvelope } from './event-summary.js';
+import type { SummaryTone } from './summary-model.js';
 import { isoTimestamp, joinDefined, text, truncate } from './tolerant-readers.js';
 
 const SLACK_LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, context: 2000, text: 3000 };
