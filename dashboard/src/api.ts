@@ -1,5 +1,6 @@
 /** The dashboard calls the same public API as everyone, authenticated by the session cookie (same origin). */
-import type { components, operations } from '../../src/sdk/openapi-types.js';
+import type { components, paths } from '../../src/sdk/openapi-types.js';
+import type { AnswerOf, BodyOf } from '../../src/sdk/types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -82,6 +83,11 @@ export interface Page<T> {
 
 // The API's own shapes, generated from the OpenAPI document (src/sdk/openapi-types.ts, `npm run sdk:types`):
 // the dashboard never re-declares what the server promises. Type-only: nothing of the SDK is bundled.
+// The calls themselves live in one module per resource under api/ (api/links.ts, api/webhooks.ts, …).
+/** The JSON a path answers on success, e.g. `Answer<'/api/links/{id}', 'get'>`. */
+export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'> = AnswerOf<P, M>;
+/** The JSON body a path takes, e.g. `Body<'/api/links', 'post'>`. */
+export type Body<P extends keyof paths, M extends 'post' | 'patch'> = BodyOf<P, M>;
 type Schemas = components['schemas'];
 export type Rule = Schemas['Rule'];
 export type Link = Schemas['Link'];
@@ -92,25 +98,14 @@ export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type TestResult = Schemas['TestSendResult'];
 export type Click = Schemas['Click'];
 export type Workspace = Schemas['Workspace'];
+export type Domain = Schemas['Domain'];
+export type Member = Schemas['Member'];
+export type ApiKey = Schemas['ApiKey'];
+export type LinkMonitor = Schemas['LinkMonitor'];
+export type Event = Schemas['Event'];
 export type WebhookFormat = Schemas['Webhook']['format'];
 /** One format with its description and a sample body, from `GET /api/webhook-formats`. */
-export type WebhookFormatInfo = operations['getWebhookFormats']['responses'][200]['content']['application/json']['data'][number];
-
-export interface WebhookHealth {
-  webhook_id: string;
-  last_attempt: { delivery_id: string; status_code: number | null; error: string | null; started_at: string } | null;
-  deliveries_24h: number;
-  success_rate_24h: number | null;
-}
-
-export interface EventType {
-  type: string;
-  description: string;
-}
-
-export interface WorkspaceChoice {
-  id: string;
-  name: string;
-  role: string;
-  current: boolean;
-}
+export type WebhookFormatInfo = Answer<'/api/webhook-formats', 'get'>['data'][number];
+export type WebhookHealth = Answer<'/api/webhook-health', 'get'>['data'][number];
+export type EventType = Answer<'/api/event-types', 'get'>['data'][number];
+export type WorkspaceChoice = Answer<'/api/auth/session', 'get'>['workspaces'][number];

@@ -1,7 +1,8 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { get, post, setTwoFactorSetupHandler, setUnauthorizedHandler, type WorkspaceChoice } from './api';
+import { setTwoFactorSetupHandler, setUnauthorizedHandler, type WorkspaceChoice } from './api';
+import { currentSession, logOut, switchWorkspace } from './api/auth';
 import { SessionContext, useSession, type Session } from './session';
 import { Loading } from './ui';
 import { AcceptInvitePage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage } from './pages/auth';
@@ -41,7 +42,7 @@ function WorkspacePicker() {
         value={session.current?.id}
         onChange={async (e) => {
           try {
-            await post('/api/auth/switch-workspace', { workspace_id: e.currentTarget.value });
+            await switchWorkspace(e.currentTarget.value);
           } finally {
             await session.refresh().catch(() => undefined);
           }
@@ -86,7 +87,7 @@ function Shell(props: { children: ComponentChildren }) {
           type="button"
           class="ghost"
           onClick={async () => {
-            await post('/api/auth/logout').catch(() => undefined);
+            await logOut().catch(() => undefined);
             await session.refresh().catch(() => undefined);
             route('/login');
           }}
@@ -179,7 +180,7 @@ export function App() {
   const [twoFactorSetupRequired, setTwoFactorSetupRequired] = useState(false);
   const refresh = useCallback(async () => {
     try {
-      const answer = await get<{ workspaces: WorkspaceChoice[]; user_id: string | null; two_factor_setup_required: boolean }>('/api/auth/session');
+      const answer = await currentSession();
       setUserId(answer.user_id);
       setTwoFactorSetupRequired(answer.two_factor_setup_required);
       setWorkspaces(answer.workspaces);

@@ -281,3 +281,42 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   }, [...deps, tick]);
   return { data, error, loading, reload: () => setTick((t) => t + 1), setData };
 }
+
+/** One column of a DataTable: its header (`hidden`: for screen readers only, e.g. a row's buttons) and each row's cell. */
+export interface TableColumn<T> {
+  header: string;
+  hidden?: boolean;
+  /** The class of the header and of every cell (`num`, `small`, `mono small`, `actions`). */
+  class?: string;
+  cell: (row: T) => ComponentChildren;
+}
+
+/** The dashboard's list table: scrolls sideways on a narrow screen, one row per item, headers scoped to their columns. */
+export function DataTable<T>(props: { rows: readonly T[]; columns: readonly TableColumn<T>[]; rowKey: (row: T) => string; class?: string; rowAttributes?: (row: T) => Record<string, string> }) {
+  return (
+    <div class="table-wrap">
+      <table class={props.class}>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c.header} scope="col" class={c.class?.includes('num') ? 'num' : undefined}>
+                {c.hidden ? <span class="sr-only">{c.header}</span> : c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={props.rowKey(row)} {...props.rowAttributes?.(row)}>
+              {props.columns.map((c) => (
+                <td key={c.header} class={c.class}>
+                  {c.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,24 +1,7 @@
 import { Command } from 'commander';
 import { clientOf, intOption, outputOf, withJson } from './context.js';
 import { cell, note, printBlock, printJson, printList, printObject, type Column } from './output.js';
-import type { Delivery as ApiDelivery } from '../sdk/types.js';
-
-interface Attempt {
-  attempt: number;
-  status_code: number | null;
-  response_time_ms: number | null;
-  error: string | null;
-  response_body: string | null;
-  started_at: string;
-}
-
-interface DeliveryDetail {
-  request: { url: string | null; headers: Record<string, string>; body: string | null };
-  attempts: Attempt[];
-}
-
-/** A delivery as the API lists it: the SDK's generated type. */
-type Delivery = ApiDelivery;
+import type { Delivery, QueryOf } from '../sdk/types.js';
 
 const COLUMNS: Column<Delivery>[] = [
   { header: 'id', value: (d) => d.id },
@@ -41,7 +24,10 @@ export function deliveriesCommand(): Command {
     .action(async (opts: { webhook: string; status?: string; type?: string; limit?: number }, cmd: Command) => {
       const limit = opts.limit ?? 50;
       const rows: Delivery[] = [];
-      for await (const d of clientOf(cmd).paginate<Delivery>(`/api/webhooks/${encodeURIComponent(opts.webhook)}/deliveries`, { status: opts.status, type: opts.type, limit: Math.min(limit, 100) })) {
+      const client = clientOf(cmd);
+      // The server checks --status (one of its three words).
+      const status = opts.status as QueryOf<'/api/webhooks/{id}/deliveries'>['status'];
+      for await (const d of client.each(client.api.webhooks.deliveries(opts.webhook, { status, type: opts.type, limit: Math.min(limit, 100) }))) {
         rows.push(d);
         if (rows.length >= limit) break;
       }
@@ -52,7 +38,8 @@ export function deliveriesCommand(): Command {
     .description('one delivery: its request (headers and body), every attempt and what the endpoint answered')
     .argument('<id>')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const d = await clientOf(cmd).request<Delivery & DeliveryDetail>('GET', `/api/deliveries/${encodeURIComponent(id)}`);
+      const client = clientOf(cmd);
+      const d = await client.call(client.api.deliveries.get(id));
       if (outputOf(cmd).json) return printJson(d);
       const { attempts, request, ...rest } = d;
       printObject(rest, outputOf(cmd));
@@ -78,7 +65,8 @@ export function deliveriesCommand(): Command {
     .description('send a delivery again')
     .argument('<id>')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const result = await clientOf(cmd).request<Record<string, unknown>>('POST', `/api/deliveries/${encodeURIComponent(id)}/replay`);
+      const client = clientOf(cmd);
+      const result = await client.call(client.api.deliveries.replay(id));
       if (outputOf(cmd).json) printJson(result);
       else note(`replay of ${id} queued`);
     });

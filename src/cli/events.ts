@@ -3,14 +3,10 @@ import { clientOf, commaList, intOption, outputOf, withJson } from './context.js
 import { cell, escapeControls, note, paint, printJsonLine, printList, type Column } from './output.js';
 import { followSse, type SseMessage } from './sse.js';
 import type { ApiClient } from './client.js';
+import type { WebhookEvent } from '../sdk/types.js';
 
-export interface Envelope {
-  id: string;
-  type: string;
-  timestamp: string;
-  workspace_id: string;
-  data: Record<string, unknown>;
-}
+/** An event as the API answers it: the SDK's generated type. */
+type Envelope = WebhookEvent;
 
 const COLUMNS: Column<Envelope>[] = [
   { header: 'id', value: (e) => e.id },
@@ -20,12 +16,13 @@ const COLUMNS: Column<Envelope>[] = [
 ];
 
 /** A few words on what an event is about, for one-line output. */
-export function summary(e: Envelope): string {
-  const link = e.data.link as { short_url?: string } | undefined;
+function summary(e: { data: object }): string {
+  const data = e.data as Record<string, unknown>;
+  const link = data.link as { short_url?: string } | undefined;
   if (link?.short_url) return link.short_url;
-  const webhook = e.data.webhook as { url?: string } | undefined;
+  const webhook = data.webhook as { url?: string } | undefined;
   if (webhook?.url) return webhook.url;
-  const domain = e.data.domain as { hostname?: string } | undefined;
+  const domain = data.domain as { hostname?: string } | undefined;
   if (domain?.hostname) return domain.hostname;
   return '';
 }
@@ -73,7 +70,8 @@ export function eventsCommand(): Command {
     .action(async (opts: { type?: string; since?: string; limit?: number }, cmd: Command) => {
       const limit = opts.limit ?? 50;
       const rows: Envelope[] = [];
-      for await (const e of clientOf(cmd).paginate<Envelope>('/api/events', { type: opts.type, since: opts.since, limit: Math.min(limit, 100) })) {
+      const client = clientOf(cmd);
+      for await (const e of client.each(client.api.events.list({ type: opts.type, since: opts.since, limit: Math.min(limit, 100) }))) {
         rows.push(e);
         if (rows.length >= limit) break;
       }

@@ -5,10 +5,12 @@ import { ApiError } from './client.js';
 import { cell, escapeControls, note, printJson, printList, printObject, type Column } from './output.js';
 import { csvLine, parseCsvTable } from '../csv/csv.js';
 import { LINK_CSV_EXPORT, LINK_CSV_IMPORT_EXTRA, LINK_CSV_READ_ONLY, LINK_CSV_WRITABLE, TAG_SEPARATOR } from '../links/link-csv.js';
-import type { Link as ApiLink } from '../sdk/types.js';
+import type { Link as ApiLink, BodyOf } from '../sdk/types.js';
 
 /** A link as the API answers it (the SDK's generated type); CSV export reads its fields by name. */
 export type Link = ApiLink & Record<string, unknown>;
+type NewLink = BodyOf<'/api/links', 'post'>;
+type LinkChange = BodyOf<'/api/links/{id}', 'patch'>;
 
 const COLUMNS: Column<Link>[] = [
   { header: 'id', value: (l) => l.id },
@@ -34,8 +36,8 @@ interface LinkFlags {
   url?: string;
 }
 
-function linkBody(flags: LinkFlags): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+function linkBody(flags: LinkFlags): LinkChange {
+  const body: LinkChange = {};
   if (flags.url !== undefined) body.url = flags.url;
   if (flags.slug !== undefined) body.slug = flags.slug;
   if (flags.domain !== undefined) body.domain = flags.domain;
@@ -68,7 +70,7 @@ export function linksCommand(): Command {
     .action(async (opts: { search?: string; tag?: string; domain?: string; limit?: number }, cmd: Command) => {
       const client = clientOf(cmd);
       const rows: Link[] = [];
-      for await (const link of client.paginate<Link>('/api/links', { search: opts.search, tag: opts.tag, domain: opts.domain, limit: Math.min(opts.limit ?? 100, 100) })) {
+      for await (const link of client.each(client.api.links.list({ search: opts.search, tag: opts.tag, domain: opts.domain, limit: Math.min(opts.limit ?? 100, 100) }))) {
         rows.push(link);
         if (opts.limit !== undefined && rows.length >= opts.limit) break;
       }
@@ -79,14 +81,16 @@ export function linksCommand(): Command {
     .description('show one link')
     .argument('<id>', 'link id')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      printObject(await clientOf(cmd).request<Link>('GET', `/api/links/${encodeURIComponent(id)}`), outputOf(cmd));
+      const client = clientOf(cmd);
+      printObject(await client.call(client.api.links.get(id)), outputOf(cmd));
     });
 
   linkOptions(withJson(links.command('create')))
     .description('create a short link')
     .argument('<url>', 'destination URL')
     .action(async (url: string, opts: LinkFlags, cmd: Command) => {
-      const link = await clientOf(cmd).request<Link>('POST', '/api/links', { ...linkBody(opts), url });
+      const client = clientOf(cmd);
+      const link = await client.call(client.api.links.create({ ...linkBody(opts), url }));
       if (outputOf(cmd).json) printJson(link);
       else process.stdout.write(`${link.short_url}\n`);
     });
@@ -98,14 +102,16 @@ export function linksCommand(): Command {
     .action(async (id: string, opts: LinkFlags, cmd: Command) => {
       const body = linkBody(opts);
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: pass at least one of --url, --slug, --title, --tag, --expires-at, --max-clicks');
-      printObject(await clientOf(cmd).request<Link>('PATCH', `/api/links/${encodeURIComponent(id)}`, body), outputOf(cmd));
+      const client = clientOf(cmd);
+      printObject(await client.call(client.api.links.update(id, body)), outputOf(cmd));
     });
 
   withJson(links.command('delete'))
     .description('delete a link')
     .argument('<id>', 'link id')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      await clientOf(cmd).request('DELETE', `/api/links/${encodeURIComponent(id)}`);
+      const client = clientOf(cmd);
+      await client.call(client.api.links.delete(id));
       if (outputOf(cmd).json) printJson({ id, deleted: true });
       else note(`deleted ${id}`);
     });
@@ -121,7 +127,7 @@ export function linksCommand(): Command {
       const unknown = header.filter((h) => !IMPORT_FIELDS.includes(h) && !READ_ONLY_FIELDS.includes(h));
       if (unknown.length) throw new UsageError(`${file}: unknown columns ${unknown.join(', ')} (known: ${IMPORT_FIELDS.join(', ')})`);
       const failed: RowProblem[] = [];
-      const pending: { row: number; body: Record<string, unknown> }[] = [];
+      const pending: { row: number; body: NewLink }[] = [];
       rows.forEach((r, i) => {
         const row = i + 2;
         const parsed = csvRowToLink(header, r);
@@ -138,14 +144,14 @@ export function linksCommand(): Command {
         for (let i = 0; i < pending.length; i += BULK_SIZE) {
           const chunk = pending.slice(i, i + BULK_SIZE);
           try {
-            const res = await client.request<{ data: Link[] }>('POST', '/api/links/bulk', { links: chunk.map((c) => c.body) });
-            res.data.forEach((link, j) => imported.push({ row: chunk[j]!.row, link }));
+            const created = await client.call(client.api.links.createMany(chunk.map((c) => c.body)));
+            created.forEach((link, j) => imported.push({ row: chunk[j]!.row, link }));
           } catch (err) {
             if (!isRowError(err)) throw err;
             // A batch is all or nothing: find its bad rows one by one, so every good row still lands.
             for (const item of chunk) {
               try {
-                imported.push({ row: item.row, link: await client.request<Link>('POST', '/api/links', item.body) });
+                imported.push({ row: item.row, link: await client.call(client.api.links.create(item.body)) });
               } catch (rowErr) {
                 if (!isRowError(rowErr)) throw rowErr;
                 failed.push({ row: item.row, message: rowErr.message });
@@ -177,7 +183,7 @@ export function linksCommand(): Command {
       const fields = LINK_CSV_EXPORT;
       if (!json) out.write(csvLine(fields));
       let n = 0;
-      for await (const link of client.paginate<Link>('/api/links', { limit: 100 })) {
+      for await (const link of client.each(client.api.links.list({ limit: 100 }))) {
         out.write(json ? `${JSON.stringify(link)}\n` : csvLine(fields.map((f) => exportCell(link, f))));
         if (++n % 500 === 0) note(`exported ${n}`);
       }
@@ -205,7 +211,7 @@ function isRowError(err: unknown): err is ApiError {
 }
 
 /** A row as a link body, or what is wrong with it in words. */
-function csvRowToLink(header: string[], row: string[]): Record<string, unknown> | string {
+function csvRowToLink(header: string[], row: string[]): NewLink | string {
   const body: Record<string, unknown> = {};
   let problem: string | null = null;
   header.forEach((name, i) => {
@@ -219,7 +225,8 @@ function csvRowToLink(header: string[], row: string[]): Record<string, unknown> 
   });
   if (problem) return problem;
   if (!body.url) return 'url is empty';
-  return body;
+  // The server checks every field; a row only has to name its columns.
+  return body as NewLink;
 }
 
 function readText(file: string): string {

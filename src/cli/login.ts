@@ -22,7 +22,8 @@ export function loginCommand(): Command {
         apiKey = await keyFromPassword(url, opts.email, password);
       }
       // Prove the key works before saving it.
-      const workspace = await new ApiClient({ url, apiKey }).request<{ id: string; name: string }>('GET', '/api/workspace');
+      const client = new ApiClient({ url, apiKey });
+      const workspace = await client.call(client.api.workspace.get());
       const path = writeProfile({ url, api_key: apiKey });
       if (outputOf(cmd).json) printJson({ url, workspace_id: workspace.id, workspace_name: workspace.name, profile: path });
       else note(`logged in to ${url} as workspace "${workspace.name}" (${workspace.id}); saved to ${path}`);
@@ -43,7 +44,7 @@ async function keyFromPassword(url: string, email: string, password: string): Pr
   // The server refuses cookie-authenticated writes that a browser could have sent cross-site; a
   // request the user started themselves says so the way a browser would (Sec-Fetch-Site: none).
   const session = new ApiClient({ url, apiKey: null, headers: { cookie, 'sec-fetch-site': 'none' } });
-  const created = await session.request<{ key: string }>('POST', '/api/workspace/api-keys', { name: `linkwire CLI on ${hostname()}` });
+  const created = await session.call(session.api.apiKeys.create({ name: `linkwire CLI on ${hostname()}` }));
   await session.raw('POST', '/api/auth/logout').catch(() => undefined);
   return created.key;
 }

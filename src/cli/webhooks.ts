@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { clientOf, collect, commaList, intOption, outputOf, UsageError, withJson } from './context.js';
 import { note, paint, printJson, printList, printObject, type Column } from './output.js';
-import type { Webhook as ApiWebhook } from '../sdk/types.js';
+import type { Webhook as ApiWebhook, BodyOf, EventType } from '../sdk/types.js';
 
 /** A webhook as the API answers it (the SDK's generated type); `secret` only when created or rotated. */
 type Webhook = ApiWebhook & { secret?: string } & Record<string, unknown>;
@@ -62,20 +62,23 @@ function webhookOptions(cmd: Command, eventsRequired = false): Command {
 
 export function webhooksCommand(): Command {
   const hooks = new Command('webhooks').description('webhook endpoints');
-  const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
 
   withJson(hooks.command('list'))
     .description('list webhooks')
     .action(async (_opts: unknown, cmd: Command) => {
       const rows: Webhook[] = [];
-      for await (const w of clientOf(cmd).paginate<Webhook>('/api/webhooks', { limit: 100 })) rows.push(w);
+      const client = clientOf(cmd);
+      for await (const w of client.each(client.api.webhooks.list())) rows.push(w);
       printList(rows, COLUMNS, outputOf(cmd), { data: rows });
     });
 
   withJson(hooks.command('get'))
     .description('show one webhook')
     .argument('<id>')
-    .action(async (id: string, _opts: unknown, cmd: Command) => printObject(await clientOf(cmd).request<Webhook>('GET', path(id)), outputOf(cmd)));
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd);
+      printObject(await client.call(client.api.webhooks.get(id)), outputOf(cmd));
+    });
 
   webhookOptions(withJson(hooks.command('create')), true)
     .description('subscribe an HTTPS endpoint; prints its signing secret once')
@@ -83,7 +86,9 @@ export function webhooksCommand(): Command {
     .option('--name <name>', 'a name (default: the URL’s host)')
     .action(async (url: string, opts: WebhookFlags, cmd: Command) => {
       const body = { name: opts.name ?? hostOf(url), ...webhookBody(opts), url };
-      const hook = await clientOf(cmd).request<Webhook>('POST', '/api/webhooks', body);
+      const client = clientOf(cmd);
+      // The server checks every field (event names, retry policy): the flags only have to be well-formed.
+      const hook = await client.call(client.api.webhooks.create(body as BodyOf<'/api/webhooks', 'post'>));
       if (outputOf(cmd).json) return printJson(hook);
       printObject(hook, outputOf(cmd));
       note(paint('yellow', 'The secret is shown only now: store it.', process.stderr));
@@ -98,14 +103,16 @@ export function webhooksCommand(): Command {
       const body = webhookBody(opts);
       if (opts.retry === true) delete body.retry;
       if (Object.keys(body).length === 0) throw new UsageError('nothing to change: pass at least one option (see --help)');
-      printObject(await clientOf(cmd).request<Webhook>('PATCH', path(id), body), outputOf(cmd));
+      const client = clientOf(cmd);
+      printObject(await client.call(client.api.webhooks.update(id, body as BodyOf<'/api/webhooks/{id}', 'patch'>)), outputOf(cmd));
     });
 
   withJson(hooks.command('delete'))
     .description('delete a webhook')
     .argument('<id>')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      await clientOf(cmd).request('DELETE', path(id));
+      const client = clientOf(cmd);
+      await client.call(client.api.webhooks.delete(id));
       if (outputOf(cmd).json) printJson({ id, deleted: true });
       else note(`deleted ${id}`);
     });
@@ -115,11 +122,8 @@ export function webhooksCommand(): Command {
     .argument('<id>')
     .option('--type <type>', 'the sample’s event type (default link.clicked)')
     .action(async (id: string, opts: { type?: string }, cmd: Command) => {
-      const result = await clientOf(cmd).request<{ success: boolean; status_code: number | null; response_time_ms: number; error: string | null; response_body: string | null }>(
-        'POST',
-        `${path(id)}/test`,
-        opts.type ? { type: opts.type } : {},
-      );
+      const client = clientOf(cmd);
+      const result = await client.call(client.api.webhooks.test(id, opts.type as EventType | undefined));
       if (outputOf(cmd).json) printJson(result);
       else
         process.stdout.write(
@@ -133,7 +137,8 @@ export function webhooksCommand(): Command {
       .description(active ? 'turn a webhook back on' : 'pause a webhook (events meanwhile are skipped, not queued)')
       .argument('<id>')
       .action(async (id: string, _opts: unknown, cmd: Command) => {
-        const hook = await clientOf(cmd).request<Webhook>('PATCH', path(id), { active });
+        const client = clientOf(cmd);
+        const hook = await client.call(client.api.webhooks.update(id, { active }));
         if (outputOf(cmd).json) printJson(hook);
         else note(`${id} ${active ? 'resumed' : 'paused'}`);
       });
@@ -144,7 +149,8 @@ export function webhooksCommand(): Command {
     .argument('<id>')
     .option('--grace-period-s <n>', 'keep signing with the old secret too for this long', intOption('--grace-period-s'))
     .action(async (id: string, opts: { gracePeriodS?: number }, cmd: Command) => {
-      const result = await clientOf(cmd).request<{ secret: string }>('POST', `${path(id)}/rotate-secret`, opts.gracePeriodS !== undefined ? { grace_period_s: opts.gracePeriodS } : {});
+      const client = clientOf(cmd);
+      const result = await client.call(client.api.webhooks.rotateSecret(id, opts.gracePeriodS));
       if (outputOf(cmd).json) printJson(result);
       else process.stdout.write(`${result.secret}\n`);
     });

@@ -26,3 +26,12 @@ export type EventOf<T extends EventType> = Extract<WebhookEvent, { type: T }>;
 export type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
 /** The JSON body of a request, e.g. `BodyOf<'/api/links', 'post'>`. */
 export type BodyOf<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The JSON answer of a successful request (200, 201 or 202), e.g. `AnswerOf<'/api/links/{id}', 'get'>`; void when there is none (204). */
+export type AnswerOf<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'> = paths[P][M] extends { responses: infer R } ? SuccessJson<R> : never;
+type SuccessJson<R> = R extends { 200: { content: { 'application/json': infer J } } }
+  ? J
+  : R extends { 201: { content: { 'application/json': infer J } } }
+    ? J
+    : R extends { 202: { content: { 'application/json': infer J } } }
+      ? J
+      : void;

@@ -1,4 +1,5 @@
-import { get, type Link, type Page, type Workspace } from '../api';
+import { listLinks } from '../api/links';
+import { getWorkspace } from '../api/workspace';
 import { TimeFilters, useAnalyticsFilters, useAnalyticsQuery, type AnalyticsFilters } from '../analytics-filters';
 import { AnalyticsReport } from '../analytics-report';
 import { ChoiceSelect, Loading, useLoad } from '../ui';
@@ -14,7 +15,7 @@ export const ANALYTICS_PATH = '/links/analytics';
 /** The link, domain and tag filters, offered from the workspace's latest links and its domains. */
 function ScopeFilters(props: { filters: AnalyticsFilters; onChange: (change: Partial<AnalyticsFilters>) => void }) {
   const f = props.filters;
-  const links = useLoad(() => get<Page<Link>>('/api/links?limit=100'), []);
+  const links = useLoad(() => listLinks({}, 100), []);
   const custom = useDomains();
   const list = links.data?.data ?? [];
   const domains = [...new Set([...list.map((l) => l.domain), ...custom, ...(f.domain ? [f.domain] : [])])].sort();
@@ -41,7 +42,7 @@ function ScopeFilters(props: { filters: AnalyticsFilters; onChange: (change: Par
 /** Workspace Analytics (issue 23): every link's clicks over a range, filtered, people and bots apart. */
 export function AnalyticsPage() {
   const [filters, setFilters] = useAnalyticsFilters();
-  const workspace = useLoad(() => get<Workspace>('/api/workspace'), []);
+  const workspace = useLoad(getWorkspace, []);
   const timezone = workspace.data?.settings.timezone ?? (workspace.error ? 'UTC' : null);
   const query = useAnalyticsQuery(filters, timezone ?? 'UTC');
   return (

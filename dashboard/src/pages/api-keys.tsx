@@ -1,21 +1,13 @@
 import { useState } from 'preact/hooks';
-import { del, get, post, type Page } from '../api';
+import type { ApiKey } from '../api';
+import { createApiKey, listApiKeys, revokeApiKey } from '../api/api-keys';
 import { Allowed, usePermission } from '../permissions';
-import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
-
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at: string | null;
-}
+import { ConfirmDialog, CopyField, DataTable, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 const SCOPES = ['links:read', 'links:write', 'webhooks:read', 'webhooks:write', 'domains:read', 'domains:write', 'events:read', 'members:read', 'members:write', 'api_keys:read', 'api_keys:write', 'integrations:read', 'integrations:write', 'workspace:read', 'workspace:write'];
 
 export function ApiKeysPage() {
-  const list = useLoad(() => get<Page<ApiKey>>('/api/workspace/api-keys?limit=100'), []);
+  const list = useLoad(listApiKeys, []);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [created, setCreated] = useState<string | null>(null);
@@ -43,7 +35,7 @@ export function ApiKeysPage() {
             e.preventDefault();
             setError(null);
             try {
-              const r = await post<{ key: string }>('/api/workspace/api-keys', { name: name.trim(), scopes });
+              const r = await createApiKey(name.trim(), scopes);
               setCreated(r.key);
               setName('');
               setScopes([]);
@@ -75,38 +67,26 @@ export function ApiKeysPage() {
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No API keys">Create one for scripts, the CLI or the SDK.</Empty>}
       {list.data && list.data.data.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((k) => (
-                <tr key={k.id}>
-                  <td>{k.name}</td>
-                  <td class="mono small">{k.prefix}…</td>
-                  <td class="small">{k.scopes.length ? k.scopes.join(', ') : 'full access'}</td>
-                  <td class="small">{formatTime(k.last_used_at)}</td>
-                  <td>
-                    {manage.allowed && (
-                      <button type="button" class="ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={list.data.data}
+          rowKey={(k) => k.id}
+          columns={[
+            { header: 'Name', cell: (k) => k.name },
+            { header: 'Key', class: 'mono small', cell: (k) => `${k.prefix}…` },
+            { header: 'Scopes', class: 'small', cell: (k) => (k.scopes.length ? k.scopes.join(', ') : 'full access') },
+            { header: 'Last used', class: 'small', cell: (k) => formatTime(k.last_used_at) },
+            {
+              header: 'Actions',
+              hidden: true,
+              cell: (k) =>
+                manage.allowed && (
+                  <button type="button" class="ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                    Revoke
+                  </button>
+                ),
+            },
+          ]}
+        />
       )}
       <ConfirmDialog
         open={revoking !== null}
@@ -115,7 +95,7 @@ export function ApiKeysPage() {
         confirm="Revoke key"
         onClose={() => setRevoking(null)}
         onConfirm={async () => {
-          await del(`/api/workspace/api-keys/${revoking!.id}`);
+          await revokeApiKey(revoking!.id);
           list.reload();
         }}
       />

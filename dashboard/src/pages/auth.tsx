@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { ApiError, post } from '../api';
+import { ApiError } from '../api';
+import { acceptInvitation, forgotPassword, logIn, resetPassword, signUp } from '../api/auth';
 import { ssoStartHref, ssoStatus, type SsoStatus } from '../api/sso';
 import { sameOriginPath } from '../../../src/net/same-origin-path';
 import { useSession } from '../session';
@@ -18,9 +19,9 @@ function AuthForm(props: { mode: 'login' | 'signup' }) {
   const signup = props.mode === 'signup';
   const next = sameOriginPath(query.next, window.location.origin) ?? '/links';
   const { submit, busy, error } = useSubmit(async () => {
-    if (signup) await post('/api/auth/signup', { email, password, ...(workspaceName ? { workspace_name: workspaceName } : {}) });
+    if (signup) await signUp({ email, password, ...(workspaceName ? { workspace_name: workspaceName } : {}) });
     try {
-      await post('/api/auth/login', { email, password, ...(askCode ? { code: code.trim() } : {}) });
+      await logIn({ email, password, ...(askCode ? { code: code.trim() } : {}) });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'TWO_FACTOR_REQUIRED') {
         setAskCode(true);
@@ -101,7 +102,7 @@ export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
   const { submit, busy, error } = useSubmit(async () => {
-    await post('/api/auth/forgot-password', { email: email.trim() });
+    await forgotPassword(email.trim());
     setSent(true);
   });
   const errors = fieldErrors(error);
@@ -187,7 +188,7 @@ export function AcceptInvitePage(props: { token?: string }) {
       submit="Accept invitation"
       sso
       onSubmit={async (password) => {
-        await post('/api/auth/accept-invite', { token, password });
+        await acceptInvitation(token, password);
         await session.refresh();
         route('/links');
       }}
@@ -218,7 +219,7 @@ export function ResetPasswordPage(props: { token?: string }) {
       intro="The link works once. Setting a new password signs you out everywhere else."
       submit="Set new password"
       onSubmit={async (password) => {
-        await post('/api/auth/reset-password', { token, password });
+        await resetPassword(token, password);
         setDone(true);
       }}
     />

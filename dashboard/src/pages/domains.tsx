@@ -1,19 +1,8 @@
 import { useState } from 'preact/hooks';
-import { del, get, post, type Page } from '../api';
+import type { Domain } from '../api';
+import { addDomain, deleteDomain, listDomains, verifyDomain } from '../api/domains';
 import { Allowed, usePermission } from '../permissions';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
-
-interface Domain {
-  id: string;
-  hostname: string;
-  verified: boolean;
-  verification: { type: 'TXT'; name: string; value: string };
-  verified_at: string | null;
-  created_at: string;
-  /** Why the last check did not verify, when the server says. */
-  verification_error?: string | null;
-  last_check_error?: string | null;
-}
 
 function DomainCard(props: { domain: Domain; onChange: () => void }) {
   const d = props.domain;
@@ -53,9 +42,9 @@ function DomainCard(props: { domain: Domain; onChange: () => void }) {
                 setError(null);
                 setNote(null);
                 try {
-                  const r = await post<Domain>(`/api/domains/${d.id}/verify`);
+                  const r = await verifyDomain(d.id);
                   if (r.verified) props.onChange();
-                  else setNote(`Not seen yet: ${r.verification_error ?? r.last_check_error ?? `no TXT record ${r.verification.name} with that value was found. DNS changes can take a few minutes.`}`);
+                  else setNote(`Not seen yet: ${r.verification_error ?? `no TXT record ${r.verification.name} with that value was found. DNS changes can take a few minutes.`}`);
                 } catch (err) {
                   setError(err);
                 } finally {
@@ -78,7 +67,7 @@ function DomainCard(props: { domain: Domain; onChange: () => void }) {
         confirm="Remove domain"
         onClose={() => setRemoving(false)}
         onConfirm={async () => {
-          await del(`/api/domains/${d.id}`);
+          await deleteDomain(d.id);
           props.onChange();
         }}
       />
@@ -87,7 +76,7 @@ function DomainCard(props: { domain: Domain; onChange: () => void }) {
 }
 
 export function DomainsPage() {
-  const list = useLoad(() => get<Page<Domain>>('/api/domains?limit=100'), []);
+  const list = useLoad(listDomains, []);
   const [hostname, setHostname] = useState('');
   const [error, setError] = useState<unknown>(null);
   return (
@@ -100,7 +89,7 @@ export function DomainsPage() {
             e.preventDefault();
             setError(null);
             try {
-              await post('/api/domains', { hostname: hostname.trim() });
+              await addDomain(hostname.trim());
               setHostname('');
               list.reload();
             } catch (err) {

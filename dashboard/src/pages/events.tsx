@@ -1,21 +1,15 @@
 import { useState } from 'preact/hooks';
-import { get, qs, type EventType, type Page } from '../api';
-import { CursorPager, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
-
-interface EventEnvelope {
-  id: string;
-  type: string;
-  timestamp: string;
-  data: unknown;
-}
+import type { Event } from '../api';
+import { eventTypes, listEvents } from '../api/events';
+import { CursorPager, DataTable, Dialog, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 
 export function EventsPage() {
   const [type, setType] = useState('');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [open, setOpen] = useState<EventEnvelope | null>(null);
+  const [open, setOpen] = useState<Event | null>(null);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
-  const list = useLoad(() => get<Page<EventEnvelope>>(`/api/events${qs({ type, cursor, limit: 50 })}`), [type, cursor]);
+  const types = useLoad(eventTypes, []);
+  const list = useLoad(() => listEvents(type, cursor, 50), [type, cursor]);
   return (
     <section>
       <h1>Events</h1>
@@ -43,34 +37,24 @@ export function EventsPage() {
       {!list.data && <Loading />}
       {list.data?.data.length === 0 && <Empty title="No events">Create a link or click one: events appear here.</Empty>}
       {list.data && list.data.data.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">When</th>
-                <th scope="col">Id</th>
-                <th scope="col">
-                  <span class="sr-only">Payload</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((e) => (
-                <tr key={e.id}>
-                  <td class="mono small">{e.type}</td>
-                  <td class="small">{formatTime(e.timestamp)}</td>
-                  <td class="mono small">{e.id}</td>
-                  <td>
-                    <button type="button" class="ghost" aria-label={`View payload of ${e.type} ${e.id}`} onClick={() => setOpen(e)}>
-                      Payload
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={list.data.data}
+          rowKey={(e) => e.id}
+          columns={[
+            { header: 'Type', class: 'mono small', cell: (e) => e.type },
+            { header: 'When', class: 'small', cell: (e) => formatTime(e.timestamp) },
+            { header: 'Id', class: 'mono small', cell: (e) => e.id },
+            {
+              header: 'Payload',
+              hidden: true,
+              cell: (e) => (
+                <button type="button" class="ghost" aria-label={`View payload of ${e.type} ${e.id}`} onClick={() => setOpen(e)}>
+                  Payload
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
       <CursorPager label="Event pages" cursors={cursors} setCursors={setCursors} next={list.data?.next_cursor} back="Newer" forward="Older" />
       <Dialog open={open !== null} title={open ? `${open.type} payload` : 'Payload'} onClose={() => setOpen(null)} wide>

@@ -1,23 +1,17 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { del, get, type Click, type Link, type Page, type Webhook, type Workspace } from '../api';
+import type { Link } from '../api';
+import { deleteLink, getLink, linkMonitor, linkStats, linkWebhooks, qrCodeUrl, recentClicks, removeLinkWebhook } from '../api/links';
+import { getWorkspace } from '../api/workspace';
 import { TimeFilters, useAnalyticsFilters, useAnalyticsQuery } from '../analytics-filters';
 import { AnalyticsReport } from '../analytics-report';
 import { ConfirmDialog, CopyField, Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { Allowed, usePermission } from '../permissions';
 import { LinkWebhookUrls } from './link-webhook-urls';
 
-interface Monitor {
-  monitor: boolean;
-  status: string;
-  last_checked_at?: string | null;
-  last_status_code?: number | null;
-  last_error?: string | null;
-}
-
 function LinkWebhooks(props: { link: Link }) {
   const manage = usePermission('webhooks:write');
-  const { data, error, reload } = useLoad(() => get<Page<Webhook>>(`/api/links/${props.link.id}/webhooks`), [props.link.id]);
+  const { data, error, reload } = useLoad(() => linkWebhooks(props.link.id), [props.link.id]);
   const [removeError, setRemoveError] = useState<unknown>(null);
   return (
     <section class="card">
@@ -41,7 +35,7 @@ function LinkWebhooks(props: { link: Link }) {
                 class="ghost"
                 onClick={async () => {
                   try {
-                    await del(`/api/links/${props.link.id}/webhooks/${w.id}`);
+                    await removeLinkWebhook(props.link.id, w.id);
                     reload();
                   } catch (err) {
                     setRemoveError(err);
@@ -71,15 +65,15 @@ export function LinkDetailPage() {
   const id = params.id!;
   const [filters, setFilters] = useAnalyticsFilters();
   const [deleting, setDeleting] = useState(false);
-  const link = useLoad(() => get<Link>(`/api/links/${id}`), [id]);
-  const workspace = useLoad(() => get<Workspace>('/api/workspace'), []);
+  const link = useLoad(() => getLink(id), [id]);
+  const workspace = useLoad(getWorkspace, []);
   const timezone = workspace.data?.settings.timezone ?? 'UTC';
   // Only the range, interval and bots apply here: the link is fixed, whatever else the URL says.
   const query = useAnalyticsQuery({ ...filters, link_id: '', domain: '', tag: '' }, timezone, { link_id: id });
-  const clicks = useLoad(() => get<{ data: Click[] }>(`/api/links/${id}/clicks?limit=20`), [id]);
-  const monitor = useLoad(() => get<Monitor>(`/api/links/${id}/monitor`), [id]);
+  const clicks = useLoad(() => recentClicks(id, 20), [id]);
+  const monitor = useLoad(() => linkMonitor(id), [id]);
   // The scans of the printed code: the one figure the workspace analytics do not break out.
-  const scans = useLoad(() => get<{ totals: { qr: number } }>(`/api/links/${id}/stats?interval=all`), [id]);
+  const scans = useLoad(() => linkStats(id, 'all'), [id]);
 
   if (link.error) return <ErrorBox error={link.error} />;
   if (!link.data) return <Loading />;
@@ -116,13 +110,13 @@ export function LinkDetailPage() {
           </p>
         </div>
         <div class="card qr">
-          <img src={`/api/links/${l.id}/qr?format=svg`} alt={`QR code for ${l.short_url}`} width={148} height={148} />
+          <img src={qrCodeUrl(l.id, 'svg')} alt={`QR code for ${l.short_url}`} width={148} height={148} />
           {scans.data && <p class="muted small">{scans.data.totals.qr === 1 ? '1 visit' : `${scans.data.totals.qr} visits`} from the QR code</p>}
           <div class="actions">
-            <a class="button" href={`/api/links/${l.id}/qr?format=png`} download={`${l.slug}.png`}>
+            <a class="button" href={qrCodeUrl(l.id, 'png')} download={`${l.slug}.png`}>
               Download PNG
             </a>
-            <a class="button" href={`/api/links/${l.id}/qr?format=svg`} download={`${l.slug}.svg`}>
+            <a class="button" href={qrCodeUrl(l.id, 'svg')} download={`${l.slug}.svg`}>
               Download SVG
             </a>
           </div>
@@ -190,7 +184,7 @@ export function LinkDetailPage() {
         confirm="Delete link"
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
-          await del(`/api/links/${l.id}`);
+          await deleteLink(l.id);
           route('/links');
         }}
       />

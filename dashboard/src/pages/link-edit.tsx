@@ -1,5 +1,5 @@
 import { useLocation, useRoute } from 'preact-iso';
-import { get, type Link } from '../api';
+import { getLink } from '../api/links';
 import { ErrorBox, Loading, useLoad } from '../ui';
 import { LinkForm } from './link-form';
 import { useDomains } from './links';
@@ -8,7 +8,7 @@ export function LinkEditPage() {
   const { params } = useRoute();
   const { route } = useLocation();
   const domains = useDomains();
-  const link = useLoad(() => get<Link>(`/api/links/${params.id}`), [params.id]);
+  const link = useLoad(() => getLink(params.id!), [params.id]);
   if (link.error) return <ErrorBox error={link.error} />;
   if (!link.data) return <Loading />;
   return (

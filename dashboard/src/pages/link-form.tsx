@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { patch, post, type Link, type Rule } from '../api';
+import type { Body, Link, Rule } from '../api';
+import { createLink, updateLink } from '../api/links';
 import { Check, ErrorBox, Field, TextField, fieldErrors } from '../ui';
 
 const list = (s: string) =>
@@ -140,7 +141,8 @@ export function LinkForm(props: { link?: Link; domains: string[]; onSaved: (link
     if (v.slug.trim()) body.slug = v.slug.trim();
     if (v.domain) body.domain = v.domain;
     try {
-      const saved = l ? await patch<Link>(`/api/links/${l.id}`, body) : await post<Link>('/api/links', body);
+      // The form checks what a person can get wrong; the server checks every field.
+      const saved = l ? await updateLink(l.id, body) : await createLink(body as Body<'/api/links', 'post'>);
       props.onSaved(saved);
     } catch (err) {
       setError(err);

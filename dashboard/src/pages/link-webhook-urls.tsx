@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, post, type Webhook, type WebhookFormat } from '../api';
+import { ApiError, type Webhook, type WebhookFormat } from '../api';
+import { addLinkWebhook } from '../api/links';
 import { CopyField, Field } from '../ui';
 import { FORMAT_LABELS } from './webhook-format';
 
@@ -41,7 +42,7 @@ export function LinkWebhookUrls(props: { linkId: string; onCreated: () => void }
     const result: Outcome = { created: [], failed: [] };
     for (const url of urls) {
       try {
-        result.created.push({ url, webhook: await post<Webhook>(`/api/links/${props.linkId}/webhooks`, { url, events: ['link.clicked'], format }) });
+        result.created.push({ url, webhook: await addLinkWebhook(props.linkId, { url, events: ['link.clicked'], format }) });
       } catch (err) {
         result.failed.push({ url, message: err instanceof ApiError ? err.message : 'Something went wrong.' });
       }

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { Allowed, usePermission } from '../permissions';
 import { useLocation } from 'preact-iso';
-import { ApiError, get, post, qs, type Link, type Page } from '../api';
+import { ApiError, qs, type Body, type Link, type Page } from '../api';
+import { listDomains } from '../api/domains';
+import { createLink, createLinks, listLinks } from '../api/links';
 import { parseCsvTable, toCsv } from '../../../src/csv/csv.js';
 import { LINK_CSV_EXPORT, LINK_CSV_IMPORT_EXTRA, LINK_CSV_WRITABLE, TAG_SEPARATOR } from '../../../src/links/link-csv.js';
 import { download } from '../download';
@@ -12,7 +14,7 @@ import { LinkForm } from './link-form';
 const IMPORT_COLUMNS: readonly string[] = [...LINK_CSV_WRITABLE, ...LINK_CSV_IMPORT_EXTRA];
 
 export function useDomains(): string[] {
-  const { data } = useLoad(() => get<Page<{ hostname: string; verified: boolean }>>('/api/domains?limit=100'), []);
+  const { data } = useLoad(listDomains, []);
   return (data?.data ?? []).filter((d) => d.verified).map((d) => d.hostname);
 }
 
@@ -47,7 +49,8 @@ function ImportDialog(props: { open: boolean; onClose: () => void; onDone: () =>
         else if (name === 'max_clicks') body.max_clicks = Number(value);
         else body[name] = value;
       });
-      return { line: i + 2, body };
+      // The server checks every field; a row only has to name its columns.
+      return { line: i + 2, body: body as Body<'/api/links', 'post'> };
     });
     setRunning(true);
     setProgress({ done: 0, total: items.length });
@@ -57,13 +60,13 @@ function ImportDialog(props: { open: boolean; onClose: () => void; onDone: () =>
     for (let start = 0; start < items.length; start += BATCH) {
       const batch = items.slice(start, start + BATCH);
       try {
-        await post('/api/links/bulk', { links: batch.map((b) => b.body) });
+        await createLinks(batch.map((b) => b.body));
         ok += batch.length;
       } catch {
         // Bulk is all-or-nothing: find the bad rows one by one so every good row still lands.
         for (const item of batch) {
           try {
-            await post('/api/links', item.body);
+            await createLink(item.body);
             ok += 1;
           } catch (err) {
             bad.push({ line: item.line, message: err instanceof ApiError ? err.message : String(err) });
@@ -132,7 +135,7 @@ async function exportCsv(filters: Record<string, string>, onProgress: (n: number
   const all: Link[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Link> = await get<Page<Link>>(`/api/links${qs({ ...filters, limit: 100, cursor })}`);
+    const page: Page<Link> = await listLinks(filters, 100, cursor);
     all.push(...page.data);
     onProgress(all.length);
     cursor = page.next_cursor;
@@ -154,7 +157,7 @@ export function LinksPage(props: { startCreating?: boolean }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters = { search: query.search ?? '', tag: query.tag ?? '', domain: query.domain ?? '' };
   const cursor = cursors[cursors.length - 1] ?? null;
-  const { data, error, loading, reload } = useLoad(() => get<Page<Link>>(`/api/links${qs({ ...filters, limit: 50, cursor })}`), [filters.search, filters.tag, filters.domain, cursor]);
+  const { data, error, loading, reload } = useLoad(() => listLinks(filters, 50, cursor), [filters.search, filters.tag, filters.domain, cursor]);
   const [creating, setCreatingState] = useState(props.startCreating === true && canWrite);
   const setCreating = (open: boolean) => {
     setCreatingState(open);

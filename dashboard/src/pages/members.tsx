@@ -1,16 +1,9 @@
 import { useState } from 'preact/hooks';
-import { del, get, patch, post, type Page } from '../api';
+import type { Member } from '../api';
+import { addMember, changeRole, invitationLink, listMembers, mailStatus, passwordResetLink, pendingResets, removeMember, resendInvitation } from '../api/members';
 import { usePermission } from '../permissions';
 import { useSession } from '../session';
 import { ConfirmDialog, CopyField, Dialog, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
-
-interface Member {
-  user_id: string | null;
-  email: string;
-  role: 'owner' | 'admin' | 'editor' | 'viewer';
-  added_at: string;
-  status: 'active' | 'invited';
-}
 
 const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
 const ROLE_HELP: Record<Member['role'], string> = {
@@ -20,13 +13,10 @@ const ROLE_HELP: Record<Member['role'], string> = {
   viewer: 'read only',
 };
 
-/** A member's handle in the API: their user id, or the email of a pending invitation. */
-const refOf = (m: Member) => encodeURIComponent(m.user_id ?? m.email);
-
 export function MembersPage() {
   const session = useSession();
-  const list = useLoad(() => get<Page<Member>>('/api/workspace/members?limit=100'), []);
-  const mail = useLoad(() => get<{ smtp_configured: boolean; operator: boolean }>('/api/mail/status'), []);
+  const list = useLoad(listMembers, []);
+  const mail = useLoad(mailStatus, []);
   const manage = usePermission('members:write');
   const myRole = session.current?.role;
   const [email, setEmail] = useState('');
@@ -58,7 +48,7 @@ export function MembersPage() {
             setError(null);
             setNotice(null);
             try {
-              const added = await post<Member>('/api/workspace/members', { email: email.trim(), role });
+              const added = await addMember(email.trim(), role);
               setEmail('');
               setNotice(added.status === 'invited' ? `Invitation ${mail.data?.smtp_configured === false ? 'created (no mail server is set up: copy its link below)' : 'mailed'} to ${added.email}.` : `${added.email} joined as ${added.role}.`);
               list.reload();
@@ -123,7 +113,7 @@ export function MembersPage() {
                         value={m.role}
                         disabled={roleReason !== ''}
                         title={roleReason || undefined}
-                        onChange={(e) => rowAction(() => patch(`/api/workspace/members/${refOf(m)}`, { role: e.currentTarget.value }))}
+                        onChange={(e) => rowAction(async () => void (await changeRole(m, e.currentTarget.value as Member['role'])))}
                       >
                         {ROLES.map((r) => (
                           <option key={r} value={r} disabled={r === 'owner' && myRole !== 'owner'}>
@@ -140,13 +130,13 @@ export function MembersPage() {
                       {m.status === 'invited' && manage.allowed && (
                         <>
                           <button type="button" class="ghost" aria-label={`Resend invitation to ${m.email}`} onClick={() => rowAction(async () => {
-                            await post(`/api/workspace/members/${refOf(m)}/resend`);
+                            await resendInvitation(m);
                             setNotice(`Invitation mailed again to ${m.email}.`);
                           })}>
                             Resend
                           </button>
                           <button type="button" class="ghost" aria-label={`Copy invitation link for ${m.email}`} onClick={() => rowAction(async () => {
-                            const created = await post<{ url: string }>(`/api/workspace/members/${refOf(m)}/invitation-link`);
+                            const created = await invitationLink(m);
                             setLink({ email: m.email, url: created.url });
                           })}>
                             Copy link
@@ -178,7 +168,7 @@ export function MembersPage() {
         confirm={removing?.status === 'invited' ? 'Revoke invitation' : 'Remove member'}
         onClose={() => setRemoving(null)}
         onConfirm={async () => {
-          await del(`/api/workspace/members/${removing ? refOf(removing) : ''}`);
+          if (removing) await removeMember(removing);
           list.reload();
         }}
       />
@@ -188,7 +178,7 @@ export function MembersPage() {
 
 /** Operators, when no mail server is set up: reset requests of the last hour, each handed over as a link. */
 function PendingResets() {
-  const list = useLoad(() => get<{ data: { id: string; email: string; requested_at: string }[] }>('/api/mail/pending-resets'), []);
+  const list = useLoad(pendingResets, []);
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   return (
@@ -204,7 +194,7 @@ function PendingResets() {
             <button type="button" class="ghost" aria-label={`Create reset link for ${r.email}`} onClick={async () => {
               setError(null);
               try {
-                setLink(await post<{ email: string; url: string }>(`/api/mail/pending-resets/${encodeURIComponent(r.id)}/link`));
+                setLink(await passwordResetLink(r.id));
               } catch (err) {
                 setError(err);
               }

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { del, get, patch, post, qs, type Delivery, type DeliveryDetail, type EventType, type Page, type TestResult, type Webhook } from '../api';
-import { ConfirmDialog, CursorPager, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
+import type { TestResult, Webhook } from '../api';
+import { getDelivery, replayDelivery } from '../api/deliveries';
+import { eventTypes } from '../api/events';
+import { ConfirmDialog, CursorPager, DataTable, Dialog, Empty, ErrorBox, Loading, StatusBadge, formatTime, useLoad } from '../ui';
 import { Allowed, usePermission } from '../permissions';
 import { SecretOnce } from './webhook-new';
-import { nextVersion, payloadVersions, samplePayload, sendTestAtVersion, setPayloadVersion } from '../api/webhooks';
+import { deleteWebhook, getWebhook, listDeliveries, nextVersion, payloadVersions, replaySince, rotateSecret, samplePayload, sendTest, sendTestAtVersion, setPayloadVersion, setWebhookActive } from '../api/webhooks';
 import { eventsLabel, webhookState } from './webhooks';
 
 const POLL_MS = 3000;
@@ -86,7 +88,7 @@ function PayloadVersionCard(props: { webhook: Webhook; onChanged: (w: Webhook) =
 
 /** `onSent`: the send is recorded as a delivery by the time the API answers, so the list can show it at once. */
 function SendTest(props: { webhook: Webhook; onSent: () => void }) {
-  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
+  const types = useLoad(eventTypes, []);
   const [type, setType] = useState('link.clicked');
   const [result, setResult] = useState<(TestResult & { at: string }) | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -113,7 +115,7 @@ function SendTest(props: { webhook: Webhook; onSent: () => void }) {
             setBusy(true);
             setError(null);
             try {
-              setResult({ ...(await post<TestResult>(`/api/webhooks/${props.webhook.id}/test`, { type })), at: new Date().toISOString() });
+              setResult({ ...(await sendTest(props.webhook.id, type)), at: new Date().toISOString() });
             } catch (err) {
               setError(err);
             } finally {
@@ -155,7 +157,7 @@ function prettyJson(text: string | null): string {
 }
 
 function DeliveryDialog(props: { id: string | null; onClose: () => void; onReplayed: () => void }) {
-  const detail = useLoad(() => (props.id ? get<DeliveryDetail>(`/api/deliveries/${props.id}`) : Promise.resolve(null)), [props.id]);
+  const detail = useLoad(() => (props.id ? getDelivery(props.id) : Promise.resolve(null)), [props.id]);
   const [replayed, setReplayed] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -182,7 +184,7 @@ function DeliveryDialog(props: { id: string | null; onClose: () => void; onRepla
                 onClick={async () => {
                   setError(null);
                   try {
-                    await post(`/api/deliveries/${d.id}/replay`);
+                    await replayDelivery(d.id);
                     setReplayed(new Date().toISOString());
                     props.onReplayed();
                     detail.reload();
@@ -240,16 +242,16 @@ function RecentDeliveries(props: { webhook: Webhook; types: string[]; sent: numb
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [open, setOpen] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const path = `/api/webhooks/${props.webhook.id}/deliveries${qs({ status, type, cursor, limit: 20 })}`;
-  const list = useLoad(() => get<Page<Delivery>>(path), [path, cursor === null ? props.sent : 0]);
+  const page = () => listDeliveries(props.webhook.id, { status, type }, cursor, 20);
+  const list = useLoad(page, [props.webhook.id, status, type, cursor, cursor === null ? props.sent : 0]);
   // Live while open: poll the first page every few seconds (pages further back do not change).
   useEffect(() => {
     if (cursor !== null) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') get<Page<Delivery>>(path).then(list.setData, () => undefined);
+      if (document.visibilityState === 'visible') page().then(list.setData, () => undefined);
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [path, cursor]);
+  }, [props.webhook.id, status, type, cursor]);
   const reset = () => setCursors([null]);
   return (
     <section class="card" aria-labelledby="deliveries-h">
@@ -298,41 +300,35 @@ function RecentDeliveries(props: { webhook: Webhook; types: string[]; sent: numb
         </Empty>
       )}
       {list.data && list.data.data.length > 0 && (
-        <div class="table-wrap">
-          <table class="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Status</th>
-                <th scope="col">Event</th>
-                <th scope="col" class="num">
-                  Attempts
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Open</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((d) => (
-                <tr key={d.id} data-delivery-id={d.id}>
-                  <td>
-                    <StatusBadge status={d.status} />
-                    {d.test && <span class="badge">test</span>}
-                  </td>
-                  <td class="mono small">{d.type}</td>
-                  <td class="num">{d.attempts_count}</td>
-                  <td class="small">{formatTime(d.created_at)}</td>
-                  <td>
-                    <button type="button" class="ghost" aria-label={`Details of delivery ${d.type} ${d.id}`} onClick={() => setOpen(d.id)}>
-                      Details
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          class="deliveries"
+          rows={list.data.data}
+          rowKey={(d) => d.id}
+          rowAttributes={(d) => ({ 'data-delivery-id': d.id })}
+          columns={[
+            {
+              header: 'Status',
+              cell: (d) => (
+                <>
+                  <StatusBadge status={d.status} />
+                  {d.test && <span class="badge">test</span>}
+                </>
+              ),
+            },
+            { header: 'Event', class: 'mono small', cell: (d) => d.type },
+            { header: 'Attempts', class: 'num', cell: (d) => d.attempts_count },
+            { header: 'Created', class: 'small', cell: (d) => formatTime(d.created_at) },
+            {
+              header: 'Open',
+              hidden: true,
+              cell: (d) => (
+                <button type="button" class="ghost" aria-label={`Details of delivery ${d.type} ${d.id}`} onClick={() => setOpen(d.id)}>
+                  Details
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
       <CursorPager label="Delivery pages" cursors={cursors} setCursors={setCursors} next={list.data?.next_cursor} back="Newer" forward="Older" />
       <DeliveryDialog id={open} onClose={() => setOpen(null)} onReplayed={list.reload} />
@@ -355,8 +351,8 @@ function ReplaySince(props: { webhook: Webhook }) {
           setError(null);
           setResult(null);
           try {
-            const r = await post<{ replayed?: number; count?: number }>(`/api/webhooks/${props.webhook.id}/replay`, { since: new Date(since).toISOString(), status });
-            setResult(`Queued ${r.replayed ?? r.count ?? 'the'} deliveries again.`);
+            const r = await replaySince(props.webhook.id, new Date(since).toISOString(), status);
+            setResult(`Queued ${r.replayed} deliveries again.`);
           } catch (err) {
             setError(err);
           }
@@ -408,7 +404,7 @@ function RotateDialog(props: { webhook: Webhook; open: boolean; onClose: () => v
             e.preventDefault();
             setError(null);
             try {
-              setSecret((await post<{ secret: string }>(`/api/webhooks/${props.webhook.id}/rotate-secret`, { grace_period_s: Number(grace) })).secret);
+              setSecret((await rotateSecret(props.webhook.id, Number(grace))).secret);
             } catch (err) {
               setError(err);
             }
@@ -442,8 +438,8 @@ function RotateDialog(props: { webhook: Webhook; open: boolean; onClose: () => v
 export function WebhookDetailPage() {
   const { params } = useRoute();
   const { route } = useLocation();
-  const hook = useLoad(() => get<Webhook>(`/api/webhooks/${params.id}`), [params.id]);
-  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
+  const hook = useLoad(() => getWebhook(params.id!), [params.id]);
+  const types = useLoad(eventTypes, []);
   const [rotating, setRotating] = useState(false);
   const [sent, setSent] = useState(0);
   const [deleting, setDeleting] = useState(false);
@@ -468,7 +464,7 @@ export function WebhookDetailPage() {
               onClick={async () => {
                 setError(null);
                 try {
-                  hook.setData(await patch<Webhook>(`/api/webhooks/${w.id}`, { active: paused }));
+                  hook.setData(await setWebhookActive(w.id, paused));
                 } catch (err) {
                   setError(err);
                 }
@@ -517,7 +513,7 @@ export function WebhookDetailPage() {
         confirm="Delete webhook"
         onClose={() => setDeleting(false)}
         onConfirm={async () => {
-          await del(`/api/webhooks/${w.id}`);
+          await deleteWebhook(w.id);
           route('/settings/webhooks');
         }}
       />

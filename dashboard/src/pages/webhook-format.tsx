@@ -1,4 +1,5 @@
-import { get, qs, type WebhookFormat, type WebhookFormatInfo } from '../api';
+import type { WebhookFormat } from '../api';
+import { webhookFormats } from '../api/webhooks';
 import { ErrorBox, Field, useId, useLoad } from '../ui';
 
 /** The formats in the order offered, with the name a person knows each by. */
@@ -27,7 +28,7 @@ export function ownSecretProblem(secret: string): string | null {
  * so the preview is what a receiver gets.
  */
 export function FormatPicker(props: { value: WebhookFormat; onChange: (v: WebhookFormat) => void; sampleType: string; error?: string | undefined }) {
-  const formats = useLoad(() => get<{ data: WebhookFormatInfo[] }>(`/api/webhook-formats${qs({ type: props.sampleType })}`), [props.sampleType]);
+  const formats = useLoad(() => webhookFormats(props.sampleType), [props.sampleType]);
   const chosen = formats.data?.data.find((f) => f.format === props.value);
   const previewId = useId('preview');
   return (

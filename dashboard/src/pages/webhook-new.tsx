@@ -1,10 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { get, post, type EventType, type Link, type Page, type Webhook, type WebhookFormat } from '../api';
+import type { EventType, Webhook, WebhookFormat } from '../api';
+import { eventTypes } from '../api/events';
+import { listLinks } from '../api/links';
 import { Check, CopyField, ErrorBox, Field, TextField, fieldErrors, useLoad } from '../ui';
 import { FormatPicker, ownSecretProblem } from './webhook-format';
-import { allowedDestinations } from '../api/webhooks';
+import { allowedDestinations, checkFilter, createWebhook } from '../api/webhooks';
 
 /** What Endpoint URL accepts: HTTPS, and the broker prefixes the operator allows (LINKWIRE_DESTINATIONS). */
 function urlHint(prefixes: readonly string[] | null): string {
@@ -15,7 +17,7 @@ function urlHint(prefixes: readonly string[] | null): string {
 
 /** Event checkboxes grouped by family (`link.*`, `domain.*`…), each with its description. */
 export function EventPicker(props: { value: string[]; onChange: (v: string[]) => void; error?: string | undefined }) {
-  const types = useLoad(() => get<{ data: EventType[] }>('/api/event-types'), []);
+  const types = useLoad(eventTypes, []);
   const all = props.value.includes('*');
   const families = new Map<string, EventType[]>();
   for (const t of types.data?.data ?? []) {
@@ -65,7 +67,7 @@ function useFilterCheck(filter: string): string | null {
       return;
     }
     const timer = setTimeout(() => {
-      post<{ valid: boolean; message: string | null }>('/api/webhook-filters/check', { filter }).then(
+      checkFilter(filter).then(
         (r) => setProblem(r.valid ? null : r.message),
         () => setProblem(null),
       );
@@ -106,7 +108,7 @@ export function NewWebhookPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Webhook | null>(null);
-  const links = useLoad(() => get<Page<Link>>('/api/links?limit=100'), []);
+  const links = useLoad(() => listLinks({}, 100), []);
   const destinations = useLoad(() => allowedDestinations(), []);
   const filterProblem = useFilterCheck(filter);
   const errors = fieldErrors(error);
@@ -131,7 +133,7 @@ export function NewWebhookPage() {
     if (linkIds.length) body.link_ids = linkIds;
     if (filter.trim()) body.filter = filter.trim();
     try {
-      setCreated(await post<Webhook>('/api/webhooks', body));
+      setCreated(await createWebhook(body));
     } catch (err) {
       setError(err);
     } finally {

@@ -1,4 +1,5 @@
-import { get, type Page, type Webhook, type WebhookHealth } from '../api';
+import type { Webhook } from '../api';
+import { listWebhooks, webhookHealth } from '../api/webhooks';
 import { Allowed } from '../permissions';
 import { Empty, ErrorBox, Loading, formatTime, useLoad } from '../ui';
 
@@ -10,8 +11,8 @@ export function webhookState(w: Webhook): { label: string; cls: string } {
 export const eventsLabel = (events: string[]) => (events.includes('*') ? 'All events' : events.length <= 2 ? events.join(', ') : `${events.slice(0, 2).join(', ')} +${events.length - 2}`);
 
 export function WebhooksPage() {
-  const hooks = useLoad(() => get<Page<Webhook>>('/api/webhooks?limit=100'), []);
-  const health = useLoad(() => get<{ data: WebhookHealth[] }>('/api/webhook-health'), []);
+  const hooks = useLoad(listWebhooks, []);
+  const health = useLoad(webhookHealth, []);
   const byId = new Map((health.data?.data ?? []).map((h) => [h.webhook_id, h]));
   return (
     <section>

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, patch, type Workspace } from '../api';
+import { getWorkspace, updateWorkspace } from '../api/workspace';
 import { useSession } from '../session';
 import { usePermission } from '../permissions';
 import { Check, ErrorBox, Field, Loading, TextField, fieldErrors, useLoad } from '../ui';
 
 export function WorkspacePage() {
   const session = useSession();
-  const ws = useLoad(() => get<Workspace>('/api/workspace'), []);
+  const ws = useLoad(getWorkspace, []);
   const [name, setName] = useState('');
   const [includeIp, setIncludeIp] = useState(false);
   const [excluded, setExcluded] = useState('');
@@ -41,7 +41,7 @@ export function WorkspacePage() {
               .split(/[\s,]+/)
               .map((s) => s.trim())
               .filter(Boolean);
-            ws.setData(await patch<Workspace>('/api/workspace', { name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips, endpoint_alerts: alerts, ...(owner ? { require_2fa: require2fa } : {}) } }));
+            ws.setData(await updateWorkspace({ name: name.trim(), settings: { include_click_ip: includeIp, excluded_ips, endpoint_alerts: alerts, ...(owner ? { require_2fa: require2fa } : {}) } }));
             setSaved(true);
             await session.refresh();
           } catch (err) {
