@@ -18,6 +18,7 @@ import { currentLaunch } from './lib/linkwire.js';
 import { cleanupAll, installSignalHandlers, log } from './lib/procs.js';
 import { machineInfo, machineLines, textTable, updateResultsMd, writeJson, type RunRecord, type ScenarioResult } from './lib/results.js';
 import { analyticsQueryScenario } from './scenarios/analytics-query.js';
+import { brokersScenario } from './scenarios/brokers.js';
 import { clickLatencyScenario } from './scenarios/click-latency.js';
 import { deliveryThroughputScenario } from './scenarios/delivery-throughput.js';
 import { isolationScenario } from './scenarios/isolation.js';
@@ -26,7 +27,7 @@ import { pgOutageScenario } from './scenarios/pg-outage.js';
 import { redirectScenario } from './scenarios/redirect.js';
 import { scaleScenario } from './scenarios/scale.js';
 
-const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario, journalIngestScenario, pgOutageScenario, analyticsQueryScenario];
+const SCENARIOS: Scenario[] = [redirectScenario, clickLatencyScenario, deliveryThroughputScenario, isolationScenario, scaleScenario, journalIngestScenario, pgOutageScenario, analyticsQueryScenario, brokersScenario];
 
 const HELP = `Usage: npm run bench -- [options]
 

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
+import { isBrokerUrl } from '../outbound/destinations.js';
 
 /** A claimed delivery, ready to send. */
 export interface Job {
@@ -9,6 +10,16 @@ export interface Job {
   event: StoredEvent;
   leaseUntil: number;
 }
+
+/**
+ * A broker destination's cap is this many times an HTTPS endpoint's. Its sends are publishes
+ * pipelined on one pooled connection (a few hundred bytes in flight each, no socket or TLS
+ * handshake of their own), and the answer is a broker's ack, so its throughput is the number in
+ * flight over the ack's round trip; at the HTTPS cap (32) a JetStream destination sat idle waiting
+ * for PubAcks. Slow start and the timeout pause apply as to any endpoint, so a broker that hangs
+ * holds its slots only until its first timeouts, then one at a time.
+ */
+export const BROKER_CAP_FACTOR = 4;
 
 /** An endpoint with sends in flight and none finished for this long is stalled (see `stalled`). */
 export const STALL_MS = 1000;
@@ -25,6 +36,8 @@ export class EndpointQueues {
   private readonly queued = new Map<string, Job[]>();
   private readonly running = new Map<string, number>();
   private readonly caps = new Map<string, number>();
+  /** Broker destinations seen in enqueued jobs: their cap grows to BROKER_CAP_FACTOR × the maximum. */
+  private readonly brokers = new Set<string>();
   /** When each busy endpoint last made progress: its first send started, or a send finished. */
   private readonly progressAt = new Map<string, number>();
   /** Endpoints whose latest finished attempt failed. */
@@ -95,8 +108,16 @@ export class EndpointQueues {
     return [...this.queued.keys()];
   }
 
+  private maxCapOf(endpoint: string): number {
+    return this.brokers.has(endpoint) ? this.maxCap * BROKER_CAP_FACTOR : this.maxCap;
+  }
+
   enqueue(job: Job): void {
     const endpoint = job.delivery.webhook_id;
+    if (job.webhook.url.charCodeAt(0) !== 104 && isBrokerUrl(job.webhook.url)) {
+      if (this.brokers.size > 100_000) this.brokers.clear();
+      this.brokers.add(endpoint);
+    }
     const list = this.queued.get(endpoint);
     if (list) list.push(job);
     else this.queued.set(endpoint, [job]);
@@ -141,7 +162,7 @@ export class EndpointQueues {
     this.inFlight--;
     if (succeeded === null) return;
     const cap = this.capOf(endpoint);
-    this.caps.set(endpoint, succeeded ? Math.min(this.maxCap, cap * 2) : this.minCap);
+    this.caps.set(endpoint, succeeded ? Math.min(this.maxCapOf(endpoint), cap * 2) : this.minCap);
     if (succeeded) {
       this.failing.delete(endpoint);
       this.paused.delete(endpoint);

@@ -3,7 +3,7 @@ import { connect, type ChannelModel, type ConfirmChannel, type Message } from 'a
 import { expandDestinationName, parseAmqpDestination, type AmqpDestination } from '../destinations.js';
 import type { TargetResponse } from '../target-client.js';
 import type { BrokerAdapter, TransportRequest } from '../transport.js';
-import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, withinTimeout } from './broker-response.js';
+import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, parsedOnce, withinTimeout } from './broker-response.js';
 
 interface Connection {
   model: ChannelModel;
@@ -27,6 +27,7 @@ const HEARTBEAT_S = 10;
  * queueing attempts behind a broker that is down.
  */
 export function createAmqpAdapter(): BrokerAdapter {
+  const destinationOf = parsedOnce(parseAmqpDestination);
   const pool = new Map<string, Promise<Connection>>();
 
   const forget = (key: string, connection: Promise<Connection>) => {
@@ -102,7 +103,7 @@ export function createAmqpAdapter(): BrokerAdapter {
       const started = performance.now();
       let destination: AmqpDestination;
       try {
-        destination = parseAmqpDestination(new URL(request.url));
+        destination = destinationOf(request.url);
       } catch (err) {
         return brokerFailure(started, 'protocol', messageOf(err), null);
       }

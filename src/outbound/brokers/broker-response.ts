@@ -47,3 +47,24 @@ export function messageOf(err: unknown): string {
 export function messageHeaders(headers: Record<string, string>): [string, string][] {
   return Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]);
 }
+
+/** Parsed destinations kept per adapter; a worker sends to a few URLs many times, so the cap is never near in practice. */
+const PARSED_DESTINATIONS_MAX = 1000;
+
+/**
+ * `parse` remembered per URL string: a destination is parsed (new URL, its checks) once, not per
+ * attempt — at a few thousand attempts a second to one broker that was 2–3 % of the worker's CPU.
+ * A URL that does not parse is not remembered (it fails its attempt every time, with its reason).
+ */
+export function parsedOnce<T>(parse: (url: URL) => T): (url: string) => T {
+  const parsed = new Map<string, T>();
+  return (url) => {
+    let destination = parsed.get(url);
+    if (destination === undefined) {
+      destination = parse(new URL(url));
+      if (parsed.size >= PARSED_DESTINATIONS_MAX) parsed.clear();
+      parsed.set(url, destination);
+    }
+    return destination;
+  };
+}

@@ -3,7 +3,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { expandDestinationName, parseMqttDestination, type MqttDestination } from '../destinations.js';
 import type { TargetResponse } from '../target-client.js';
 import type { BrokerAdapter, TransportRequest } from '../transport.js';
-import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, withinTimeout } from './broker-response.js';
+import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, parsedOnce, withinTimeout } from './broker-response.js';
 
 interface Connection {
   client: MqttClient;
@@ -26,6 +26,7 @@ const RECONNECT_PERIOD_MS = 500;
  * the client's offline queue, and is retried on the webhook's schedule.
  */
 export function createMqttAdapter(): BrokerAdapter {
+  const destinationOf = parsedOnce(parseMqttDestination);
   const pool = new Map<string, Connection>();
 
   const connectionFor = (destination: MqttDestination): Connection => {
@@ -69,7 +70,7 @@ export function createMqttAdapter(): BrokerAdapter {
       const started = performance.now();
       let destination: MqttDestination;
       try {
-        destination = parseMqttDestination(new URL(request.url));
+        destination = destinationOf(request.url);
       } catch (err) {
         return brokerFailure(started, 'protocol', messageOf(err), null);
       }

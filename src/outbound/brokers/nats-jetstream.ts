@@ -4,12 +4,15 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { expandDestinationName, parseNatsDestination, type NatsDestination } from '../destinations.js';
 import type { TargetResponse } from '../target-client.js';
 import type { BrokerAdapter, TransportRequest } from '../transport.js';
-import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, withinTimeout } from './broker-response.js';
+import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, parsedOnce, withinTimeout } from './broker-response.js';
 
 interface Connection {
   nc: NatsConnection;
   js: JetStreamClient;
 }
+
+/** An open connection, or the dial under way. */
+type Pooled = { ready: Connection } | { dialing: Promise<Connection> };
 
 /**
  * NATS JetStream (SPEC §5c): a JetStream publish per attempt with `Nats-Msg-Id` = the event id (a
@@ -18,12 +21,13 @@ interface Connection {
  * once it has connected; a first connection that fails is forgotten, so the next attempt dials again.
  */
 export function createNatsJetStreamAdapter(): BrokerAdapter {
-  const pool = new Map<string, Promise<Connection>>();
+  const destinationOf = parsedOnce(parseNatsDestination);
+  const pool = new Map<string, Pooled>();
 
-  const connectionFor = (destination: NatsDestination, timeoutMs: number): Promise<Connection> => {
-    let connection = pool.get(destination.connection);
-    if (connection === undefined) {
-      connection = connect({
+  const connectionFor = (destination: NatsDestination, timeoutMs: number): Pooled => {
+    let pooled = pool.get(destination.connection);
+    if (pooled === undefined) {
+      const dialing: Promise<Connection> = connect({
         servers: destination.address,
         name: 'linkwire',
         timeout: Math.max(1000, timeoutMs),
@@ -32,19 +36,26 @@ export function createNatsJetStreamAdapter(): BrokerAdapter {
         reconnectTimeWait: 500,
         ...(destination.user !== null && destination.pass !== null ? { user: destination.user, pass: destination.pass } : {}),
         ...(destination.user !== null && destination.pass === null ? { token: destination.user } : {}),
+        // No Error (with its stack) made ahead for every request in case it fails: at thousands of
+        // publishes a second that was the client's largest cost (a failure still says what failed).
+        noAsyncTraces: true,
       }).then((nc) => {
+        const ready: Pooled = { ready: { nc, js: jetstream(nc) } };
+        if (pool.get(destination.connection) === created) pool.set(destination.connection, ready);
         // Closed for good (not a reconnect): the next attempt connects anew.
         void nc.closed().then(() => {
-          if (pool.get(destination.connection) === connection) pool.delete(destination.connection);
+          if (pool.get(destination.connection) === ready) pool.delete(destination.connection);
         });
-        return { nc, js: jetstream(nc) };
+        return ready.ready;
       });
-      connection.catch(() => {
-        if (pool.get(destination.connection) === connection) pool.delete(destination.connection);
+      const created: Pooled = { dialing };
+      dialing.catch(() => {
+        if (pool.get(destination.connection) === created) pool.delete(destination.connection);
       });
-      pool.set(destination.connection, connection);
+      pool.set(destination.connection, created);
+      pooled = created;
     }
-    return connection;
+    return pooled;
   };
 
   return {
@@ -52,19 +63,21 @@ export function createNatsJetStreamAdapter(): BrokerAdapter {
       const started = performance.now();
       let destination: NatsDestination;
       try {
-        destination = parseNatsDestination(new URL(request.url));
+        destination = destinationOf(request.url);
       } catch (err) {
         return brokerFailure(started, 'protocol', messageOf(err), null);
       }
       const deadline = started + request.timeoutMs;
       try {
-        const { js } = await withinTimeout(connectionFor(destination, request.timeoutMs), deadline - performance.now(), `nats at ${destination.address}`);
+        const pooled = connectionFor(destination, request.timeoutMs);
+        const { js } = 'ready' in pooled ? pooled.ready : await withinTimeout(pooled.dialing, deadline - performance.now(), `nats at ${destination.address}`);
         const subject = expandDestinationName(destination.subject, request.linkId, request.headers['x-linkwire-event'] ?? '');
         const h = natsHeaders();
         for (const [name, value] of messageHeaders(request.headers)) h.set(name, value);
         const eventId = request.headers['webhook-id'] ?? '';
         const remaining = Math.max(1, Math.floor(deadline - performance.now()));
-        const ack = await withinTimeout(js.publish(subject, request.body ?? '', { msgID: eventId, headers: h, timeout: remaining }), remaining + 50, `nats at ${destination.address}`);
+        // The publish's own timeout bounds it (a request that gets no PubAck rejects with a TimeoutError).
+        const ack = await js.publish(subject, request.body ?? '', { msgID: eventId, headers: h, timeout: remaining });
         return brokerAcknowledged(started, { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, destination.address);
       } catch (err) {
         return brokerFailure(started, brokerErrorKind(err), `nats at ${destination.address}: ${messageOf(err)}`, destination.address);
@@ -73,7 +86,7 @@ export function createNatsJetStreamAdapter(): BrokerAdapter {
     async close() {
       const connections = [...pool.values()];
       pool.clear();
-      await Promise.allSettled(connections.map(async (c) => (await c).nc.close()));
+      await Promise.allSettled(connections.map(async (c) => ('ready' in c ? c.ready : await c.dialing).nc.close()));
     },
   };
 }

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { expandDestinationName, parseRedisDestination, type RedisDestination } from '../destinations.js';
 import type { TargetResponse } from '../target-client.js';
 import type { BrokerAdapter, TransportRequest } from '../transport.js';
-import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, withinTimeout } from './broker-response.js';
+import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, parsedOnce, withinTimeout } from './broker-response.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -25,6 +25,7 @@ const reconnectDelay = (retries: number): number => Math.min(100 * 2 ** Math.min
  * broker that is down fails at once (and is retried on the webhook's schedule) instead of piling up.
  */
 export function createRedisStreamsAdapter(): BrokerAdapter {
+  const destinationOf = parsedOnce(parseRedisDestination);
   const pool = new Map<string, Connection>();
 
   const connectionFor = (destination: RedisDestination): Connection => {
@@ -58,7 +59,7 @@ export function createRedisStreamsAdapter(): BrokerAdapter {
       const started = performance.now();
       let destination: RedisDestination;
       try {
-        destination = parseRedisDestination(new URL(request.url));
+        destination = destinationOf(request.url);
       } catch (err) {
         return brokerFailure(started, 'protocol', messageOf(err), null);
       }
