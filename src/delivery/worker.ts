@@ -212,8 +212,7 @@ export class DeliveryWorker {
     const { storage, clock } = this.deps;
     const now = clock.now();
     const full = this.queues.fullEndpoints(PREFETCH_FACTOR);
-    // Where the dialect can (PostgreSQL), the whole round is one statement: each statement is a round trip there.
-    if (storage.sql.dataModifyingCtes) return this.claimInOneStatement(limit, now, full);
+    if (storage.sql.dataModifyingCtes) return this.claimInOneStatement(limit, now, full); // PostgreSQL: the whole round in one statement
 
     // Which endpoints have something due: one index probe per active endpoint, never a scan of the backlog.
     const endpoints = await endpointsWithDue(storage, now, full);
