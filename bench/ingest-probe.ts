@@ -40,7 +40,7 @@ process.stdout.write(
     `CPU of this process during the ingest: ${r.cpuMs.toFixed(0)} ms = ${((r.cpuMs / r.clicks) * 1000).toFixed(1)} µs per click\n` +
     (r.serverCpuMs !== null ? `CPU of the PostgreSQL server processes: ${r.serverCpuMs.toFixed(0)} ms = ${((r.serverCpuMs / r.clicks) * 1000).toFixed(1)} µs per click\n` : '') +
     `journal: ${(r.journalBytes / 1e6).toFixed(1)} MB = ${r.bytesPerClick.toFixed(0)} bytes/click (full link in every record: ${r.inlineBytesPerClick.toFixed(0)} bytes/click)\n` +
-    (r.baseline ? `baseline, the same rows with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}; CPU ${r.baseline.cpuMs.toFixed(0)} ms, baseline/ingest CPU ${(r.baseline.cpuMs / r.cpuMs).toFixed(2)}\n` : '') +
+    (r.baseline ? `baseline, the same rows (clicks, events, fan-out, counters, rollups) with better-sqlite3 alone: ${r.baseline.ms.toFixed(0)} ms = ${Math.round(r.baseline.perSecond)} clicks/s; ingest/baseline ${(r.perSecond / r.baseline.perSecond).toFixed(2)}; CPU ${r.baseline.cpuMs.toFixed(0)} ms, baseline/ingest CPU ${(r.baseline.cpuMs / r.cpuMs).toFixed(2)}\n` : '') +
     (profile.path ? `CPU profile of the ingest: ${profile.path}\n` : ''),
 );
 if (!ok) process.exitCode = 1;

@@ -5,14 +5,23 @@
  * hits all of them alike.
  * Prints each round and the medians as ratios to bare. Not part of `npm run bench` (no targets).
  *
+ * A variant with `ALONE=<built code dir>` (e.g. `ALONE=dist`, or a copy of an older build inside the
+ * repository so its packages resolve) runs the redirect alone from that build instead
+ * (bench/lib/redirect-only-main.ts: LINKWIRE_ROLE=redirect, journal written, no worker, no
+ * webhook): old and new builds of the redirect's own cost, alternated. `PROFILE=<dir>` adds a V8
+ * CPU profile of that process (summarise it with bench/profile-top.ts).
+ *
  *   npm run build && node --import tsx bench/redirect-ab.ts [sqlite|postgres] [rounds] [seconds] [A_ENV] [B_ENV] …
  *   e.g. node --import tsx bench/redirect-ab.ts sqlite 3 8 LINKWIRE_WORKER_NICE=0 LINKWIRE_WORKER_NICE=10
+ *        node --import tsx bench/redirect-ab.ts sqlite 3 8 ALONE=bench/.ab-base/dist ALONE=dist
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createDatabase } from './lib/databases.js';
 import { detectTool, runHttpLoad, type LoadResult } from './lib/http-load.js';
 import { LinkwireProcess } from './lib/linkwire.js';
-import { cleanupAll, installSignalHandlers, log, spawnHelper } from './lib/procs.js';
+import { cleanupAll, installSignalHandlers, log, onCleanup, ROOT, spawnHelper } from './lib/procs.js';
 import { ReceiverProcess } from './lib/receiver.js';
 
 const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
@@ -63,6 +72,49 @@ async function linkwireRound(label: string, env: Record<string, string>): Promis
   }
 }
 
+/** The redirect alone from the build in `codeDir` (see the header), on a database a current server set up. */
+async function aloneRound(label: string, codeDir: string, profileDir: string | undefined, env: Record<string, string>): Promise<LoadResult> {
+  const db = await createDatabase(dialect);
+  let setup: LinkwireProcess | null = await LinkwireProcess.start({ name: `linkwire setup ${label}`, databaseUrl: db.url, env });
+  try {
+    const api = await setup.api().signup();
+    const link = await api.createLink({ url: 'https://example.com/bench', slug: 'bench' });
+    const baseUrl = setup.url;
+    await setup.stop();
+    setup = null;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    // PostgreSQL's journal would default to ./data/ in the repository: a temp dir, removed afterwards.
+    const journalDir = dialect === 'postgres' ? mkdtempSync(join(tmpdir(), 'linkwire-ab-journal-')) : null;
+    if (journalDir) onCleanup(() => rmSync(journalDir, { recursive: true, force: true }));
+    const alone = spawnHelper(
+      `redirect alone ${label}`,
+      'redirect-only-main.ts',
+      {
+        codeDir: resolve(ROOT, codeDir),
+        ext: 'js',
+        env: { LINKWIRE_DATABASE_URL: db.url, LINKWIRE_BASE_URL: baseUrl, LINKWIRE_LOG_LEVEL: 'warn', ...(journalDir ? { LINKWIRE_JOURNAL_DIR: journalDir } : {}), ...env },
+        ...(profileDir ? { profileDir: resolve(ROOT, profileDir) } : {}),
+      },
+    );
+    try {
+      const { port, pid } = await alone.waitFor<{ port: number; pid: number }>('ready', 60_000);
+      const url = `http://127.0.0.1:${port}/${link.slug}`;
+      await runHttpLoad(tool, url, { connections: CONNECTIONS, durationS: warmS });
+      const cpu0 = cpuSeconds(pid, false);
+      const res = await runHttpLoad(tool, url, { connections: CONNECTIONS, durationS: seconds });
+      const all = ((cpuSeconds(pid, false) - cpu0) / res.completed) * 1e6;
+      cpuPerRequest.set(label, [...(cpuPerRequest.get(label) ?? []), { main: all, all }]);
+      await alone.call('stop', {}, 30_000).catch(() => undefined);
+      return res;
+    } finally {
+      await alone.stop(20_000);
+    }
+  } finally {
+    await setup?.stop();
+    await db.drop();
+  }
+}
+
 async function bareRound(): Promise<LoadResult> {
   const bare = spawnHelper('bare-server', 'bare-server-main.ts', {});
   try {
@@ -76,7 +128,9 @@ async function bareRound(): Promise<LoadResult> {
 
 for (let r = 0; r < rounds; r++) {
   for (const label of results.keys()) {
-    const res = label === 'bare' ? await bareRound() : await linkwireRound(label, variants.find((v) => v.label === label)!.env);
+    const variant = variants.find((v) => v.label === label);
+    const { ALONE: codeDir, PROFILE: profileDir, ...env } = variant?.env ?? {};
+    const res = label === 'bare' ? await bareRound() : codeDir ? await aloneRound(label, codeDir, profileDir, env) : await linkwireRound(label, env);
     results.get(label)!.push(res);
     const cpu = cpuPerRequest.get(label)?.[r];
     log(`round ${r + 1} ${label}: ${Math.round(res.rps)} req/s, p50 ${res.p50Ms.toFixed(2)} ms, p99 ${res.p99Ms.toFixed(2)} ms${cpu ? `, CPU/request main ${cpu.main.toFixed(1)} µs, process ${cpu.all.toFixed(1)} µs (while loaded)` : ''}`);

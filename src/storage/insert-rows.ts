@@ -33,8 +33,9 @@ export async function insertRows<T extends keyof Database>(
   options: InsertRowsOptions<T> = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  let inserted = 0;
   const columns = Object.keys(rows[0]!) as (keyof Database[T] & string)[];
+  if (dialect === 'postgres') return insertUnnest(db, table, columns, rows, options.onConflictDoNothing);
+  let inserted = 0;
   const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / columns.length)));
   const shareable = dialect === 'sqlite' && !options.onConflictDoNothing?.length ? (options.shared ?? []) : [];
   for (let start = 0; start < rows.length; start += perStatement) {
@@ -55,6 +56,88 @@ export async function insertRows<T extends keyof Database>(
     inserted += affected(await db.executeQuery(CompiledQuery.raw(text, parameters)));
   }
   return inserted;
+}
+
+/**
+ * PostgreSQL: one statement per UNNEST_ROWS rows, each column bound as ONE array parameter
+ * (`insert … select * from unnest($1::text[], $2::int8[], …)`). A multi-row VALUES list of
+ * 500 rows × 19 columns is ~9 500 parameters the server parses, plans and binds one by one, in
+ * statement text that differs with the row count; an array per column is parsed in one go by the
+ * array input function, and the statement text stays the same. Measured on the click ingest
+ * (bench/ingest-probe.ts): see bench/RESULTS.md / the commit message.
+ */
+async function insertUnnest<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+  rows: readonly Database[T][],
+  conflict: readonly string[] | undefined,
+): Promise<number> {
+  const types = await columnTypes(db, table);
+  const text = unnestStatementFor(table, columns, types, conflict);
+  let inserted = 0;
+  for (let start = 0; start < rows.length; start += UNNEST_ROWS) {
+    const end = Math.min(rows.length, start + UNNEST_ROWS);
+    const parameters = columns.map((column) => {
+      const elements = new Array<string>(end - start);
+      for (let i = start; i < end; i++) elements[i - start] = arrayElement(rows[i]![column]);
+      return `{${elements.join(',')}}`;
+    });
+    inserted += affected(await db.executeQuery(CompiledQuery.raw(text, parameters)));
+  }
+  return inserted;
+}
+
+/**
+ * One element of a PostgreSQL array literal. Written here rather than by node-postgres (which
+ * takes JS arrays): its serialiser grows one string element by element and escapes each with two
+ * regular expressions, and the garbage of that was half the ingester's CPU on a click batch.
+ */
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPED, '\\$&')}"` : `"${text}"`;
+}
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/** Rows per unnest statement: every column's array in one Bind message (a few MB at most for events). */
+const UNNEST_ROWS = 5_000;
+
+/** Column types by table, read from the catalog once per process (the schema is the migrations', the same in every database). */
+const pgColumnTypes = new Map<string, Promise<Map<string, string>>>();
+
+function columnTypes(db: Kysely<Database>, table: string): Promise<Map<string, string>> {
+  let types = pgColumnTypes.get(table);
+  if (types === undefined) {
+    types = db
+      .executeQuery<{ name: string; type: string }>(
+        CompiledQuery.raw('select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped', [table]),
+      )
+      .then((result) => new Map(result.rows.map((r) => [r.name, r.type])));
+    pgColumnTypes.set(table, types);
+    types.catch(() => pgColumnTypes.delete(table));
+  }
+  return types;
+}
+
+function unnestStatementFor(table: string, columns: readonly string[], types: Map<string, string>, conflict?: readonly string[]): string {
+  const key = `unnest|${table}|${columns.join(',')}|${conflict?.join(',') ?? ''}`;
+  let text = statements.get(key);
+  if (text === undefined) {
+    const arrays = columns.map((column, i) => {
+      const type = types.get(column);
+      if (type === undefined) throw new Error(`insertRows: ${table} has no column ${column}`);
+      return `$${i + 1}::${type}[]`;
+    });
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${arrays.join(', ')})`;
+    if (conflict?.length) text += ` on conflict (${conflict.map((c) => `"${c}"`).join(', ')}) do nothing`;
+    if (statements.size > 2000) statements.clear();
+    statements.set(key, text);
+  }
+  return text;
 }
 
 /** Rows a statement wrote: with `onConflictDoNothing`, fewer than it was given when some already existed. */

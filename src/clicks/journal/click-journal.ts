@@ -1,21 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, write, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFrame, encodeTextFrame } from './frame.js';
+import { HEADER_BYTES } from './frame.js';
+import { BatchEncoder, BatchSettlement, type QueuedRecord, type SegmentSnapshot } from './journal-batch.js';
+import { copySegmentBack, readOrCreateId, segmentSizes, writeId } from './journal-directory.js';
 import { JournalLock } from './journal-lock.js';
+import { JournalWriteFailure, type FailureReporting } from './journal-write-failure.js';
+import { segmentName, type IngestProgressLike, type JournalPosition, type JournalSource, type JournalState } from './journal-source.js';
 
-export interface JournalOptions {
+export interface JournalOptions extends FailureReporting {
   /** A segment is closed and a new one started once it holds this many bytes. */
   segmentBytes: number;
   /** Appends are refused once this many bytes wait for ingestion. */
   maxBytes: number;
   /** fdatasync before answering: survives a machine crash too, at a large cost per tick. */
   fsync: boolean;
-  onWarning: (message: string) => void;
-  /** A write failed (full disk, directory removed, I/O error): said once per failure, not per click. */
-  onError?: (message: string) => void;
-  /** Said when the journal is written again after a failure. */
-  onRecovered?: (message: string) => void;
 }
 
 /** The journal cannot take this record now: the caller counts the visit another way (the database). */
@@ -28,75 +26,9 @@ export class JournalFullError extends JournalUnavailableError {
   override name = 'JournalFullError';
 }
 
-/** How long appends go straight to the database path after a failed write before the journal is tried again. */
-const RETRY_AFTER_FAILURE_MS = 1_000;
-const ERROR_LOG_INTERVAL_MS = 60_000;
 /** How often the writer checks that its segment file is still in the directory (see checkLinked). */
 const LINK_CHECK_MS = 1_000;
 
-/**
- * A record that other records of the same segment refer to by `key` (a link snapshot, see
- * visit-codec.ts). The journal writes it in front of the first record that needs it in each
- * segment: a reader starting at any segment finds it there.
- */
-export interface SegmentSnapshot {
-  key: number;
-  payload(): string;
-}
-
-interface Pending {
-  frame: Buffer;
-  snapshot: SegmentSnapshot | undefined;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-export interface JournalPosition {
-  segment: number;
-  offset: number;
-}
-
-/** The journal as its ingester sees it: in this thread (ClickJournal) or another (RemoteJournal). */
-export interface JournalSource {
-  readonly id: string;
-  readonly maxBytes: number;
-  readonly appendedRecords: number;
-  /** Resolves once the source knows the journal's state (a remote one waits for the writer). */
-  ready?(): Promise<void>;
-  readable(): { segment: number; end: number; sealed: boolean }[];
-  segmentPath(segment: number): string;
-  /** Everything before `position` is in the database. */
-  markIngested(position: JournalPosition, progress: IngestProgressLike): void;
-  backlogBytes(): number;
-  warning(): string | null;
-  /** Why the journal cannot be written now; null while it works. */
-  writeError(): string | null;
-  writtenEnd(): JournalPosition;
-  onAppend(listener: () => void): void;
-}
-
-/** See IngestProgress in journal-ingester.ts (kept structural here so the writer imports no ingester). */
-export interface IngestProgressLike {
-  ingestedRecords: number;
-  backlogAtStart: number;
-  appendedAtStart: number;
-  lastIngestedAt: number | null;
-  startedAt: number;
-}
-
-export interface JournalState {
-  id: string;
-  maxBytes: number;
-  active: number;
-  activeSize: number;
-  sizes: [number, number][];
-  appendedRecords: number;
-  warning: string | null;
-  writeError: string | null;
-}
-
-const SEGMENT = /^(\d{12})\.seg$/;
-export const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.seg`;
 const WARN_FRACTION = 0.8;
 
 /**
@@ -119,8 +51,11 @@ const WARN_FRACTION = 0.8;
  */
 export class ClickJournal implements JournalSource {
   readonly id: string;
-  private pending: Pending[] = [];
-  private pendingBytes = 0;
+  /** Records of the next write, and the promise their appends returned. */
+  private queue: QueuedRecord[] = [];
+  private queueBytes = 0;
+  private settlement: BatchSettlement | null = null;
+  private readonly encoder = new BatchEncoder();
   private scheduled = false;
   private writing = false;
   /** -1 while no segment could be opened (see failure). */
@@ -128,7 +63,7 @@ export class ClickJournal implements JournalSource {
   private active: number;
   private activeSize = 0;
   /** Sizes of every segment still on disk (sealed ones are final), by sequence number. */
-  private readonly sizes = new Map<number, number>();
+  private readonly sizes: Map<number, number>;
   private ingested: JournalPosition;
   private readonly listeners: (() => void)[] = [];
   /** Keys of the snapshots the active segment holds (or the write in progress puts there). */
@@ -137,11 +72,9 @@ export class ClickJournal implements JournalSource {
   private warnedAt = 0;
   private readonly lock: JournalLock;
   /** Why the journal cannot be written, and when to try again; null while it works. */
-  private failure: { message: string; retryAt: number } | null = null;
+  private readonly failure: JournalWriteFailure;
   /** The active segment may hold bytes of a failed write past activeSize: start a new one before writing. */
   private needsNewSegment = false;
-  private errorLoggedAt = -Infinity;
-  private failureLogged = false;
   private readonly linkCheck: NodeJS.Timeout;
   appendedRecords = 0;
   /** The ingester's latest progress report (it may run in another thread). */
@@ -151,14 +84,12 @@ export class ClickJournal implements JournalSource {
     readonly dir: string,
     private readonly options: JournalOptions,
   ) {
+    this.failure = new JournalWriteFailure(dir, options);
     mkdirSync(dir, { recursive: true });
     this.lock = JournalLock.take(dir);
     try {
       this.id = readOrCreateId(dir);
-      for (const name of readdirSync(dir)) {
-        const m = SEGMENT.exec(name);
-        if (m) this.sizes.set(Number(m[1]), statSync(join(dir, name)).size);
-      }
+      this.sizes = segmentSizes(dir);
     } catch (err) {
       this.lock.release();
       throw err;
@@ -186,19 +117,24 @@ export class ClickJournal implements JournalSource {
   /** Resolves once the record (after `snapshot`, if this segment lacks it) is in the journal file. */
   append(payload: Buffer | string, snapshot?: SegmentSnapshot): Promise<void> {
     if (this.closed) return Promise.reject(new Error('click journal is closed'));
-    if (this.failure !== null && !this.retryNow()) return Promise.reject(new JournalUnavailableError(this.failure.message));
-    const frame = typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(payload);
-    const backlog = this.backlogBytes() + this.pendingBytes + frame.length;
+    if (this.failure.message !== null && !this.retryNow()) return Promise.reject(new JournalUnavailableError(this.failure.message));
+    // UTF-16 units for a text's bytes: exact for the ASCII a visit is almost all made of, and no
+    // pass over the text here (the encoder learns the exact size as it writes it).
+    const bytes = HEADER_BYTES + payload.length;
+    const backlog = this.backlogBytes() + this.queueBytes + bytes;
     if (backlog > this.options.maxBytes) {
       this.warn(`click journal ${this.dir} is full (${backlog} of ${this.options.maxBytes} bytes wait for the database)`);
       return Promise.reject(new JournalFullError('click journal is full'));
     }
     if (backlog > this.options.maxBytes * WARN_FRACTION) this.warn(`click journal ${this.dir} is ${Math.round((100 * backlog) / this.options.maxBytes)}% full: the database is not keeping up or unreachable`);
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ frame, snapshot, resolve, reject });
-      this.pendingBytes += frame.length;
+    this.queue.push({ payload, snapshot });
+    this.queueBytes += bytes;
+    // One promise per write, not per record: every record of a write settles when it returns.
+    if (this.settlement === null) {
+      this.settlement = new BatchSettlement();
       this.schedule();
-    });
+    }
+    return this.settlement.promise;
   }
 
   /** Called after each completed append (the ingester wakes up). */
@@ -263,7 +199,7 @@ export class ClickJournal implements JournalSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.writing || this.pending.length > 0) {
+    while (this.writing || this.queue.length > 0) {
       if (!this.writing) this.flush();
       await new Promise((r) => setImmediate(r));
     }
@@ -283,21 +219,15 @@ export class ClickJournal implements JournalSource {
   }
 
   private flush(): void {
-    if (this.writing || this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.writing || this.queue.length === 0) return;
+    const batch = this.queue;
+    const settlement = this.settlement!;
+    this.queue = [];
+    this.queueBytes = 0;
+    this.settlement = null;
     // A batch goes whole into the active segment (rotation happens between writes only), so a
     // snapshot placed here precedes every record of this segment that names it.
-    const frames: Buffer[] = [];
-    for (const p of batch) {
-      if (p.snapshot !== undefined && !this.snapshotsInSegment.has(p.snapshot.key)) {
-        this.snapshotsInSegment.add(p.snapshot.key);
-        frames.push(encodeTextFrame(p.snapshot.payload()));
-      }
-      frames.push(p.frame);
-    }
-    const buffer = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+    const buffer = this.encoder.encode(batch, this.snapshotsInSegment);
     this.writing = true;
     const done = (err: Error | null) => {
       this.writing = false;
@@ -307,18 +237,17 @@ export class ClickJournal implements JournalSource {
         this.discardPast(this.activeSize);
         this.fail(err);
         this.snapshotsInSegment = new Set();
-        const unavailable = new JournalUnavailableError(this.failure!.message);
-        for (const p of batch) p.reject(unavailable);
+        settlement.reject(new JournalUnavailableError(this.failure.message!));
       } else {
         this.activeSize += buffer.length;
         this.sizes.set(this.active, this.activeSize);
         this.appendedRecords += batch.length;
-        if (this.failure !== null) this.recovered();
-        for (const p of batch) p.resolve();
+        this.failure.recovered();
+        settlement.resolve();
         for (const l of this.listeners) l();
         if (this.activeSize >= this.options.segmentBytes) this.rotate();
       }
-      if (this.pending.length > 0) this.schedule();
+      if (this.queue.length > 0) this.schedule();
     };
     this.writeAll(buffer, 0, done);
   }
@@ -382,24 +311,7 @@ export class ClickJournal implements JournalSource {
   }
 
   private fail(err: unknown): void {
-    const e = err as NodeJS.ErrnoException;
-    const message = `click journal ${this.dir} cannot be written (${e.code ?? e.name}: ${e.message}); redirects are counted through the database until it can`;
-    const now = Date.now();
-    const first = this.failure === null;
-    this.failure = { message, retryAt: now + RETRY_AFTER_FAILURE_MS };
-    // Once per failure, and once a minute at most: a disk at its last pages flaps (a cut-off write
-    // frees a page, the next small write fits, the one after fails) and must not flood the log.
-    if (first && now - this.errorLoggedAt >= ERROR_LOG_INTERVAL_MS) {
-      this.errorLoggedAt = now;
-      this.failureLogged = true;
-      (this.options.onError ?? this.options.onWarning)(message);
-    }
-  }
-
-  private recovered(): void {
-    this.failure = null;
-    if (this.failureLogged) this.options.onRecovered?.(`click journal ${this.dir} is written again`);
-    this.failureLogged = false;
+    this.failure.failed(err);
   }
 
   /**
@@ -408,10 +320,7 @@ export class ClickJournal implements JournalSource {
    * bytes). True when this append may try.
    */
   private retryNow(): boolean {
-    const failure = this.failure!;
-    const now = Date.now();
-    if (now < failure.retryAt) return false;
-    failure.retryAt = now + RETRY_AFTER_FAILURE_MS;
+    if (!this.failure.retryDue()) return false;
     try {
       if (!existsSync(this.dir) || (this.fd >= 0 && fstatSync(this.fd).nlink === 0)) this.restoreDirectory();
       if (this.fd < 0 || this.needsNewSegment) return this.rotate();
@@ -424,7 +333,7 @@ export class ClickJournal implements JournalSource {
 
   /** Every second: is the active segment still linked into the directory? */
   private checkLinked(): void {
-    if (this.closed || this.writing || this.fd < 0 || this.failure !== null) return;
+    if (this.closed || this.writing || this.fd < 0 || this.failure.message !== null) return;
     try {
       if (fstatSync(this.fd).nlink > 0) return;
       this.restoreDirectory();
@@ -442,7 +351,7 @@ export class ClickJournal implements JournalSource {
    */
   private restoreDirectory(): void {
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, 'journal-id'), `${this.id}\n`);
+    writeId(this.dir, this.id);
     this.lock.renew();
     for (const seq of [...this.sizes.keys()]) {
       if (seq !== this.active && !existsSync(this.segmentPath(seq))) {
@@ -451,25 +360,10 @@ export class ClickJournal implements JournalSource {
       }
     }
     if (this.fd < 0) return;
-    const bytes = Buffer.allocUnsafe(this.activeSize);
-    let at = 0;
-    while (at < bytes.length) {
-      const n = readSync(this.fd, bytes, at, bytes.length - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    const fd = openSync(this.segmentPath(this.active), 'w+');
-    try {
-      let written = 0;
-      while (written < at) written += writeSync(fd, bytes, written, at - written);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
-    }
-    closeSync(this.fd);
-    this.fd = fd;
-    this.activeSize = at;
-    this.sizes.set(this.active, at);
+    const copy = copySegmentBack(this.fd, this.activeSize, this.segmentPath(this.active));
+    this.fd = copy.fd;
+    this.activeSize = copy.size;
+    this.sizes.set(this.active, copy.size);
   }
 
   private warn(message: string): void {
@@ -481,27 +375,14 @@ export class ClickJournal implements JournalSource {
 
   /** Why the journal cannot be written now (redirects count through the database meanwhile); null while it works. */
   writeError(): string | null {
-    return this.failure?.message ?? null;
+    return this.failure.message;
   }
 
   /** A write failure, or approaching or at the size bound, for /healthz. */
   warning(): string | null {
-    if (this.failure !== null) return this.failure.message;
+    if (this.failure.message !== null) return this.failure.message;
     const backlog = this.backlogBytes();
     if (backlog >= this.options.maxBytes * WARN_FRACTION) return `journal is ${Math.round((100 * backlog) / this.options.maxBytes)}% full`;
     return null;
   }
-}
-
-function readOrCreateId(dir: string): string {
-  const file = join(dir, 'journal-id');
-  try {
-    const id = readFileSync(file, 'utf8').trim();
-    if (id) return id;
-  } catch {
-    // first use of this directory
-  }
-  const id = `jnl_${randomBytes(8).toString('hex')}`;
-  writeFileSync(file, `${id}\n`);
-  return id;
 }

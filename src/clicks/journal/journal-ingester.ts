@@ -1,6 +1,6 @@
 import type { Outbox } from '../../events/outbox.js';
 import type { Storage } from '../../storage/storage.js';
-import type { JournalPosition, JournalSource } from './click-journal.js';
+import type { JournalPosition, JournalSource } from './journal-source.js';
 import { JournalCommitter } from './journal-committer.js';
 import { JournalReader, type Read } from './journal-reader.js';
 

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Visit } from '../visit.js';
 import type { Link } from '../../links/link-schema.js';
-import type { JournalPosition, JournalSource } from './click-journal.js';
+import type { JournalPosition, JournalSource } from './journal-source.js';
 import { decodeFrame, HEADER_BYTES, MAX_PAYLOAD_BYTES } from './frame.js';
 import { decodeSnapshot, decodeVisitAt, isSnapshot, SNAPSHOT_BYTE, visitTime } from './visit-codec.js';
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
-import type { ClickJournal, IngestProgressLike, JournalPosition, JournalSource, JournalState } from './click-journal.js';
-import { segmentName } from './click-journal.js';
+import type { ClickJournal } from './click-journal.js';
+import type { IngestProgressLike, JournalPosition, JournalSource, JournalState } from './journal-source.js';
+import { segmentName } from './journal-source.js';
 import { journalLag, type JournalLag } from './journal-ingester.js';
 
 /**

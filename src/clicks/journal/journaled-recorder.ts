@@ -2,7 +2,8 @@ import type { Clock } from '../../runtime/clock.js';
 import type { ClickRecorder } from '../click-recorder.js';
 import type { Visit, VisitOutcome } from '../visit.js';
 import type { Link } from '../../links/link-schema.js';
-import type { ClickJournal, SegmentSnapshot } from './click-journal.js';
+import type { ClickJournal } from './click-journal.js';
+import type { SegmentSnapshot } from './journal-batch.js';
 import { encodeSnapshot, encodeVisitRecord } from './visit-codec.js';
 
 const RECORDED: VisitOutcome = { status: 'recorded' };
