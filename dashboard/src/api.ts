@@ -96,7 +96,6 @@ export type Webhook = Schemas['Webhook'] & { secret?: string };
 export type Delivery = Schemas['Delivery'];
 export type DeliveryDetail = Schemas['DeliveryDetail'];
 export type TestResult = Schemas['TestSendResult'];
-export type Click = Schemas['Click'];
 export type Workspace = Schemas['Workspace'];
 export type Domain = Schemas['Domain'];
 export type Member = Schemas['Member'];
@@ -104,8 +103,5 @@ export type ApiKey = Schemas['ApiKey'];
 export type LinkMonitor = Schemas['LinkMonitor'];
 export type Event = Schemas['Event'];
 export type WebhookFormat = Schemas['Webhook']['format'];
-/** One format with its description and a sample body, from `GET /api/webhook-formats`. */
-export type WebhookFormatInfo = Answer<'/api/webhook-formats', 'get'>['data'][number];
-export type WebhookHealth = Answer<'/api/webhook-health', 'get'>['data'][number];
 export type EventType = Answer<'/api/event-types', 'get'>['data'][number];
 export type WorkspaceChoice = Answer<'/api/auth/session', 'get'>['workspaces'][number];

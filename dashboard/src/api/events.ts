@@ -1,6 +1,6 @@
 /** The event log and the event catalog (`/api/events`, `/api/event-types`). */
-import { get, qs, type Event, type EventType, type Page } from '../api';
+import { get, qs, type Answer, type Event, type Page } from '../api';
 
 export const listEvents = (type: string, cursor: string | null, limit: number) => get<Page<Event>>(`/api/events${qs({ type, cursor, limit })}`);
 /** Every event type with what it means. */
-export const eventTypes = () => get<{ data: EventType[] }>('/api/event-types');
+export const eventTypes = () => get<Answer<'/api/event-types', 'get'>>('/api/event-types');

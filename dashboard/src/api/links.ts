@@ -1,5 +1,5 @@
 /** The links calls (`/api/links…`): the list, one link, its clicks, monitor, QR code and link-scoped webhooks. */
-import { del, get, patch, post, qs, type Answer, type Body, type Click, type Link, type LinkMonitor, type Page, type Webhook } from '../api';
+import { del, get, patch, post, qs, type Answer, type Body, type Link, type LinkMonitor, type Page, type Webhook } from '../api';
 
 export interface LinkFilters {
   search?: string;
@@ -15,7 +15,7 @@ export const deleteLink = (id: string) => del(`/api/links/${id}`);
 /** All or nothing: one bad link refuses the whole batch. */
 export const createLinks = (links: Body<'/api/links', 'post'>[]) => post<Answer<'/api/links/bulk', 'post'>>('/api/links/bulk', { links });
 
-export const recentClicks = (id: string, limit: number) => get<{ data: Click[] }>(`/api/links/${id}/clicks${qs({ limit })}`);
+export const recentClicks = (id: string, limit: number) => get<Answer<'/api/links/{id}/clicks', 'get'>>(`/api/links/${id}/clicks${qs({ limit })}`);
 export const linkMonitor = (id: string) => get<LinkMonitor>(`/api/links/${id}/monitor`);
 export const linkStats = (id: string, interval: 'all' | 'hour' | 'day') => get<Answer<'/api/links/{id}/stats', 'get'>>(`/api/links/${id}/stats${qs({ interval })}`);
 /** The QR code's address (an image or a download, not a fetch). */

@@ -1,9 +1,9 @@
 /** The webhook calls (`/api/webhooks…`, `/api/webhook-…`): the list, one webhook, its deliveries, tests and replays, payload versions, formats. */
-import { del, get, patch, post, qs, type Answer, type Delivery, type EventType, type Page, type TestResult, type Webhook, type WebhookFormatInfo, type WebhookHealth } from '../api';
+import { del, get, patch, post, qs, type Answer, type Delivery, type Page, type TestResult, type Webhook } from '../api';
 
 export const listWebhooks = () => get<Page<Webhook>>('/api/webhooks?limit=100');
 /** Each webhook's last attempt and 24-hour success rate. */
-export const webhookHealth = () => get<{ data: WebhookHealth[] }>('/api/webhook-health');
+export const webhookHealth = () => get<Answer<'/api/webhook-health', 'get'>>('/api/webhook-health');
 export const getWebhook = (id: string) => get<Webhook>(`/api/webhooks/${id}`);
 /** The answer carries `secret`, shown only here (unless the caller chose its own). */
 export const createWebhook = (body: Record<string, unknown>) => post<Webhook>('/api/webhooks', body);
@@ -27,7 +27,7 @@ export const listDeliveries = (id: string, filters: DeliveryFilters, cursor: str
 /** Whether a filter expression parses, and if not, why. */
 export const checkFilter = (filter: string) => post<Answer<'/api/webhook-filters/check', 'post'>>('/api/webhook-filters/check', { filter });
 /** Every format with its description and a sample body of `type`. */
-export const webhookFormats = (type?: string) => get<{ data: WebhookFormatInfo[] }>(`/api/webhook-formats${qs({ type })}`);
+export const webhookFormats = (type?: string) => get<Answer<'/api/webhook-formats', 'get'>>(`/api/webhook-formats${qs({ type })}`);
 
 export interface PayloadVersions {
   /** Every payload version, oldest first. */
@@ -36,7 +36,7 @@ export interface PayloadVersions {
 
 /** The payload versions the server knows (from `GET /api/event-types`). */
 export async function payloadVersions(): Promise<PayloadVersions> {
-  const answer = await get<{ versions: string[]; data: EventType[] }>('/api/event-types');
+  const answer = await get<Answer<'/api/event-types', 'get'>>('/api/event-types');
   return { versions: answer.versions };
 }
 
@@ -48,7 +48,7 @@ export function nextVersion(versions: readonly string[], current: string): strin
 
 /** A sample body of `type` in `format`, as payload version `version` renders it. */
 export async function samplePayload(format: string, type: string, version: string): Promise<string> {
-  const answer = await get<{ data: WebhookFormatInfo[] }>(`/api/webhook-formats${qs({ type, version })}`);
+  const answer = await get<Answer<'/api/webhook-formats', 'get'>>(`/api/webhook-formats${qs({ type, version })}`);
   return answer.data.find((f) => f.format === format)?.sample.body ?? '';
 }
 
@@ -60,6 +60,6 @@ export const setPayloadVersion = (webhookId: string, version: string) => patch<W
 
 /** The broker URL prefixes the server accepts as a webhook URL (LINKWIRE_DESTINATIONS); empty: HTTPS only. */
 export async function allowedDestinations(): Promise<string[]> {
-  const answer = await get<{ destinations: string[] }>('/api/webhook-formats');
+  const answer = await get<Answer<'/api/webhook-formats', 'get'>>('/api/webhook-formats');
   return answer.destinations;
 }

@@ -3,7 +3,7 @@ import type { Member } from '../api';
 import { addMember, changeRole, invitationLink, listMembers, mailStatus, passwordResetLink, pendingResets, removeMember, resendInvitation } from '../api/members';
 import { usePermission } from '../permissions';
 import { useSession } from '../session';
-import { ConfirmDialog, CopyField, Dialog, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
+import { ConfirmDialog, CopyField, DataTable, Dialog, ErrorBox, Loading, TextField, fieldErrors, formatTime, useLoad } from '../ui';
 
 const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
 const ROLE_HELP: Record<Member['role'], string> = {
@@ -19,6 +19,9 @@ export function MembersPage() {
   const mail = useLoad(mailStatus, []);
   const manage = usePermission('members:write');
   const myRole = session.current?.role;
+  // Owners alone touch owners (the server says so too).
+  const ownerOnly = (m: Member) => m.role === 'owner' && myRole !== 'owner';
+  const roleReasonOf = (m: Member) => (!manage.allowed ? manage.reason : ownerOnly(m) ? 'Only an owner can change an owner’s role' : '');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Member['role']>('viewer');
   const [error, setError] = useState<unknown>(null);
@@ -85,76 +88,69 @@ export function MembersPage() {
       <ErrorBox error={errors.email ? null : (error ?? list.error ?? rowError)} />
       {!list.data && <Loading />}
       {list.data && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Added</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((m) => {
-                const self = m.user_id !== null && m.user_id === session.userId;
-                // Owners alone touch owners (the server says so too).
-                const ownerOnly = m.role === 'owner' && myRole !== 'owner';
-                const roleReason = !manage.allowed ? manage.reason : ownerOnly ? 'Only an owner can change an owner’s role' : '';
+        <DataTable
+          rows={list.data.data}
+          rowKey={(m) => m.email}
+          columns={[
+            { header: 'Email', cell: (m) => m.email },
+            {
+              header: 'Role',
+              cell: (m) => {
+                const reason = roleReasonOf(m);
                 return (
-                  <tr key={m.email}>
-                    <td>{m.email}</td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        disabled={roleReason !== ''}
-                        title={roleReason || undefined}
-                        onChange={(e) => rowAction(async () => void (await changeRole(m, e.currentTarget.value as Member['role'])))}
-                      >
-                        {ROLES.map((r) => (
-                          <option key={r} value={r} disabled={r === 'owner' && myRole !== 'owner'}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <span class={`badge ${m.status === 'invited' ? 'badge-pending' : ''}`}>{m.status}</span>
-                    </td>
-                    <td class="small">{formatTime(m.added_at)}</td>
-                    <td class="actions">
-                      {m.status === 'invited' && manage.allowed && (
-                        <>
-                          <button type="button" class="ghost" aria-label={`Resend invitation to ${m.email}`} onClick={() => rowAction(async () => {
-                            await resendInvitation(m);
-                            setNotice(`Invitation mailed again to ${m.email}.`);
-                          })}>
-                            Resend
-                          </button>
-                          <button type="button" class="ghost" aria-label={`Copy invitation link for ${m.email}`} onClick={() => rowAction(async () => {
-                            const created = await invitationLink(m);
-                            setLink({ email: m.email, url: created.url });
-                          })}>
-                            Copy link
-                          </button>
-                        </>
-                      )}
-                      {(manage.allowed || self) && !ownerOnly && (
-                        <button type="button" class="ghost" aria-label={m.status === 'invited' ? `Revoke invitation to ${m.email}` : self ? 'Leave this workspace' : `Remove ${m.email}`} onClick={() => setRemoving(m)}>
-                          {m.status === 'invited' ? 'Revoke' : self ? 'Leave' : 'Remove'}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    disabled={reason !== ''}
+                    title={reason || undefined}
+                    onChange={(e) => rowAction(async () => void (await changeRole(m, e.currentTarget.value as Member['role'])))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r} disabled={r === 'owner' && myRole !== 'owner'}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
                 );
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+            { header: 'Status', cell: (m) => <span class={`badge ${m.status === 'invited' ? 'badge-pending' : ''}`}>{m.status}</span> },
+            { header: 'Added', class: 'small', cell: (m) => formatTime(m.added_at) },
+            {
+              header: 'Actions',
+              hidden: true,
+              class: 'actions',
+              cell: (m) => {
+                const self = m.user_id !== null && m.user_id === session.userId;
+                return (
+                  <>
+                    {m.status === 'invited' && manage.allowed && (
+                      <>
+                        <button type="button" class="ghost" aria-label={`Resend invitation to ${m.email}`} onClick={() => rowAction(async () => {
+                          await resendInvitation(m);
+                          setNotice(`Invitation mailed again to ${m.email}.`);
+                        })}>
+                          Resend
+                        </button>
+                        <button type="button" class="ghost" aria-label={`Copy invitation link for ${m.email}`} onClick={() => rowAction(async () => {
+                          const created = await invitationLink(m);
+                          setLink({ email: m.email, url: created.url });
+                        })}>
+                          Copy link
+                        </button>
+                      </>
+                    )}
+                    {(manage.allowed || self) && !ownerOnly(m) && (
+                      <button type="button" class="ghost" aria-label={m.status === 'invited' ? `Revoke invitation to ${m.email}` : self ? 'Leave this workspace' : `Remove ${m.email}`} onClick={() => setRemoving(m)}>
+                        {m.status === 'invited' ? 'Revoke' : self ? 'Leave' : 'Remove'}
+                      </button>
+                    )}
+                  </>
+                );
+              },
+            },
+          ]}
+        />
       )}
       {mail.data?.operator && !mail.data.smtp_configured && <PendingResets />}
       <Dialog open={link !== null} title="Invitation link" onClose={() => setLink(null)}>
