@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { normaliseEmail } from '../accounts/accounts-service.js';
+import { normaliseEmail } from '../accounts/email-address.js';
 import { dropTokens } from '../accounts/one-time-tokens.js';
 import { canonicalRole } from '../accounts/permissions.js';
 import { openSession } from '../accounts/sessions.js';
