@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_PLAN, parsePlans, type Plan } from './accounts/plans.js';
-import { parseTrustProxy, type TrustProxy } from './clicks/client-ip.js';
+import type { TrustProxy } from './clicks/client-ip.js';
+import { ConfigError } from './config/config-error.js';
+import { parseBoolean, parseDnsServer, parseInteger, parseRootUrl, parseSecretKey, parseSmtpUrl, parseTrustProxySetting } from './config/env-values.js';
+import { parseOidc, type OidcSettings } from './config/oidc-settings.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
 import { parseDestinationPrefixes } from './outbound/destinations.js';
 
@@ -101,23 +103,6 @@ export interface Config {
   readonly streamsPerWorkspace: number;
   /** Single sign-on with an OpenID Connect provider (LINKWIRE_OIDC_*); null: off. See docs/security.md. */
   readonly oidc: OidcSettings | null;
-}
-
-/** LINKWIRE_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET and _NAME, validated. */
-export interface OidcSettings {
-  /** The issuer URL as the provider names itself (its discovery document is under it). */
-  readonly issuer: string;
-  readonly clientId: string;
-  /** From the environment only; never stored, logged or sent anywhere but the provider's token endpoint. */
-  readonly clientSecret: string;
-  /** What the login page's button says: "Sign in with <name>". */
-  readonly name: string;
-  /** true only for an http:// issuer on loopback (a provider on this machine, in development or tests). */
-  readonly insecureLoopback: boolean;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 const ROLES: readonly Role[] = ['api', 'redirect', 'worker'];
@@ -271,92 +256,11 @@ export function defaultPostgresJournalDir(port: number): string {
   return `./data/journal-${port}`;
 }
 
-function parseRootUrl(raw: string | undefined): string | null {
-  if (raw === undefined || raw.trim() === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ConfigError(`LINKWIRE_ROOT_URL is not a URL: ${raw}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('LINKWIRE_ROOT_URL must be an http(s) URL');
-  return url.href;
-}
-
-/** 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
-function parseSecretKey(raw: string | undefined): Buffer | null {
-  const text = raw?.trim();
-  if (!text) return null;
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
-  if (/^[A-Za-z0-9+/]{43}=?$/.test(text)) return Buffer.from(text, 'base64');
-  throw new ConfigError('LINKWIRE_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (make one with: openssl rand -base64 32)');
-}
-
 /** The key file beside an SQLite database (`<dir>/linkwire-secret.key`); none for PostgreSQL or an in-memory database. */
 function secretKeyFileOf(databaseUrl: string): string | null {
   if (!databaseUrl.startsWith('sqlite:')) return null;
   const path = databaseUrl.slice('sqlite:'.length);
   return path === ':memory:' ? null : resolve(dirname(path), 'linkwire-secret.key');
-}
-
-const OIDC_VARIABLES = ['LINKWIRE_OIDC_ISSUER', 'LINKWIRE_OIDC_CLIENT_ID', 'LINKWIRE_OIDC_CLIENT_SECRET'] as const;
-
-/**
- * Single sign-on is on when the three LINKWIRE_OIDC_* settings are set, off when none is; some but
- * not all is a mistake worth stopping for. The issuer must be https — but for http on a loopback
- * address (a provider on this very machine), where nothing travels over a network.
- */
-export function parseOidc(env: NodeJS.ProcessEnv): OidcSettings | null {
-  const given = OIDC_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
-  if (given.length === 0) {
-    if ((env.LINKWIRE_OIDC_NAME ?? '').trim() !== '') throw new ConfigError(`LINKWIRE_OIDC_NAME is set but single sign-on is off: set ${OIDC_VARIABLES.join(', ')} too`);
-    return null;
-  }
-  const missing = OIDC_VARIABLES.filter((name) => !given.includes(name));
-  if (missing.length) throw new ConfigError(`Single sign-on needs ${OIDC_VARIABLES.join(', ')}; missing: ${missing.join(', ')}`);
-  const raw = env.LINKWIRE_OIDC_ISSUER!.trim();
-  let issuer: URL;
-  try {
-    issuer = new URL(raw);
-  } catch {
-    throw new ConfigError(`LINKWIRE_OIDC_ISSUER is not a URL: ${raw}`);
-  }
-  if (issuer.username || issuer.password || issuer.search || issuer.hash) {
-    throw new ConfigError('LINKWIRE_OIDC_ISSUER must be the bare issuer URL (no credentials, query or fragment), e.g. https://login.example.com/realms/acme');
-  }
-  const loopback = isLoopbackHost(issuer.hostname);
-  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && loopback)) {
-    throw new ConfigError('LINKWIRE_OIDC_ISSUER must be an https:// URL (http:// only for a provider on a loopback address such as 127.0.0.1)');
-  }
-  const name = (env.LINKWIRE_OIDC_NAME ?? '').trim() || issuer.hostname;
-  if (name.length > 60) throw new ConfigError('LINKWIRE_OIDC_NAME must be at most 60 characters (it is shown as "Sign in with <name>")');
-  return Object.freeze({
-    // Exactly as given: discovery compares it with the issuer the provider names (slash included).
-    issuer: raw,
-    clientId: env.LINKWIRE_OIDC_CLIENT_ID!.trim(),
-    clientSecret: env.LINKWIRE_OIDC_CLIENT_SECRET!,
-    name,
-    insecureLoopback: issuer.protocol === 'http:',
-  });
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
-function parseSmtpUrl(raw: string | undefined): string | null {
-  if (!raw || raw.trim() === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ConfigError('LINKWIRE_SMTP_URL is not a URL (smtp://user:pass@host:port or smtps://…)');
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('LINKWIRE_SMTP_URL must start with smtp:// or smtps://');
-  if (!url.hostname) throw new ConfigError('LINKWIRE_SMTP_URL names no host');
-  return url.toString();
 }
 
 /**
@@ -373,37 +277,4 @@ function defaultMaxConnections(): number {
   } catch {
     return 10_000;
   }
-}
-
-function parseInteger(raw: string | undefined, fallback: number, name: string, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
-  return value;
-}
-
-function parseBoolean(raw: string | undefined, name: string): boolean {
-  if (raw === undefined || raw === '') return false;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be a boolean, got "${raw}"`);
-}
-
-function parseTrustProxySetting(raw: string | undefined): TrustProxy {
-  try {
-    return parseTrustProxy(raw);
-  } catch (err) {
-    throw new ConfigError(`LINKWIRE_TRUST_PROXY must be a hop count (true/1 = one proxy) or a CIDR list of your proxies: ${(err as Error).message}`);
-  }
-}
-
-function parseDnsServer(raw: string | undefined): { host: string; port: number } | null {
-  if (!raw) return null;
-  const text = raw.trim();
-  const match = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([0-9.]+)(?::(\d+))?$/.exec(text) ?? /^([0-9a-fA-F:]+)()$/.exec(text);
-  if (!match?.[1] || isIP(match[1]) === 0) throw new ConfigError(`LINKWIRE_DNS_SERVER must be ip:port, got "${raw}"`);
-  const port = match[2] ? Number(match[2]) : 53;
-  if (port < 1 || port > 65535) throw new ConfigError('LINKWIRE_DNS_SERVER port out of range');
-  return { host: match[1], port };
 }

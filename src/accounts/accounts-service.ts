@@ -5,7 +5,6 @@ import { AppError, conflict, notFound, validationError } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';
 import type { IdSource } from '../runtime/ids.js';
 import { MailQueue } from '../mail/mail-queue.js';
-import { parseCidr } from '../net/cidr.js';
 import type { Storage } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Workspace } from './account-schema.js';
@@ -18,7 +17,8 @@ import { API_KEY_PREFIX, hashToken, newSecretToken } from './tokens.js';
 import { DEFAULT_SETTINGS, parseSettings, renderWorkspace } from './workspace-model.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { TwoFactorService } from './two-factor.js';
-import { canonicalTimeZone } from '../runtime/time-zone.js';
+import { normaliseEmail } from './email-address.js';
+import { readWorkspacePatch, type WorkspacePatch } from './workspace-patch.js';
 import { notifyWorkspaceChanged } from '../storage/signals.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
@@ -351,41 +351,13 @@ export class AccountsService {
     return this.updateWorkspace(workspaceId, { plan });
   }
 
-  async updateWorkspace(
-    workspaceId: string,
-    patch: {
-      name?: string | undefined;
-      plan?: string | undefined;
-      settings?: { include_click_ip?: boolean | undefined; excluded_ips?: string[] | undefined; endpoint_alerts?: boolean | undefined; timezone?: string | undefined; sso_auto_join_domains?: string[] | undefined; require_2fa?: boolean | undefined } | undefined;
-    },
-  ): Promise<Workspace> {
+  async updateWorkspace(workspaceId: string, patch: WorkspacePatch): Promise<Workspace> {
     const { storage, clock, outbox, plans } = this.deps;
-    if (patch.plan !== undefined && !plans.get(patch.plan)) {
-      throw validationError(`plan must be one of ${plans.names().join(', ')}`, { field: 'plan' });
-    }
-    const excluded = patch.settings?.excluded_ips;
-    if (excluded) {
-      const bad = excluded.filter((c) => !isCidr(c));
-      if (bad.length) throw validationError(`settings.excluded_ips has invalid CIDRs: ${bad.join(', ')}`, { field: 'settings.excluded_ips', invalid: bad });
-    }
-    const timezone = patch.settings?.timezone;
-    if (timezone !== undefined && canonicalTimeZone(timezone) === null) {
-      throw validationError(`settings.timezone must be an IANA time zone name such as Europe/Paris or UTC (got "${timezone}")`, { field: 'settings.timezone' });
-    }
-    const joinDomains = patch.settings?.sso_auto_join_domains?.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
-    if (joinDomains) {
-      const bad = joinDomains.filter((d) => !EMAIL_DOMAIN.test(d));
-      if (bad.length) throw validationError(`settings.sso_auto_join_domains must be email domains such as acme.com; not: ${bad.join(', ')}`, { field: 'settings.sso_auto_join_domains', invalid: bad });
-    }
+    const applySettings = readWorkspacePatch(patch, plans);
     return storage.transaction(async (tx) => {
       const row = await tx.db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirstOrThrow();
       const settings = parseSettings(row.settings);
-      if (joinDomains) settings.sso_auto_join_domains = [...new Set(joinDomains)];
-      if (timezone !== undefined) settings.timezone = canonicalTimeZone(timezone)!;
-      if (patch.settings?.include_click_ip !== undefined) settings.include_click_ip = patch.settings.include_click_ip;
-      if (excluded) settings.excluded_ips = excluded;
-      if (patch.settings?.endpoint_alerts !== undefined) settings.endpoint_alerts = patch.settings.endpoint_alerts;
-      if (patch.settings?.require_2fa !== undefined) settings.require_2fa = patch.settings.require_2fa;
+      applySettings(settings);
       const next = {
         ...row,
         name: patch.name ?? row.name,
@@ -405,87 +377,5 @@ export class AccountsService {
       await notifyWorkspaceChanged(tx, workspaceId);
       return workspace;
     });
-  }
-}
-
-/** Operator tasks (`linkwire admin …`): not reachable over HTTP. */
-export class AccountAdmin {
-  constructor(private readonly deps: Pick<AccountsDeps, 'storage'>) {}
-
-  /** Sets a user's password and ends their sessions. */
-  async resetPassword(email: string, password: string): Promise<{ user_id: string; email: string; sessions_ended: number }> {
-    const { storage } = this.deps;
-    const address = normaliseEmail(email);
-    const user = await storage.db.selectFrom('users').select('id').where('email', '=', address).executeTakeFirst();
-    if (!user) throw new AppError('NOT_FOUND', `No user with the email ${address}`);
-    const hash = await hashPassword(password);
-    const ended = await storage.transaction(async (tx) => {
-      await tx.db.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
-      const result = await tx.db.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
-    return { user_id: user.id, email: address, sessions_ended: ended };
-  }
-
-  /**
-   * Turns a user's two-factor sign-in off (their phone and recovery codes are lost) and ends their
-   * sessions; they sign in with the password alone, and set it up again on the Security page.
-   */
-  async disableTwoFactor(email: string): Promise<{ user_id: string; email: string; was_enabled: boolean; sessions_ended: number }> {
-    const { storage } = this.deps;
-    const address = normaliseEmail(email);
-    const user = await storage.db.selectFrom('users').select('id').where('email', '=', address).executeTakeFirst();
-    if (!user) throw new AppError('NOT_FOUND', `No user with the email ${address}`);
-    return storage.transaction(async (tx) => {
-      const removed = await tx.db.deleteFrom('two_factor').where('user_id', '=', user.id).where('enabled_at', 'is not', null).executeTakeFirst();
-      await tx.db.deleteFrom('two_factor').where('user_id', '=', user.id).execute();
-      await tx.db.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-      const ended = await tx.db.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
-      return { user_id: user.id, email: address, was_enabled: Number(removed.numDeletedRows) > 0, sessions_ended: Number(ended.numDeletedRows) };
-    });
-  }
-
-  /** Every workspace with its plan, owner and size, oldest first. */
-  async listWorkspaces(): Promise<{ id: string; name: string; plan: string; owner_email: string | null; members: number; links: number; created_at: string }[]> {
-    const db = this.deps.storage.db;
-    const rows = await db
-      .selectFrom('workspaces as w')
-      .select((eb) => [
-        'w.id',
-        'w.name',
-        'w.plan',
-        'w.created_at',
-        eb
-          .selectFrom('memberships as m')
-          .innerJoin('users as u', 'u.id', 'm.user_id')
-          .select('u.email')
-          .whereRef('m.workspace_id', '=', 'w.id')
-          .where('m.role', '=', 'owner')
-          .orderBy('m.added_at')
-          .limit(1)
-          .as('owner_email'),
-        eb.selectFrom('memberships as m').select((e) => e.fn.countAll<number>().as('n')).whereRef('m.workspace_id', '=', 'w.id').as('members'),
-        eb.selectFrom('links as l').select((e) => e.fn.countAll<number>().as('n')).whereRef('l.workspace_id', '=', 'w.id').as('links'),
-      ])
-      .orderBy('w.created_at')
-      .orderBy('w.id')
-      .execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, plan: r.plan, owner_email: r.owner_email ?? null, members: Number(r.members ?? 0), links: Number(r.links ?? 0), created_at: toIso(r.created_at) }));
-  }
-}
-
-/** A domain of email addresses: dot-separated labels of letters, digits and hyphens, at least two. */
-const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-function isCidr(text: string): boolean {
-  try {
-    parseCidr(text);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,21 +1,11 @@
+import type { AppContext } from '../assembly/context.js';
 import type { ApiKey } from '../accounts/account-schema.js';
 import { API_KEY_PREFIX, hashToken, newSecretToken } from '../accounts/tokens.js';
-import type { Clock } from '../runtime/clock.js';
 import { toIso, toIsoOrNull } from '../runtime/clock.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import type { IdSource } from '../runtime/ids.js';
 import type { ApiKeyTable } from '../storage/account-tables.js';
-import type { Storage } from '../storage/storage.js';
 import { isScope, SCOPES, scopesCover } from './scopes.js';
-
-export interface ApiKeyServiceDeps {
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
-}
 
 export function renderApiKey(row: ApiKeyTable): ApiKey {
   return {
@@ -29,7 +19,7 @@ export function renderApiKey(row: ApiKeyTable): ApiKey {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: ApiKeyServiceDeps) {}
+  constructor(private readonly deps: Omit<AppContext, 'config'>) {}
 
   async list(workspaceId: string, query: { limit: number; after: string | null }): Promise<ApiKeyTable[]> {
     let q = this.deps.storage.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId);

@@ -19,10 +19,11 @@ async function withAccounts<T>(fn: (services: Awaited<ReturnType<typeof openServ
 }
 
 async function openServices() {
-  const [{ loadConfig }, { openStorage }, { AccountsService, AccountAdmin }, { PlanTable }, { Outbox }, { createIdSource }, { systemClock }] = await Promise.all([
+  const [{ loadConfig }, { openStorage }, { AccountsService }, { AccountAdmin }, { PlanTable }, { Outbox }, { createIdSource }, { systemClock }] = await Promise.all([
     import('../config.js'),
     import('../storage/open.js'),
     import('../accounts/accounts-service.js'),
+    import('../accounts/account-admin.js'),
     import('../accounts/plans.js'),
     import('../events/outbox.js'),
     import('../runtime/ids.js'),

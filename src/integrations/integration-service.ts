@@ -1,22 +1,12 @@
-import type { Clock } from '../runtime/clock.js';
+import type { AppContext } from '../assembly/context.js';
 import { toIso } from '../runtime/clock.js';
 import { notFound, validationError } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
-import type { IdSource } from '../runtime/ids.js';
 import type { IntegrationTable } from '../storage/schema.js';
-import type { Storage } from '../storage/storage.js';
 import type { Integration, IntegrationEventData } from './integration-schema.js';
 
 export const INTEGRATION_TYPES = ['slack', 'zapier', 'make', 'segment', 'hubspot', 'custom'] as const;
 export const MAX_SETTINGS_BYTES = 8 * 1024;
-
-export interface IntegrationServiceDeps {
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
-}
 
 export function renderIntegration(row: IntegrationTable): Integration {
   return {
@@ -30,7 +20,7 @@ export function renderIntegration(row: IntegrationTable): Integration {
 
 /** Named connections to other tools; connecting one emits `integration.connected`. */
 export class IntegrationService {
-  constructor(private readonly deps: IntegrationServiceDeps) {}
+  constructor(private readonly deps: Omit<AppContext, 'config'>) {}
 
   async list(workspaceId: string, query: { limit: number; after: string | null; type?: string | undefined }): Promise<IntegrationTable[]> {
     let q = this.deps.storage.db.selectFrom('integrations').selectAll().where('workspace_id', '=', workspaceId);

@@ -1,5 +1,5 @@
 import type { Member, MemberRole } from '../accounts/account-schema.js';
-import { normaliseEmail } from '../accounts/accounts-service.js';
+import { normaliseEmail } from '../accounts/email-address.js';
 import type { Clock } from '../runtime/clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Outbox } from '../events/outbox.js';

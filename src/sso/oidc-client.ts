@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { OidcSettings } from '../config.js';
+import type { OidcSettings } from '../config/oidc-settings.js';
 import { AppError } from '../errors.js';
 
 /** What the provider says about who signed in. */

@@ -1,17 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { normaliseEmail } from '../accounts/accounts-service.js';
+import { normaliseEmail } from '../accounts/email-address.js';
 import { dropTokens } from '../accounts/one-time-tokens.js';
 import { canonicalRole } from '../accounts/permissions.js';
 import { openSession } from '../accounts/sessions.js';
 import { hashToken, newSecretToken } from '../accounts/tokens.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../accounts/workspace-model.js';
-import type { Clock } from '../runtime/clock.js';
-import type { Config } from '../config.js';
+import type { AppContext } from '../assembly/context.js';
 import { AppError, validationError } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../runtime/ids.js';
 import { renderMember } from '../members/member-model.js';
-import type { Storage, Tx } from '../storage/storage.js';
+import type { Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { FlowChecks, OidcClient, SignedInIdentity } from './oidc-client.js';
 
@@ -19,15 +16,6 @@ import type { FlowChecks, OidcClient, SignedInIdentity } from './oidc-client.js'
 export const SSO_FLOW_TTL_MS = 10 * 60_000;
 /** The password hash of an account made by single sign-on: no password matches it (it is not a scrypt hash). */
 export const NO_PASSWORD = '!sso';
-
-export interface SsoDeps {
-  config: Config;
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
-  oidc: OidcClient;
-}
 
 export interface SsoSession {
   token: string;
@@ -47,7 +35,7 @@ export interface SsoSession {
  * began it, within ten minutes — and the database never holds what could finish one.
  */
 export class SsoService {
-  constructor(private readonly deps: SsoDeps) {}
+  constructor(private readonly deps: AppContext & { oidc: OidcClient }) {}
 
   get providerName(): string {
     return this.deps.config.oidc!.name;

@@ -12,7 +12,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
 
 /**
  * The worker thread's priority: `idle` (Linux's SCHED_IDLE: it runs only on a core nothing else

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_WORKER_HEAP_MB, parseWorkerHeapMb } from './worker-heap.js';
 
 describe('LINKWIRE_WORKER_HEAP_MB', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
 
 /**
  * The worker thread's heap budget (LINKWIRE_WORKER_HEAP_MB): V8's old-generation limit for the

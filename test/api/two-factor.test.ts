@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountAdmin } from '../../src/accounts/accounts-service.js';
+import { AccountAdmin } from '../../src/accounts/account-admin.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { http } from '../helpers/http.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 
 const OIDC = { LINKWIRE_OIDC_ISSUER: 'https://login.acme.example/realms/staff', LINKWIRE_OIDC_CLIENT_ID: 'linkwire', LINKWIRE_OIDC_CLIENT_SECRET: 's3cret-from-env' };
 
