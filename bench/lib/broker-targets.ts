@@ -68,7 +68,7 @@ export async function openBrokerTarget(kind: BrokerKind, tag: string): Promise<B
 }
 
 /** `n` sends, `inFlight` at a time, each awaited before its slot sends the next. */
-export async function pipelined(n: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<void> {
+async function pipelined(n: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {

@@ -39,7 +39,8 @@ export interface BrokerRunOptions {
 
 export async function brokerRounds(kind: BrokerKind, options: BrokerRunOptions): Promise<BrokerRound[]> {
   const scope = new Scope();
-  const env = { LINKWIRE_DESTINATIONS: BENCH_DESTINATIONS };
+  // One base URL for every process of the run: each would otherwise move every link to its own port at start.
+  const env = { LINKWIRE_DESTINATIONS: BENCH_DESTINATIONS, LINKWIRE_BASE_URL: 'http://127.0.0.1:9' };
   const rounds: BrokerRound[] = [];
   try {
     const db = scope.add('database', await createDatabase(options.dialect), (d) => d.drop());
