@@ -5,6 +5,7 @@ import type { TrustProxy } from './clicks/client-ip.js';
 import { ConfigError } from './config/config-error.js';
 import { parseBoolean, parseDnsServer, parseInteger, parseRootUrl, parseSecretKey, parseSmtpUrl, parseTrustProxySetting } from './config/env-values.js';
 import { parseOidc, type OidcSettings } from './config/oidc-settings.js';
+import { parseWorkerHeapMb, parseWorkerNice, type WorkerNice } from './config/worker-thread-settings.js';
 import { parseCidrList, type Cidr } from './net/cidr.js';
 import { parseDestinationPrefixes } from './outbound/destinations.js';
 
@@ -63,6 +64,12 @@ export interface Config {
    * keeps it lowered: raised, it cost the all-in-one redirect a quarter of its rate (docs/click-journal.md).
    */
   readonly workerLagBoundMs: number;
+  /** LINKWIRE_WORKER_THREAD (default on; `off` keeps the worker role on the main event loop). */
+  readonly workerThread: boolean;
+  /** LINKWIRE_WORKER_NICE: the worker thread's priority beside the redirects (config/worker-thread-settings.ts). */
+  readonly workerNice: WorkerNice;
+  /** LINKWIRE_WORKER_HEAP_MB: the worker thread's old-generation budget in MiB; 0: none. */
+  readonly workerHeapMb: number;
   /** Clicks older than this many days are purged; 0 keeps them forever. */
   readonly clickRetentionDays: number;
   /** How long a worker's claim on a delivery lasts; it must outlast the longest send (30 s timeout). */
@@ -193,6 +200,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxTimeoutMs,
     linkCacheTtlMs: parseInteger(env.LINKWIRE_LINK_CACHE_TTL_S, 60, 'LINKWIRE_LINK_CACHE_TTL_S', 1, 86_400) * 1000,
     workerLagBoundMs: parseInteger(env.LINKWIRE_WORKER_LAG_BOUND_MS, 0, 'LINKWIRE_WORKER_LAG_BOUND_MS', 0, 3_600_000),
+    workerThread: env.LINKWIRE_WORKER_THREAD !== 'off',
+    workerNice: parseWorkerNice(env.LINKWIRE_WORKER_NICE),
+    workerHeapMb: parseWorkerHeapMb(env.LINKWIRE_WORKER_HEAP_MB),
     clickRetentionDays: parseInteger(env.LINKWIRE_CLICK_RETENTION_DAYS, 365, 'LINKWIRE_CLICK_RETENTION_DAYS', 0, 36_500),
     deliveryRetentionDays: parseInteger(env.LINKWIRE_DELIVERY_RETENTION_DAYS, 7, 'LINKWIRE_DELIVERY_RETENTION_DAYS', 1, 3650),
     logLevel: env.LINKWIRE_LOG_LEVEL ?? 'info',

@@ -9,21 +9,17 @@ export function serverCommands(): Command[] {
       const { openStorage } = await import('../storage/open.js');
       const { createApp } = await import('../app.js');
       const { startWorkerThread } = await import('../threads/worker-thread-host.js');
-      const { parseWorkerNice } = await import('../threads/thread-priority.js');
-      const { parseWorkerHeapMb } = await import('../threads/worker-heap.js');
       const config = loadConfig(process.env);
       if (config.journalDir !== null && config.roles.has('redirect') && !process.env.LINKWIRE_JOURNAL_DIR && !config.databaseUrl.startsWith('sqlite:')) {
         const { adoptLegacyJournalDir } = await import('../clicks/journal/legacy-journal-dir.js');
         const line = (message: string) => process.stderr.write(`${message}\n`);
         adoptLegacyJournalDir(config.journalDir, config.port, { info: line, warn: line });
       }
-      const workerNice = parseWorkerNice(process.env.LINKWIRE_WORKER_NICE);
-      const workerHeapMb = parseWorkerHeapMb(process.env.LINKWIRE_WORKER_HEAP_MB);
       // The worker role runs in a worker thread (LINKWIRE_WORKER_THREAD=off keeps it on the main
       // event loop): beside other roles, a delivery storm never runs on the loop that answers
       // redirects; alone, /healthz and /metrics still answer while it is busy. Either way the
       // thread has a heap budget (LINKWIRE_WORKER_HEAP_MB), which the main thread cannot be given.
-      const threaded = config.roles.has('worker') && process.env.LINKWIRE_WORKER_THREAD !== 'off';
+      const threaded = config.roles.has('worker') && config.workerThread;
       const storage = openStorage(config.databaseUrl, {
         // Logged once per change of state, however long the outage (the reconnect itself backs off).
         onListenState: (state, err) =>
@@ -52,9 +48,9 @@ export function serverCommands(): Command[] {
             // Not when the journal could not be opened (a full disk at start): clicks go to the database.
             ingestJournal: ingestInThread && app.journaling,
             // Background work yields the CPU to redirects; the journal absorbs a burst meanwhile.
-            nice: config.roles.has('redirect') ? workerNice : 0,
+            nice: config.roles.has('redirect') ? config.workerNice : 0,
             lagBoundMs: config.workerLagBoundMs,
-            heapMb: workerHeapMb,
+            heapMb: config.workerHeapMb,
             log: { error: (message) => app.fastify.log.error(message), info: (message) => app.fastify.log.info(message) },
             onAttempts: (notices) => app.streams.attemptsCommitted(notices),
           }).catch(async (err: unknown) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKER_NICE, lowerCurrentThreadPriority, parseWorkerNice, type PriorityDeps } from './thread-priority.js';
+import { lowerCurrentThreadPriority, type PriorityDeps } from './thread-priority.js';
 
 function fakeDeps(overrides: Partial<PriorityDeps> = {}): PriorityDeps & { calls: [number, number][]; idled: number[] } {
   const calls: [number, number][] = [];
@@ -24,21 +24,6 @@ function policyOf(tid: number): number {
   const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
 }
-
-describe('LINKWIRE_WORKER_NICE', () => {
-  it('defaults to idle and accepts idle or 0 to 19', () => {
-    expect(parseWorkerNice(undefined)).toBe(DEFAULT_WORKER_NICE);
-    expect(DEFAULT_WORKER_NICE).toBe('idle');
-    expect(parseWorkerNice('')).toBe(DEFAULT_WORKER_NICE);
-    expect(parseWorkerNice('idle')).toBe('idle');
-    expect(parseWorkerNice('0')).toBe(0);
-    expect(parseWorkerNice('19')).toBe(19);
-  });
-
-  it('refuses what is not a niceness', () => {
-    for (const bad of ['-1', '20', '5.5', 'low']) expect(() => parseWorkerNice(bad), bad).toThrow(/LINKWIRE_WORKER_NICE must be "idle" or an integer/);
-  });
-});
 
 describe('lowerCurrentThreadPriority', () => {
   it('renices the calling thread by its kernel id on Linux', () => {

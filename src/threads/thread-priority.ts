@@ -12,36 +12,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { ConfigError } from '../config/config-error.js';
-
-/**
- * The worker thread's priority: `idle` (Linux's SCHED_IDLE: it runs only on a core nothing else
- * wants, and a waking redirect or load balancer takes the core from it at once), or a niceness,
- * 0 (same as the redirects) to 19.
- */
-export type WorkerNice = number | 'idle';
-
-/**
- * SCHED_IDLE by default. Niceness alone was not enough: at nice 10 a busy worker still held a core
- * for a few milliseconds after the redirect thread or the load's own process woke up, and on two
- * cores, A/B in alternating rounds (`node --import tsx bench/redirect-ab.ts sqlite 5 8
- * LINKWIRE_WORKER_NICE=10 LINKWIRE_WORKER_NICE=idle`, 2026-12-01): 0.45× bare at nice 10 against
- * 0.55× with SCHED_IDLE, p99 9.2 → 7.1 ms (medians of 5 rounds; three such runs, 12 rounds in all,
- * gave 0.46× against 0.53×).
- */
-export const DEFAULT_WORKER_NICE: WorkerNice = 'idle';
+import type { WorkerNice } from '../config/worker-thread-settings.js';
 
 /** With `idle`, the thread is reniced to this first: what it keeps where SCHED_IDLE is refused. */
 export const IDLE_FALLBACK_NICE = 19;
-
-/** LINKWIRE_WORKER_NICE: `idle`, or an integer 0–19 (0 turns the lowering off). */
-export function parseWorkerNice(value: string | undefined): WorkerNice {
-  if (value === undefined || value.trim() === '') return DEFAULT_WORKER_NICE;
-  if (value.trim() === 'idle') return 'idle';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new ConfigError(`LINKWIRE_WORKER_NICE must be "idle" or an integer from 0 to 19, got "${value}"`);
-  return n;
-}
 
 export type PriorityOutcome =
   | { applied: true; tid: number; nice: number; policy: 'idle' | 'normal'; note?: string }

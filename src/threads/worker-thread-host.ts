@@ -9,7 +9,8 @@ import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AttemptNotice } from '../events/attempt-notice.js';
 import type { MetricSnapshot } from '../metrics/metrics.js';
-import { setThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
+import type { WorkerNice } from '../config/worker-thread-settings.js';
+import { setThreadPriority, type PriorityOutcome } from './thread-priority.js';
 import { LagGovernor } from './worker-lag-policy.js';
 import type { FromWorker, ToWorker, WorkerThreadData } from './worker-thread.js';
 
@@ -33,7 +34,7 @@ export interface WorkerThreadOptions {
    * clicks wait longer than this for their webhooks (worker-lag-policy.ts); 0: always lowered.
    */
   lagBoundMs?: number;
-  /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/threads/worker-heap.ts. */
+  /** The thread's old-generation heap budget in MiB (LINKWIRE_WORKER_HEAP_MB; 0: none). See src/config/worker-thread-settings.ts. */
   heapMb?: number;
   log: WorkerThreadLog;
   /** Delivery attempts the thread committed (for the main thread's event streams). */

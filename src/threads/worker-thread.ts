@@ -11,7 +11,8 @@ import { loadConfig } from '../config.js';
 import type { AttemptNotice } from '../events/attempt-notice.js';
 import type { MetricSnapshot } from '../metrics/metrics.js';
 import { openStorage } from '../storage/open.js';
-import { lowerCurrentThreadPriority, type PriorityOutcome, type WorkerNice } from './thread-priority.js';
+import type { WorkerNice } from '../config/worker-thread-settings.js';
+import { lowerCurrentThreadPriority, type PriorityOutcome } from './thread-priority.js';
 import { REPORT_INTERVAL_MS } from './worker-lag-policy.js';
 
 export type ToWorker = { type: 'stop' } | { type: 'metrics'; id: number };
