@@ -1,11 +1,6 @@
-import type { Clock } from '../runtime/clock.js';
 import { toIso } from '../runtime/clock.js';
-import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../runtime/ids.js';
 import { MailQueue } from '../mail/mail-queue.js';
-import type { Storage } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Workspace } from './account-schema.js';
 import { LoginThrottle, type LoginLimits } from './login-failures.js';
@@ -20,15 +15,11 @@ import { TwoFactorService } from './two-factor.js';
 import { normaliseEmail } from './email-address.js';
 import { readWorkspacePatch, type WorkspacePatch } from './workspace-patch.js';
 import { notifyWorkspaceChanged } from '../storage/signals.js';
+import type { AppContext } from '../assembly/context.js';
 
 const SESSION_TTL_MS = 30 * 86_400_000;
 
-export interface AccountsDeps {
-  config: Config;
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
+export interface AccountsDeps extends AppContext {
   plans: PlanTable;
   /** Failed-login rate limits; defaults to DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;

@@ -1,19 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../runtime/clock.js';
 import { AppError, conflict, validationError } from '../errors.js';
 import { renderQr } from '../qr/qr-code.js';
 import type { Outbox } from '../events/outbox.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Tx } from '../storage/storage.js';
 import type { Database } from '../storage/schema.js';
-import type { Storage } from '../storage/storage.js';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
 import { accountBucket, RequestThrottle, type ThrottleLimit } from './request-throttle.js';
 import { looksLikeTotp, newTotpSecret, otpauthUrl, totpStep } from './totp.js';
+import type { AppContext } from '../assembly/context.js';
 
-export interface TwoFactorDeps {
-  storage: Storage;
-  clock: Clock;
+export interface TwoFactorDeps extends Pick<AppContext, 'storage' | 'clock'> {
   secrets: SecretBox;
   /** The issuer authenticator apps show beside the account (the product and the instance's host). */
   issuer: string;

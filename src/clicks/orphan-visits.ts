@@ -1,18 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { parseSettings } from '../accounts/workspace-model.js';
-import type { Clock } from '../runtime/clock.js';
 import { toIso } from '../runtime/clock.js';
-import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../runtime/ids.js';
+import type { NewEvent } from '../events/outbox.js';
 import { CLICK_LIMITS, truncate, truncateOrNull } from '../links/link-limits.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import type { OrphanVisitTable } from '../storage/schema.js';
-import type { Storage } from '../storage/storage.js';
 import { clientIp, type TrustProxy } from './client-ip.js';
 import { isEuCountry, type GeoLookup } from './geo.js';
 import type { OrphanClick } from './orphan-visit-schema.js';
 import { referrerDomain } from './referrer.js';
 import type { UserAgentParser } from './user-agent.js';
+import type { AppContext } from '../assembly/context.js';
 
 /** `link.not_found` fires at most once per this, per slug of a workspace (the visits are all recorded). */
 export const NOT_FOUND_EVENT_INTERVAL_MS = 60_000;
@@ -38,11 +36,7 @@ interface Pending {
   query: string | null;
 }
 
-export interface OrphanVisitDeps {
-  storage: Storage;
-  outbox: Outbox;
-  ids: IdSource;
-  clock: Clock;
+export interface OrphanVisitDeps extends Pick<AppContext, 'storage' | 'outbox' | 'ids' | 'clock'> {
   config: { defaultDomain: string; trustProxy: TrustProxy; geoHeader: string | null };
   geo: GeoLookup;
   parseUserAgent: UserAgentParser;

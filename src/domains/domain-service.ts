@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Clock } from '../runtime/clock.js';
-import type { Config } from '../config.js';
 import { conflict, notFound } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
-import type { IdSource } from '../runtime/ids.js';
 import type { LinkService } from '../links/link-service.js';
 import type { DomainTable } from '../storage/schema.js';
-import type { Storage } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import type { Domain } from './domain-schema.js';
 import { renderDomain, verificationName, verificationValue } from './domain-model.js';
 import { normaliseHostname } from './hostname.js';
 import { createTxtResolver, type TxtResolver } from './txt-resolver.js';
 import { notifyDomainChanged } from '../storage/signals.js';
+import type { AppContext } from '../assembly/context.js';
 
-export interface DomainServiceDeps {
-  config: Config;
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
+export interface DomainServiceDeps extends AppContext {
   links: LinkService;
   txt?: TxtResolver;
 }

@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
-import type { Clock } from '../runtime/clock.js';
-import type { Config } from '../config.js';
 import { AppError, conflict, notFound, validationError } from '../errors.js';
-import type { NewEvent, Outbox } from '../events/outbox.js';
-import type { IdSource } from '../runtime/ids.js';
+import type { NewEvent } from '../events/outbox.js';
 import type { LinkTable } from '../storage/schema.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
@@ -14,13 +11,9 @@ import type { CreateLinkInput, Link, UpdateLinkInput } from './link-schema.js';
 import { randomSlug } from './slugs.js';
 import { detachDeletedLinks } from '../webhooks/webhook-service.js';
 import { notifyLinkChanged } from '../storage/signals.js';
+import type { AppContext } from '../assembly/context.js';
 
-export interface LinkServiceDeps {
-  config: Config;
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
+export interface LinkServiceDeps extends AppContext {
   /** Asks a cloaked link's destinations whether they may be framed (null: cloaking cannot be turned on). */
   framing: FramingCheck | null;
 }

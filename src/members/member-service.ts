@@ -1,23 +1,17 @@
 import type { Member, MemberRole } from '../accounts/account-schema.js';
 import { normaliseEmail } from '../accounts/email-address.js';
-import type { Clock } from '../runtime/clock.js';
 import { conflict, forbidden, notFound } from '../errors.js';
-import type { Outbox } from '../events/outbox.js';
 import type { Principal } from '../accounts/principal.js';
 import { encodeCursor } from '../runtime/page-cursor.js';
-import type { IdSource } from '../runtime/ids.js';
 import type { Storage, Tx } from '../storage/storage.js';
 import { isUniqueViolation } from '../storage/unique-violation.js';
 import { can, canonicalRole } from '../accounts/permissions.js';
 import { dropTokens, INVITE_TTL_MS, mintToken } from '../accounts/one-time-tokens.js';
 import type { MailQueue } from '../mail/mail-queue.js';
 import { renderMember } from './member-model.js';
+import type { AppContext } from '../assembly/context.js';
 
-export interface MemberServiceDeps {
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
-  outbox: Outbox;
+export interface MemberServiceDeps extends Omit<AppContext, 'config'> {
   mail: MailQueue;
   /** LINKWIRE_BASE_URL: invitation links are `<base>/invite/<token>`. */
   baseUrl: string;

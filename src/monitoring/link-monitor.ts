@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { BackgroundJob } from '../jobs/background-job.js';
-import { toIso, type Clock } from '../runtime/clock.js';
+import { toIso } from '../runtime/clock.js';
 import type { Config } from '../config.js';
 import { Loop } from '../jobs/loop.js';
 import { createTargetClient, type TargetClient } from '../outbound/target-client.js';
-import type { Outbox } from '../events/outbox.js';
 import { renderLink } from '../links/link-model.js';
 import { CidrSet } from '../net/cidr.js';
-import type { Storage } from '../storage/storage.js';
 import { checkTarget, type CheckResult } from './health-check.js';
 import { MonitorStore, type DueMonitor } from './monitor-store.js';
 import { transition, type MonitorStatus, type Transition } from './monitor-state.js';
 import { onLinkChanged } from '../storage/signals.js';
+import type { AppContext } from '../assembly/context.js';
 
 export interface LinkMonitorOptions {
   /** Between two checks of one link (default 5 min). */
@@ -43,10 +42,7 @@ export const LINK_MONITOR_DEFAULTS = Object.freeze({
   concurrency: 8,
 });
 
-export interface LinkMonitorDeps {
-  storage: Storage;
-  clock: Clock;
-  outbox: Outbox;
+export interface LinkMonitorDeps extends Pick<AppContext, 'storage' | 'clock' | 'outbox'> {
   /** For the SSRF allow-list, the DNS server and rendering links in events. */
   config: Pick<Config, 'allowPrivateWebhookTargets' | 'dnsServer' | 'baseUrl'>;
 }

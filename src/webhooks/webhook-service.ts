@@ -1,17 +1,14 @@
 import type { Kysely } from 'kysely';
 import { NEWEST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import type { Plan, PlanTable } from '../accounts/plans.js';
-import type { Clock } from '../runtime/clock.js';
-import type { Config } from '../config.js';
 import { generateWebhookSecret } from './signing.js';
 import { failPendingOfWebhooks } from '../delivery/delivery-store.js';
 import { AppError, notFound, validationError } from '../errors.js';
-import type { IdSource } from '../runtime/ids.js';
 import { createHostResolver } from '../outbound/target-resolver.js';
 import { CidrSet } from '../net/cidr.js';
 import { literalAddressOf } from '../net/host-literal.js';
 import type { Database, WebhookTable } from '../storage/schema.js';
-import type { Storage, Tx } from '../storage/storage.js';
+import type { Tx } from '../storage/storage.js';
 import { unmaskHeaders, unmaskUrl, webhookColumnsFrom } from './webhook-input.js';
 import { renderWebhook } from './webhook-model.js';
 import {
@@ -23,12 +20,9 @@ import {
   type WebhookWithSecret,
 } from './webhook-schema.js';
 import { notifyWebhooksChanged } from '../storage/signals.js';
+import type { AppContext } from '../assembly/context.js';
 
-export interface WebhookServiceDeps {
-  config: Config;
-  storage: Storage;
-  clock: Clock;
-  ids: IdSource;
+export interface WebhookServiceDeps extends Omit<AppContext, 'outbox'> {
   plans: PlanTable;
 }
 
