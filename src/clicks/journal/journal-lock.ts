@@ -70,12 +70,21 @@ function acquire(dir: string): BetterSqlite3.Database {
   return db;
 }
 
+/**
+ * The holder's pid, for the message. The holder writes `owner` just after taking the lock, so two
+ * processes started together can meet the lock before its owner file: wait for it a moment (this is
+ * a start-up's error path only) rather than say "another process".
+ */
 function ownerOf(dir: string): string {
-  try {
-    const pid = readFileSync(join(dir, 'owner'), 'utf8').trim();
-    if (/^\d+$/.test(pid)) return `process ${pid}`;
-  } catch {
-    // not written (yet)
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 10) {
+    try {
+      const pid = readFileSync(join(dir, 'owner'), 'utf8').trim();
+      if (/^\d+$/.test(pid)) return `process ${pid}`;
+    } catch {
+      // not written (yet)
+    }
+    if (waited >= 500) return 'another process';
+    Atomics.wait(pause, 0, 0, 10);
   }
-  return 'another process';
 }
