@@ -58,7 +58,6 @@ export async function* exportClicksCsv(deps: { storage: Storage; baseUrl: string
   }
 }
 
-
 type Cursor = { timestamp: number; id: string } | null;
 
 /** The next PAGE clicks after `cursor` in (timestamp, id) order: a keyset read of the (workspace_id, timestamp) index. */
