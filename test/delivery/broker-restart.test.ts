@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,16 @@ import { sleep, until } from '../helpers/wait.js';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 // Few enough clicks while the broker is down that their failed attempts stay under auto-disable's 50 in a row.
 const BEFORE_STOP = 30;
-const WHILE_DOWN = 8;
+const WHILE_DOWN = 4;
 const AFTER_RESTART = 12;
 const TOTAL = BEFORE_STOP + WHILE_DOWN + AFTER_RESTART;
+/**
+ * Retries that thin out: a broker that takes two minutes to come back (RabbitMQ on a loaded
+ * machine) costs each delivery made while it is down about ten failed attempts, so the webhook's
+ * streak stays under auto-disable's 50 (src/delivery/endpoint-health.ts) however slow the restart.
+ * A webhook switched off mid-test would leave the missing deliveries pending with no attempts left.
+ */
+const RETRY_SCHEDULE_S = [1, 2, 3, 5, 8, 13, 20, 30, 30, 30, 30, 30, 30, 30, 30];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -55,29 +62,80 @@ async function accepting(port: number): Promise<boolean> {
  */
 class OwnBroker {
   private child: ChildProcess | null = null;
+  /** What happened to the broker's processes, with times: named in a failure's message. */
+  private readonly history: string[] = [];
   constructor(
     readonly name: string,
     readonly port: number,
     private readonly command: string,
     private readonly args: string[],
-    private readonly options: { env?: Record<string, string>; cwd?: string; startTimeoutMs?: number } = {},
+    private readonly options: {
+      env?: Record<string, string>;
+      cwd?: string;
+      startTimeoutMs?: number;
+      /** Beyond an open port: the broker answers its own protocol (RabbitMQ listens before it is ready to serve). */
+      ready?: () => Promise<boolean>;
+      logFile?: () => string | null;
+    } = {},
   ) {}
+
+  private note(what: string): void {
+    this.history.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
+  }
 
   async start(): Promise<void> {
     const child = spawn(this.command, this.args, { stdio: 'ignore', detached: true, cwd: this.options.cwd, env: { ...process.env, ...this.options.env } });
     this.child = child;
-    await until(`${this.name} to listen on ${this.port}`, async () => child.exitCode === null && (await accepting(this.port)), this.options.startTimeoutMs ?? 20_000);
+    this.note(`started pid ${child.pid}`);
+    child.once('exit', (code, signal) => this.note(`pid ${child.pid} exited (${code ?? signal})`));
+    const ready = this.options.ready ?? (async () => true);
+    await until(
+      `${this.name} to serve on ${this.port}`,
+      async () => child.exitCode === null && (await accepting(this.port)) && (await ready()),
+      this.options.startTimeoutMs ?? 20_000,
+    );
+    this.note('serving');
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
     if (child === null || child.exitCode !== null || child.pid === undefined) return;
+    const pid = child.pid;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-pid, 'SIGTERM');
+    this.note('SIGTERM sent');
     await exited;
-    // The group's last member (RabbitMQ's VM) may outlive the script by a moment: wait for the port to close.
+    // The group's last member (RabbitMQ's VM, epmd's registration with it) may outlive the script by
+    // a while, still holding the node's name and database: a node started again before it is gone
+    // can fail to boot. Wait for the whole process group, not only for the port to close.
+    await until(`${this.name}'s process group to end`, async () => !groupAlive(pid), 90_000);
+    this.note('process group ended');
     await until(`${this.name} to stop listening on ${this.port}`, async () => !(await accepting(this.port)), 60_000);
+  }
+
+  /** Its history and, where it writes one, the end of its log. */
+  describe(): string {
+    const log = this.options.logFile?.() ?? null;
+    let tail = '';
+    if (log !== null) {
+      try {
+        tail = `; log tail: ${readFileSync(log, 'utf8').split('\n').slice(-25).join('\n')}`;
+      } catch (err) {
+        tail = `; no log (${(err as Error).message})`;
+      }
+    }
+    return `${this.history.join(', ')}${tail}`;
+  }
+}
+
+/** Whether any process of the group led by `pgid` is still alive (signal 0 checks without sending). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -245,6 +303,19 @@ async function amqpCase(): Promise<Case> {
     },
     // A few seconds on an idle machine; over a minute was seen on a loaded one.
     startTimeoutMs: 150_000,
+    ready: async () => {
+      try {
+        const connection = await amqpConnect(`amqp://guest:guest@127.0.0.1:${port}`);
+        await connection.close();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    logFile: () => {
+      const files = readdirSync(join(dir, 'log')).filter((f) => f.endsWith('.log') && !f.includes('upgrade'));
+      return files[0] === undefined ? null : join(dir, 'log', files[0]);
+    },
   });
   const exchange = `lwrestart.${t}`;
   const queue = `lwrestart.${t}.readers`;
@@ -297,7 +368,7 @@ async function streamAcrossRestart(t: TestApp, key: string, c: Case): Promise<vo
   const res = await t.api(
     'POST',
     '/api/webhooks',
-    { name, url: c.url, events: ['link.clicked'], link_ids: [link.id], timeout_ms: 2000, retry: { mode: 'exponential', schedule_s: [1, 1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5] } },
+    { name, url: c.url, events: ['link.clicked'], link_ids: [link.id], timeout_ms: 2000, retry: { mode: 'exponential', schedule_s: RETRY_SCHEDULE_S } },
     key,
   );
   expect(res.status, res.text).toBe(201);
@@ -310,6 +381,10 @@ async function streamAcrossRestart(t: TestApp, key: string, c: Case): Promise<vo
     }
   };
   const seen = new Map<string, number>();
+  const webhookState = async () => {
+    const w = (await t.api('GET', `/api/webhooks/${hook.id}`, undefined, key)).json();
+    return { active: w.active, disabled_reason: w.disabled_reason };
+  };
 
   await click(BEFORE_STOP);
   // Mid-stream: some of those clicks are still being published when the broker goes.
@@ -339,9 +414,9 @@ async function streamAcrossRestart(t: TestApp, key: string, c: Case): Promise<vo
     // Say where the missing ones are: still retrying, given up, or "succeeded" but not in the broker.
     const list = (await t.api('GET', `/api/webhooks/${hook.id}/deliveries?limit=100`, undefined, key)).json().data as { event_id: string; status: string; attempts_count: number }[];
     const missing = list.filter((d) => !seen.has(d.event_id));
-    const example = missing[0] ? ((await t.api('GET', `/api/deliveries/${(missing[0] as unknown as { id: string }).id}`, undefined, key)).json().attempts as { error: string | null }[]) : [];
+    const example = missing[0] ? ((await t.api('GET', `/api/deliveries/${(missing[0] as unknown as { id: string }).id}`, undefined, key)).json().attempts as { error: string | null; started_at?: string }[]) : [];
     throw new Error(
-      `${(err as Error).message}: ${seen.size} seen; not seen: ${missing.map((d) => `${d.status}/${d.attempts_count}`).join(' ')}; one's attempts: ${example.map((a) => a.error ?? 'ok').join(' | ')}`,
+      `${(err as Error).message}: ${seen.size} seen; webhook ${JSON.stringify(await webhookState())}; not seen: ${missing.map((d) => `${d.status}/${d.attempts_count}`).join(' ')}; one's attempts: ${example.map((a) => `${a.started_at ?? ''} ${a.error ?? 'ok'}`).join(' | ')}; broker: ${c.broker.describe()}`,
     );
   }
   expect(seen.size).toBe(TOTAL);
