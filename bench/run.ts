@@ -16,7 +16,8 @@ import { postgresVersion, type Dialect } from './lib/databases.js';
 import { detectTool } from './lib/http-load.js';
 import { currentLaunch } from './lib/linkwire.js';
 import { cleanupAll, installSignalHandlers, log } from './lib/procs.js';
-import { machineInfo, machineLines, textTable, updateResultsMd, writeJson, type RunRecord, type ScenarioResult } from './lib/results.js';
+import { updateResultsMd } from './lib/results-md.js';
+import { machineInfo, machineLines, textTable, writeJson, type RunRecord, type ScenarioResult } from './lib/results.js';
 import { analyticsQueryScenario } from './scenarios/analytics-query.js';
 import { brokersScenario } from './scenarios/brokers.js';
 import { clickLatencyScenario } from './scenarios/click-latency.js';
@@ -33,8 +34,8 @@ const HELP = `Usage: npm run bench -- [options]
 
   --quick                     smoke run (short durations, small backlogs; < 3 min for both dialects)
   --dialect sqlite|postgres|both   storage dialect(s) to run on (default both)
-  --only a,b                  only these scenarios (${SCENARIOS.map((s) => s.id).join(', ')}); results are
-                              written to bench/results/ but RESULTS.md is left alone
+  --only a,b                  only these scenarios (${SCENARIOS.map((s) => s.id).join(', ')}); a full run
+                              replaces only their rows and notes in RESULTS.md, a quick run leaves it alone
   --scale 10,100,1000         backlog sizes for the scale scenario, × 1 000 events
                               (default: quick 1,10; full 10,100,1000)
   --scale-budget SECONDS      skip a scale size whose estimated time exceeds this
@@ -135,8 +136,9 @@ async function main(): Promise<number> {
   }
   const jsonPath = writeJson(record);
   process.stdout.write(`\nWrote ${jsonPath}`);
-  if (!record.partial) process.stdout.write(`; updated bench/RESULTS.md (${updateResultsMd(record, jsonPath).join(', ')})`);
-  else process.stdout.write(' (partial run: bench/RESULTS.md left as it was)');
+  const updated = updateResultsMd(record, jsonPath);
+  if (updated.length) process.stdout.write(`; updated bench/RESULTS.md (${updated.join('; ')})`);
+  else process.stdout.write(' (quick run of some scenarios: bench/RESULTS.md left as it was)');
   process.stdout.write('\n');
   if (profileDir) process.stdout.write(`CPU profiles: ${profileDir}\n`);
   const seconds = (Date.parse(record.finishedAt) - Date.parse(startedAt)) / 1000;

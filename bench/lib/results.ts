@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialect } from './databases.js';
 import type { LoadTool } from './http-load.js';
@@ -104,11 +104,12 @@ export function markdownTable(rows: Row[]): string {
   ].join('\n');
 }
 
-export function machineLines(m: MachineInfo): string[] {
+/** What ran where; `commit: false` leaves the commit out for a caller that names it beside the run (a full section of RESULTS.md). */
+export function machineLines(m: MachineInfo, { commit = true } = {}): string[] {
   return [
     `CPU: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; ${m.os}`,
     `Node ${m.node}; load tool: ${m.tool}; PostgreSQL ${m.postgres ?? 'not used'}`,
-    `Code under test: commit ${m.commit}; server: ${m.server}`,
+    commit ? `Code under test: commit ${m.commit}; server: ${m.server}` : `Server: ${m.server}`,
     `All processes (Linkwire, the load generator, the receivers${m.postgres ? ', PostgreSQL' : ''}) share these ${m.cores} cores on 127.0.0.1: every figure, baselines included, is measured under that contention.`,
   ];
 }
@@ -123,71 +124,4 @@ export function writeJson(record: RunRecord): string {
   writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
   renameSync(tmp, join(dir, name));
   return `bench/results/${name}`;
-}
-
-const PREAMBLE = `# Linkwire benchmark results
-
-Written by \`npm run bench\` (bench/run.ts). Each section below is replaced by the latest run of
-its kind: the latest full run per dialect, and the latest quick (smoke) run. Every Linkwire
-figure sits next to a baseline measured in the same run on the same machine; **MISS** means the
-target was not met on this machine — the suite is never tuned to pass. Raw data of every run is
-in \`bench/results/<time>.json\`.
-`;
-
-function marker(id: string, edge: 'start' | 'end'): string {
-  return `<!-- bench:${id}:${edge} -->`;
-}
-
-function sectionText(id: string, title: string, record: RunRecord, jsonPath: string, dialects: Dialect[]): string {
-  const scenarios = record.scenarios.filter((s) => dialects.includes(s.dialect));
-  const rows = scenarios.flatMap((s) => s.rows);
-  const notes = scenarios.flatMap((s) => s.notes.map((n) => `- ${s.dialect} · ${s.title}: ${n}`));
-  const errors = scenarios.filter((s) => s.error).map((s) => `- ${s.dialect} · ${s.title}: **error** ${s.error}`);
-  return [
-    marker(id, 'start'),
-    `## ${title}`,
-    '',
-    `Run ${record.startedAt} → ${record.finishedAt} · \`${record.command}\` · data: \`${jsonPath}\``,
-    '',
-    ...machineLines(record.machine).map((l) => `- ${l}`),
-    '',
-    markdownTable(rows),
-    '',
-    ...(notes.length || errors.length ? ['Notes:', '', ...errors, ...notes, ''] : []),
-    marker(id, 'end'),
-  ].join('\n');
-}
-
-/** Rewrites the sections of bench/RESULTS.md this run stands for, keeping the others. */
-export function updateResultsMd(record: RunRecord, jsonPath: string): string[] {
-  const path = join(ROOT, 'bench/RESULTS.md');
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : PREAMBLE;
-  const order = ['full-sqlite', 'full-postgres', 'quick'];
-  const sections = new Map<string, string>();
-  for (const id of order) {
-    const start = text.indexOf(marker(id, 'start'));
-    const end = text.indexOf(marker(id, 'end'));
-    if (start !== -1 && end > start) sections.set(id, text.slice(start, end + marker(id, 'end').length));
-  }
-  const updated: string[] = [];
-  if (record.mode === 'quick') {
-    sections.set('quick', sectionText('quick', `Latest quick run (${record.dialects.join(' + ')})`, record, jsonPath, record.dialects));
-    updated.push('quick');
-  } else {
-    for (const dialect of record.dialects) {
-      const id = `full-${dialect}`;
-      sections.set(id, sectionText(id, `Latest full run — ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, record, jsonPath, [dialect]));
-      updated.push(id);
-    }
-  }
-  const firstMarker = text.indexOf('<!-- bench:');
-  const head = firstMarker === -1 ? text.trimEnd() : text.slice(0, firstMarker).trimEnd();
-  text = `${head}\n\n${order
-    .filter((id) => sections.has(id))
-    .map((id) => sections.get(id)!)
-    .join('\n\n')}\n`;
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-  return updated;
 }
