@@ -144,12 +144,8 @@ export function parseFullSection(text: string): FullSection {
   return section;
 }
 
-function noteLines(scenarios: ScenarioResult[]): string[] {
-  return scenarios.flatMap((s) => [
-    ...(s.error ? [`- ${s.dialect} · ${s.title}: **error** ${s.error}`] : []),
-    ...s.notes.map((n) => `- ${s.dialect} · ${s.title}: ${n}`),
-  ]);
-}
+const errorLines = (s: ScenarioResult) => (s.error ? [`- ${s.dialect} · ${s.title}: **error** ${s.error}`] : []);
+const noteLines = (s: ScenarioResult) => s.notes.map((n) => `- ${s.dialect} · ${s.title}: ${n}`);
 
 /** One dialect's part of a full run, as a section of its own. */
 export function sectionFromRun(record: RunRecord, jsonPath: string, dialect: Dialect): FullSection {
@@ -172,7 +168,7 @@ export function sectionFromRun(record: RunRecord, jsonPath: string, dialect: Dia
     const n = scenarioNumber(s.title);
     // The table's own row format, less its header and separator lines.
     for (const line of markdownTable(s.rows).split('\n').slice(2)) file(section.rows, n, line);
-    for (const line of noteLines([s])) file(section.notes, n, line);
+    for (const line of [...errorLines(s), ...noteLines(s)]) file(section.notes, n, line);
   }
   return section;
 }
@@ -218,8 +214,7 @@ function renderFullSection(id: SectionId, title: string, section: FullSection): 
 
 /** The quick section: one run, replaced whole. */
 function quickSectionText(record: RunRecord, jsonPath: string): string {
-  // Every error first, then every note, as the section always read.
-  const notes = [...noteLines(record.scenarios.map((s) => ({ ...s, notes: [] }))), ...noteLines(record.scenarios.map((s) => ({ ...s, error: null })))];
+  const notes = [...record.scenarios.flatMap(errorLines), ...record.scenarios.flatMap(noteLines)];
   return [
     marker('quick', 'start'),
     `## Latest quick run (${record.dialects.join(' + ')})`,

@@ -193,6 +193,18 @@ describe('bench/RESULTS.md after other runs', () => {
     expect(updateResultsText(RESULTS_MD, { ...quick, partial: true }, 'x').updated).toEqual([]);
   });
 
+  it('a scenario that failed replaces its rows with its ERROR row and error note', () => {
+    const failed: ScenarioResult = {
+      ...scenario('sqlite', '8 Analytics query', 'failed'),
+      rows: [{ dialect: 'sqlite', scenario: '8 Analytics query', metric: 'scenario', linkwire: 'failed', baseline: '—', target: '—', result: 'ERROR' }],
+      error: 'seed timed out',
+    };
+    const sqlite = section(updateResultsText(RESULTS_MD, run({ scenarios: [failed] }), 'bench/results/e.json').text, 'full-sqlite');
+    expect(lines(sqlite, '| sqlite | 8 ')).toEqual(['| sqlite | 8 Analytics query | scenario | failed | — | — | ERROR |']);
+    expect(lines(sqlite, '- sqlite · 8 ')).toEqual(['- sqlite · 8 Analytics query: **error** seed timed out']);
+    expect(lines(sqlite, '| sqlite | 6 ')).toEqual(lines(SQLITE_SECTION, '| sqlite | 6 '));
+  });
+
   it('lists scenarios as ranges from three on', () => {
     expect(scenarioList([9, 1, 2, 3, 4, 6, 7])).toBe('Scenarios 1–4, 6, 7, 9');
     expect(scenarioList([5])).toBe('Scenario 5');
