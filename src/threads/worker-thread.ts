@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp } from '../app.js';
+import { warmDeliveryRendering } from '../delivery/warm-up.js';
 import { loadConfig } from '../config.js';
 import type { AttemptNotice } from '../events/attempt-notice.js';
 import type { MetricSnapshot } from '../metrics/metrics.js';
@@ -51,6 +52,8 @@ async function run(): Promise<void> {
     // delivery.attempted hears nothing in the default mode.
     onAttemptsCommitted: (notices) => port.postMessage({ type: 'attempts', notices } satisfies FromWorker),
   });
+  // Before the first click needs it: the per-delivery code compiled and optimised (a few tens of ms).
+  warmDeliveryRendering();
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();
