@@ -4,7 +4,7 @@ import { buildDeliveryRequest } from '../delivery/request.js';
 import { FIRST_PAYLOAD_VERSION } from '../events/payload-versions.js';
 import { storedEventFromEnvelope, type EventEnvelope } from '../events/outbox.js';
 import { createIdSource } from '../runtime/ids.js';
-import type { WebhookView } from '../webhooks/webhook-model.js';
+import { inProcessWebhook, type WebhookView } from '../webhooks/webhook-model.js';
 import { clientOf, commaList, outputOf, UsageError, withJson } from './context.js';
 import { followEvents } from './events.js';
 import { escapeControls, note, paint, printJsonLine } from './output.js';
@@ -141,30 +141,19 @@ async function drain(body: ReadableStream<Uint8Array> | null, max: number): Prom
 }
 
 function listenerWebhook(url: string, secret: string): WebhookView {
-  const now = Date.now();
-  return {
-    id: 'wh_listen',
-    workspaceId: '',
-    name: 'linkwire listen',
-    url,
-    events: '*',
-    linkIds: [],
-    // The stream's envelopes as they are: the version that is today's envelope exactly.
-    payloadVersion: FIRST_PAYLOAD_VERSION,
-    filter: null,
-    active: true,
-    timeoutMs: FORWARD_TIMEOUT_MS,
-    retry: { mode: 'none' },
-    format: 'standard',
-    headers: {},
-    secret,
-    previousSecret: null,
-    previousSecretExpiresAt: null,
-    consecutiveFailures: 0,
-    failingSince: null,
-    disabledAt: null,
-    disabledReason: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  return inProcessWebhook(
+    {
+      id: 'wh_listen',
+      workspaceId: '',
+      name: 'linkwire listen',
+      url,
+      // The stream's envelopes as they are: the version that is today's envelope exactly.
+      payloadVersion: FIRST_PAYLOAD_VERSION,
+      timeoutMs: FORWARD_TIMEOUT_MS,
+      retry: { mode: 'none' },
+      format: 'standard',
+      secret,
+    },
+    Date.now(),
+  );
 }

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { PAYLOAD_VERSIONS } from '../events/payload-versions.js';
 import { sampleEvent } from '../events/samples.js';
-import type { StoredEvent } from '../events/outbox.js';
+import { storedEventFromEnvelope } from '../events/outbox.js';
 import { createIdSource } from '../runtime/ids.js';
 import { WebhookFormatSchema, type WebhookFormat } from '../webhooks/webhook-schema.js';
-import type { WebhookView } from '../webhooks/webhook-model.js';
+import { generateWebhookSecret } from '../webhooks/signing.js';
+import { inProcessWebhook, type WebhookView } from '../webhooks/webhook-model.js';
 import { tryBuildDeliveryRequest } from './request.js';
 
 /** Every format a webhook can have, read off its schema so a new one is warmed too. */
@@ -23,19 +24,13 @@ export function warmDeliveryRendering(rounds = 200): { ms: number; built: number
   const ids = createIdSource();
   const now = Date.now();
   const envelope = sampleEvent('link.clicked', 'ws_warmup', ids, now);
-  const event: StoredEvent = {
-    id: envelope.id,
-    type: envelope.type,
-    timestamp: now,
-    workspace_id: envelope.workspace_id,
-    data: JSON.stringify(envelope.data),
-    actor: null,
-  };
+  const event = storedEventFromEnvelope(envelope);
+  const secret = generateWebhookSecret();
   let built = 0;
   for (let round = 0; round < rounds; round++) {
     for (const format of WARMED_FORMATS) {
       for (const payloadVersion of PAYLOAD_VERSIONS) {
-        const request = tryBuildDeliveryRequest({ webhook: warmUpWebhook(format, payloadVersion, now), event, deliveryId: 'dlv_warmup', attempt: 1, nowMs: now });
+        const request = tryBuildDeliveryRequest({ webhook: warmUpWebhook(format, payloadVersion, secret, now), event, deliveryId: 'dlv_warmup', attempt: 1, nowMs: now });
         if (!('error' in request)) built++;
       }
     }
@@ -43,29 +38,9 @@ export function warmDeliveryRendering(rounds = 200): { ms: number; built: number
   return { ms: performance.now() - started, built };
 }
 
-function warmUpWebhook(format: WebhookFormat, payloadVersion: WebhookView['payloadVersion'], now: number): WebhookView {
-  return {
-    id: 'wh_warmup',
-    workspaceId: 'ws_warmup',
-    name: 'warm-up',
-    url: 'https://127.0.0.1/warm-up',
-    events: '*',
-    linkIds: [],
-    filter: null,
-    active: true,
-    timeoutMs: 10_000,
-    retry: { mode: 'exponential' },
-    format,
-    payloadVersion,
-    headers: {},
-    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-    previousSecret: null,
-    previousSecretExpiresAt: null,
-    consecutiveFailures: 0,
-    failingSince: null,
-    disabledAt: null,
-    disabledReason: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+function warmUpWebhook(format: WebhookFormat, payloadVersion: WebhookView['payloadVersion'], secret: string, now: number): WebhookView {
+  return inProcessWebhook(
+    { id: 'wh_warmup', workspaceId: 'ws_warmup', name: 'warm-up', url: 'https://127.0.0.1/warm-up', secret, format, payloadVersion, timeoutMs: 10_000, retry: { mode: 'exponential' } },
+    now,
+  );
 }

@@ -36,6 +36,32 @@ export interface WebhookView {
   updatedAt: number;
 }
 
+/**
+ * A webhook that lives only in this process and is never stored: `linkwire listen`'s forwarder, the
+ * worker's warm-up. Active, every event, no filter, no headers of its own, no rotation under way.
+ */
+export function inProcessWebhook(
+  fields: Pick<WebhookView, 'id' | 'workspaceId' | 'name' | 'url' | 'secret' | 'format' | 'payloadVersion' | 'timeoutMs' | 'retry'>,
+  now: number,
+): WebhookView {
+  return {
+    ...fields,
+    events: '*',
+    linkIds: [],
+    filter: null,
+    active: true,
+    headers: {},
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    consecutiveFailures: 0,
+    failingSince: null,
+    disabledAt: null,
+    disabledReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** `events` column text → '*' or the list. */
 export function parseEvents(text: string): string[] | '*' {
   const list = JSON.parse(text) as string[];
