@@ -35,10 +35,22 @@ export interface PostgresOptions {
   onQuery?: QueryObserver;
 }
 
+/**
+ * Connections opened before the worker reports ready (`warmUp`) and kept open while idle. A fresh
+ * connection costs a backend start and, on its first statements, the backend's catalog caches:
+ * without this, a load's first second paid that on every connection the worker grew into, and
+ * every quiet spell over pg-pool's 10 s idle timeout closed them again (issue 26 item 2).
+ */
+const WARM_CONNECTIONS = 4;
+/** The tables the hot paths touch first: a warm-up statement over them loads their catalog entries. */
+const WARM_TABLES = ['clicks', 'events', 'deliveries', 'delivery_attempts', 'links', 'webhooks'];
+
 /** The scale-out dialect: many processes share one PostgreSQL; signals travel by LISTEN/NOTIFY. */
 export function openPostgres(connectionString: string, options: PostgresOptions = {}): Storage {
+  const max = options.poolSize ?? 10;
+  const warm = Math.min(WARM_CONNECTIONS, max);
   // A connection attempt that hangs (a dead host, a full server) fails the request in hand instead of queueing it forever.
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString, max, min: warm, types, connectionTimeoutMillis: 10_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   // A checked-out client that loses its connection (57P01 on restart, ECONNRESET) emits 'error'
@@ -148,6 +160,14 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     },
     migrate: () => runMigrations(db as Kysely<unknown>, 'postgres'),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async warmUp() {
+      const clients = await Promise.all(Array.from({ length: warm }, () => pool.connect()));
+      try {
+        await Promise.all(clients.map((client) => client.query(`select 1 from ${WARM_TABLES.join(', ')} limit 0`)));
+      } finally {
+        for (const client of clients) client.release();
+      }
+    },
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);

@@ -59,6 +59,8 @@ export interface Storage {
   close(): Promise<void>;
   /** Connection pool levels (PostgreSQL); absent for the embedded database. */
   poolStats?(): PoolStats;
+  /** Opens the connections a busy moment needs before it comes (PostgreSQL); absent for the embedded database. */
+  warmUp?(): Promise<void>;
 }
 
 export interface PoolStats {

@@ -52,8 +52,11 @@ async function run(): Promise<void> {
     // delivery.attempted hears nothing in the default mode.
     onAttemptsCommitted: (notices) => port.postMessage({ type: 'attempts', notices } satisfies FromWorker),
   });
-  // Before the first click needs it: the per-delivery code compiled and optimised (a few tens of ms).
+  // Before the first click needs them: the per-delivery code compiled and optimised (~0.1 s), the
+  // database connections open. Bounded and best-effort: a database that is slow or away now is the
+  // jobs' business (they retry), never a reason to hold the worker back.
   warmDeliveryRendering();
+  await Promise.race([storage.warmUp?.().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, WARM_UP_WAIT_MS).unref())]);
   // The journal's writer (the main thread's app) exists before this thread starts and answers the
   // ingester's hello meanwhile (src/clicks/journal/journal-thread-bridge.ts).
   const started = app.startJobs();
@@ -88,6 +91,7 @@ async function run(): Promise<void> {
 }
 
 const READY_WAIT_MS = 5_000;
+const WARM_UP_WAIT_MS = 2_000;
 
 run().catch((err: unknown) => {
   parentPort?.postMessage({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies FromWorker);
