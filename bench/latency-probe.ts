@@ -9,6 +9,7 @@
  *   e.g. node --import tsx bench/latency-probe.ts postgres 10 1000 0 LINKWIRE_WORKER_NICE=idle LINKWIRE_WORKER_NICE=0
  *
  * PROBE_PROFILE_DIR=<dir> writes V8 CPU profiles of the server's threads there.
+ * PROBE_DEAD_KIND=broker: the hanging endpoints are broker destinations that never answer (bench/lib/silent-brokers.ts).
  */
 import { clickToDelivery } from './lib/click-latency.js';
 import { detectTool } from './lib/http-load.js';
@@ -26,7 +27,8 @@ try {
   for (const spec of variants) {
     const env = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
     const ctx = { quick: false, dialect, tool: detectTool(), profileDir: process.env.PROBE_PROFILE_DIR ?? null, scaleFactors: [], scaleBudgetS: 0 };
-    const run = await clickToDelivery(ctx, { rate, warmupMs: 0, durationMs: seconds * 1000, deadHooks, label: spec || 'default', env });
+    const deadKind = process.env.PROBE_DEAD_KIND === 'broker' ? 'broker' : 'https';
+    const run = await clickToDelivery(ctx, { rate, warmupMs: 0, durationMs: seconds * 1000, deadHooks, deadKind, label: spec || 'default', env });
     const perSecond = run.timeline.map((t) => `${t.second}:${Math.round(t.p50 ?? 0)}/${Math.round(t.p99 ?? 0)}`).join(' ');
     console.log(`${spec || 'default'}: p50 ${fmtMs(run.latency.p50)} p99 ${fmtMs(run.latency.p99)}; per second of sending, p50/p99 ms: ${perSecond}`);
   }

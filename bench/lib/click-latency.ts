@@ -5,6 +5,7 @@ import { CA_PATH, LinkwireProcess } from './linkwire.js';
 import { log, spawnHelper } from './procs.js';
 import { ReceiverProcess, type ReceiverCount } from './receiver.js';
 import { Scope } from './scope.js';
+import { SilentBrokers } from './silent-brokers.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface OpenLoopResult {
@@ -83,25 +84,39 @@ export async function openLoop(config: Record<string, unknown>, env: Record<stri
  */
 export async function clickToDelivery(
   ctx: BenchContext,
-  options: { rate: number; warmupMs: number; durationMs: number; deadHooks: number; label: string; /** The server's extra environment (probes). */ env?: Record<string, string> },
+  options: {
+    rate: number;
+    warmupMs: number;
+    durationMs: number;
+    deadHooks: number;
+    /** What the dead webhooks point at: HTTPS endpoints that never answer (default) or broker destinations that never answer. */
+    deadKind?: 'https' | 'broker';
+    label: string;
+    /** The server's extra environment (probes). */
+    env?: Record<string, string>;
+  },
 ): Promise<LatencyRun> {
   const scope = new Scope();
   try {
     const db = scope.add('database', await createDatabase(ctx.dialect), (d) => d.drop());
     const receiver = scope.add('receiver', await ReceiverProcess.start('receiver', { mode: 'record', parse: true }), (r) => r.stop());
-    const hang = options.deadHooks
-      ? scope.add('hanging receiver', await ReceiverProcess.start('hanging-receiver', { mode: 'hang', ports: options.deadHooks }), (r) => r.stop())
-      : null;
-    const server = scope.add('linkwire', await LinkwireProcess.start({ name: 'linkwire', databaseUrl: db.url, profileDir: ctx.profileDir, ...(options.env ? { env: options.env } : {}) }), (s) => s.stop());
+    const brokers = options.deadHooks && options.deadKind === 'broker';
+    const hang =
+      options.deadHooks && !brokers ? scope.add('hanging receiver', await ReceiverProcess.start('hanging-receiver', { mode: 'hang', ports: options.deadHooks }), (r) => r.stop()) : null;
+    const silent = brokers ? scope.add('silent brokers', await SilentBrokers.start(options.deadHooks), (s) => s.stop()) : null;
+    const env = { ...options.env, ...(silent ? { LINKWIRE_DESTINATIONS: silent.destinations() } : {}) };
+    const server = scope.add('linkwire', await LinkwireProcess.start({ name: 'linkwire', databaseUrl: db.url, profileDir: ctx.profileDir, env }), (s) => s.stop());
     const api = await server.api().signup();
     if (options.deadHooks) await api.setPlan('enterprise'); // pro allows 5 webhooks
     const link = await api.createLink({ url: 'https://example.com/latency', slug: 'latency' });
     await api.createWebhook({ name: 'healthy', url: receiver.url('healthy'), events: ['link.clicked'] });
     for (let i = 0; i < options.deadHooks; i++) {
-      await api.createWebhook({ name: `dead ${i}`, url: hang!.url(`dead/${i}`, i), events: ['link.clicked'], timeout_ms: 10_000 });
+      await api.createWebhook({ name: `dead ${i}`, url: silent ? silent.url(i) : hang!.url(`dead/${i}`, i), events: ['link.clicked'], timeout_ms: 10_000 });
     }
 
-    log(`${options.label}: ${options.rate} clicks/s open-loop for ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s${options.deadHooks ? ` with ${options.deadHooks} dead webhooks` : ''}`);
+    log(
+      `${options.label}: ${options.rate} clicks/s open-loop for ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s${options.deadHooks ? ` with ${options.deadHooks} dead ${brokers ? 'broker destinations' : 'webhooks'}` : ''}`,
+    );
     const load = await openLoop({
       origin: server.url,
       mode: 'click',
@@ -124,6 +139,10 @@ export async function clickToDelivery(
     if (hang) {
       extra.hanging = await hang.count();
       await hang.stop(); // its open sockets fail now, so the server's graceful stop need not wait them out
+    }
+    if (silent) {
+      extra.silentBrokers = silent.count();
+      await silent.stop();
     }
     extra.serverRssKb = server.rssKb();
     const { sentAt: _sentAt, ...loadSummary } = load;
