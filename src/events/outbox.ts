@@ -66,7 +66,7 @@ export class Outbox {
   async append(tx: Tx, events: NewEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
     const requestActor = currentActor();
-    const { rows, now } = await this.insert(tx, events, (e) => (e.actor === undefined ? requestActor : e.actor));
+    const { rows, now } = await this.insert(tx, events, (e) => (e.actor === undefined ? requestActor : e.actor), true);
     const timestamp = toIso(now);
     return rows.map((r, i) => ({
       id: r.id,
@@ -83,38 +83,42 @@ export class Outbox {
    * batch. Visits are nobody's API call, so these events are the system's unless they say otherwise.
    */
   async write(tx: Tx, events: NewEvent[]): Promise<void> {
-    if (events.length > 0) await this.insert(tx, events, (e) => e.actor ?? null);
+    if (events.length > 0) await this.insert(tx, events, (e) => e.actor ?? null, false);
   }
 
-  private async insert(tx: Tx, events: NewEvent[], actorOf: (e: NewEvent) => Actor | null): Promise<{ rows: EventTable[]; now: number }> {
+  private async insert(tx: Tx, events: NewEvent[], actorOf: (e: NewEvent) => Actor | null, withRows: boolean): Promise<{ rows: EventTable[]; now: number }> {
     const now = this.clock.now();
-    // `rows` are the events as readers see them (whole `data`), `stored` as they are written.
-    const rows: EventTable[] = new Array<EventTable>(events.length);
+    // `stored` are the events as written; `rows` as readers see them (whole `data`), made only for
+    // those who read them (append's envelopes, the inline fan-out): a click batch's write() does not.
+    const wantRows = withRows || this.inlineFanout !== null;
+    const rows: EventTable[] = wantRows ? new Array<EventTable>(events.length) : [];
     const stored: EventTable[] = new Array<EventTable>(events.length);
     const fanout: EventFanoutTable[] = new Array<EventFanoutTable>(events.length);
-    const versions = new Map<string, { linkId: string; version: LinkVersion }>();
+    // The versions the events name, by object first (a batch's clicks share a few): no key string per event.
+    const named = new Map<LinkVersion, string>();
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const id = this.ids.next('evt');
-      const row: EventTable = {
-        id,
-        workspace_id: e.workspaceId,
-        type: e.type,
-        link_id: e.linkId ?? null,
-        timestamp: now,
-        data: e.dataJson ?? JSON.stringify(e.data),
-        actor: actorJson(actorOf(e)),
-      };
-      rows[i] = row;
+      const linkId = e.linkId ?? null;
+      const actor = actorJson(actorOf(e));
       const ref = e.linkRef;
-      if (ref && row.link_id !== null) {
-        stored[i] = { ...row, data: ref.restJson, link_version: ref.version.hash, link_clicks: ref.clicks };
-        const key = `${row.link_id} ${ref.version.hash}`;
-        if (!versions.has(key)) versions.set(key, { linkId: row.link_id, version: ref.version });
+      if (ref && linkId !== null) {
+        // Same keys in the same order as below: insertRows takes the columns from the first row.
+        stored[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: linkId, timestamp: now, data: ref.restJson, actor, link_version: ref.version.hash, link_clicks: ref.clicks };
+        named.set(ref.version, linkId);
       } else {
-        stored[i] = { ...row, link_version: null, link_clicks: null };
+        stored[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: linkId, timestamp: now, data: e.dataJson ?? JSON.stringify(e.data), actor, link_version: null, link_clicks: null };
+      }
+      if (wantRows) {
+        const data = ref && linkId !== null ? (e.dataJson ?? JSON.stringify(e.data)) : stored[i]!.data;
+        rows[i] = { id, workspace_id: e.workspaceId, type: e.type, link_id: linkId, timestamp: now, data, actor };
       }
       fanout[i] = { event_id: id, created_at: now };
+    }
+    const versions = new Map<string, { linkId: string; version: LinkVersion }>();
+    for (const [version, linkId] of named) {
+      const key = `${linkId} ${version.hash}`;
+      if (!versions.has(key)) versions.set(key, { linkId, version });
     }
     await storeLinkVersions(tx, versions, now);
     // A batch's events mostly share their workspace, type, link, time and actor: bound once (SQLite).

@@ -64,7 +64,8 @@ export async function insertRows<T extends keyof Database>(
  * 500 rows × 19 columns is ~9 500 parameters the server parses, plans and binds one by one, in
  * statement text that differs with the row count; an array per column is parsed in one go by the
  * array input function, and the statement text stays the same. Measured on the click ingest
- * (bench/ingest-probe.ts): see bench/RESULTS.md / the commit message.
+ * (bench/ingest-probe.ts): see bench/RESULTS.md / the commit message. Most columns now travel as
+ * delimited text the server splits (delimitedText), the rest as array literals.
  */
 async function insertUnnest<T extends keyof Database>(
   db: Kysely<Database>,
@@ -74,18 +75,61 @@ async function insertUnnest<T extends keyof Database>(
   conflict: readonly string[] | undefined,
 ): Promise<number> {
   const types = await columnTypes(db, table);
-  const text = unnestStatementFor(table, columns, types, conflict);
   let inserted = 0;
+  const values: unknown[] = [];
   for (let start = 0; start < rows.length; start += UNNEST_ROWS) {
     const end = Math.min(rows.length, start + UNNEST_ROWS);
+    values.length = end - start;
+    let forms = '';
     const parameters = columns.map((column) => {
-      const elements = new Array<string>(end - start);
-      for (let i = start; i < end; i++) elements[i - start] = arrayElement(rows[i]![column]);
+      for (let i = start; i < end; i++) values[i - start] = rows[i]![column];
+      const delimited = delimitedText(values);
+      forms += delimited === null ? 'a' : 'd';
+      if (delimited !== null) return delimited;
+      const elements = new Array<string>(values.length);
+      for (let i = 0; i < values.length; i++) elements[i] = arrayElement(values[i]);
       return `{${elements.join(',')}}`;
     });
+    const text = unnestStatementFor(table, columns, types, forms, conflict);
     inserted += affected(await db.executeQuery(CompiledQuery.raw(text, parameters)));
   }
   return inserted;
+}
+
+/**
+ * Two ASCII control characters no click, event or delivery text holds: a column's values are sent
+ * as ONE text, the elements separated by the first, a NULL written as the second, and the server
+ * splits it (`string_to_array($n, E'\x1f', E'\x1e')`). Nothing is quoted or escaped: escaping the
+ * JSON of each event (a regular expression and a copy per element, then a join) was a third of
+ * the ingester's CPU on PostgreSQL, and the server's splitting is simpler than array_in's parsing.
+ */
+const SEPARATOR = '\u001f';
+const NULL_ELEMENT = '\u001e';
+// eslint-disable-next-line no-control-regex -- these two characters are the point
+const CONTROL = /[\u001e\u001f]/;
+
+/**
+ * `values` as delimited text (see SEPARATOR), or null where that cannot say them: a text that holds
+ * either control character, or a single empty text (which string_to_array reads as no element).
+ */
+function delimitedText(values: unknown[]): string | null {
+  if (values.length === 1 && values[0] === '') return null;
+  let copy: unknown[] | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    let element: unknown = value;
+    if (typeof value === 'string') {
+      if (CONTROL.test(value)) return null;
+      continue;
+    } else if (value === null || value === undefined) element = NULL_ELEMENT;
+    else if (typeof value === 'object') element = JSON.stringify(value);
+    else if (typeof value === 'boolean') element = value ? 't' : 'f';
+    else continue; // numbers and bigints: join writes them as String() does
+    if (typeof element === 'string' && element !== NULL_ELEMENT && CONTROL.test(element)) return null;
+    copy ??= values.slice();
+    copy[i] = element;
+  }
+  return (copy ?? values).join(SEPARATOR);
 }
 
 /**
@@ -123,14 +167,15 @@ function columnTypes(db: Kysely<Database>, table: string): Promise<Map<string, s
   return types;
 }
 
-function unnestStatementFor(table: string, columns: readonly string[], types: Map<string, string>, conflict?: readonly string[]): string {
-  const key = `unnest|${table}|${columns.join(',')}|${conflict?.join(',') ?? ''}`;
+/** `forms`: per column, `d` for delimited text (delimitedText), `a` for an array literal. */
+function unnestStatementFor(table: string, columns: readonly string[], types: Map<string, string>, forms: string, conflict?: readonly string[]): string {
+  const key = `unnest|${table}|${columns.join(',')}|${forms}|${conflict?.join(',') ?? ''}`;
   let text = statements.get(key);
   if (text === undefined) {
     const arrays = columns.map((column, i) => {
       const type = types.get(column);
       if (type === undefined) throw new Error(`insertRows: ${table} has no column ${column}`);
-      return `$${i + 1}::${type}[]`;
+      return forms[i] === 'd' ? `string_to_array($${i + 1}::text, E'\\x1f', E'\\x1e')::${type}[]` : `$${i + 1}::${type}[]`;
     });
     text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${arrays.join(', ')})`;
     if (conflict?.length) text += ` on conflict (${conflict.map((c) => `"${c}"`).join(', ')}) do nothing`;

@@ -37,8 +37,16 @@ const REFRESH_MS = 3_600_000;
  */
 export async function storeLinkVersions(tx: Tx, versions: ReadonlyMap<string, { linkId: string; version: LinkVersion }>, now: number): Promise<void> {
   if (versions.size === 0) return;
+  // A version this transaction stored already is there (and fresh): the journal ingester writes a
+  // batch's events a chunk at a time, the same few versions in every chunk (10 upserts a batch, 1 needed).
+  let stored = storedIn.get(tx);
+  if (stored === undefined) storedIn.set(tx, (stored = new Set()));
+  const fresh = [...versions].filter(([key]) => !stored.has(key));
+  if (fresh.length === 0) return;
+  for (const [key] of fresh) stored.add(key);
   // One row per key per statement (PostgreSQL refuses to upsert a row twice), in a fixed order (no deadlocks between writers).
-  const rows = [...versions.values()]
+  const rows = fresh
+    .map(([, v]) => v)
     .sort((a, b) => (a.linkId === b.linkId ? (a.version.hash < b.version.hash ? -1 : 1) : a.linkId < b.linkId ? -1 : 1))
     .map(({ linkId, version }) => ({ link_id: linkId, hash: version.hash, head: version.head, tail: version.tail, used_at: now }));
   await tx.db
@@ -52,6 +60,9 @@ export async function storeLinkVersions(tx: Tx, versions: ReadonlyMap<string, { 
     )
     .execute();
 }
+
+/** The version keys each open transaction has stored (keyed by its Tx: gone with it). */
+const storedIn = new WeakMap<Tx, Set<string>>();
 
 /** Margin for clocks of several processes disagreeing, on top of REFRESH_MS. */
 const SKEW_MS = 86_400_000;

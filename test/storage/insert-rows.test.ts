@@ -51,6 +51,26 @@ describe.each(DIALECTS)('insertRows (%s)', (dialect) => {
     }
   });
 
+  it('stores the control characters PostgreSQL columns are delimited with, and a lone empty text', async () => {
+    db = await createTestDatabase(dialect);
+    storage = db.open();
+    await storage.migrate();
+    // insert-rows.ts sends a column as text split on U+001F with U+001E for NULL where no value holds
+    // either, as an escaped array literal where one does, or where a single empty text would split into nothing.
+    const event = (i: number, data: string, link_id: string | null) => ({ id: `evt_${i}`, workspace_id: 'ws_1', type: 'link.created', link_id, timestamp: i, data, actor: null });
+    const many = [event(1, 'unit\u001fseparator', '\u001e'), event(2, '\u001e', null), event(3, '', 'lnk_1')];
+    const s = storage;
+    await s.transaction((tx) => tx.insertRows('events', many));
+    await s.transaction((tx) => tx.insertRows('events', [event(4, '', null)]));
+    const back = await s.db.selectFrom('events').select(['id', 'data', 'link_id']).orderBy('id').execute();
+    expect(back).toEqual([
+      { id: 'evt_1', data: 'unit\u001fseparator', link_id: '\u001e' },
+      { id: 'evt_2', data: '\u001e', link_id: null },
+      { id: 'evt_3', data: '', link_id: 'lnk_1' },
+      { id: 'evt_4', data: '', link_id: null },
+    ]);
+  });
+
   it('skips rows that exist with onConflictDoNothing and says how many it wrote', async () => {
     db = await createTestDatabase(dialect);
     storage = db.open();

@@ -1,6 +1,6 @@
 import type { Outbox } from '../../events/outbox.js';
 import type { Storage } from '../../storage/storage.js';
-import { writeVisits } from '../click-recorder.js';
+import { VisitBatchWriter } from '../visit-batch-writer.js';
 import type { Batch, JournalReader, Unreadable } from './journal-reader.js';
 
 /** Visits decoded and written per step of a batch's transaction: small enough to die young. */
@@ -23,14 +23,17 @@ export class JournalCommitter {
   async commit(batch: Batch): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
       const unreadable: Unreadable = batch.decoded?.unreadable ?? { count: 0, first: null };
+      // Counters and rollups once per batch, whatever the chunks (visit-batch-writer.ts).
+      const writer = new VisitBatchWriter(tx, this.deps.outbox);
       if (batch.decoded) {
-        if (batch.decoded.visits.length > 0) await writeVisits(tx, this.deps.outbox, batch.decoded.visits);
+        if (batch.decoded.visits.length > 0) await writer.add(batch.decoded.visits);
       } else {
         for (let i = 0; i < batch.spans.length; i += 2 * CHUNK_RECORDS) {
           const visits = this.reader.decodeVisits(batch, i, Math.min(batch.spans.length, i + 2 * CHUNK_RECORDS), unreadable);
-          if (visits.length > 0) await writeVisits(tx, this.deps.outbox, visits);
+          if (visits.length > 0) await writer.add(visits);
         }
       }
+      await writer.finish();
       // One line per batch: a lost snapshot makes every visit naming it unreadable.
       if (unreadable.count > 0) this.log.warn({ segment: batch.segment, ...unreadable.first, records: unreadable.count }, 'click journal: unreadable records skipped');
       await tx.db
