@@ -1,14 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import { createClient } from 'redis';
+import { RedisClient } from 'redis';
 import { expandDestinationName, parseRedisDestination, type RedisDestination } from '../destinations.js';
 import type { TargetResponse } from '../target-client.js';
 import type { BrokerAdapter, TransportRequest } from '../transport.js';
 import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, messageOf, parsedOnce, withinTimeout } from './broker-response.js';
 
-type RedisClient = ReturnType<typeof createClient>;
+/**
+ * One client class for every destination. `createClient` builds a class per distinct options
+ * object (node-redis keys a single-entry cache on the options' JSON, the URL included), 30–80 ms
+ * of this thread's event loop each: 50 Redis destinations held every delivery up for seconds
+ * (bench scenario 4, silent brokers). Without the server modules `redis` adds (JSON, search, …):
+ * XADD is all a destination needs.
+ */
+const newRedisClient = RedisClient.factory({});
+type Client = ReturnType<typeof newRedisClient>;
 
 interface Connection {
-  client: RedisClient;
+  client: Client;
   /** The last connection error while not ready; null once connected. */
   lastError: Error | null;
   /** Settles at the first ready or error after creation: a first send waits for that, never longer. */
@@ -31,7 +39,7 @@ export function createRedisStreamsAdapter(): BrokerAdapter {
   const connectionFor = (destination: RedisDestination): Connection => {
     let connection = pool.get(destination.connection);
     if (connection === undefined) {
-      const client: RedisClient = createClient({
+      const client: Client = newRedisClient({
         url: destination.connection,
         disableOfflineQueue: true,
         socket: { connectTimeout: 10_000, reconnectStrategy: reconnectDelay },
