@@ -2,6 +2,7 @@ import type { StoredEvent } from '../events/outbox.js';
 import type { DeliveryTable } from '../storage/schema.js';
 import type { WebhookView } from '../webhooks/webhook-model.js';
 import { isBrokerUrl } from '../outbound/destinations.js';
+import type { TargetErrorKind } from '../outbound/target-errors.js';
 
 /** A claimed delivery, ready to send. */
 export interface Job {
@@ -20,6 +21,16 @@ export interface Job {
  * holds its slots only until its first timeouts, then one at a time.
  */
 export const BROKER_CAP_FACTOR = 4;
+
+/**
+ * Whether an attempt's answer pauses its endpoint (EndpointQueues.finished): a timeout, or a
+ * broker whose connection is down. Such a broker's attempts fail at once, and 50 of them made
+ * thousands of instant failed attempts a second — the worker's whole CPU, healthy endpoints'
+ * deliveries waiting seconds (bench scenario 4, silent brokers).
+ */
+export function pausesEndpoint(errorKind: TargetErrorKind | null, url: string): boolean {
+  return errorKind === 'timeout' || (errorKind === 'connect' && isBrokerUrl(url));
+}
 
 /** An endpoint with sends in flight and none finished for this long is stalled (see `stalled`). */
 export const STALL_MS = 1000;
@@ -141,15 +152,15 @@ export class EndpointQueues {
   }
 
   /**
-   * A send ended; `succeeded` null means it never went out (no effect on the cap). One that
-   * `timedOut` pauses the endpoint: its next send waits TIMEOUT_PAUSE_FIRST_MS (doubling while it
+   * A send ended; `succeeded` null means it never went out (no effect on the cap). One that timed
+   * out, or found a broker's connection down (`pause`, decided by the worker), pauses the endpoint: its next send waits TIMEOUT_PAUSE_FIRST_MS (doubling while it
    * keeps timing out, up to TIMEOUT_PAUSE_MAX_MS; jittered, so endpoints that timed out together
    * are not tried again together), and until a send succeeds it gets one at a time. A hanging
    * endpoint otherwise takes a fresh connection (a TLS handshake) for every delivery, each held
    * for its whole timeout, and 50 of them timing out at once made a burst of handshakes that
    * delayed every healthy endpoint's deliveries (bench scenario 4).
    */
-  finished(endpoint: string, succeeded: boolean | null, timedOut = false): void {
+  finished(endpoint: string, succeeded: boolean | null, pause = false): void {
     this.lastFinishAt = performance.now();
     const left = (this.running.get(endpoint) ?? 1) - 1;
     if (left <= 0) {
@@ -167,7 +178,7 @@ export class EndpointQueues {
       this.failing.delete(endpoint);
       this.paused.delete(endpoint);
     } else this.failing.add(endpoint);
-    if (timedOut) {
+    if (pause) {
       const pauseMs = Math.min(TIMEOUT_PAUSE_MAX_MS, (this.paused.get(endpoint)?.pauseMs ?? TIMEOUT_PAUSE_FIRST_MS / 2) * 2);
       this.paused.set(endpoint, { until: performance.now() + pauseMs * (0.5 + Math.random() / 2), pauseMs });
     }

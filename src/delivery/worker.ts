@@ -19,7 +19,7 @@ import {
   releaseClaims,
   releaseStaleClaims,
 } from './delivery-store.js';
-import { EndpointQueues, type Job } from './endpoint-queues.js';
+import { EndpointQueues, pausesEndpoint, type Job } from './endpoint-queues.js';
 import { Loop } from '../jobs/loop.js';
 import { classifyResponse, type AttemptOutcome } from './outcome.js';
 import { loggedRequestHeaders, tryBuildDeliveryRequest, unsentResponse, type DeliveryRequest } from './request.js';
@@ -337,7 +337,7 @@ export class DeliveryWorker {
     let outcome: AttemptOutcome | undefined;
     let response: TargetResponse;
     let request: DeliveryRequest | null = null;
-    let timedOut = false;
+    let pauseEndpoint = false;
     try {
       const built = tryBuildDeliveryRequest({ webhook: job.webhook, event: job.event, deliveryId: job.delivery.id, attempt, nowMs: startedAt });
       if ('error' in built) {
@@ -348,12 +348,12 @@ export class DeliveryWorker {
       } else {
         request = built;
         response = await client.send(transportRequest(built, job.event, this.sendTimeoutMs(job)));
-        timedOut = response.errorKind === 'timeout';
+        pauseEndpoint = pausesEndpoint(response.errorKind, built.url);
         outcome = classifyResponse(response, clock.now());
       }
     } finally {
       // The slot is free as soon as the endpoint has answered; the lease covers the write.
-      this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false, timedOut);
+      this.queues.finished(endpoint, outcome ? outcome.kind === 'succeeded' : false, pauseEndpoint);
       if (!this.stopping) {
         this.pump(endpoint);
         // Refill in batches: claim again once a full slot's worth of room has opened up.
