@@ -11,6 +11,7 @@ import { http } from '../helpers/http.js';
 import { createLink as createLinkAs } from '../helpers/links.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { until } from '../helpers/wait.js';
+import { freeLoopbackPort } from '../helpers/ports.js';
 
 // Real brokers on this machine (notes/services.md): Redis 6379, NATS with JetStream 4222.
 const REDIS = 'redis://127.0.0.1:6379';
@@ -19,15 +20,6 @@ const NATS = 'nats://127.0.0.1:4222';
 // costs more on this shared 2-core machine (the 1 000 is about the volume, the dialect about the storage).
 const CLICKS_BY_DIALECT = { sqlite: 1000, postgres: 300 } as const;
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-
-/** A loopback port nothing listens on (bound, then closed): connections to it are refused. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A loopback "broker" that accepts connections and never says a word. */
 async function silentBroker(): Promise<{ port: number; close(): Promise<void> }> {
@@ -56,7 +48,7 @@ describe.each(DIALECTS)('broker destinations on %s', (dialect) => {
   let silent: Awaited<ReturnType<typeof silentBroker>>;
 
   beforeAll(async () => {
-    deadPort = await refusedPort();
+    deadPort = await freeLoopbackPort();
     silent = await silentBroker();
     const local = (port: number) => `redis://127.0.0.1:${port},nats://127.0.0.1:${port},amqp://127.0.0.1:${port},mqtt://127.0.0.1:${port}`;
     t = await startTestApp(dialect, {

@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDestinationPrefixes } from '../../src/outbound/destinations.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { sleep, until } from '../helpers/wait.js';
+import { freeLoopbackPort } from '../helpers/ports.js';
 
 const EVENTS = 20;
-
-/** A loopback port nothing listens on (taken, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A broker whose connection is down fails every attempt at once; without a pause the worker would
@@ -27,7 +18,7 @@ describe.each(DIALECTS)('a broker destination that refuses connections on %s', (
   let port: number;
 
   beforeAll(async () => {
-    port = await closedPort();
+    port = await freeLoopbackPort();
     t = await startTestApp(dialect, { config: { destinations: parseDestinationPrefixes(`redis://127.0.0.1:${port}`) } });
     ({ key } = await t.signup());
   });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect } from '@nats-io/transport-node';
@@ -16,6 +16,7 @@ import { http } from '../helpers/http.js';
 import { createLink as createLinkAs } from '../helpers/links.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { sleep, until } from '../helpers/wait.js';
+import { freeLoopbackPort } from '../helpers/ports.js';
 
 /**
  * A broker stopped in the middle of a stream of clicks and started again: every event arrives
@@ -35,14 +36,6 @@ const TOTAL = BEFORE_STOP + WHILE_DOWN + AFTER_RESTART;
  * A webhook switched off mid-test would leave the missing deliveries pending with no attempts left.
  */
 const RETRY_SCHEDULE_S = [1, 2, 3, 5, 8, 13, 20, 30, 30, 30, 30, 30, 30, 30, 30];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -166,7 +159,7 @@ function verify(verifier: Webhook, body: string, header: (name: string) => strin
 }
 
 async function natsCase(): Promise<Case> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const broker = new OwnBroker('nats-server', port, 'nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', tempDir()]);
   const t = tag();
   const stream = `LW_RESTART_${t}`;
@@ -201,7 +194,7 @@ async function natsCase(): Promise<Case> {
 }
 
 async function redisCase(): Promise<Case> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   // An append-only file synced on every write: an acknowledged XADD survives the restart, so "nothing
   // lost" is about Linkwire, not about a broker configured to forget.
   const dir = tempDir();
@@ -233,7 +226,7 @@ async function redisCase(): Promise<Case> {
 }
 
 async function mqttCase(): Promise<Case> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const dir = tempDir();
   const conf = join(dir, 'mosquitto.conf');
   // Persistence: the subscriber's session (its subscription and the QoS 1 messages queued while it
