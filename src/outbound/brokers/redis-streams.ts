@@ -10,10 +10,13 @@ import { brokerAcknowledged, brokerErrorKind, brokerFailure, messageHeaders, mes
  * object (node-redis keys a single-entry cache on the options' JSON, the URL included), 30–80 ms
  * of this thread's event loop each: 50 Redis destinations held every delivery up for seconds
  * (bench scenario 4, silent brokers). Without the server modules `redis` adds (JSON, search, …):
- * XADD is all a destination needs.
+ * XADD is all a destination needs. Built at the first Redis destination, not at start-up (~40 ms
+ * that installs without one would pay in every thread).
  */
-const newRedisClient = RedisClient.factory({});
-type Client = ReturnType<typeof newRedisClient>;
+type ClientFactory = ReturnType<typeof RedisClient.factory>;
+let clientFactory: ClientFactory | null = null;
+const newRedisClient: ClientFactory = (options) => (clientFactory ??= RedisClient.factory({}))(options);
+type Client = ReturnType<ClientFactory>;
 
 interface Connection {
   client: Client;
